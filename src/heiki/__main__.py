@@ -1,0 +1,3 @@
+from heiki.cli.main import main
+
+main()

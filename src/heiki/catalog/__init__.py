@@ -1,0 +1,330 @@
+"""The requirements catalog: Azure facts as versioned, dated data with a source for every entry.
+
+Microsoft's lists change (zone names, FQDNs, ports), so they live in ``catalog/data/*.yaml`` and
+never as literals in logic. ``load_catalog()`` reads them once into typed, immutable records.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from heiki.model.values import Address, Prefix, parse_address, parse_prefix
+
+
+class CatalogError(ValueError):
+    """A catalog data file is malformed (a packaging bug, or a bad user extension)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    source: str
+    as_of: str
+    also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointMember:
+    name: str
+    ip_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneRecordTemplate:
+    zone: str
+    name: str
+    member: str
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateLinkService:
+    resource_type: str
+    group_id: str
+    private_dns_zones: tuple[str, ...]
+    public_forwarder_zones: tuple[str, ...]
+    members: tuple[EndpointMember, ...]
+    records: tuple[ZoneRecordTemplate, ...]
+    public_names: tuple[str, ...]
+    provenance: Provenance
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EgressDestination:
+    """One required destination: exactly one of ``service_tag`` / ``fqdn`` is set."""
+
+    protocol: str
+    ports: tuple[int, ...]
+    service_tag: str = ""
+    fqdn: str = ""
+    note: str = ""
+    when: str = ""
+
+    def for_region(self, region: str) -> EgressDestination:
+        return EgressDestination(
+            protocol=self.protocol,
+            ports=self.ports,
+            service_tag=self.service_tag.replace("{region}", region),
+            fqdn=self.fqdn.replace("{region}", region),
+            note=self.note,
+            when=self.when,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EgressProfile:
+    name: str
+    title: str
+    destinations: tuple[EgressDestination, ...]
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultSecurityRule:
+    name: str
+    priority: int
+    direction: str
+    access: str
+    protocol: str
+    source: str
+    destination: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubnetConstraint:
+    """A subnet Azure constrains: fixed name (reserved) or delegation, and size limits.
+
+    Sizes are prefix lengths: ``min_size`` 26 means at least a /26; ``max_size`` 24 at most a /24.
+    """
+
+    role: str
+    name: str
+    delegation: str
+    min_size: int
+    max_size: int
+    recommended_size: int | None
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class FirewallTier:
+    name: str
+    dns_proxy: bool
+    network_fqdn_rules: bool
+    threat_intel_deny: bool
+    tls_inspection: bool
+    needs_management_nic: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PublicEndpoint:
+    pattern: str
+    service_tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    id: str
+    question: str
+    decision: str
+    sources: tuple[str, ...]
+    as_of: str
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """Every Azure fact heiki relies on. Pass it to analyses; never read data files from them."""
+
+    version: str
+    private_link: tuple[PrivateLinkService, ...]
+    egress_profiles: tuple[EgressProfile, ...]
+    capabilities: tuple[tuple[str, tuple[str, ...]], ...]
+    azure_dns: Address
+    azure_dns_provenance: Provenance
+    subnet_reserved_leading: int
+    subnet_reserved_trailing: int
+    nsg_default_rules: tuple[DefaultSecurityRule, ...]
+    nsg_default_rules_provenance: Provenance
+    system_none_prefixes: tuple[Prefix, ...]
+    docker_bridge: Prefix
+    reserved_subnets: tuple[SubnetConstraint, ...]
+    delegated_subnets: tuple[SubnetConstraint, ...]
+    firewall_tiers: tuple[FirewallTier, ...]
+    compute_instance_suffixes: tuple[str, ...]
+    compute_instance_host_patterns: tuple[str, ...]
+    public_endpoints: tuple[PublicEndpoint, ...]
+    public_endpoints_provenance: Provenance
+    decisions: tuple[Decision, ...]
+
+    def private_link_service(self, resource_type: str, group_id: str) -> PrivateLinkService | None:
+        for service in self.private_link:
+            if (
+                service.resource_type.lower() == resource_type.lower()
+                and service.group_id.lower() == group_id.lower()
+            ):
+                return service
+        return None
+
+    def group_ids(self, resource_type: str) -> tuple[str, ...]:
+        return tuple(
+            s.group_id for s in self.private_link if s.resource_type.lower() == resource_type.lower()
+        )
+
+    def egress_profile(self, name: str) -> EgressProfile | None:
+        for profile in self.egress_profiles:
+            if profile.name == name:
+                return profile
+        return None
+
+    def reserved_subnet(self, role: str) -> SubnetConstraint | None:
+        for constraint in (*self.reserved_subnets, *self.delegated_subnets):
+            if constraint.role == role:
+                return constraint
+        return None
+
+    def firewall_tier(self, name: str) -> FirewallTier | None:
+        for tier in self.firewall_tiers:
+            if tier.name.lower() == name.lower():
+                return tier
+        return None
+
+    def decision(self, decision_id: str) -> Decision | None:
+        for decision in self.decisions:
+            if decision.id == decision_id:
+                return decision
+        return None
+
+
+def _read(name: str) -> dict[str, Any]:
+    text = resources.files("heiki.catalog").joinpath("data", name).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise CatalogError(f"catalog file {name} is not a mapping")
+    return data
+
+
+def _provenance(entry: dict[str, Any], where: str) -> Provenance:
+    source = entry.get("source")
+    as_of = entry.get("as_of")
+    if not isinstance(source, str) or not source.startswith("https://") or not as_of:
+        raise CatalogError(f"{where}: every entry needs an https source and an as_of date")
+    return Provenance(source=source, as_of=str(as_of), also=tuple(entry.get("also", ())))
+
+
+def _subnet_constraint(entry: dict[str, Any]) -> SubnetConstraint:
+    return SubnetConstraint(
+        role=entry["role"],
+        name=entry.get("name", ""),
+        delegation=entry.get("delegation", ""),
+        min_size=int(entry["min_size"]),
+        max_size=int(entry.get("max_size", 0)),
+        recommended_size=entry.get("recommended_size"),
+        provenance=_provenance(entry, f"subnet {entry['role']}"),
+    )
+
+
+def _private_link(data: dict[str, Any]) -> tuple[PrivateLinkService, ...]:
+    services = []
+    for entry in data["entries"]:
+        where = f"private_link {entry.get('resource_type')}/{entry.get('group_id')}"
+        services.append(
+            PrivateLinkService(
+                resource_type=entry["resource_type"],
+                group_id=entry["group_id"],
+                private_dns_zones=tuple(entry["private_dns_zones"]),
+                public_forwarder_zones=tuple(entry["public_forwarder_zones"]),
+                members=tuple(EndpointMember(m["name"], int(m["ip_index"])) for m in entry["members"]),
+                records=tuple(
+                    ZoneRecordTemplate(r["zone"], r["name"], r["member"]) for r in entry["records"]
+                ),
+                public_names=tuple(entry.get("public_names", ())),
+                provenance=_provenance(entry, where),
+                notes=entry.get("notes", ""),
+            )
+        )
+    return tuple(services)
+
+
+def _egress(data: dict[str, Any]) -> tuple[EgressProfile, ...]:
+    profiles = []
+    for name, entry in data["profiles"].items():
+        destinations = []
+        for d in entry["destinations"]:
+            if bool(d.get("service_tag")) == bool(d.get("fqdn")):
+                raise CatalogError(f"egress {name}: a destination needs a service_tag or an fqdn")
+            destinations.append(
+                EgressDestination(
+                    protocol=d["protocol"],
+                    ports=tuple(int(p) for p in d["ports"]),
+                    service_tag=d.get("service_tag", ""),
+                    fqdn=d.get("fqdn", ""),
+                    note=d.get("note", ""),
+                    when=d.get("when", ""),
+                )
+            )
+        profiles.append(
+            EgressProfile(
+                name=name,
+                title=entry["title"],
+                destinations=tuple(destinations),
+                provenance=_provenance(entry, f"egress {name}"),
+            )
+        )
+    return tuple(profiles)
+
+
+@functools.cache
+def load_catalog() -> Catalog:
+    """Load the built-in catalog (read once per process; the result is immutable)."""
+    private_link = _read("private_link.yaml")
+    egress = _read("egress.yaml")
+    platform = _read("platform.yaml")
+    public = _read("public_endpoints.yaml")
+    decisions = _read("decisions.yaml")
+
+    nsg = platform["nsg_default_rules"]
+    routes = platform["system_routes"]
+    skus = platform["firewall_skus"]
+    ci_names = platform["compute_instance_names"]
+    _provenance(routes, "system_routes")
+    _provenance(skus, "firewall_skus")
+    _provenance(ci_names, "compute_instance_names")
+    _provenance(platform["subnet_reserved"], "subnet_reserved")
+    _provenance(platform["docker_bridge"], "docker_bridge")
+    return Catalog(
+        version=str(private_link["version"]),
+        private_link=_private_link(private_link),
+        egress_profiles=_egress(egress),
+        capabilities=tuple((k, tuple(v)) for k, v in egress["capabilities"].items()),
+        azure_dns=parse_address(platform["platform_addresses"]["azure_dns"]["address"]),
+        azure_dns_provenance=_provenance(platform["platform_addresses"]["azure_dns"], "azure_dns"),
+        subnet_reserved_leading=int(platform["subnet_reserved"]["leading"]),
+        subnet_reserved_trailing=int(platform["subnet_reserved"]["trailing"]),
+        nsg_default_rules=tuple(DefaultSecurityRule(**r) for r in nsg["rules"]),
+        nsg_default_rules_provenance=_provenance(nsg, "nsg_default_rules"),
+        system_none_prefixes=tuple(parse_prefix(p) for p in routes["none_prefixes"]),
+        docker_bridge=parse_prefix(platform["docker_bridge"]["prefix"]),
+        reserved_subnets=tuple(_subnet_constraint(e) for e in platform["reserved_subnets"]),
+        delegated_subnets=tuple(_subnet_constraint(e) for e in platform["delegated_subnets"]),
+        firewall_tiers=tuple(FirewallTier(name=k, **v) for k, v in skus["tiers"].items()),
+        compute_instance_suffixes=tuple(ci_names["suffixes"]),
+        compute_instance_host_patterns=tuple(ci_names["host_patterns"]),
+        public_endpoints=tuple(
+            PublicEndpoint(e["pattern"], tuple(e["service_tags"])) for e in public["endpoints"]
+        ),
+        public_endpoints_provenance=_provenance(public, "public_endpoints"),
+        decisions=tuple(
+            Decision(
+                id=d["id"],
+                question=d["question"],
+                decision=d["decision"],
+                sources=tuple(d["sources"]),
+                as_of=str(d["as_of"]),
+            )
+            for d in decisions["decisions"]
+        ),
+    )

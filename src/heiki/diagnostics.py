@@ -1,0 +1,65 @@
+"""Input diagnostics: what is wrong with the user's input, where, and how bad.
+
+Bad input is reported, never raised as a traceback (cfn-lint's E0000, sqlfluff's PRS). Sources
+collect ``Diagnostic`` values; an ``InputError`` carries them out when loading cannot go on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from heiki.model.source import SourceLocation
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in the input. ``code`` is stable (``IN001``...) so tests and users can key on it."""
+
+    code: str
+    severity: Severity
+    message: str
+    location: SourceLocation | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        return f"{where}{self.severity.value} {self.code}: {self.message}"
+
+
+class InputError(Exception):
+    """Loading stopped: the input cannot become a model. Exit code 2."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | Diagnostic) -> None:
+        self.diagnostics = [diagnostics] if isinstance(diagnostics, Diagnostic) else diagnostics
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+# Codes of the input diagnostics; one place, so that docs and tests agree.
+YAML_SYNTAX = "IN001"
+SCHEMA = "IN002"
+FILE_UNREADABLE = "IN003"
+FILE_TOO_LARGE = "IN004"
+DUPLICATE_KEY = "IN005"
+OVERLAPPING_ADDRESS_SPACE = "IN010"
+SUBNET_OUTSIDE_VNET = "IN011"
+OVERLAPPING_SUBNETS = "IN012"
+RESERVED_SUBNET = "IN013"
+DELEGATED_SUBNET = "IN014"
+UNKNOWN_REFERENCE = "IN020"
+REMOTE_GATEWAY_MISSING = "IN021"
+DUPLICATE_NAME = "IN022"
+DOCKER_BRIDGE_OVERLAP = "IN030"
+UNSUPPORTED_BY_SKU = "IN031"
+NOT_EXPRESSIBLE = "IN032"
+ADDRESS_SPACE_EXHAUSTED = "IN033"
+UNKNOWN_DESIGN = "IN040"

@@ -1,0 +1,138 @@
+"""The aggregate root: one closed environment, every resource keyed by its case-insensitive ID."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
+from typing import TypeVar
+
+from heiki.model.base import Resource
+from heiki.model.dns import DnsForwardingRuleset, DnsResolver, PrivateDnsZone
+from heiki.model.endpoints import PrivateEndpoint
+from heiki.model.firewall import AzureFirewall, FirewallPolicy, IpGroup
+from heiki.model.ml import Compute, Registry, Workspace
+from heiki.model.network import (
+    ApplicationSecurityGroup,
+    BastionHost,
+    NatGateway,
+    NetworkInterface,
+    NetworkSecurityGroup,
+    PublicIpAddress,
+    RouteTable,
+    Subnet,
+    VirtualMachine,
+    VirtualNetwork,
+    VirtualNetworkGateway,
+)
+from heiki.model.onprem import OnPremises
+from heiki.model.services import (
+    ApplicationInsights,
+    ContainerRegistry,
+    DataFactory,
+    KeyVault,
+    PrivateLinkScope,
+    StorageAccount,
+)
+from heiki.model.values import ResourceId
+
+R = TypeVar("R", bound=Resource)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Environment:
+    """Everything heiki knows about one environment. Immutable; build a new one to change it.
+
+    The per-type tuples are the data; ``get`` and the lookups are indexes built once.
+    Subnets and peerings live inside their VNet, as in ARM, and are indexed by their own IDs.
+    """
+
+    name: str
+    description: str = ""
+    location: str = ""
+    virtual_networks: tuple[VirtualNetwork, ...] = ()
+    route_tables: tuple[RouteTable, ...] = ()
+    network_security_groups: tuple[NetworkSecurityGroup, ...] = ()
+    application_security_groups: tuple[ApplicationSecurityGroup, ...] = ()
+    public_ip_addresses: tuple[PublicIpAddress, ...] = ()
+    nat_gateways: tuple[NatGateway, ...] = ()
+    network_interfaces: tuple[NetworkInterface, ...] = ()
+    virtual_machines: tuple[VirtualMachine, ...] = ()
+    virtual_network_gateways: tuple[VirtualNetworkGateway, ...] = ()
+    bastion_hosts: tuple[BastionHost, ...] = ()
+    firewalls: tuple[AzureFirewall, ...] = ()
+    firewall_policies: tuple[FirewallPolicy, ...] = ()
+    ip_groups: tuple[IpGroup, ...] = ()
+    private_endpoints: tuple[PrivateEndpoint, ...] = ()
+    private_dns_zones: tuple[PrivateDnsZone, ...] = ()
+    dns_resolvers: tuple[DnsResolver, ...] = ()
+    dns_forwarding_rulesets: tuple[DnsForwardingRuleset, ...] = ()
+    workspaces: tuple[Workspace, ...] = ()
+    computes: tuple[Compute, ...] = ()
+    registries: tuple[Registry, ...] = ()
+    storage_accounts: tuple[StorageAccount, ...] = ()
+    key_vaults: tuple[KeyVault, ...] = ()
+    container_registries: tuple[ContainerRegistry, ...] = ()
+    application_insights: tuple[ApplicationInsights, ...] = ()
+    private_link_scopes: tuple[PrivateLinkScope, ...] = ()
+    data_factories: tuple[DataFactory, ...] = ()
+    on_premises: OnPremises | None = None
+    _index: dict[ResourceId, Resource] = field(init=False, repr=False, compare=False)
+    _subnet_vnet: dict[ResourceId, VirtualNetwork] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[ResourceId, Resource] = {}
+        subnet_vnet: dict[ResourceId, VirtualNetwork] = {}
+        for resource in self._top_level():
+            index.setdefault(resource.id, resource)
+            if isinstance(resource, VirtualNetwork):
+                for child in (*resource.subnets, *resource.peerings):
+                    index.setdefault(child.id, child)
+                for subnet in resource.subnets:
+                    subnet_vnet[subnet.id] = resource
+            if isinstance(resource, DnsResolver):
+                for endpoint in (*resource.inbound_endpoints, *resource.outbound_endpoints):
+                    index.setdefault(endpoint.id, endpoint)
+        object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_subnet_vnet", subnet_vnet)
+
+    def _top_level(self) -> Iterator[Resource]:
+        for f in fields(self):
+            if not f.init:
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                for item in value:
+                    if isinstance(item, Resource):
+                        yield item
+
+    def resources(self) -> Iterator[Resource]:
+        """Every resource, children included, in declaration order."""
+        yield from self._index.values()
+
+    def get(self, resource_id: ResourceId) -> Resource | None:
+        return self._index.get(resource_id)
+
+    def get_typed(self, resource_id: ResourceId | None, kind: type[R]) -> R | None:
+        """The resource with that ID if it exists and is of ``kind``."""
+        if resource_id is None:
+            return None
+        found = self._index.get(resource_id)
+        return found if isinstance(found, kind) else None
+
+    def vnet_of_subnet(self, subnet_id: ResourceId) -> VirtualNetwork | None:
+        return self._subnet_vnet.get(subnet_id)
+
+    def subnet(self, subnet_id: ResourceId) -> Subnet | None:
+        return self.get_typed(subnet_id, Subnet)
+
+    def vnet_by_name(self, name: str) -> VirtualNetwork | None:
+        for vnet in self.virtual_networks:
+            if vnet.name.lower() == name.lower():
+                return vnet
+        return None
+
+    def private_endpoints_for(self, target: ResourceId) -> tuple[PrivateEndpoint, ...]:
+        return tuple(pe for pe in self.private_endpoints if pe.private_link_service == target)
+
+    def zones_linked_to(self, vnet: ResourceId) -> tuple[PrivateDnsZone, ...]:
+        return tuple(z for z in self.private_dns_zones if z.is_linked_to(vnet))

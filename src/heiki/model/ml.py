@@ -1,0 +1,102 @@
+"""Azure Machine Learning: workspaces (with managed network), computes and registries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from heiki.model.base import LocatedResource
+from heiki.model.source import SourceLocation
+from heiki.model.values import DnsName, PortRange, ResourceId
+
+
+class PublicNetworkAccess(StrEnum):
+    ENABLED = "Enabled"
+    DISABLED = "Disabled"
+
+
+class IsolationMode(StrEnum):
+    DISABLED = "Disabled"
+    ALLOW_INTERNET_OUTBOUND = "AllowInternetOutbound"
+    ALLOW_ONLY_APPROVED_OUTBOUND = "AllowOnlyApprovedOutbound"
+
+
+class OutboundRuleType(StrEnum):
+    PRIVATE_ENDPOINT = "PrivateEndpoint"
+    SERVICE_TAG = "ServiceTag"
+    FQDN = "FQDN"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundRule:
+    """A managed-network outbound rule; which fields apply depends on ``rule_type``."""
+
+    name: str
+    rule_type: OutboundRuleType
+    service_resource_id: ResourceId | None = None
+    subresource_target: str = ""
+    service_tag: str = ""
+    protocol: str = ""
+    port_ranges: tuple[PortRange, ...] = ()
+    destination: DnsName | None = None
+    source: SourceLocation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedNetwork:
+    isolation_mode: IsolationMode = IsolationMode.DISABLED
+    outbound_rules: tuple[OutboundRule, ...] = ()
+    firewall_sku: str = "Standard"
+
+
+class WorkspaceKind(StrEnum):
+    DEFAULT = "Default"
+    HUB = "Hub"
+    PROJECT = "Project"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Workspace(LocatedResource):
+    workspace_id: str
+    """The workspace GUID used in its DNS names (``<guid>.workspace.<region>.api.azureml.ms``).
+
+    Azure assigns it at creation; sources that cannot know it derive a stable placeholder.
+    """
+    storage_account: ResourceId
+    key_vault: ResourceId
+    container_registry: ResourceId | None = None
+    application_insights: ResourceId | None = None
+    public_network_access: PublicNetworkAccess = PublicNetworkAccess.ENABLED
+    managed_network: ManagedNetwork = ManagedNetwork()
+    image_build_compute: str = ""
+    """Name of the compute cluster used for image builds; empty = Azure default (serverless)."""
+    kind: WorkspaceKind = WorkspaceKind.DEFAULT
+    registries: tuple[ResourceId, ...] = ()
+    """ML registries this workspace uses for promotion."""
+
+
+class ComputeType(StrEnum):
+    COMPUTE_INSTANCE = "ComputeInstance"
+    AML_COMPUTE = "AmlCompute"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Compute(LocatedResource):
+    """A compute instance or cluster: an ARM child of the workspace (``workspaces/computes``)."""
+
+    workspace: ResourceId
+    compute_type: ComputeType
+    subnet: ResourceId | None = None
+    """``None`` means not in a customer VNet (Azure-managed or managed VNet)."""
+    enable_node_public_ip: bool = True
+    vm_size: str = "Standard_DS3_v2"
+    min_nodes: int = 0
+    max_nodes: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Registry(LocatedResource):
+    public_network_access: PublicNetworkAccess = PublicNetworkAccess.ENABLED
+    registry_id: str = ""
+    """The registry GUID used in ``<guid>.registry.<region>.privatelink.api.azureml.ms``."""
+    regions: tuple[str, ...] = ()

@@ -1,0 +1,203 @@
+"""Sources: turn user input (a blueprint, a built-in design, an on-premises file) into the model.
+
+``load()`` is the one entry point the CLI and library users call. It returns the environment and
+the warnings, or raises ``InputError`` with every located error it found.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from heiki import diagnostics as dx
+from heiki.catalog import Catalog, load_catalog
+from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_name
+from heiki.diagnostics import Diagnostic, InputError, Severity
+from heiki.model.environment import Environment
+from heiki.model.onprem import OnPremises
+from heiki.sources.blueprint import schema as bp
+from heiki.sources.blueprint.expand import Expander, build_onprem
+from heiki.sources.validate import validate
+from heiki.sources.yamlread import LocatedDocument, PathKey, parse_yaml, read_yaml_file
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    environment: Environment
+    diagnostics: tuple[Diagnostic, ...]
+    """Warnings and infos; errors are raised as ``InputError`` instead."""
+    source_name: str
+
+
+def _clean_path(data: Any, loc: tuple[str | int, ...]) -> tuple[PathKey, str | int | None]:
+    """Map a pydantic error location onto the document, dropping union-member tags.
+
+    Returns the deepest path that exists in the data and the first element that did not exist
+    (the unknown or missing key), if any.
+    """
+    path: list[str | int] = []
+    node = data
+    missing: str | int | None = None
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and part[:1].islower() and (
+            "[" not in part
+        ):
+            missing = part if missing is None else missing
+    return tuple(path), missing
+
+
+def _schema_diagnostics(
+    exc: pydantic.ValidationError, doc: LocatedDocument, model: type[pydantic.BaseModel]
+) -> list[Diagnostic]:
+    entries: list[tuple[PathKey, str]] = []
+    for error in exc.errors():
+        path, missing = _clean_path(doc.data, tuple(error["loc"]))
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            key = path[-1] if path else "?"
+            message = f"unknown key {key!r}"
+            parent_fields = _fields_at(model, doc.data, path[:-1])
+            close = difflib.get_close_matches(str(key), parent_fields, n=1)
+            if close:
+                message += f"; did you mean {close[0]!r}?"
+            elif parent_fields:
+                message += f"; allowed here: {', '.join(sorted(parent_fields))}"
+        elif kind == "missing":
+            message = f"missing required key {missing!r}" if missing else "missing required value"
+        else:
+            where = f" for {missing!r}" if missing else ""
+            message = f"{error['msg']}{where} (got {error.get('input')!r})"
+        entries.append((path, message))
+    # A union reports one error per member; keep only the deepest paths, once each.
+    deepest = [
+        (path, message)
+        for path, message in entries
+        if not any(len(other) > len(path) and other[: len(path)] == path for other, _ in entries)
+    ]
+    result: list[Diagnostic] = []
+    seen: set[tuple[PathKey, str]] = set()
+    for path, message in deepest:
+        if (path, message) in seen:
+            continue
+        seen.add((path, message))
+        result.append(Diagnostic(dx.SCHEMA, Severity.ERROR, message, doc.location(path)))
+    return result
+
+
+def _fields_at(model: type[pydantic.BaseModel], data: Any, path: PathKey) -> list[str]:
+    """Field names of the schema class that describes ``path`` (best effort, for suggestions)."""
+    current: Any = model
+    for part in path:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields:
+            return []
+        if part in fields:
+            annotation = fields[part].annotation
+            current = _model_in(annotation)
+        else:
+            # a dict of models (spokes: {ml: SpokeSpec}): step into the value type
+            current = _model_in(current)
+        if current is None:
+            return []
+    fields = getattr(current, "model_fields", None)
+    return list(fields) if fields else []
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _parse_spec(doc: LocatedDocument, model: type[pydantic.BaseModel]) -> Any:
+    if not isinstance(doc.data, dict):
+        raise InputError(
+            Diagnostic(dx.SCHEMA, Severity.ERROR, "the document must be a mapping", doc.location(()))
+        )
+    try:
+        return model.model_validate(doc.data)
+    except pydantic.ValidationError as exc:
+        raise InputError(_schema_diagnostics(exc, doc, model)) from None
+
+
+def _finish(
+    env: Environment, diagnostics: list[Diagnostic], catalog: Catalog, source_name: str
+) -> LoadResult:
+    diagnostics = diagnostics + validate(env, catalog)
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    if errors:
+        raise InputError(errors)
+    return LoadResult(env, tuple(diagnostics), source_name)
+
+
+def load_blueprint(
+    doc: LocatedDocument,
+    catalog: Catalog | None = None,
+    onprem: LocatedDocument | None = None,
+) -> LoadResult:
+    """Expand and validate a parsed blueprint; an on-premises file replaces its ``onprem``."""
+    catalog = catalog or load_catalog()
+    spec = _parse_spec(doc, bp.BlueprintSpec)
+    if onprem is not None:
+        onprem_spec = _parse_spec(onprem, bp.OnPremFileSpec).onprem
+        spec = spec.model_copy(update={"onprem": onprem_spec})
+        # Locations of the on-premises part point into the on-premises file.
+        doc = doc.with_overlay("onprem", onprem)
+    expander = Expander(spec, doc, catalog)
+    env = expander.build()
+    return _finish(env, expander.diagnostics, catalog, doc.display_name)
+
+
+def load_onprem(doc: LocatedDocument) -> OnPremises:
+    """A stand-alone on-premises description (to complement a template that lacks one)."""
+    spec = _parse_spec(doc, bp.OnPremFileSpec).onprem
+    diagnostics: list[Diagnostic] = []
+    kind = spec.connection or "expressroute"
+    result = build_onprem(
+        spec, doc, ("onprem",), load_catalog(), gateway=None, connection_kind=kind, hub_dns=(),
+        forward_zones=(), private_names=(), diagnostics=diagnostics,
+    )
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    if errors:
+        raise InputError(errors)
+    return result
+
+
+def load(source: str | None = None, onprem: str | None = None) -> LoadResult:
+    """Load a built-in design by name or a blueprint file by path (default: ``closed-aml``)."""
+    name = source or DEFAULT_DESIGN
+    builtin = design_file(name)
+    if builtin is not None:
+        doc = parse_yaml(builtin.read_text(encoding="utf-8"), display_name(name))
+    else:
+        path = Path(name)
+        if not path.exists() and "/" not in name and not name.endswith((".yaml", ".yml")):
+            close = difflib.get_close_matches(name, BUILTIN_DESIGNS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise InputError(
+                Diagnostic(
+                    dx.UNKNOWN_DESIGN,
+                    Severity.ERROR,
+                    f"{name!r} is neither a built-in design nor a file{hint} "
+                    f"(built-in: {', '.join(BUILTIN_DESIGNS)})",
+                )
+            )
+        doc = read_yaml_file(path)
+    onprem_doc = read_yaml_file(Path(onprem)) if onprem else None
+    return load_blueprint(doc, onprem=onprem_doc)

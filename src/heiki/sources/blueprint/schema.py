@@ -1,0 +1,238 @@
+"""The blueprint format: a compact, high-level description of a closed Azure ML environment.
+
+Pydantic is used here, at the input boundary only: it rejects unknown keys and wrong types, and
+its error paths are mapped back to YAML line/column by the loader. Everything below becomes the
+frozen model in ``expand.py``; nothing else in heiki sees these classes.
+See docs/blueprint.md for the format with a full example.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class SubnetSpec(Strict):
+    """Override of a generated subnet: its name, its prefix, or both."""
+
+    name: str | None = None
+    prefix: str | None = None
+
+
+SubnetOverride = str | SubnetSpec
+"""A bare string is a prefix (``10.1.0.0/24``)."""
+
+
+class NamedPrefix(Strict):
+    name: str
+    prefix: str
+
+
+class RecordSpec(Strict):
+    name: str = "@"
+    a: list[str] = Field(default_factory=list)
+    cname: str | None = None
+    ttl: int = 3600
+
+
+class ZoneSpec(Strict):
+    zone: str
+    records: list[RecordSpec] = Field(default_factory=list)
+
+
+class ForwarderSpec(Strict):
+    zone: str
+    targets: list[str]
+
+
+class OnPremDnsSpec(Strict):
+    servers: list[str]
+    forward_to: Literal["hub", "none"] = "hub"
+    """``hub``: conditional forwarders for every zone the environment needs, to the hub's DNS endpoint."""
+    a_records: bool = False
+    """Instead of forwarders: one A record per private name (the a-record-dns design)."""
+    zones: list[ZoneSpec] = Field(default_factory=list)
+    conditional_forwarders: list[ForwarderSpec] = Field(default_factory=list)
+    default_forwarders: list[str] = Field(default_factory=list)
+
+
+class DataSourceSpec(Strict):
+    name: str
+    address: str
+    port: int = Field(ge=1, le=65535)
+    protocol: Literal["tcp", "udp"] = "tcp"
+    kind: str = "database"
+
+
+class OnPremSpec(Strict):
+    name: str = "onprem"
+    address_space: list[str]
+    clients: list[str | NamedPrefix] = Field(default_factory=list)
+    dns: OnPremDnsSpec | None = None
+    data_sources: list[DataSourceSpec] = Field(default_factory=list)
+    connection: Literal["expressroute", "vpn", "none"] | None = None
+    """Defaults to the hub gateway's kind."""
+
+
+class FirewallSpec(Strict):
+    name: str | None = None
+    sku: Literal["basic", "standard", "premium"] = "standard"
+    threat_intel: Literal["off", "alert", "deny"] = "deny"
+    dns_proxy: bool | None = None
+    """Defaults to on where the DNS design uses it and the SKU supports it."""
+    private_ip: str | None = None
+    east_west_ports: list[int] = Field(default_factory=lambda: [22, 443, 445, 8787, 18881])
+    """Ports allowed between on-premises and the spokes, and between spokes, through the firewall."""
+
+
+class HubSpec(Strict):
+    name: str | None = None
+    location: str | None = None
+    address_space: str | list[str]
+    gateway: Literal["expressroute", "vpn", "none"] = "expressroute"
+    firewall: FirewallSpec | Literal["none"] = Field(default_factory=FirewallSpec)
+    dns: Literal["private-resolver", "firewall-proxy", "dns-vm", "azure"] = "private-resolver"
+    bastion: bool = True
+    subnets: dict[str, SubnetOverride] = Field(default_factory=dict)
+
+
+class InstanceSpec(Strict):
+    name: str
+    public_ip: bool = False
+    vm_size: str = "Standard_DS3_v2"
+
+
+class ClusterSpec(Strict):
+    name: str
+    image_build: bool = False
+    public_ip: bool = False
+    vm_size: str = "Standard_DS3_v2"
+    min_nodes: int = Field(default=0, ge=0)
+    max_nodes: int = Field(default=4, ge=1)
+
+
+class ComputeSpec(Strict):
+    instances: list[str | InstanceSpec] = Field(default_factory=list)
+    clusters: list[ClusterSpec] = Field(default_factory=list)
+
+
+class NamedResourceSpec(Strict):
+    name: str | None = None
+
+
+class ContainerRegistrySpec(Strict):
+    name: str | None = None
+    sku: Literal["Basic", "Standard", "Premium"] = "Premium"
+    admin_user: bool = False
+
+
+class AppInsightsSpec(Strict):
+    name: str | None = None
+    ampls: bool = True
+    """Reach App Insights over an Azure Monitor Private Link Scope instead of public egress."""
+
+
+class ManagedNetworkSpec(Strict):
+    isolation_mode: Literal["disabled", "allow_internet_outbound", "allow_only_approved_outbound"]
+
+
+class WorkspaceSpec(Strict):
+    name: str
+    public_network_access: Literal["enabled", "disabled"] = "disabled"
+    storage: NamedResourceSpec = Field(default_factory=NamedResourceSpec)
+    key_vault: NamedResourceSpec = Field(default_factory=NamedResourceSpec)
+    container_registry: ContainerRegistrySpec = Field(default_factory=ContainerRegistrySpec)
+    app_insights: AppInsightsSpec | Literal[False] = Field(default_factory=AppInsightsSpec)
+    registry: bool = False
+    """Use the blueprint's shared ML registry (top-level ``registry``) through a private endpoint."""
+    managed_network: ManagedNetworkSpec | None = None
+    compute: ComputeSpec = Field(default_factory=ComputeSpec)
+
+
+class RunnersSpec(Strict):
+    kind: Literal["github-actions", "azure-pipelines"] = "github-actions"
+    count: int = Field(default=1, ge=0, le=50)
+
+
+class LakeSpec(Strict):
+    name: str
+    layers: list[str] = Field(default_factory=lambda: ["bronze", "silver", "gold"])
+
+
+class DataFactorySpec(Strict):
+    name: str | None = None
+    managed_vnet: bool = True
+    self_hosted_ir: bool = True
+    sources: list[str] = Field(default_factory=list)
+    """Names of on-premises data sources the pipelines copy into the lake."""
+
+
+class StorageAccountSpec(Strict):
+    name: str
+    public_network_access: Literal["enabled", "disabled"] = "disabled"
+    hns: bool = False
+    shared_key: bool = False
+    private_endpoints: list[str] = Field(default_factory=list)
+    """Group IDs (``blob``, ``file``, ``dfs``...) to create private endpoints for."""
+    purpose: str = ""
+
+
+class VmSpec(Strict):
+    name: str
+    role: Literal[
+        "workload", "jumpbox", "git-server", "ci-runner", "integration-runtime",
+        "package-mirror", "model-mirror", "dns-server",
+    ] = "workload"
+    product: str = ""
+    public_ip: bool = False
+
+
+class SpokeSpec(Strict):
+    name: str | None = None
+    """VNet name; defaults to ``vnet-<key>``."""
+    location: str | None = None
+    address_space: str | list[str]
+    stage: Literal["dev", "prod"] | None = None
+    egress: list[str] = Field(default_factory=list)
+    """Egress profiles from the catalog, allowed through the hub firewall (or NSG service tags)."""
+    use_remote_gateways: bool | None = None
+    workspace: WorkspaceSpec | None = None
+    git_server: Literal[
+        "github-enterprise-server", "azure-devops-server", "github.com", "azure-devops"
+    ] | None = None
+    runners: RunnersSpec | None = None
+    lake: LakeSpec | None = None
+    data_factory: DataFactorySpec | None = None
+    storage_accounts: list[StorageAccountSpec] = Field(default_factory=list)
+    vms: list[VmSpec] = Field(default_factory=list)
+    subnets: dict[str, SubnetOverride] = Field(default_factory=dict)
+
+
+class RegistrySpec(Strict):
+    name: str
+    public_network_access: Literal["enabled", "disabled"] = "disabled"
+
+
+class BlueprintSpec(Strict):
+    name: str
+    description: str = ""
+    talk: str = ""
+    """Which slides of the source talk this design reproduces (built-in designs)."""
+    location: str = "japaneast"
+    subscription: str = "00000000-0000-0000-0000-000000000000"
+    resource_group: str | None = None
+    onprem: OnPremSpec | None = None
+    hub: HubSpec | None = None
+    spokes: dict[str, SpokeSpec] = Field(default_factory=dict)
+    registry: RegistrySpec | None = None
+
+
+class OnPremFileSpec(Strict):
+    """A file holding only an on-premises section (``--onprem FILE``)."""
+
+    onprem: OnPremSpec

@@ -1,0 +1,336 @@
+"""Structural validation of a loaded environment, whatever its source.
+
+These are the mistakes Azure itself would reject at deployment (or that break the design before
+any analysis can say something useful): overlapping address spaces, subnets outside their VNet,
+reserved subnets with the wrong name or size, dangling references, duplicate names, gateway transit
+without a gateway. Each becomes a located diagnostic.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+from heiki import diagnostics as dx
+from heiki.catalog import Catalog, SubnetConstraint
+from heiki.diagnostics import Diagnostic, Severity
+from heiki.model.base import Resource
+from heiki.model.dns import DnsResolver
+from heiki.model.environment import Environment
+from heiki.model.firewall import AzureFirewall, FirewallPolicy
+from heiki.model.network import (
+    BastionHost,
+    NatGateway,
+    NetworkInterface,
+    NetworkSecurityGroup,
+    RouteTable,
+    Subnet,
+    VirtualMachine,
+    VirtualNetwork,
+    VirtualNetworkGateway,
+)
+from heiki.model.source import SourceLocation
+from heiki.model.values import Prefix, ResourceId
+
+
+def validate(env: Environment, catalog: Catalog) -> list[Diagnostic]:
+    """All structural problems of ``env``, errors and warnings, in a stable order."""
+    found: list[Diagnostic] = []
+    for check in (
+        _duplicates,
+        _address_spaces,
+        _subnets,
+        _reserved_subnets,
+        _references,
+        _remote_gateways,
+        _sku_limits,
+    ):
+        found.extend(check(env, catalog))
+    return found
+
+
+def _diag(code: str, message: str, where: SourceLocation | None, warning: bool = False) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING if warning else Severity.ERROR, message, where)
+
+
+def _all_with_ids(env: Environment) -> Iterator[Resource]:
+    """Every resource as declared, duplicates included (the index keeps only the first)."""
+    for vnet in env.virtual_networks:
+        yield vnet
+        yield from vnet.subnets
+        yield from vnet.peerings
+    for resolver in env.dns_resolvers:
+        yield resolver
+        yield from resolver.inbound_endpoints
+        yield from resolver.outbound_endpoints
+    for group in (
+        env.route_tables, env.network_security_groups, env.application_security_groups,
+        env.public_ip_addresses, env.nat_gateways, env.network_interfaces, env.virtual_machines,
+        env.virtual_network_gateways, env.bastion_hosts, env.firewalls, env.firewall_policies,
+        env.ip_groups, env.private_endpoints, env.private_dns_zones, env.dns_forwarding_rulesets,
+        env.workspaces, env.computes, env.registries, env.storage_accounts, env.key_vaults,
+        env.container_registries, env.application_insights, env.private_link_scopes,
+        env.data_factories,
+    ):
+        yield from group
+
+
+def _duplicates(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
+    seen: dict[ResourceId, Resource] = {}
+    for resource in _all_with_ids(env):
+        first = seen.get(resource.id)
+        if first is not None:
+            where = f" (first declared at {first.source})" if first.source else ""
+            yield _diag(
+                dx.DUPLICATE_NAME,
+                f"duplicate name {resource.name!r}: {resource.id.resource_type} {resource.id} "
+                f"is declared twice{where}",
+                resource.source,
+            )
+        else:
+            seen[resource.id] = resource
+
+
+def _address_spaces(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
+    spaces: list[tuple[str, Prefix, SourceLocation | None]] = [
+        (f"VNet {vnet.name}", prefix, vnet.source)
+        for vnet in env.virtual_networks
+        for prefix in vnet.address_space
+    ]
+    if env.on_premises:
+        spaces += [
+            (f"on-premises {env.on_premises.name}", p, env.on_premises.source)
+            for p in env.on_premises.address_space
+        ]
+    for (name_a, a, _), (name_b, b, where_b) in itertools.combinations(spaces, 2):
+        if name_a != name_b and a.overlaps(b):
+            yield _diag(
+                dx.OVERLAPPING_ADDRESS_SPACE,
+                f"address space {b} of {name_b} overlaps {a} of {name_a}",
+                where_b,
+            )
+    for name, prefix, where in spaces:
+        if prefix.overlaps(catalog.docker_bridge) and name.startswith("VNet"):
+            yield _diag(
+                dx.DOCKER_BRIDGE_OVERLAP,
+                f"{name} uses {prefix}, which overlaps {catalog.docker_bridge} (the Docker bridge "
+                "on Azure ML compute); containers may not reach these addresses",
+                where,
+                warning=True,
+            )
+
+
+def _subnets(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
+    for vnet in env.virtual_networks:
+        for subnet in vnet.subnets:
+            if not any(subnet.address_prefix.subnet_of(space) for space in vnet.address_space):
+                spaces = ", ".join(str(s) for s in vnet.address_space)
+                yield _diag(
+                    dx.SUBNET_OUTSIDE_VNET,
+                    f"subnet {subnet.name} ({subnet.address_prefix}) is outside the address space "
+                    f"of VNet {vnet.name} ({spaces})",
+                    subnet.source,
+                )
+        for a, b in itertools.combinations(vnet.subnets, 2):
+            if a.address_prefix.overlaps(b.address_prefix):
+                yield _diag(
+                    dx.OVERLAPPING_SUBNETS,
+                    f"subnet {b.name} ({b.address_prefix}) overlaps subnet {a.name} "
+                    f"({a.address_prefix}) in VNet {vnet.name}",
+                    b.source,
+                )
+
+
+def _size_problem(subnet: Subnet, constraint: SubnetConstraint) -> str | None:
+    length = subnet.address_prefix.prefixlen
+    if length > constraint.min_size:
+        return f"must be at least a /{constraint.min_size}, is a /{length}"
+    if constraint.max_size and length < constraint.max_size:
+        return f"must be at most a /{constraint.max_size}, is a /{length}"
+    return None
+
+
+def _reserved_subnets(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
+    by_name = {c.name.lower(): c for c in catalog.reserved_subnets}
+    for vnet in env.virtual_networks:
+        for subnet in vnet.subnets:
+            reserved = by_name.get(subnet.name.lower())
+            if reserved:
+                problem = _size_problem(subnet, reserved)
+                if problem:
+                    yield _diag(dx.RESERVED_SUBNET, f"{subnet.name} in VNet {vnet.name} {problem} "
+                                f"({reserved.provenance.source})", subnet.source)
+    # Services that require a subnet of a fixed name.
+    users: list[tuple[Resource, ResourceId | None, str]] = []
+    for fw in env.firewalls:
+        users.append((fw, fw.subnet, "firewall"))
+        if fw.management_subnet:
+            users.append((fw, fw.management_subnet, "firewall-management"))
+    users += [(gw, gw.subnet, "gateway") for gw in env.virtual_network_gateways]
+    users += [(bastion, bastion.subnet, "bastion") for bastion in env.bastion_hosts]
+    for resource, subnet_id, role in users:
+        constraint = catalog.reserved_subnet(role)
+        subnet = env.subnet(subnet_id) if subnet_id else None
+        if constraint is None or subnet is None:
+            continue
+        if subnet.name != constraint.name:
+            yield _diag(
+                dx.RESERVED_SUBNET,
+                f"{resource.name} must be deployed into a subnet named {constraint.name}, "
+                f"not {subnet.name} ({constraint.provenance.source})",
+                subnet.source or resource.source,
+            )
+    for resolver in env.dns_resolvers:
+        endpoints = [(e.name, e.subnet, "resolver-inbound", e.source) for e in resolver.inbound_endpoints]
+        endpoints += [
+            (e.name, e.subnet, "resolver-outbound", e.source) for e in resolver.outbound_endpoints
+        ]
+        for name, subnet_id, role, source in endpoints:
+            constraint = catalog.reserved_subnet(role)
+            subnet = env.subnet(subnet_id)
+            if constraint is None or subnet is None:
+                continue
+            problem = _size_problem(subnet, constraint)
+            if problem:
+                yield _diag(dx.DELEGATED_SUBNET, f"resolver endpoint subnet {subnet.name} {problem} "
+                            f"({constraint.provenance.source})", subnet.source or source)
+            if constraint.delegation.lower() not in (d.lower() for d in subnet.delegations):
+                yield _diag(
+                    dx.DELEGATED_SUBNET,
+                    f"resolver endpoint subnet {subnet.name} must be delegated to "
+                    f"{constraint.delegation}",
+                    subnet.source or source,
+                )
+
+
+def _references(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
+    def check(
+        owner: Resource | None, ref: ResourceId | None, kind: type[Resource], what: str,
+        where: SourceLocation | None = None,
+    ) -> Iterator[Diagnostic]:
+        if ref is not None and env.get_typed(ref, kind) is None:
+            label = f"{owner.name}: " if owner else ""
+            yield _diag(
+                dx.UNKNOWN_REFERENCE,
+                f"{label}{what} refers to {ref}, which is not in the environment",
+                where or (owner.source if owner else None),
+            )
+
+    for vnet in env.virtual_networks:
+        for subnet in vnet.subnets:
+            yield from check(subnet, subnet.network_security_group, NetworkSecurityGroup, "NSG")
+            yield from check(subnet, subnet.route_table, RouteTable, "route table")
+            yield from check(subnet, subnet.nat_gateway, NatGateway, "NAT gateway")
+        for peering in vnet.peerings:
+            yield from check(peering, peering.remote_virtual_network, VirtualNetwork, "remote VNet")
+    for nic in env.network_interfaces:
+        yield from check(nic, nic.subnet, Subnet, "subnet")
+        yield from check(nic, nic.network_security_group, NetworkSecurityGroup, "NSG")
+    for vm in env.virtual_machines:
+        for nic_id in vm.network_interfaces:
+            yield from check(vm, nic_id, NetworkInterface, "network interface")
+    for gw in env.virtual_network_gateways:
+        yield from check(gw, gw.subnet, Subnet, "subnet")
+    for bastion in env.bastion_hosts:
+        yield from check(bastion, bastion.subnet, Subnet, "subnet")
+    for fw in env.firewalls:
+        yield from check(fw, fw.subnet, Subnet, "subnet")
+        yield from check(fw, fw.firewall_policy, FirewallPolicy, "firewall policy")
+    for policy in env.firewall_policies:
+        yield from check(policy, policy.base_policy, FirewallPolicy, "base policy")
+    for pe in env.private_endpoints:
+        yield from check(pe, pe.subnet, Subnet, "subnet")
+        yield from check(pe, pe.private_link_service, Resource, "target resource")
+        for group in pe.dns_zone_groups:
+            for config in group.zone_configs:
+                yield from check(pe, config.private_dns_zone, Resource, "DNS zone group", group.source)
+    for zone in env.private_dns_zones:
+        for link in zone.virtual_network_links:
+            yield from check(zone, link.virtual_network, VirtualNetwork, f"link {link.name}",
+                             link.source)
+    for resolver in env.dns_resolvers:
+        yield from check(resolver, resolver.virtual_network, VirtualNetwork, "VNet")
+        for endpoint in (*resolver.inbound_endpoints, *resolver.outbound_endpoints):
+            yield from check(endpoint, endpoint.subnet, Subnet, "subnet")
+    for ruleset in env.dns_forwarding_rulesets:
+        for outbound in ruleset.outbound_endpoints:
+            yield from check(ruleset, outbound, Resource, "outbound endpoint")
+        for ruleset_link in ruleset.virtual_network_links:
+            yield from check(ruleset, ruleset_link.virtual_network, VirtualNetwork,
+                             f"link {ruleset_link.name}", ruleset_link.source)
+    for ws in env.workspaces:
+        for ref, what in (
+            (ws.storage_account, "storage account"),
+            (ws.key_vault, "key vault"),
+            (ws.container_registry, "container registry"),
+            (ws.application_insights, "application insights"),
+        ):
+            yield from check(ws, ref, Resource, what)
+        for registry in ws.registries:
+            yield from check(ws, registry, Resource, "registry")
+    for compute in env.computes:
+        yield from check(compute, compute.workspace, Resource, "workspace")
+        yield from check(compute, compute.subnet, Subnet, "subnet")
+    if env.on_premises and env.on_premises.connection:
+        connection = env.on_premises.connection
+        yield from check(None, connection.gateway, VirtualNetworkGateway,
+                         "on-premises connection gateway", connection.source)
+
+
+def _vnet_has_gateway(env: Environment, vnet: VirtualNetwork) -> bool:
+    subnet_ids = {s.id for s in vnet.subnets}
+    return any(gw.subnet in subnet_ids for gw in env.virtual_network_gateways)
+
+
+def _remote_gateways(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
+    for vnet in env.virtual_networks:
+        for peering in vnet.peerings:
+            if not peering.use_remote_gateways:
+                continue
+            remote = env.get_typed(peering.remote_virtual_network, VirtualNetwork)
+            if remote is None:
+                continue  # reported as an unknown reference
+            if not _vnet_has_gateway(env, remote):
+                yield _diag(
+                    dx.REMOTE_GATEWAY_MISSING,
+                    f"peering {peering.name} of {vnet.name} sets useRemoteGateways, but "
+                    f"{remote.name} has no virtual network gateway",
+                    peering.source,
+                )
+                continue
+            back = [p for p in remote.peerings if p.remote_virtual_network == vnet.id]
+            if back and not any(p.allow_gateway_transit for p in back):
+                yield _diag(
+                    dx.REMOTE_GATEWAY_MISSING,
+                    f"peering {peering.name} of {vnet.name} sets useRemoteGateways, but "
+                    f"{remote.name}'s peering back does not allow gateway transit",
+                    peering.source,
+                )
+            if _vnet_has_gateway(env, vnet):
+                yield _diag(
+                    dx.REMOTE_GATEWAY_MISSING,
+                    f"{vnet.name} has its own gateway and cannot also use remote gateways",
+                    peering.source,
+                )
+
+
+def _sku_limits(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
+    for fw in env.firewalls:
+        policy = env.get_typed(fw.firewall_policy, FirewallPolicy)
+        tier = catalog.firewall_tier(fw.sku_tier.value)
+        if tier is None:
+            continue
+        if policy and policy.dns_settings is not None and not tier.dns_proxy:
+            yield _diag(
+                dx.UNSUPPORTED_BY_SKU,
+                f"firewall policy {policy.name} has DNS settings, which Azure Firewall "
+                f"{fw.sku_tier.value} rejects (FirewallPolicyHigherTierOnlyProperties)",
+                policy.source,
+            )
+        if tier.needs_management_nic and fw.management_subnet is None:
+            yield _diag(
+                dx.UNSUPPORTED_BY_SKU,
+                f"Azure Firewall {fw.sku_tier.value} {fw.name} needs a management NIC in "
+                "AzureFirewallManagementSubnet",
+                fw.source,
+            )

@@ -1,0 +1,165 @@
+"""Read YAML into plain data while remembering the line and column of every node.
+
+PyYAML's composer keeps marks on nodes; we convert the node tree ourselves so that each value's
+path (``("spokes", "ml", "address_space")``) maps to its position. Duplicate keys, which PyYAML
+silently overwrites, are reported instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from heiki import diagnostics as dx
+from heiki.diagnostics import Diagnostic, InputError, Severity
+from heiki.model.source import SourceLocation
+
+MAX_INPUT_BYTES = 10 * 1024 * 1024
+"""Larger inputs are refused: a blueprint is hand-written and small; this guards against mistakes."""
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LocatedDocument:
+    """Parsed data plus the position of every node, keyed by its path from the root."""
+
+    data: Any
+    display_name: str
+    marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    overlays: tuple[tuple[str, LocatedDocument], ...] = ()
+    """Top-level keys whose locations live in another file (``--onprem FILE``)."""
+
+    def with_overlay(self, key: str, other: LocatedDocument) -> LocatedDocument:
+        return LocatedDocument(self.data, self.display_name, self.marks, (*self.overlays, (key, other)))
+
+    def location(self, path: PathKey) -> SourceLocation:
+        """The location of ``path``, or of its nearest ancestor that has one."""
+        for key, other in self.overlays:
+            if path[:1] == (key,):
+                return other.location(path)
+        probe = tuple(path)
+        while probe not in self.marks and probe:
+            probe = probe[:-1]
+        line, column = self.marks.get(probe, (1, 1))
+        pointer = "/" + "/".join(str(p) for p in path) if path else ""
+        return SourceLocation(self.display_name, line, column, pointer)
+
+
+def _convert(
+    loader: yaml.SafeLoader,
+    node: yaml.Node,
+    path: PathKey,
+    marks: dict[PathKey, tuple[int, int]],
+    display: str,
+) -> Any:
+    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = (
+                loader.construct_scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            )
+            if not isinstance(key, str):
+                raise InputError(
+                    Diagnostic(
+                        dx.SCHEMA,
+                        Severity.ERROR,
+                        "mapping keys must be plain strings",
+                        SourceLocation(display, key_node.start_mark.line + 1,
+                                       key_node.start_mark.column + 1),
+                    )
+                )
+            if key in result:
+                raise InputError(
+                    Diagnostic(
+                        dx.DUPLICATE_KEY,
+                        Severity.ERROR,
+                        f"duplicate key {key!r}",
+                        SourceLocation(display, key_node.start_mark.line + 1,
+                                       key_node.start_mark.column + 1),
+                    )
+                )
+            child = (*path, key)
+            result[key] = _convert(loader, value_node, child, marks, display)
+            # a key's own position is more useful than its value's for "unknown key" messages
+            marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _convert(loader, item, (*path, i), marks, display) for i, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)
+
+
+def parse_yaml(text: str, display_name: str) -> LocatedDocument:
+    """Parse one YAML document; syntax errors become an ``InputError`` with line and column."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_INPUT_BYTES:
+        raise InputError(
+            Diagnostic(
+                dx.FILE_TOO_LARGE,
+                Severity.ERROR,
+                f"input is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB",
+                SourceLocation(display_name),
+            )
+        )
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        location = (
+            SourceLocation(display_name, mark.line + 1, mark.column + 1)
+            if mark
+            else SourceLocation(display_name)
+        )
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputError(
+            Diagnostic(dx.YAML_SYNTAX, Severity.ERROR, f"YAML syntax: {problem}", location)
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(
+            Diagnostic(dx.YAML_SYNTAX, Severity.ERROR, f"YAML: {exc}", SourceLocation(display_name))
+        ) from None
+    marks: dict[PathKey, tuple[int, int]] = {}
+    if root is None:
+        return LocatedDocument({}, display_name, {(): (1, 1)})
+    try:
+        data = _convert(yaml.SafeLoader(""), root, (), marks, display_name)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        location = SourceLocation(display_name, mark.line + 1, mark.column + 1) if mark else None
+        raise InputError(
+            Diagnostic(dx.YAML_SYNTAX, Severity.ERROR, f"YAML: {exc.problem}", location)
+        ) from None
+    return LocatedDocument(data, display_name, marks)
+
+
+def read_yaml_file(path: Path, display_name: str | None = None) -> LocatedDocument:
+    """Read and parse a YAML file, turning I/O problems into located diagnostics."""
+    display = display_name or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise InputError(
+                Diagnostic(
+                    dx.FILE_TOO_LARGE,
+                    Severity.ERROR,
+                    f"file is {size} bytes; the limit is {MAX_INPUT_BYTES} bytes",
+                    SourceLocation(display),
+                )
+            )
+        text = path.read_text(encoding="utf-8")
+    except InputError:
+        raise
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(
+            Diagnostic(
+                dx.FILE_UNREADABLE, Severity.ERROR, f"cannot read file: {reason}",
+                SourceLocation(display),
+            )
+        ) from None
+    return parse_yaml(text, display)
