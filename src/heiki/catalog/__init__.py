@@ -38,6 +38,13 @@ class ZoneRecordTemplate:
     zone: str
     name: str
     member: str
+    public: str = ""
+
+    def public_name(self) -> str:
+        """The client-facing FQDN template this record answers for."""
+        if self.public:
+            return self.public
+        return f"{self.name}.{self.zone.removeprefix('privatelink.')}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +178,9 @@ class Catalog:
 
     def group_ids(self, resource_type: str) -> tuple[str, ...]:
         return tuple(
-            s.group_id for s in self.private_link if s.resource_type.lower() == resource_type.lower()
+            s.group_id
+            for s in self.private_link
+            if s.resource_type.lower() == resource_type.lower()
         )
 
     def egress_profile(self, name: str) -> EgressProfile | None:
@@ -237,9 +246,12 @@ def _private_link(data: dict[str, Any]) -> tuple[PrivateLinkService, ...]:
                 group_id=entry["group_id"],
                 private_dns_zones=tuple(entry["private_dns_zones"]),
                 public_forwarder_zones=tuple(entry["public_forwarder_zones"]),
-                members=tuple(EndpointMember(m["name"], int(m["ip_index"])) for m in entry["members"]),
+                members=tuple(
+                    EndpointMember(m["name"], int(m["ip_index"])) for m in entry["members"]
+                ),
                 records=tuple(
-                    ZoneRecordTemplate(r["zone"], r["name"], r["member"]) for r in entry["records"]
+                    ZoneRecordTemplate(r["zone"], r["name"], r["member"], r.get("public", ""))
+                    for r in entry["records"]
                 ),
                 public_names=tuple(entry.get("public_names", ())),
                 provenance=_provenance(entry, where),

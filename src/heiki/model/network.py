@@ -154,8 +154,11 @@ class NetworkSecurityGroup(LocatedResource):
         """All rules for one direction in evaluation order (lowest priority number first)."""
         return tuple(
             sorted(
-                (r for r in (*self.security_rules, *self.default_security_rules)
-                 if r.direction == direction),
+                (
+                    r
+                    for r in (*self.security_rules, *self.default_security_rules)
+                    if r.direction == direction
+                ),
                 key=lambda r: r.priority,
             )
         )

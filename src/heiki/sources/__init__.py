@@ -43,14 +43,18 @@ def _clean_path(data: Any, loc: tuple[str | int, ...]) -> tuple[PathKey, str | i
     node = data
     missing: str | int | None = None
     for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
+        # two branches, not one `or`: mypy narrows the index type per container
+        if isinstance(node, dict) and isinstance(part, str) and part in node:  # noqa: SIM114
             path.append(part)
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and part[:1].islower() and (
-            "[" not in part
+        elif (
+            isinstance(node, dict)
+            and isinstance(part, str)
+            and part[:1].islower()
+            and ("[" not in part)
         ):
             missing = part if missing is None else missing
     return tuple(path), missing
@@ -128,7 +132,9 @@ def _model_in(annotation: Any) -> Any:
 def _parse_spec(doc: LocatedDocument, model: type[pydantic.BaseModel]) -> Any:
     if not isinstance(doc.data, dict):
         raise InputError(
-            Diagnostic(dx.SCHEMA, Severity.ERROR, "the document must be a mapping", doc.location(()))
+            Diagnostic(
+                dx.SCHEMA, Severity.ERROR, "the document must be a mapping", doc.location(())
+            )
         )
     try:
         return model.model_validate(doc.data)
@@ -170,8 +176,16 @@ def load_onprem(doc: LocatedDocument) -> OnPremises:
     diagnostics: list[Diagnostic] = []
     kind = spec.connection or "expressroute"
     result = build_onprem(
-        spec, doc, ("onprem",), load_catalog(), gateway=None, connection_kind=kind, hub_dns=(),
-        forward_zones=(), private_names=(), diagnostics=diagnostics,
+        spec,
+        doc,
+        ("onprem",),
+        load_catalog(),
+        gateway=None,
+        connection_kind=kind,
+        hub_dns=(),
+        forward_zones=(),
+        private_names=(),
+        diagnostics=diagnostics,
     )
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     if errors:

@@ -15,17 +15,14 @@ from heiki import diagnostics as dx
 from heiki.catalog import Catalog, SubnetConstraint
 from heiki.diagnostics import Diagnostic, Severity
 from heiki.model.base import Resource
-from heiki.model.dns import DnsResolver
 from heiki.model.environment import Environment
-from heiki.model.firewall import AzureFirewall, FirewallPolicy
+from heiki.model.firewall import FirewallPolicy
 from heiki.model.network import (
-    BastionHost,
     NatGateway,
     NetworkInterface,
     NetworkSecurityGroup,
     RouteTable,
     Subnet,
-    VirtualMachine,
     VirtualNetwork,
     VirtualNetworkGateway,
 )
@@ -49,7 +46,9 @@ def validate(env: Environment, catalog: Catalog) -> list[Diagnostic]:
     return found
 
 
-def _diag(code: str, message: str, where: SourceLocation | None, warning: bool = False) -> Diagnostic:
+def _diag(
+    code: str, message: str, where: SourceLocation | None, warning: bool = False
+) -> Diagnostic:
     return Diagnostic(code, Severity.WARNING if warning else Severity.ERROR, message, where)
 
 
@@ -64,12 +63,29 @@ def _all_with_ids(env: Environment) -> Iterator[Resource]:
         yield from resolver.inbound_endpoints
         yield from resolver.outbound_endpoints
     for group in (
-        env.route_tables, env.network_security_groups, env.application_security_groups,
-        env.public_ip_addresses, env.nat_gateways, env.network_interfaces, env.virtual_machines,
-        env.virtual_network_gateways, env.bastion_hosts, env.firewalls, env.firewall_policies,
-        env.ip_groups, env.private_endpoints, env.private_dns_zones, env.dns_forwarding_rulesets,
-        env.workspaces, env.computes, env.registries, env.storage_accounts, env.key_vaults,
-        env.container_registries, env.application_insights, env.private_link_scopes,
+        env.route_tables,
+        env.network_security_groups,
+        env.application_security_groups,
+        env.public_ip_addresses,
+        env.nat_gateways,
+        env.network_interfaces,
+        env.virtual_machines,
+        env.virtual_network_gateways,
+        env.bastion_hosts,
+        env.firewalls,
+        env.firewall_policies,
+        env.ip_groups,
+        env.private_endpoints,
+        env.private_dns_zones,
+        env.dns_forwarding_rulesets,
+        env.workspaces,
+        env.computes,
+        env.registries,
+        env.storage_accounts,
+        env.key_vaults,
+        env.container_registries,
+        env.application_insights,
+        env.private_link_scopes,
         env.data_factories,
     ):
         yield from group
@@ -158,8 +174,12 @@ def _reserved_subnets(env: Environment, catalog: Catalog) -> Iterator[Diagnostic
             if reserved:
                 problem = _size_problem(subnet, reserved)
                 if problem:
-                    yield _diag(dx.RESERVED_SUBNET, f"{subnet.name} in VNet {vnet.name} {problem} "
-                                f"({reserved.provenance.source})", subnet.source)
+                    yield _diag(
+                        dx.RESERVED_SUBNET,
+                        f"{subnet.name} in VNet {vnet.name} {problem} "
+                        f"({reserved.provenance.source})",
+                        subnet.source,
+                    )
     # Services that require a subnet of a fixed name.
     users: list[tuple[Resource, ResourceId | None, str]] = []
     for fw in env.firewalls:
@@ -170,42 +190,51 @@ def _reserved_subnets(env: Environment, catalog: Catalog) -> Iterator[Diagnostic
     users += [(bastion, bastion.subnet, "bastion") for bastion in env.bastion_hosts]
     for resource, subnet_id, role in users:
         constraint = catalog.reserved_subnet(role)
-        subnet = env.subnet(subnet_id) if subnet_id else None
-        if constraint is None or subnet is None:
+        used = env.subnet(subnet_id) if subnet_id else None
+        if constraint is None or used is None:
             continue
-        if subnet.name != constraint.name:
+        if used.name != constraint.name:
             yield _diag(
                 dx.RESERVED_SUBNET,
                 f"{resource.name} must be deployed into a subnet named {constraint.name}, "
-                f"not {subnet.name} ({constraint.provenance.source})",
-                subnet.source or resource.source,
+                f"not {used.name} ({constraint.provenance.source})",
+                used.source or resource.source,
             )
     for resolver in env.dns_resolvers:
-        endpoints = [(e.name, e.subnet, "resolver-inbound", e.source) for e in resolver.inbound_endpoints]
+        endpoints = [
+            (e.name, e.subnet, "resolver-inbound", e.source) for e in resolver.inbound_endpoints
+        ]
         endpoints += [
             (e.name, e.subnet, "resolver-outbound", e.source) for e in resolver.outbound_endpoints
         ]
-        for name, subnet_id, role, source in endpoints:
+        for _name, subnet_id, role, source in endpoints:
             constraint = catalog.reserved_subnet(role)
-            subnet = env.subnet(subnet_id)
-            if constraint is None or subnet is None:
+            endpoint_subnet = env.subnet(subnet_id)
+            if constraint is None or endpoint_subnet is None:
                 continue
-            problem = _size_problem(subnet, constraint)
+            problem = _size_problem(endpoint_subnet, constraint)
             if problem:
-                yield _diag(dx.DELEGATED_SUBNET, f"resolver endpoint subnet {subnet.name} {problem} "
-                            f"({constraint.provenance.source})", subnet.source or source)
-            if constraint.delegation.lower() not in (d.lower() for d in subnet.delegations):
                 yield _diag(
                     dx.DELEGATED_SUBNET,
-                    f"resolver endpoint subnet {subnet.name} must be delegated to "
+                    f"resolver endpoint subnet {endpoint_subnet.name} {problem} "
+                    f"({constraint.provenance.source})",
+                    endpoint_subnet.source or source,
+                )
+            if constraint.delegation.lower() not in (d.lower() for d in endpoint_subnet.delegations):
+                yield _diag(
+                    dx.DELEGATED_SUBNET,
+                    f"resolver endpoint subnet {endpoint_subnet.name} must be delegated to "
                     f"{constraint.delegation}",
-                    subnet.source or source,
+                    endpoint_subnet.source or source,
                 )
 
 
 def _references(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
     def check(
-        owner: Resource | None, ref: ResourceId | None, kind: type[Resource], what: str,
+        owner: Resource | None,
+        ref: ResourceId | None,
+        kind: type[Resource],
+        what: str,
         where: SourceLocation | None = None,
     ) -> Iterator[Diagnostic]:
         if ref is not None and env.get_typed(ref, kind) is None:
@@ -243,21 +272,31 @@ def _references(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
         yield from check(pe, pe.private_link_service, Resource, "target resource")
         for group in pe.dns_zone_groups:
             for config in group.zone_configs:
-                yield from check(pe, config.private_dns_zone, Resource, "DNS zone group", group.source)
+                yield from check(
+                    pe, config.private_dns_zone, Resource, "DNS zone group", group.source
+                )
     for zone in env.private_dns_zones:
         for link in zone.virtual_network_links:
-            yield from check(zone, link.virtual_network, VirtualNetwork, f"link {link.name}",
-                             link.source)
+            yield from check(
+                zone, link.virtual_network, VirtualNetwork, f"link {link.name}", link.source
+            )
     for resolver in env.dns_resolvers:
         yield from check(resolver, resolver.virtual_network, VirtualNetwork, "VNet")
-        for endpoint in (*resolver.inbound_endpoints, *resolver.outbound_endpoints):
-            yield from check(endpoint, endpoint.subnet, Subnet, "subnet")
+        for inbound in resolver.inbound_endpoints:
+            yield from check(inbound, inbound.subnet, Subnet, "subnet")
+        for outbound_endpoint in resolver.outbound_endpoints:
+            yield from check(outbound_endpoint, outbound_endpoint.subnet, Subnet, "subnet")
     for ruleset in env.dns_forwarding_rulesets:
         for outbound in ruleset.outbound_endpoints:
             yield from check(ruleset, outbound, Resource, "outbound endpoint")
         for ruleset_link in ruleset.virtual_network_links:
-            yield from check(ruleset, ruleset_link.virtual_network, VirtualNetwork,
-                             f"link {ruleset_link.name}", ruleset_link.source)
+            yield from check(
+                ruleset,
+                ruleset_link.virtual_network,
+                VirtualNetwork,
+                f"link {ruleset_link.name}",
+                ruleset_link.source,
+            )
     for ws in env.workspaces:
         for ref, what in (
             (ws.storage_account, "storage account"),
@@ -273,8 +312,13 @@ def _references(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
         yield from check(compute, compute.subnet, Subnet, "subnet")
     if env.on_premises and env.on_premises.connection:
         connection = env.on_premises.connection
-        yield from check(None, connection.gateway, VirtualNetworkGateway,
-                         "on-premises connection gateway", connection.source)
+        yield from check(
+            None,
+            connection.gateway,
+            VirtualNetworkGateway,
+            "on-premises connection gateway",
+            connection.source,
+        )
 
 
 def _vnet_has_gateway(env: Environment, vnet: VirtualNetwork) -> bool:

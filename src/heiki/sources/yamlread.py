@@ -34,7 +34,9 @@ class LocatedDocument:
     """Top-level keys whose locations live in another file (``--onprem FILE``)."""
 
     def with_overlay(self, key: str, other: LocatedDocument) -> LocatedDocument:
-        return LocatedDocument(self.data, self.display_name, self.marks, (*self.overlays, (key, other)))
+        return LocatedDocument(
+            self.data, self.display_name, self.marks, (*self.overlays, (key, other))
+        )
 
     def location(self, path: PathKey) -> SourceLocation:
         """The location of ``path``, or of its nearest ancestor that has one."""
@@ -69,8 +71,9 @@ def _convert(
                         dx.SCHEMA,
                         Severity.ERROR,
                         "mapping keys must be plain strings",
-                        SourceLocation(display, key_node.start_mark.line + 1,
-                                       key_node.start_mark.column + 1),
+                        SourceLocation(
+                            display, key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                        ),
                     )
                 )
             if key in result:
@@ -79,8 +82,9 @@ def _convert(
                         dx.DUPLICATE_KEY,
                         Severity.ERROR,
                         f"duplicate key {key!r}",
-                        SourceLocation(display, key_node.start_mark.line + 1,
-                                       key_node.start_mark.column + 1),
+                        SourceLocation(
+                            display, key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                        ),
                     )
                 )
             child = (*path, key)
@@ -129,10 +133,10 @@ def parse_yaml(text: str, display_name: str) -> LocatedDocument:
     try:
         data = _convert(yaml.SafeLoader(""), root, (), marks, display_name)
     except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark
-        location = SourceLocation(display_name, mark.line + 1, mark.column + 1) if mark else None
+        bad = exc.problem_mark
+        where = SourceLocation(display_name, bad.line + 1, bad.column + 1) if bad else None
         raise InputError(
-            Diagnostic(dx.YAML_SYNTAX, Severity.ERROR, f"YAML: {exc.problem}", location)
+            Diagnostic(dx.YAML_SYNTAX, Severity.ERROR, f"YAML: {exc.problem}", where)
         ) from None
     return LocatedDocument(data, display_name, marks)
 
@@ -158,7 +162,9 @@ def read_yaml_file(path: Path, display_name: str | None = None) -> LocatedDocume
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise InputError(
             Diagnostic(
-                dx.FILE_UNREADABLE, Severity.ERROR, f"cannot read file: {reason}",
+                dx.FILE_UNREADABLE,
+                Severity.ERROR,
+                f"cannot read file: {reason}",
                 SourceLocation(display),
             )
         ) from None

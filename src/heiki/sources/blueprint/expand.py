@@ -238,7 +238,9 @@ class Expander:
         allocator = self.hosts.get(subnet_id)
         ip = allocator.next() if allocator else None
         if ip is None and allocator is not None:
-            self.error(dx.ADDRESS_SPACE_EXHAUSTED, f"subnet {subnet_id.name} has no free address", *path)
+            self.error(
+                dx.ADDRESS_SPACE_EXHAUSTED, f"subnet {subnet_id.name} has no free address", *path
+            )
         return ip
 
     def unique_name(self, prefix: str, base: str, limit: int, allowed: str = "a-z0-9") -> str:
@@ -273,7 +275,9 @@ class Expander:
                 self.error(
                     dx.SCHEMA,
                     f"unknown subnet {role_name!r} here; this VNet has: {', '.join(roles)}",
-                    *path, "subnets", role_name,
+                    *path,
+                    "subnets",
+                    role_name,
                 )
         for role in roles:
             default_name, size = catalog_sizes[role]
@@ -294,7 +298,8 @@ class Expander:
                     self.error(
                         dx.ADDRESS_SPACE_EXHAUSTED,
                         f"no room for subnet {request.name} (/{request.size}) in {name}",
-                        *path, "address_space",
+                        *path,
+                        "address_space",
                     )
                 continue
             plan.subnets[request.role] = (request.name, prefix)
@@ -328,8 +333,11 @@ class Expander:
             roles.append("compute")
         if ws and ws.compute.clusters:
             roles.append("cluster")
-        if ws or spoke.lake or spoke.data_factory or any(
-            s.private_endpoints for s in spoke.storage_accounts
+        if (
+            ws
+            or spoke.lake
+            or spoke.data_factory
+            or any(s.private_endpoints for s in spoke.storage_accounts)
         ):
             roles.append("pe")
         if spoke.git_server in ("github-enterprise-server", "azure-devops-server"):
@@ -346,7 +354,9 @@ class Expander:
     def build(self) -> Environment:
         spec = self.spec
         if spec.onprem:
-            self.onprem_prefixes = self.prefixes(spec.onprem.address_space, "onprem", "address_space")
+            self.onprem_prefixes = self.prefixes(
+                spec.onprem.address_space, "onprem", "address_space"
+            )
         if spec.hub:
             self.hub = self.plan_vnet(
                 "hub",
@@ -419,7 +429,9 @@ class Expander:
         """Addresses the user fixed are taken before any automatic allocation."""
         hub = self.spec.hub
         if hub and isinstance(hub.firewall, bp.FirewallSpec) and hub.firewall.private_ip:
-            self.firewall_ip = self.address(hub.firewall.private_ip, "hub", "firewall", "private_ip")
+            self.firewall_ip = self.address(
+                hub.firewall.private_ip, "hub", "firewall", "private_ip"
+            )
             if self.hub and self.firewall_ip and "firewall" in self.hub.subnets:
                 self.hosts[self.hub.subnet_id("firewall")].reserve(self.firewall_ip)
 
@@ -478,13 +490,19 @@ class Expander:
         onprem = self.spec.onprem
         if onprem and onprem.dns:
             servers = tuple(
-                a for a in (self.address(s, "onprem", "dns", "servers") for s in onprem.dns.servers)
+                a
+                for a in (self.address(s, "onprem", "dns", "servers") for s in onprem.dns.servers)
                 if a
             )
             for zone in onprem.dns.zones:
                 forwarders.append((DnsName(zone.zone), servers))
         vm = self.add_vm(
-            "vm-dns", plan, "dns", VmRole.DNS_SERVER, "bind9", ("hub", "dns"),
+            "vm-dns",
+            plan,
+            "dns",
+            VmRole.DNS_SERVER,
+            "bind9",
+            ("hub", "dns"),
             dns_forwarders=tuple(sorted(forwarders, key=lambda f: f[0])),
         )
         return (vm,) if vm else ()
@@ -507,7 +525,9 @@ class Expander:
                 dx.UNSUPPORTED_BY_SKU,
                 f"Azure Firewall {sku.value} has no DNS proxy; use sku standard or premium, or "
                 "another hub dns mode",
-                "hub", "firewall", "sku",
+                "hub",
+                "firewall",
+                "sku",
             )
             proxy_wanted = False
         if hub.dns == "firewall-proxy":
@@ -673,9 +693,7 @@ class Expander:
             groups.append(RuleCollectionGroup("application", 300, tuple(app_collections)))
         return tuple(groups)
 
-    def egress_destinations(
-        self, profiles: list[str], path: PathKey
-    ) -> list[EgressDestination]:
+    def egress_destinations(self, profiles: list[str], path: PathKey) -> list[EgressDestination]:
         destinations: list[EgressDestination] = []
         has_ampls = any(
             s.workspace and s.workspace.app_insights and s.workspace.app_insights.ampls
@@ -688,7 +706,8 @@ class Expander:
                 self.error(
                     dx.UNKNOWN_REFERENCE,
                     f"unknown egress profile {name!r}; the catalog has: {known}",
-                    *path, index,
+                    *path,
+                    index,
                 )
                 continue
             for d in profile.destinations:
@@ -706,7 +725,11 @@ class Expander:
             self.expand_workspace(plan, spoke.workspace, registry_id, (*path, "workspace"))
         if spoke.git_server in ("github-enterprise-server", "azure-devops-server"):
             self.add_vm(
-                f"vm-git-{plan.key}", plan, "git", VmRole.GIT_SERVER, spoke.git_server,
+                f"vm-git-{plan.key}",
+                plan,
+                "git",
+                VmRole.GIT_SERVER,
+                spoke.git_server,
                 (*path, "git_server"),
             )
         if spoke.runners:
@@ -717,8 +740,12 @@ class Expander:
             )
             for index in range(spoke.runners.count):
                 self.add_vm(
-                    f"vm-runner-{plan.key}-{index + 1}", plan, "runners", VmRole.CI_RUNNER,
-                    product, (*path, "runners"),
+                    f"vm-runner-{plan.key}-{index + 1}",
+                    plan,
+                    "runners",
+                    VmRole.CI_RUNNER,
+                    product,
+                    (*path, "runners"),
                 )
         lake_id = self.expand_lake(plan, spoke.lake, (*path, "lake")) if spoke.lake else None
         if spoke.data_factory:
@@ -727,7 +754,12 @@ class Expander:
             self.expand_storage_account(plan, account, (*path, "storage_accounts", index))
         for index, vm in enumerate(spoke.vms):
             self.add_vm(
-                vm.name, plan, "vms", VmRole(vm.role), vm.product, (*path, "vms", index),
+                vm.name,
+                plan,
+                "vms",
+                VmRole(vm.role),
+                vm.product,
+                (*path, "vms", index),
                 public_ip=vm.public_ip,
             )
 
@@ -860,12 +892,16 @@ class Expander:
                 name=kv_name,
                 location=plan.location,
                 public_network_access=public,
-                network_acls=NetworkAcls(default_action=DefaultAction.DENY) if closed else NetworkAcls(),
+                network_acls=NetworkAcls(default_action=DefaultAction.DENY)
+                if closed
+                else NetworkAcls(),
                 enable_purge_protection=True,
                 source=self.doc.location((*path, "key_vault")),
             )
         )
-        acr_public = public if ws.container_registry.sku == "Premium" else PublicNetworkAccess.ENABLED
+        acr_public = (
+            public if ws.container_registry.sku == "Premium" else PublicNetworkAccess.ENABLED
+        )
         self.acrs.append(
             ContainerRegistry(
                 id=acr_id,
@@ -906,8 +942,9 @@ class Expander:
                         source=self.doc.location((*path, "app_insights")),
                     )
                 )
-                self.private_endpoint(plan, scope_id, "azuremonitor", (*path, "app_insights"),
-                                      f"ampls-{ws.name}")
+                self.private_endpoint(
+                    plan, scope_id, "azuremonitor", (*path, "app_insights"), f"ampls-{ws.name}"
+                )
         image_build = next((c.name for c in ws.compute.clusters if c.image_build), "")
         managed = ManagedNetwork()
         if ws.managed_network:
@@ -943,7 +980,8 @@ class Expander:
             self.error(
                 dx.UNKNOWN_REFERENCE,
                 "workspace uses the shared registry but the blueprint declares no top-level registry",
-                *path, "registry",
+                *path,
+                "registry",
             )
         self.private_endpoint(plan, ws_id, "amlworkspace", path, ws.name)
         self.private_endpoint(plan, storage_id, "blob", (*path, "storage"), storage_name)
@@ -952,10 +990,15 @@ class Expander:
         if ws.container_registry.sku == "Premium":
             self.private_endpoint(plan, acr_id, "registry", (*path, "container_registry"), acr_name)
         if ws.registry and registry_id:
-            self.private_endpoint(plan, registry_id, "amlregistry", (*path, "registry"),
-                                  registry_id.name)
+            self.private_endpoint(
+                plan, registry_id, "amlregistry", (*path, "registry"), registry_id.name
+            )
         for index, instance in enumerate(ws.compute.instances):
-            spec = instance if isinstance(instance, bp.InstanceSpec) else bp.InstanceSpec(name=instance)
+            spec = (
+                instance
+                if isinstance(instance, bp.InstanceSpec)
+                else bp.InstanceSpec(name=instance)
+            )
             self.computes.append(
                 Compute(
                     id=ws_id.child("computes", spec.name),
@@ -997,8 +1040,12 @@ class Expander:
                 id=registry_id,
                 name=registry.name,
                 location=self.region,
-                public_network_access=PublicNetworkAccess(registry.public_network_access.capitalize()),
-                registry_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"heiki:{registry_id.text.lower()}")),
+                public_network_access=PublicNetworkAccess(
+                    registry.public_network_access.capitalize()
+                ),
+                registry_id=str(
+                    uuid.uuid5(uuid.NAMESPACE_URL, f"heiki:{registry_id.text.lower()}")
+                ),
                 regions=(self.region,),
                 tags=(("heiki-assumed", "registry_id"),),
                 source=self.loc("registry"),
@@ -1041,12 +1088,16 @@ class Expander:
                 self.error(
                     dx.UNKNOWN_REFERENCE,
                     f"data source {source_name!r} is not declared under onprem.data_sources",
-                    *path, "sources", index,
+                    *path,
+                    "sources",
+                    index,
                 )
         managed_pes: list[ManagedPrivateEndpoint] = []
         if factory.managed_vnet and lake_id:
             managed_pes = [
-                ManagedPrivateEndpoint(f"mpe-{lake_id.name}-{g}", lake_id, g, ConnectionState.APPROVED)
+                ManagedPrivateEndpoint(
+                    f"mpe-{lake_id.name}-{g}", lake_id, g, ConnectionState.APPROVED
+                )
                 for g in ("dfs", "blob")
             ]
         runtimes = [
@@ -1058,8 +1109,14 @@ class Expander:
         ]
         if factory.self_hosted_ir:
             vm_name = f"vm-shir-{plan.key}"
-            self.add_vm(vm_name, plan, "shir", VmRole.INTEGRATION_RUNTIME,
-                        "self-hosted-integration-runtime", path)
+            self.add_vm(
+                vm_name,
+                plan,
+                "shir",
+                VmRole.INTEGRATION_RUNTIME,
+                "self-hosted-integration-runtime",
+                path,
+            )
             runtimes.append(
                 IntegrationRuntime(
                     "shir-onprem-sources",
@@ -1106,8 +1163,9 @@ class Expander:
             )
         )
         for index, group in enumerate(account.private_endpoints):
-            self.private_endpoint(plan, account_id, group, (*path, "private_endpoints", index),
-                                  account.name)
+            self.private_endpoint(
+                plan, account_id, group, (*path, "private_endpoints", index), account.name
+            )
 
     # -- DNS ------------------------------------------------------------------------------------
     def dns_mode(self) -> str:
@@ -1118,16 +1176,15 @@ class Expander:
         zone_names: list[str] = []
         for pe in self.private_endpoints:
             for group in pe.group_ids:
-                service = self.catalog.private_link_service(pe.private_link_service.resource_type, group)
+                service = self.catalog.private_link_service(
+                    pe.private_link_service.resource_type, group
+                )
                 if service:
                     for zone in service.private_dns_zones:
                         zone = zone.replace("{region}", self.region)
                         if zone not in zone_names:
                             zone_names.append(zone)
-        if self.dns_mode() == "azure" or self.hub is None:
-            linked = list(self.vnets)
-        else:
-            linked = [self.hub]
+        linked = list(self.vnets) if self.dns_mode() == "azure" or self.hub is None else [self.hub]
         zones = []
         for zone_name in sorted(zone_names):
             zones.append(
@@ -1150,7 +1207,9 @@ class Expander:
         for pe in self.private_endpoints:
             configs = []
             for group in pe.group_ids:
-                service = self.catalog.private_link_service(pe.private_link_service.resource_type, group)
+                service = self.catalog.private_link_service(
+                    pe.private_link_service.resource_type, group
+                )
                 for zone_name in service.private_dns_zones if service else ():
                     zone = by_name.get(zone_name.replace("{region}", self.region))
                     if zone:
@@ -1233,8 +1292,12 @@ class Expander:
                     rt = self.route_table(
                         f"rt-{hub.key}-gateway",
                         tuple(
-                            Route(f"to-{plan.key}-{i}", str(p), NextHopType.VIRTUAL_APPLIANCE,
-                                  self.firewall_ip)
+                            Route(
+                                f"to-{plan.key}-{i}",
+                                str(p),
+                                NextHopType.VIRTUAL_APPLIANCE,
+                                self.firewall_ip,
+                            )
                             for plan, _ in spokes
                             for i, p in enumerate(plan.address_space)
                         ),
@@ -1244,7 +1307,9 @@ class Expander:
                 nsg = None
                 if role in ("resolver-inbound", "resolver-outbound", "dns"):
                     nsg = self.nsg(f"nsg-{hub.key}-{role}", (), ("hub", "dns"))
-                delegations = ("Microsoft.Network/dnsResolvers",) if role.startswith("resolver") else ()
+                delegations = (
+                    ("Microsoft.Network/dnsResolvers",) if role.startswith("resolver") else ()
+                )
                 subnets.append(
                     Subnet(
                         id=hub.id.child("subnets", name),
@@ -1254,11 +1319,12 @@ class Expander:
                         network_security_group=nsg,
                         delegations=delegations,
                         default_outbound_access=False,
-                        source=self.loc("hub", "subnets", role) if role in hub_spec.subnets
+                        source=self.loc("hub", "subnets", role)
+                        if role in hub_spec.subnets
                         else self.loc("hub"),
                     )
                 )
-            peerings = tuple(
+            hub_peerings = tuple(
                 VirtualNetworkPeering(
                     id=hub.id.child("virtualNetworkPeerings", f"peer-{hub.key}-to-{plan.key}"),
                     name=f"peer-{hub.key}-to-{plan.key}",
@@ -1278,7 +1344,7 @@ class Expander:
                     address_space=hub.address_space,
                     dns_servers=(),
                     subnets=tuple(subnets),
-                    peerings=peerings,
+                    peerings=hub_peerings,
                     source=self.loc("hub"),
                 )
             )
@@ -1288,8 +1354,14 @@ class Expander:
             if has_firewall:
                 rt = self.route_table(
                     f"rt-{plan.key}",
-                    (Route("default-to-firewall", "0.0.0.0/0", NextHopType.VIRTUAL_APPLIANCE,
-                           self.firewall_ip),),
+                    (
+                        Route(
+                            "default-to-firewall",
+                            "0.0.0.0/0",
+                            NextHopType.VIRTUAL_APPLIANCE,
+                            self.firewall_ip,
+                        ),
+                    ),
                     disable_bgp=True,
                     path=path,
                 )
@@ -1312,7 +1384,8 @@ class Expander:
                         ),
                         default_outbound_access=False,
                         tags=((ROLE_TAG, role),) if role in _WORKLOAD_ROLES else (),
-                        source=self.loc(*path, "subnets", role) if role in spoke.subnets
+                        source=self.loc(*path, "subnets", role)
+                        if role in spoke.subnets
                         else self.loc(*path),
                     )
                 )
@@ -1462,7 +1535,9 @@ class Expander:
         zones: list[str] = []
         for pe in self.private_endpoints:
             for group in pe.group_ids:
-                service = self.catalog.private_link_service(pe.private_link_service.resource_type, group)
+                service = self.catalog.private_link_service(
+                    pe.private_link_service.resource_type, group
+                )
                 for zone in service.public_forwarder_zones if service else ():
                     zone = zone.replace("{region}", self.region)
                     if zone not in zones:
@@ -1500,10 +1575,7 @@ class Expander:
                     ip = ips.get(member)
                     if ip is None or "*" in record.name:
                         continue
-                    relative = record.name.format(**values)
-                    private_zone = record.zone.replace("{region}", self.region)
-                    public_zone = private_zone.removeprefix("privatelink.")
-                    names.append((f"{relative}.{public_zone}", ip))
+                    names.append((record.public_name().format(**values), ip))
                 if ws:
                     api_ip = ips.get("default")
                     for compute in self.computes:
@@ -1564,7 +1636,8 @@ def build_onprem(
     clients = []
     for index, client in enumerate(spec.clients):
         name, text = (
-            (f"clients-{index + 1}", client) if isinstance(client, str)
+            (f"clients-{index + 1}", client)
+            if isinstance(client, str)
             else (client.name, client.prefix)
         )
         p = prefix(text, "clients", index)
@@ -1575,21 +1648,34 @@ def build_onprem(
         a = addr(ds.address, "data_sources", index, "address")
         if a:
             sources.append(
-                DataSource(ds.name, a, ds.port, ds.protocol.capitalize(), ds.kind,
-                           loc("data_sources", index))
+                DataSource(
+                    ds.name,
+                    a,
+                    ds.port,
+                    ds.protocol.capitalize(),
+                    ds.kind,
+                    loc("data_sources", index),
+                )
             )
     servers: list[OnPremDnsServer] = []
     if spec.dns:
         dns = spec.dns
-        zones = [_onprem_zone(z, loc("dns", "zones", i), diagnostics) for i, z in enumerate(dns.zones)]
+        zones = [
+            _onprem_zone(z, loc("dns", "zones", i), diagnostics) for i, z in enumerate(dns.zones)
+        ]
         forwarders = []
         for index, fwd in enumerate(dns.conditional_forwarders):
             targets = tuple(
-                a for a in (addr(t, "dns", "conditional_forwarders", index, "targets")
-                            for t in fwd.targets) if a
+                a
+                for a in (
+                    addr(t, "dns", "conditional_forwarders", index, "targets") for t in fwd.targets
+                )
+                if a
             )
             forwarders.append(
-                ConditionalForwarder(DnsName(fwd.zone), targets, loc("dns", "conditional_forwarders", index))
+                ConditionalForwarder(
+                    DnsName(fwd.zone), targets, loc("dns", "conditional_forwarders", index)
+                )
             )
         if dns.a_records:
             for fqdn, ip in private_names:
@@ -1603,7 +1689,9 @@ def build_onprem(
         elif dns.forward_to == "hub" and forward_zones:
             if hub_dns:
                 for zone in forward_zones:
-                    forwarders.append(ConditionalForwarder(DnsName(zone), hub_dns, loc("dns", "forward_to")))
+                    forwarders.append(
+                        ConditionalForwarder(DnsName(zone), hub_dns, loc("dns", "forward_to"))
+                    )
             else:
                 diagnostics.append(
                     Diagnostic(
@@ -1616,8 +1704,12 @@ def build_onprem(
                     )
                 )
         defaults = tuple(
-            a for a in (addr(t, "dns", "default_forwarders", i)
-                        for i, t in enumerate(dns.default_forwarders)) if a
+            a
+            for a in (
+                addr(t, "dns", "default_forwarders", i)
+                for i, t in enumerate(dns.default_forwarders)
+            )
+            if a
         )
         for index, text in enumerate(dns.servers):
             a = addr(text, "dns", "servers", index)
@@ -1658,12 +1750,16 @@ def _onprem_zone(
         try:
             if record.cname:
                 records.append(
-                    RecordSet(record.name, RecordType.CNAME, record.ttl, cname=DnsName(record.cname))
+                    RecordSet(
+                        record.name, RecordType.CNAME, record.ttl, cname=DnsName(record.cname)
+                    )
                 )
             else:
                 records.append(
                     RecordSet(
-                        record.name, RecordType.A, record.ttl,
+                        record.name,
+                        RecordType.A,
+                        record.ttl,
                         a_records=tuple(parse_address(a) for a in record.a),
                     )
                 )

@@ -185,8 +185,14 @@ class StorageAccountSpec(Strict):
 class VmSpec(Strict):
     name: str
     role: Literal[
-        "workload", "jumpbox", "git-server", "ci-runner", "integration-runtime",
-        "package-mirror", "model-mirror", "dns-server",
+        "workload",
+        "jumpbox",
+        "git-server",
+        "ci-runner",
+        "integration-runtime",
+        "package-mirror",
+        "model-mirror",
+        "dns-server",
     ] = "workload"
     product: str = ""
     public_ip: bool = False
@@ -202,9 +208,10 @@ class SpokeSpec(Strict):
     """Egress profiles from the catalog, allowed through the hub firewall (or NSG service tags)."""
     use_remote_gateways: bool | None = None
     workspace: WorkspaceSpec | None = None
-    git_server: Literal[
-        "github-enterprise-server", "azure-devops-server", "github.com", "azure-devops"
-    ] | None = None
+    git_server: (
+        Literal["github-enterprise-server", "azure-devops-server", "github.com", "azure-devops"]
+        | None
+    ) = None
     runners: RunnersSpec | None = None
     lake: LakeSpec | None = None
     data_factory: DataFactorySpec | None = None

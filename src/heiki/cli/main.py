@@ -1,0 +1,176 @@
+"""The ``heiki`` command: a thin shell over the library (results on stdout, problems on stderr).
+
+Exit codes (documented in the README):
+  0  clean: no finding at or above ``--fail-on``
+  1  findings at or above ``--fail-on``
+  2  usage or input error (bad file, bad blueprint, unknown design)
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import NoReturn
+
+import click
+from rich.console import Console
+
+from heiki import __version__
+from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_name
+from heiki.diagnostics import Diagnostic, InputError, Severity
+from heiki.reports.serialize import dumps
+from heiki.reports.show import environment_document, render_environment, summary
+from heiki.sources import LoadResult, load
+from heiki.sources.yamlread import parse_yaml
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class FailOn(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NEVER = "never"
+
+
+def _stdout() -> Console:
+    # A fixed width when piped keeps the output the same bytes on every machine.
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _fail_input(error: InputError) -> NoReturn:
+    console = _stderr()
+    for diagnostic in error.diagnostics:
+        console.print(str(diagnostic), markup=False)
+    sys.exit(EXIT_ERROR)
+
+
+def _load(source: str | None, onprem: str | None) -> LoadResult:
+    try:
+        return load(source, onprem)
+    except InputError as error:
+        _fail_input(error)
+
+
+def _print_warnings(diagnostics: tuple[Diagnostic, ...]) -> None:
+    console = _stderr()
+    for diagnostic in diagnostics:
+        console.print(str(diagnostic), markup=False)
+
+
+SOURCE_ARG = click.argument("source", required=False, metavar="[DESIGN|FILE]")
+ONPREM_OPT = click.option(
+    "--onprem",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="On-premises description (YAML with an `onprem:` section) to use instead of the source's.",
+)
+FORMAT_OPT = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice([f.value for f in OutputFormat]),
+    default=OutputFormat.TEXT.value,
+    show_default=True,
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="heiki")
+def cli() -> None:
+    """heiki - prove offline that a closed Azure ML environment is closed and workable.
+
+    DESIGN is a built-in design (see `heiki designs`); FILE is a blueprint YAML file.
+    Without either, the reference design closed-aml is used.
+    """
+
+
+@cli.command()
+def designs() -> None:
+    """List the built-in designs from the talk."""
+    width = max(len(name) for name in BUILTIN_DESIGNS)
+    for name in BUILTIN_DESIGNS:
+        resource = design_file(name)
+        assert resource is not None
+        data = parse_yaml(resource.read_text(encoding="utf-8"), display_name(name)).data
+        marker = " (default)" if name == DEFAULT_DESIGN else ""
+        click.echo(f"{name:<{width}}  {data.get('description', '')}{marker}")
+
+
+@cli.command()
+@SOURCE_ARG
+@ONPREM_OPT
+@FORMAT_OPT
+def show(source: str | None, onprem: str | None, output_format: str) -> None:
+    """Show the expanded environment: networks, routes, firewall, DNS path, private endpoints."""
+    result = _load(source, onprem)
+    if output_format == OutputFormat.JSON:
+        sys.stdout.write(dumps(environment_document(result.environment, result.source_name)))
+    else:
+        _stdout().print(render_environment(result.environment))
+    _print_warnings(result.diagnostics)
+
+
+@cli.command()
+@SOURCE_ARG
+@ONPREM_OPT
+@FORMAT_OPT
+@click.option(
+    "--fail-on",
+    type=click.Choice([f.value for f in FailOn]),
+    default=FailOn.ERROR.value,
+    show_default=True,
+    help="Lowest severity that makes the exit code 1.",
+)
+def check(source: str | None, onprem: str | None, output_format: str, fail_on: str) -> None:
+    """Load, validate and summarise an environment (analyses arrive with later releases)."""
+    result = _load(source, onprem)
+    counts = summary(result.environment)
+    threshold = {FailOn.ERROR: 3, FailOn.WARNING: 2, FailOn.NEVER: 99}[FailOn(fail_on)]
+    failing = [d for d in result.diagnostics if d.severity.rank >= threshold]
+    if output_format == OutputFormat.JSON:
+        document = {
+            "source": result.source_name,
+            "environment": result.environment.name,
+            "summary": counts,
+            "diagnostics": [
+                {
+                    "code": d.code,
+                    "severity": d.severity.value,
+                    "message": d.message,
+                    "location": str(d.location) if d.location else None,
+                }
+                for d in result.diagnostics
+            ],
+        }
+        sys.stdout.write(dumps(document))
+    else:
+        console = _stdout()
+        env = result.environment
+        console.print(f"[bold]{env.name}[/] loaded from {result.source_name}", markup=True)
+        console.print(
+            ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if v), markup=False
+        )
+        warnings = [d for d in result.diagnostics if d.severity is Severity.WARNING]
+        for diagnostic in result.diagnostics:
+            console.print(str(diagnostic), markup=False)
+        verdict = "valid" if not warnings else f"valid with {len(warnings)} warning(s)"
+        console.print(f"{verdict}.", markup=False)
+    sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="heiki")
+
+
+__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "cli", "main"]
