@@ -22,32 +22,11 @@ def assert_golden(name: str, text: str) -> None:
     if not path.exists():
         pytest.fail(f"golden file {path} is missing; run HEIKI_UPDATE_GOLDEN=1 pytest")
     expected = path.read_text(encoding="utf-8")
-    assert text == expected, f"{name} differs from its golden file (HEIKI_UPDATE_GOLDEN=1 to accept)"
+    assert text == expected, (
+        f"{name} differs from its golden file (HEIKI_UPDATE_GOLDEN=1 to accept)"
+    )
 
 
 @pytest.fixture
 def golden() -> Callable[[str, str], None]:
     return assert_golden
-
-
-MINIMAL = """\
-name: mini
-location: japaneast
-onprem:
-  address_space: [192.168.0.0/16]
-  dns:
-    servers: [192.168.0.53]
-hub:
-  address_space: 10.0.0.0/16
-  gateway: vpn
-  firewall: {sku: standard}
-  dns: private-resolver
-spokes:
-  ml:
-    address_space: 10.1.0.0/16
-    egress: [azure-ml, pypi]
-    workspace:
-      name: mlw-mini
-      compute:
-        instances: [ci-one]
-"""

@@ -44,7 +44,9 @@ def test_group_ids_the_designs_rely_on_exist() -> None:
         "privatelink.notebooks.azure.net",
     }
     # both compute-instance suffixes are forwarded (decision compute-instance-suffix)
-    assert {"instances.azureml.ms", "instances.ml.azure.ms"} <= set(workspace.public_forwarder_zones)
+    assert {"instances.azureml.ms", "instances.ml.azure.ms"} <= set(
+        workspace.public_forwarder_zones
+    )
 
 
 def test_egress_profiles_are_sourced_and_well_formed() -> None:
@@ -70,7 +72,10 @@ def test_platform_facts() -> None:
     assert str(catalog.azure_dns) == "168.63.129.16"
     assert len(catalog.nsg_default_rules) == 6
     assert {c.name for c in catalog.reserved_subnets} >= {
-        "AzureFirewallSubnet", "AzureFirewallManagementSubnet", "GatewaySubnet", "AzureBastionSubnet"
+        "AzureFirewallSubnet",
+        "AzureFirewallManagementSubnet",
+        "GatewaySubnet",
+        "AzureBastionSubnet",
     }
     basic = catalog.firewall_tier("Basic")
     assert basic is not None and not basic.dns_proxy

@@ -26,7 +26,12 @@ def test_expansion_matches_golden(design: str, golden: Callable[[str, str], None
 
 def test_designs_are_exactly_the_talks_six() -> None:
     assert BUILTIN_DESIGNS == (
-        "closed-aml", "nsg-only", "locked-down", "a-record-dns", "manual-upload", "dev-prod"
+        "closed-aml",
+        "nsg-only",
+        "locked-down",
+        "a-record-dns",
+        "manual-upload",
+        "dev-prod",
     )
 
 
@@ -61,8 +66,12 @@ def test_closed_aml_has_what_the_issue_asks_for() -> None:
             }
             seen.setdefault(group, set()).update(names)
             # each zone is linked to the VNet whose resolver uses it (the hub)
-            for zone_id in (c["private_dns_zone"] for g in pe["dns_zone_groups"] for c in g["zone_configs"]):
-                links = {link["virtual_network"] for link in zones[zone_id]["virtual_network_links"]}
+            for zone_id in (
+                c["private_dns_zone"] for g in pe["dns_zone_groups"] for c in g["zone_configs"]
+            ):
+                links = {
+                    link["virtual_network"] for link in zones[zone_id]["virtual_network_links"]
+                }
                 assert hub["id"] in links
     for group, zone_names in expected.items():
         assert zone_names <= seen.get(group, set()), group
@@ -86,10 +95,19 @@ def test_closed_aml_onprem_forwards_every_needed_zone_to_the_resolver() -> None:
     env = load("closed-aml").environment
     assert env.on_premises is not None
     inbound = env.dns_resolvers[0].inbound_endpoints[0].private_ip_address
-    forwarders = {str(f.zone): f.targets for f in env.on_premises.dns_servers[0].conditional_forwarders}
-    for zone in ("api.azureml.ms", "notebooks.azure.net", "instances.azureml.ms",
-                 "instances.ml.azure.ms", "blob.core.windows.net", "dfs.core.windows.net",
-                 "vault.azure.net", "azurecr.io"):
+    forwarders = {
+        str(f.zone): f.targets for f in env.on_premises.dns_servers[0].conditional_forwarders
+    }
+    for zone in (
+        "api.azureml.ms",
+        "notebooks.azure.net",
+        "instances.azureml.ms",
+        "instances.ml.azure.ms",
+        "blob.core.windows.net",
+        "dfs.core.windows.net",
+        "vault.azure.net",
+        "azurecr.io",
+    ):
         assert forwarders.get(zone) == (inbound,), zone
 
 

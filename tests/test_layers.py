@@ -47,7 +47,7 @@ def _imports(path: Path) -> list[tuple[str, int]]:
 def test_every_package_has_a_layer() -> None:
     for child in SRC.iterdir():
         name = child.stem if child.is_file() else child.name
-        if name.startswith("__") and name != "__main__" or child.suffix in (".typed",):
+        if (name.startswith("__") and name != "__main__") or child.suffix in (".typed",):
             continue
         if child.name == "__pycache__":
             continue

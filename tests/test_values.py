@@ -64,8 +64,9 @@ def test_dns_name_rejects_malformed(text: str) -> None:
         DnsName(text)
 
 
-labels = st.lists(st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True), min_size=1,
-                  max_size=5)
+labels = st.lists(
+    st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True), min_size=1, max_size=5
+)
 
 
 @given(labels, labels)

@@ -108,16 +108,18 @@ def _duplicates(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
 
 
 def _address_spaces(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
-    spaces: list[tuple[str, Prefix, SourceLocation | None]] = [
-        (f"VNet {vnet.name}", prefix, vnet.source)
-        for vnet in env.virtual_networks
-        for prefix in vnet.address_space
-    ]
+    # On-premises first, so that an overlap is reported at the VNet that collides with it.
+    spaces: list[tuple[str, Prefix, SourceLocation | None]] = []
     if env.on_premises:
         spaces += [
             (f"on-premises {env.on_premises.name}", p, env.on_premises.source)
             for p in env.on_premises.address_space
         ]
+    spaces += [
+        (f"VNet {vnet.name}", prefix, vnet.source)
+        for vnet in env.virtual_networks
+        for prefix in vnet.address_space
+    ]
     for (name_a, a, _), (name_b, b, where_b) in itertools.combinations(spaces, 2):
         if name_a != name_b and a.overlaps(b):
             yield _diag(

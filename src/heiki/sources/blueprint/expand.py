@@ -520,7 +520,8 @@ class Expander:
             proxy_wanted = hub.dns in ("firewall-proxy", "private-resolver") and bool(
                 tier and tier.dns_proxy
             )
-        if proxy_wanted and tier and not tier.dns_proxy:
+        needs_proxy = proxy_wanted or hub.dns == "firewall-proxy"
+        if needs_proxy and tier and not tier.dns_proxy:
             self.error(
                 dx.UNSUPPORTED_BY_SKU,
                 f"Azure Firewall {sku.value} has no DNS proxy; use sku standard or premium, or "
