@@ -208,6 +208,16 @@ class Catalog:
         return None
 
 
+def notebook_host(workspace_name: str, region: str, workspace_id: str) -> str:
+    """``ml-<ws, truncated>-<region>-<guid>``, the workspace's notebooks host label.
+
+    Azure truncates the workspace name so that the label stays within 63 characters
+    (https://learn.microsoft.com/en-us/azure/machine-learning/how-to-custom-dns).
+    """
+    room = 63 - len("ml-") - len(region) - len(workspace_id) - 2
+    return f"ml-{workspace_name.lower()[: max(room, 1)]}-{region}-{workspace_id}"
+
+
 def _read(name: str) -> dict[str, Any]:
     text = resources.files("heiki.catalog").joinpath("data", name).read_text(encoding="utf-8")
     data = yaml.safe_load(text)

@@ -20,7 +20,8 @@ from heiki.diagnostics import Diagnostic, InputError, Severity
 from heiki.model.environment import Environment
 from heiki.model.onprem import OnPremises
 from heiki.sources.blueprint import schema as bp
-from heiki.sources.blueprint.expand import Expander, build_onprem
+from heiki.sources.blueprint.expand import Expander
+from heiki.sources.blueprint.onprem import build_onprem
 from heiki.sources.validate import validate
 from heiki.sources.yamlread import LocatedDocument, PathKey, parse_yaml, read_yaml_file
 

@@ -222,7 +222,9 @@ def _reserved_subnets(env: Environment, catalog: Catalog) -> Iterator[Diagnostic
                     f"({constraint.provenance.source})",
                     endpoint_subnet.source or source,
                 )
-            if constraint.delegation.lower() not in (d.lower() for d in endpoint_subnet.delegations):
+            if constraint.delegation.lower() not in (
+                d.lower() for d in endpoint_subnet.delegations
+            ):
                 yield _diag(
                     dx.DELEGATED_SUBNET,
                     f"resolver endpoint subnet {endpoint_subnet.name} must be delegated to "

@@ -11,13 +11,12 @@ overridden in the blueprint. Problems become diagnostics with the blueprint loca
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from heiki import diagnostics as dx
-from heiki.catalog import Catalog, EgressDestination
+from heiki.catalog import Catalog, EgressDestination, notebook_host
 from heiki.diagnostics import Diagnostic, Severity
 from heiki.model.base import ROLE_TAG, STAGE_TAG, Tags
 from heiki.model.dns import (
@@ -28,8 +27,6 @@ from heiki.model.dns import (
     IpAllocation,
     OutboundEndpoint,
     PrivateDnsZone,
-    RecordSet,
-    RecordType,
     RulesetVirtualNetworkLink,
     TargetDnsServer,
     VirtualNetworkLink,
@@ -43,19 +40,12 @@ from heiki.model.endpoints import (
 )
 from heiki.model.environment import Environment
 from heiki.model.firewall import (
-    ApplicationProtocol,
-    ApplicationRule,
     AzureFirewall,
-    FirewallAction,
     FirewallDnsSettings,
     FirewallPolicy,
-    FirewallRule,
     FirewallSku,
-    NetworkProtocol,
     NetworkRule,
-    RuleCollection,
     RuleCollectionGroup,
-    RuleCollectionKind,
     ThreatIntelMode,
 )
 from heiki.model.ml import (
@@ -89,12 +79,7 @@ from heiki.model.network import (
     VmRole,
 )
 from heiki.model.onprem import (
-    ClientNetwork,
-    ConditionalForwarder,
     DataSource,
-    GatewayConnection,
-    OnPremDnsServer,
-    OnPremDnsZone,
     OnPremises,
 )
 from heiki.model.services import (
@@ -112,9 +97,17 @@ from heiki.model.services import (
     StorageAccount,
 )
 from heiki.model.source import SourceLocation
-from heiki.model.values import Address, DnsName, PortRange, Prefix, ResourceId, parse_address
+from heiki.model.values import Address, DnsName, Prefix, ResourceId, parse_address
 from heiki.sources.blueprint import schema as bp
 from heiki.sources.blueprint.carving import HostAllocator, SubnetRequest, carve
+from heiki.sources.blueprint.egress import (
+    SpokeEgress,
+    data_source_rule,
+    firewall_rule_collection_groups,
+    nsg_egress_rules,
+    sanitize,
+)
+from heiki.sources.blueprint.onprem import build_onprem
 from heiki.sources.defaults import default_security_rules
 from heiki.sources.yamlread import LocatedDocument, PathKey
 
@@ -142,10 +135,6 @@ SPOKE_SUBNETS: dict[str, tuple[str, int]] = {
 }
 
 _WORKLOAD_ROLES = ("compute", "cluster", "git", "runners", "shir", "vms")
-
-
-def _sanitize(text: str, allowed: str = "a-z0-9") -> str:
-    return re.sub(f"[^{allowed}]", "", text.lower())
 
 
 @dataclass
@@ -244,7 +233,7 @@ class Expander:
         return ip
 
     def unique_name(self, prefix: str, base: str, limit: int, allowed: str = "a-z0-9") -> str:
-        core = _sanitize(base, allowed)
+        core = sanitize(base, allowed)
         room = limit - len(prefix) - len(self.suffix)
         return f"{prefix}{core[:room]}{self.suffix}"
 
@@ -579,122 +568,38 @@ class Expander:
     def rule_collection_groups(
         self, fw: bp.FirewallSpec, spokes: list[_VnetPlan], dns_proxy: bool
     ) -> tuple[RuleCollectionGroup, ...]:
-        spoke_specs = self.spec.spokes
-        network_collections: list[RuleCollection] = []
-        app_collections: list[RuleCollection] = []
-        private_ranges = [str(p) for p in self.onprem_prefixes] + [
+        private_ranges = tuple(str(p) for p in self.onprem_prefixes) + tuple(
             str(p) for plan in spokes for p in plan.address_space
-        ]
-        east_west = NetworkRule(
-            name="private-east-west",
-            ip_protocols=(NetworkProtocol.TCP,),
-            source_addresses=tuple(private_ranges),
-            destination_addresses=tuple(private_ranges),
-            destination_ports=tuple(PortRange(p, p) for p in sorted(set(fw.east_west_ports))),
-            description="On-premises clients and spokes to each other's private services.",
         )
-        data_rules: list[FirewallRule] = []
+        data_rules: list[NetworkRule] = []
         onprem = self.spec.onprem
         for plan in spokes:
-            factory = spoke_specs[plan.key].data_factory
+            factory = self.spec.spokes[plan.key].data_factory
             if not (factory and onprem and "shir" in plan.subnets):
                 continue
             for source_name in factory.sources:
-                ds = next((d for d in onprem.data_sources if d.name == source_name), None)
-                if ds is None:
-                    continue
-                data_rules.append(
-                    NetworkRule(
-                        name=f"shir-to-{ds.name}",
-                        ip_protocols=(NetworkProtocol(ds.protocol.upper()),),
-                        source_addresses=(str(plan.subnets["shir"][1]),),
-                        destination_addresses=(f"{ds.address}/32",),
-                        destination_ports=(PortRange(ds.port, ds.port),),
-                        description="Self-hosted integration runtime reads the on-premises source.",
-                    )
-                )
-        network_collections.append(
-            RuleCollection(
-                name="private",
-                priority=100,
-                kind=RuleCollectionKind.FILTER,
-                action=FirewallAction.ALLOW,
-                rules=(east_west, *data_rules),
+                spec = next((d for d in onprem.data_sources if d.name == source_name), None)
+                address = self.address(spec.address) if spec else None
+                if spec and address:
+                    source = DataSource(spec.name, address, spec.port, spec.protocol.capitalize())
+                    data_rules.append(data_source_rule(source, plan.subnets["shir"][1]))
+        egress = [
+            SpokeEgress(
+                plan.key,
+                tuple(str(p) for p in plan.address_space),
+                self.egress_destinations(
+                    self.spec.spokes[plan.key].egress, ("spokes", plan.key, "egress")
+                ),
             )
+            for plan in spokes
+        ]
+        return firewall_rule_collection_groups(
+            private_ranges, fw.east_west_ports, data_rules, egress, dns_proxy
         )
-        for index, plan in enumerate(spokes):
-            profiles = spoke_specs[plan.key].egress
-            if not profiles:
-                continue
-            sources = tuple(str(p) for p in plan.address_space)
-            destinations = self.egress_destinations(profiles, ("spokes", plan.key, "egress"))
-            net_rules: list[FirewallRule] = []
-            app_rules: list[FirewallRule] = []
-            for d in destinations:
-                if d.service_tag:
-                    net_rules.append(
-                        NetworkRule(
-                            name=f"{_sanitize(d.service_tag, 'a-z0-9.')}-{d.protocol.lower()}",
-                            ip_protocols=_net_protocols(d.protocol),
-                            source_addresses=sources,
-                            destination_addresses=(d.service_tag,),
-                            destination_ports=tuple(PortRange(p, p) for p in d.ports),
-                            description=d.note,
-                        )
-                    )
-                    continue
-                web_ports = [p for p in d.ports if p in (80, 443)]
-                other_ports = [p for p in d.ports if p not in (80, 443)]
-                if web_ports and d.protocol.lower() in ("tcp", "any"):
-                    app_rules.append(
-                        ApplicationRule(
-                            name=_sanitize(d.fqdn.replace("*", "star"), "a-z0-9.-"),
-                            protocols=tuple(
-                                ApplicationProtocol("Http" if p == 80 else "Https", p)
-                                for p in web_ports
-                            ),
-                            source_addresses=sources,
-                            target_fqdns=(DnsName(d.fqdn),),
-                            description=d.note,
-                        )
-                    )
-                if other_ports and dns_proxy and not d.fqdn.startswith("*"):
-                    net_rules.append(
-                        NetworkRule(
-                            name=f"fqdn-{_sanitize(d.fqdn, 'a-z0-9.-')}",
-                            ip_protocols=_net_protocols(d.protocol),
-                            source_addresses=sources,
-                            destination_fqdns=(DnsName(d.fqdn),),
-                            destination_ports=tuple(PortRange(p, p) for p in other_ports),
-                            description=d.note,
-                        )
-                    )
-            if net_rules:
-                network_collections.append(
-                    RuleCollection(
-                        name=f"egress-{plan.key}",
-                        priority=200 + index * 10,
-                        kind=RuleCollectionKind.FILTER,
-                        action=FirewallAction.ALLOW,
-                        rules=_dedupe_rules(net_rules),
-                    )
-                )
-            if app_rules:
-                app_collections.append(
-                    RuleCollection(
-                        name=f"egress-{plan.key}",
-                        priority=200 + index * 10,
-                        kind=RuleCollectionKind.FILTER,
-                        action=FirewallAction.ALLOW,
-                        rules=_dedupe_rules(app_rules),
-                    )
-                )
-        groups = [RuleCollectionGroup("network", 200, tuple(network_collections))]
-        if app_collections:
-            groups.append(RuleCollectionGroup("application", 300, tuple(app_collections)))
-        return tuple(groups)
 
-    def egress_destinations(self, profiles: list[str], path: PathKey) -> list[EgressDestination]:
+    def egress_destinations(
+        self, profiles: list[str], path: PathKey
+    ) -> tuple[EgressDestination, ...]:
         destinations: list[EgressDestination] = []
         has_ampls = any(
             s.workspace and s.workspace.app_insights and s.workspace.app_insights.ampls
@@ -715,7 +620,7 @@ class Expander:
                 if d.when == "no-ampls" and has_ampls:
                     continue
                 destinations.append(d.for_region(self.region))
-        return destinations
+        return tuple(destinations)
 
     # -- spokes ---------------------------------------------------------------------------------
     def expand_spoke(
@@ -1259,7 +1164,7 @@ class Expander:
             for index, zone in enumerate(onprem.dns.zones):
                 rules.append(
                     ForwardingRule(
-                        name=f"onprem-{_sanitize(zone.zone, 'a-z0-9-')}",
+                        name=f"onprem-{sanitize(zone.zone, 'a-z0-9-')}",
                         domain_name=DnsName(zone.zone),
                         target_dns_servers=targets,
                         source=self.loc("onprem", "dns", "zones", index),
@@ -1439,51 +1344,17 @@ class Expander:
         ]
         if has_firewall:
             return tuple(rules)
-        # Without a firewall the NSG is the only egress control (the talk's slide 9): allow the
-        # profiles' service tags and deny the rest of the internet. FQDNs cannot be expressed.
+        # Without a firewall the NSG is the only egress control (the talk's slide 9).
         path: PathKey = ("spokes", plan.key, "egress")
-        priority = 100
-        seen: set[tuple[str, str, tuple[int, ...]]] = set()
-        unexpressed: list[str] = []
-        for d in self.egress_destinations(spoke.egress, path):
-            if not d.service_tag:
-                unexpressed.append(d.fqdn)
-                continue
-            key = (d.service_tag, d.protocol, d.ports)
-            if key in seen:
-                continue
-            seen.add(key)
-            rules.append(
-                SecurityRule(
-                    name=f"Allow-{_sanitize(d.service_tag, 'a-z0-9')}-{d.protocol.lower()}",
-                    priority=priority,
-                    direction=Direction.OUTBOUND,
-                    access=Access.ALLOW,
-                    protocol=_nsg_protocol(d.protocol),
-                    destination_address_prefixes=(d.service_tag,),
-                    destination_port_ranges=tuple(PortRange(p, p) for p in d.ports),
-                )
-            )
-            priority += 10
-        if unexpressed and any(self.catalog.egress_profile(p) for p in spoke.egress):
+        egress, unexpressed = nsg_egress_rules(self.egress_destinations(spoke.egress, path))
+        if unexpressed:
             self.warn(
                 dx.NOT_EXPRESSIBLE,
                 f"without a firewall, {len(unexpressed)} FQDN destinations of the egress profiles "
                 f"cannot be allowed by an NSG (e.g. {unexpressed[0]}); they stay blocked",
                 *path,
             )
-        rules.append(
-            SecurityRule(
-                name="DenyInternetOutBound",
-                priority=4096,
-                direction=Direction.OUTBOUND,
-                access=Access.DENY,
-                protocol=NsgProtocol.ANY,
-                destination_address_prefixes=("Internet",),
-                description="NSG-only closure: everything not allowed above is denied.",
-            )
-        )
-        return tuple(rules)
+        return (*rules, *egress)
 
     def nsg(self, name: str, rules: Iterable[SecurityRule], path: PathKey) -> ResourceId:
         nsg = NetworkSecurityGroup(
@@ -1589,206 +1460,3 @@ class Expander:
                                 host = pattern.format(compute=compute.name, region=self.region)
                                 names.append((f"{host}.{suffix}", api_ip))
         return tuple(sorted(set(names)))
-
-
-def notebook_host(workspace_name: str, region: str, workspace_id: str) -> str:
-    """``ml-<ws, truncated>-<region>-<guid>``: the name is cut so the label stays <= 63 characters."""
-    room = 63 - len("ml-") - len(region) - len(workspace_id) - 2
-    return f"ml-{workspace_name.lower()[: max(room, 1)]}-{region}-{workspace_id}"
-
-
-def build_onprem(
-    spec: bp.OnPremSpec,
-    doc: LocatedDocument,
-    path: PathKey,
-    catalog: Catalog,
-    *,
-    gateway: ResourceId | None,
-    connection_kind: str,
-    hub_dns: tuple[Address, ...],
-    forward_zones: tuple[str, ...],
-    private_names: tuple[tuple[str, Address], ...],
-    diagnostics: list[Diagnostic],
-) -> OnPremises:
-    """Build the on-premises part; shared by blueprints and stand-alone ``--onprem`` files."""
-
-    def loc(*sub: str | int) -> SourceLocation:
-        return doc.location((*path, *sub))
-
-    def addr(text: str, *sub: str | int) -> Address | None:
-        try:
-            return parse_address(text)
-        except ValueError as exc:
-            diagnostics.append(Diagnostic(dx.SCHEMA, Severity.ERROR, str(exc), loc(*sub)))
-            return None
-
-    def prefix(text: str, *sub: str | int) -> Prefix | None:
-        try:
-            return Prefix(text.strip(), strict=True)
-        except ValueError as exc:
-            diagnostics.append(
-                Diagnostic(dx.SCHEMA, Severity.ERROR, f"invalid prefix {text!r}: {exc}", loc(*sub))
-            )
-            return None
-
-    space = tuple(
-        p for p in (prefix(t, "address_space", i) for i, t in enumerate(spec.address_space)) if p
-    )
-    clients = []
-    for index, client in enumerate(spec.clients):
-        name, text = (
-            (f"clients-{index + 1}", client)
-            if isinstance(client, str)
-            else (client.name, client.prefix)
-        )
-        p = prefix(text, "clients", index)
-        if p:
-            clients.append(ClientNetwork(name, p, loc("clients", index)))
-    sources = []
-    for index, ds in enumerate(spec.data_sources):
-        a = addr(ds.address, "data_sources", index, "address")
-        if a:
-            sources.append(
-                DataSource(
-                    ds.name,
-                    a,
-                    ds.port,
-                    ds.protocol.capitalize(),
-                    ds.kind,
-                    loc("data_sources", index),
-                )
-            )
-    servers: list[OnPremDnsServer] = []
-    if spec.dns:
-        dns = spec.dns
-        zones = [
-            _onprem_zone(z, loc("dns", "zones", i), diagnostics) for i, z in enumerate(dns.zones)
-        ]
-        forwarders = []
-        for index, fwd in enumerate(dns.conditional_forwarders):
-            targets = tuple(
-                a
-                for a in (
-                    addr(t, "dns", "conditional_forwarders", index, "targets") for t in fwd.targets
-                )
-                if a
-            )
-            forwarders.append(
-                ConditionalForwarder(
-                    DnsName(fwd.zone), targets, loc("dns", "conditional_forwarders", index)
-                )
-            )
-        if dns.a_records:
-            for fqdn, ip in private_names:
-                zones.append(
-                    OnPremDnsZone(
-                        DnsName(fqdn),
-                        (RecordSet("@", RecordType.A, ttl=3600, a_records=(ip,)),),
-                        loc("dns", "a_records"),
-                    )
-                )
-        elif dns.forward_to == "hub" and forward_zones:
-            if hub_dns:
-                for zone in forward_zones:
-                    forwarders.append(
-                        ConditionalForwarder(DnsName(zone), hub_dns, loc("dns", "forward_to"))
-                    )
-            else:
-                diagnostics.append(
-                    Diagnostic(
-                        dx.UNKNOWN_REFERENCE,
-                        Severity.ERROR,
-                        "on-premises DNS forwards to the hub, but the hub has no DNS endpoint that "
-                        "on-premises can reach (168.63.129.16 is not reachable from on-premises); "
-                        "use hub dns private-resolver, firewall-proxy or dns-vm, or a_records: true",
-                        loc("dns", "forward_to"),
-                    )
-                )
-        defaults = tuple(
-            a
-            for a in (
-                addr(t, "dns", "default_forwarders", i)
-                for i, t in enumerate(dns.default_forwarders)
-            )
-            if a
-        )
-        for index, text in enumerate(dns.servers):
-            a = addr(text, "dns", "servers", index)
-            if a:
-                servers.append(
-                    OnPremDnsServer(
-                        name=f"dns-{index + 1}",
-                        address=a,
-                        zones=tuple(sorted(zones, key=lambda z: z.zone)),
-                        conditional_forwarders=tuple(sorted(forwarders, key=lambda f: f.zone)),
-                        default_forwarders=defaults,
-                        source=loc("dns", "servers", index),
-                    )
-                )
-    connection = None
-    if connection_kind != "none":
-        connection = GatewayConnection(
-            gateway=gateway,
-            kind="ExpressRoute" if connection_kind == "expressroute" else "Vpn",
-            source=loc("connection") if spec.connection else loc(),
-        )
-    return OnPremises(
-        name=spec.name,
-        address_space=space,
-        clients=tuple(clients),
-        dns_servers=tuple(servers),
-        data_sources=tuple(sources),
-        connection=connection,
-        source=loc(),
-    )
-
-
-def _onprem_zone(
-    zone: bp.ZoneSpec, location: SourceLocation, diagnostics: list[Diagnostic]
-) -> OnPremDnsZone:
-    records = []
-    for record in zone.records:
-        try:
-            if record.cname:
-                records.append(
-                    RecordSet(
-                        record.name, RecordType.CNAME, record.ttl, cname=DnsName(record.cname)
-                    )
-                )
-            else:
-                records.append(
-                    RecordSet(
-                        record.name,
-                        RecordType.A,
-                        record.ttl,
-                        a_records=tuple(parse_address(a) for a in record.a),
-                    )
-                )
-        except ValueError as exc:
-            diagnostics.append(Diagnostic(dx.SCHEMA, Severity.ERROR, str(exc), location))
-    return OnPremDnsZone(DnsName(zone.zone), tuple(records), location)
-
-
-def _net_protocols(protocol: str) -> tuple[NetworkProtocol, ...]:
-    lowered = protocol.lower()
-    if lowered == "any":
-        return (NetworkProtocol.TCP, NetworkProtocol.UDP)
-    return (NetworkProtocol(lowered.upper()),)
-
-
-def _nsg_protocol(protocol: str) -> NsgProtocol:
-    return {"tcp": NsgProtocol.TCP, "udp": NsgProtocol.UDP}.get(protocol.lower(), NsgProtocol.ANY)
-
-
-def _dedupe_rules(rules: list[FirewallRule]) -> tuple[FirewallRule, ...]:
-    """Merge rules that ended up with the same name (same destination from several profiles)."""
-    seen: dict[str, FirewallRule] = {}
-    for rule in rules:
-        name = rule.name
-        counter = 2
-        while name in seen and seen[name] != rule:
-            name = f"{rule.name}-{counter}"
-            counter += 1
-        if name not in seen:
-            seen[name] = replace(rule, name=name)
-    return tuple(seen.values())
