@@ -163,6 +163,7 @@ class Catalog:
     firewall_tiers: tuple[FirewallTier, ...]
     compute_instance_suffixes: tuple[str, ...]
     compute_instance_host_patterns: tuple[str, ...]
+    compute_instance_cname_target: str
     public_endpoints: tuple[PublicEndpoint, ...]
     public_endpoints_provenance: Provenance
     decisions: tuple[Decision, ...]
@@ -335,6 +336,7 @@ def load_catalog() -> Catalog:
         firewall_tiers=tuple(FirewallTier(name=k, **v) for k, v in skus["tiers"].items()),
         compute_instance_suffixes=tuple(ci_names["suffixes"]),
         compute_instance_host_patterns=tuple(ci_names["host_patterns"]),
+        compute_instance_cname_target=ci_names["cname_target"],
         public_endpoints=tuple(
             PublicEndpoint(e["pattern"], tuple(e["service_tags"])) for e in public["endpoints"]
         ),

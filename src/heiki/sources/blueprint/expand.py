@@ -16,7 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from heiki import diagnostics as dx
-from heiki.catalog import Catalog, EgressDestination, notebook_host
+from heiki.catalog import Catalog, EgressDestination
+from heiki.catalog.names import (
+    compute_instance_names,
+    compute_instance_target,
+    endpoint_records,
+    target_region,
+)
 from heiki.diagnostics import Diagnostic, Severity
 from heiki.model.base import ROLE_TAG, STAGE_TAG, Tags
 from heiki.model.dns import (
@@ -383,8 +389,7 @@ class Expander:
             self.expand_resolver(spec.hub, self.hub)
         self.attach_zone_groups(zones)
         vnets = self.finish_vnets(spoke_plans)
-        onprem = self.expand_onprem(zones) if spec.onprem else None
-        return Environment(
+        env = Environment(
             name=spec.name,
             description=spec.description,
             location=self.region,
@@ -411,8 +416,11 @@ class Expander:
             application_insights=tuple(self.app_insights),
             private_link_scopes=tuple(self.scopes),
             data_factories=tuple(self.factories),
-            on_premises=onprem,
         )
+        if spec.onprem:
+            # the on-premises A-record design needs the names of everything built above
+            env = replace(env, on_premises=self.expand_onprem(env))
+        return env
 
     def reserve_fixed_ips(self) -> None:
         """Addresses the user fixed are taken before any automatic allocation."""
@@ -1383,12 +1391,12 @@ class Expander:
         return table.id
 
     # -- on-premises ----------------------------------------------------------------------------
-    def expand_onprem(self, zones: list[PrivateDnsZone]) -> OnPremises:
+    def expand_onprem(self, env: Environment) -> OnPremises:
         spec = self.spec.onprem
         assert spec is not None
         gateway = self.gateways[0].id if self.gateways else None
         kind = spec.connection or (self.spec.hub.gateway if self.spec.hub else "none")
-        dns_names = self.private_names()
+        dns_names = private_names(self.catalog, env)
         return build_onprem(
             spec,
             self.doc,
@@ -1420,43 +1428,26 @@ class Expander:
                     zones.append(suffix)
         return tuple(sorted(zones))
 
-    def private_names(self) -> tuple[tuple[str, Address], ...]:
-        """Public FQDN -> private IP for every name a client needs (the A-record design's list)."""
-        names: list[tuple[str, Address]] = []
-        workspaces = {w.id: w for w in self.workspaces}
-        registries = {r.id: r for r in self.registries}
-        for pe in self.private_endpoints:
-            target = pe.private_link_service
-            for group in pe.group_ids:
-                service = self.catalog.private_link_service(target.resource_type, group)
-                if service is None:
-                    continue
-                values = {"name": target.name, "region": self.region}
-                ws = workspaces.get(target)
-                if ws:
-                    values |= {
-                        "workspace_id": ws.workspace_id,
-                        "notebook_host": notebook_host(ws.name, self.region, ws.workspace_id),
-                    }
-                reg = registries.get(target)
-                if reg:
-                    values["registry_id"] = reg.registry_id
-                ips = {c.member_name: c.private_ip_address for c in pe.ip_configurations}
-                for record in service.records:
-                    member = record.member.replace("{region}", self.region)
-                    ip = ips.get(member)
-                    if ip is None or "*" in record.name:
-                        continue
-                    names.append((record.public_name().format(**values), ip))
-                if ws:
-                    api_ip = ips.get("default")
-                    for compute in self.computes:
-                        if compute.workspace != ws.id or api_ip is None:
-                            continue
-                        if compute.compute_type is not ComputeType.COMPUTE_INSTANCE:
-                            continue
-                        for suffix in self.catalog.compute_instance_suffixes:
-                            for pattern in self.catalog.compute_instance_host_patterns:
-                                host = pattern.format(compute=compute.name, region=self.region)
-                                names.append((f"{host}.{suffix}", api_ip))
-        return tuple(sorted(set(names)))
+
+def private_names(catalog: Catalog, env: Environment) -> tuple[tuple[str, Address], ...]:
+    """Client-facing FQDN -> private IP of every name clients need (the A-record design's list)."""
+    names: list[tuple[str, Address]] = []
+    for endpoint in env.private_endpoints:
+        for record in endpoint_records(catalog, env, endpoint):
+            if record.public is not None and record.address is not None:
+                names.append((str(record.public), record.address))
+    for compute in env.computes:
+        workspace = env.get_typed(compute.workspace, Workspace)
+        if workspace is None:
+            continue
+        region = target_region(env, workspace.id, env.location)
+        target = compute_instance_target(catalog, workspace, region)
+        api = {
+            str(r.private): r.address
+            for pe in env.private_endpoints_for(workspace.id)
+            for r in endpoint_records(catalog, env, pe)
+        }.get(str(target))
+        if api is None:
+            continue
+        names += [(str(n), api) for n in compute_instance_names(catalog, compute, region)]
+    return tuple(sorted(set(names)))

@@ -1,0 +1,121 @@
+"""How Azure names things behind a private endpoint: the records a DNS zone group writes, the
+public names that CNAME into them, and compute-instance host names.
+
+Shared by the sources (the a-record design needs the list of names) and the DNS analysis (which
+builds zones and public DNS from it), so that both derive names from the catalog the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from heiki.catalog import Catalog, PrivateLinkService, notebook_host
+from heiki.model.endpoints import PrivateEndpoint
+from heiki.model.environment import Environment
+from heiki.model.ml import Compute, ComputeType, Registry, Workspace
+from heiki.model.values import Address, DnsName, ResourceId
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointRecord:
+    """One record a private endpoint's zone group writes, and the public name that leads to it."""
+
+    endpoint: ResourceId
+    target: ResourceId
+    group_id: str
+    zone: DnsName
+    """The privatelink zone the record lives in."""
+    relative: str
+    """The record-set name relative to ``zone`` (may start with ``*``)."""
+    member: str
+    address: Address | None
+    """The member's IP on the endpoint; ``None`` if the endpoint has no such member."""
+    public: DnsName | None
+    """The client-facing name that Azure public DNS CNAMEs to ``private`` (None if none exists)."""
+
+    @property
+    def private(self) -> DnsName:
+        return self.zone.join(self.relative)
+
+
+def target_region(env: Environment, target: ResourceId, fallback: str) -> str:
+    resource = env.get(target)
+    location = getattr(resource, "location", "") if resource else ""
+    return location if location and location != "global" else fallback
+
+
+def template_values(env: Environment, target: ResourceId, region: str) -> dict[str, str]:
+    """Values for the catalog's name templates: name, region, workspace / registry GUIDs."""
+    values = {"name": target.name.lower(), "region": region}
+    resource = env.get(target)
+    if isinstance(resource, Workspace):
+        values["workspace_id"] = resource.workspace_id
+        values["notebook_host"] = notebook_host(resource.name, region, resource.workspace_id)
+    if isinstance(resource, Registry):
+        values["registry_id"] = resource.registry_id or target.name.lower()
+    return values
+
+
+def endpoint_records(
+    catalog: Catalog, env: Environment, endpoint: PrivateEndpoint
+) -> tuple[EndpointRecord, ...]:
+    """The records the endpoint's sub-resources need, with the IPs of the endpoint's members."""
+    records: list[EndpointRecord] = []
+    target = endpoint.private_link_service
+    region = target_region(env, target, endpoint.location or env.location)
+    values = template_values(env, target, region)
+    ips = {c.member_name.lower(): c.private_ip_address for c in endpoint.ip_configurations}
+    first_ip = (
+        endpoint.ip_configurations[0].private_ip_address if endpoint.ip_configurations else None
+    )
+    for group in endpoint.group_ids:
+        service = catalog.private_link_service(target.resource_type, group)
+        if service is None:
+            continue
+        for record in service.records:
+            member = record.member.format(**values)
+            address = ips.get(member.lower())
+            if address is None and len(service.members) == 1:
+                address = first_ip  # a single-IP service: whatever its member is called
+            public: DnsName | None = None
+            if not record.name.startswith("*") and _has_public_name(service, record.zone):
+                public = DnsName(record.public_name().format(**values))
+            records.append(
+                EndpointRecord(
+                    endpoint=endpoint.id,
+                    target=target,
+                    group_id=group,
+                    zone=DnsName(record.zone.format(**values)),
+                    relative=record.name.format(**values).lower(),
+                    member=member,
+                    address=address,
+                    public=public,
+                )
+            )
+    return tuple(records)
+
+
+def _has_public_name(service: PrivateLinkService, zone: str) -> bool:
+    """Registries have no public name that Azure DNS CNAMEs into privatelink (catalog note)."""
+    return bool(service.public_names) or service.group_id == "azuremonitor"
+
+
+def compute_instance_names(catalog: Catalog, compute: Compute, region: str) -> tuple[DnsName, ...]:
+    """Every host name of a compute instance (both suffixes, and the ``-22`` SSH name)."""
+    if compute.compute_type is not ComputeType.COMPUTE_INSTANCE:
+        return ()
+    names = []
+    for suffix in catalog.compute_instance_suffixes:
+        for pattern in catalog.compute_instance_host_patterns:
+            host = pattern.format(compute=compute.name.lower(), region=region)
+            names.append(DnsName(f"{host}.{suffix}"))
+    return tuple(names)
+
+
+def compute_instance_target(catalog: Catalog, workspace: Workspace, region: str) -> DnsName:
+    """The privatelink name a compute instance's public name chains to (decision in catalog)."""
+    return DnsName(
+        catalog.compute_instance_cname_target.format(
+            workspace_id=workspace.workspace_id, region=region
+        )
+    )
