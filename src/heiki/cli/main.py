@@ -16,9 +16,14 @@ import click
 from rich.console import Console
 
 from heiki import __version__
+from heiki.analyses.dns import Outcome, Resolver
+from heiki.analyses.vantage import UnknownVantageError, find_vantage, list_vantages
+from heiki.catalog import load_catalog
 from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_name
 from heiki.diagnostics import Diagnostic, InputError, Severity
-from heiki.reports.serialize import dumps
+from heiki.model.values import DnsName
+from heiki.reports.resolution import render_resolution, render_vantages, resolution_document
+from heiki.reports.serialize import dumps, to_data
 from heiki.reports.show import environment_document, render_environment, summary
 from heiki.sources import LoadResult, load
 from heiki.sources.yamlread import parse_yaml
@@ -166,6 +171,57 @@ def check(source: str | None, onprem: str | None, output_format: str, fail_on: s
         verdict = "valid" if not warnings else f"valid with {len(warnings)} warning(s)"
         console.print(f"{verdict}.", markup=False)
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+@cli.command()
+@SOURCE_ARG
+@ONPREM_OPT
+@FORMAT_OPT
+def vantages(source: str | None, onprem: str | None, output_format: str) -> None:
+    """List the vantages of an environment (what `--from` accepts)."""
+    result = _load(source, onprem)
+    found = list_vantages(result.environment)
+    if output_format == OutputFormat.JSON:
+        sys.stdout.write(dumps({"vantages": to_data(found)}))
+    else:
+        _stdout().print(render_vantages(found))
+
+
+@cli.command()
+@click.argument("name")
+@click.option(
+    "--from",
+    "vantage",
+    required=True,
+    help="Where the query starts: onprem, "
+    "VNET/SUBNET (e.g. ml/compute), a VM or compute name, or a resource ID.",
+)
+@SOURCE_ARG
+@ONPREM_OPT
+@FORMAT_OPT
+def resolve(
+    name: str, vantage: str, source: str | None, onprem: str | None, output_format: str
+) -> None:
+    """Resolve NAME as a client at a vantage would, and show every step.
+
+    Exit code 0 when the name resolves (privately or publicly), 1 on NXDOMAIN, SERVFAIL or an
+    unreachable DNS server, 2 on bad input.
+    """
+    result = _load(source, onprem)
+    env = result.environment
+    try:
+        where = find_vantage(env, vantage)
+        query = DnsName(name)
+    except (UnknownVantageError, ValueError) as exc:
+        _stderr().print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_ERROR)
+    resolution = Resolver(env, load_catalog()).resolve(where, query)
+    if output_format == OutputFormat.JSON:
+        sys.stdout.write(dumps(resolution_document(resolution)))
+    else:
+        _stdout().print(render_resolution(resolution))
+    answered = resolution.outcome in (Outcome.PRIVATE, Outcome.PUBLIC)
+    sys.exit(EXIT_OK if answered else EXIT_FINDINGS)
 
 
 def main() -> None:

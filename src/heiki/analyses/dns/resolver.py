@@ -1,0 +1,571 @@
+"""``resolve(env, vantage, name)``: follow a DNS query the way Azure and on-premises servers do.
+
+The client asks the DNS servers its VNet (or on-premises) gives it. Each server answers from what
+it holds or forwards:
+
+- Azure DNS (168.63.129.16) in the context of a VNet: the most specific private zone linked to
+  *that* VNet is authoritative (a missing record is NXDOMAIN unless the link's resolution policy is
+  NxDomainRedirect); then the forwarding rulesets linked to the VNet (longest domain wins; sent out
+  through the ruleset's outbound endpoint); then public recursion.
+- A resolver inbound endpoint is Azure DNS in the resolver's VNet. A firewall DNS proxy (not on
+  Basic) forwards to its custom servers, or to Azure DNS in the firewall's VNet. A DNS VM applies
+  its forwarders. An on-premises server answers from its zones, then its conditional forwarders
+  (longest match), then its default forwarders, then public recursion.
+- Public DNS publishes, for a resource with a private endpoint, a CNAME into ``privatelink.*``;
+  the resolver that receives it continues with the target in its own context.
+
+Every query hop is itself traffic to port 53 and is checked with the ``Connectivity`` predicate.
+CNAME loops, long chains and forwarding loops end as SERVFAIL; nothing recurses without bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from heiki.analyses.connectivity import AddressSpaceConnectivity, Connectivity
+from heiki.analyses.dns.types import DnsStep, Outcome, PublicAnswer, Resolution, StepKind
+from heiki.analyses.dns.world import DnsWorld, build_world, lookup_records
+from heiki.analyses.vantage import Vantage
+from heiki.catalog import Catalog
+from heiki.model.dns import ResolutionPolicy, RuleState
+from heiki.model.environment import Environment
+from heiki.model.values import Address, DnsName, ResourceId
+
+MAX_CNAME_CHAIN = 16
+"""Longer chains end as SERVFAIL (real resolvers give up after a few more)."""
+MAX_STEPS = 400
+"""A hard budget on work per resolution, so that no graph of forwarders can make it hang."""
+DNS_PORT = 53
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    outcome: Outcome
+    addresses: tuple[Address, ...] = ()
+    public: PublicAnswer | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Failures a client or forwarder moves on from (as on a timeout)."""
+        return self.outcome in (Outcome.UNREACHABLE, Outcome.SERVFAIL)
+
+
+class _Budget(Exception):
+    """Raised when a resolution exceeds MAX_STEPS."""
+
+
+class _Resolution:
+    """One resolution's state: the steps so far, the CNAME chain, the active forwarding hops."""
+
+    def __init__(self, world: DnsWorld, connectivity: Connectivity) -> None:
+        self.world = world
+        self.env = world.env
+        self.connectivity = connectivity
+        self.steps: list[DnsStep] = []
+        self.chain: list[DnsName] = []
+        self.active: set[tuple[str, DnsName]] = set()
+
+    # -- bookkeeping ----------------------------------------------------------------------------
+    def step(
+        self,
+        kind: StepKind,
+        server: str,
+        detail: str,
+        name: DnsName | None = None,
+        resource: ResourceId | None = None,
+    ) -> None:
+        if len(self.steps) >= MAX_STEPS:
+            raise _Budget
+        location = None
+        if resource is not None:
+            found = self.env.get(resource)
+            location = found.source if found else None
+        self.steps.append(DnsStep(kind, server, detail, name, resource, location))
+
+    def fail(
+        self,
+        outcome: Outcome,
+        server: str,
+        detail: str,
+        name: DnsName | None = None,
+        resource: ResourceId | None = None,
+    ) -> _Answer:
+        self.step(StepKind.FAILURE, server, detail, name, resource)
+        return _Answer(outcome)
+
+    def follow(
+        self,
+        server: str,
+        source: DnsName,
+        target: DnsName,
+        why: str,
+        restart: Callable[[DnsName], _Answer],
+        resource: ResourceId | None = None,
+    ) -> _Answer:
+        """Follow a CNAME: the same resolver continues with the target name."""
+        if target in self.chain or target == source:
+            return self.fail(Outcome.SERVFAIL, server, f"CNAME loop at {target}", target)
+        if len(self.chain) >= MAX_CNAME_CHAIN:
+            return self.fail(
+                Outcome.SERVFAIL, server, f"CNAME chain longer than {MAX_CNAME_CHAIN} names", target
+            )
+        self.step(
+            StepKind.CNAME, server, f"{source} is an alias of {target} ({why})", target, resource
+        )
+        self.chain.append(target)
+        return restart(target)
+
+    # -- servers --------------------------------------------------------------------------------
+    def query(
+        self,
+        address: Address,
+        name: DnsName,
+        from_vnet: ResourceId | None,
+        port: int = DNS_PORT,
+        via: str = "",
+    ) -> _Answer:
+        """Send the query to ``address``: check the path, then let whatever is there answer."""
+        origin = via or self._site(from_vnet)
+        path = self.connectivity.check(from_vnet, address, port, "udp")
+        if not path.reachable:
+            return self.fail(
+                Outcome.UNREACHABLE,
+                origin,
+                f"cannot reach DNS server {address}:{port}: {path.reason}",
+                name,
+            )
+        key = (str(address), name)
+        if key in self.active:
+            return self.fail(
+                Outcome.SERVFAIL,
+                origin,
+                f"forwarding loop: {address} is already resolving {name}",
+                name,
+            )
+        self.active.add(key)
+        try:
+            return self._dispatch(address, name, from_vnet, origin, path.reason)
+        finally:
+            self.active.discard(key)
+
+    def _site(self, vnet: ResourceId | None) -> str:
+        return "on-premises" if vnet is None else vnet.name
+
+    def _dispatch(
+        self, address: Address, name: DnsName, from_vnet: ResourceId | None, origin: str, path: str
+    ) -> _Answer:
+        world = self.world
+        if address == world.catalog.azure_dns and from_vnet is not None:
+            self.step(StepKind.QUERY, origin, f"asks Azure DNS {address} ({path})", name)
+            return self.azure_dns(from_vnet, name)
+        if address in world.resolvers_by_ip:
+            resolver, endpoint = world.resolvers_by_ip[address]
+            self.step(
+                StepKind.QUERY,
+                origin,
+                f"asks DNS Private Resolver {resolver.name} inbound endpoint {endpoint} "
+                f"{address} ({path}); it resolves with Azure DNS in "
+                f"{resolver.virtual_network.name}",
+                name,
+                resolver.id,
+            )
+            return self.azure_dns(resolver.virtual_network, name)
+        if address in world.firewalls_by_ip:
+            return self.firewall(address, name, origin, path)
+        if address in world.dns_vms_by_ip:
+            return self.dns_vm(address, name, origin, path)
+        if address in world.onprem_by_ip:
+            server = world.onprem_by_ip[address]
+            self.step(
+                StepKind.QUERY,
+                origin,
+                f"asks on-premises DNS server {server.name} {address} ({path})",
+                name,
+            )
+            return self.onprem(address, name)
+        return self.fail(
+            Outcome.UNREACHABLE,
+            origin,
+            f"{address} is not a DNS server in this environment (no resolver "
+            "endpoint, firewall DNS proxy, DNS VM or on-premises server there)",
+            name,
+        )
+
+    def firewall(self, address: Address, name: DnsName, origin: str, path: str) -> _Answer:
+        firewall, policy = self.world.firewalls_by_ip[address]
+        tier = self.world.catalog.firewall_tier(firewall.sku_tier.value)
+        settings = policy.dns_settings if policy else None
+        label = f"firewall {firewall.name} {address}"
+        if tier is not None and not tier.dns_proxy:
+            return self.fail(
+                Outcome.UNREACHABLE,
+                origin,
+                f"{label} is Azure Firewall {firewall.sku_tier.value}, which has no DNS proxy",
+                name,
+                firewall.id,
+            )
+        if settings is None or not settings.enable_proxy:
+            return self.fail(
+                Outcome.UNREACHABLE,
+                origin,
+                f"{label} does not answer DNS: its policy has the DNS proxy off",
+                name,
+                policy.id if policy else firewall.id,
+            )
+        vnet = self.env.vnet_of_subnet(firewall.subnet)
+        if vnet is None:
+            return self.fail(Outcome.SERVFAIL, label, "the firewall's VNet is unknown", name)
+        if not settings.servers:
+            self.step(
+                StepKind.PROXY,
+                label,
+                f"DNS proxy forwards to Azure DNS in {vnet.name} ({path})",
+                name,
+                policy.id if policy else None,
+            )
+            return self.azure_dns(vnet.id, name)
+        self.step(
+            StepKind.PROXY,
+            label,
+            f"DNS proxy forwards to {', '.join(str(s) for s in settings.servers)} ({path})",
+            name,
+            policy.id if policy else None,
+        )
+        return self.first_answer(settings.servers, name, vnet.id, label)
+
+    def dns_vm(self, address: Address, name: DnsName, origin: str, path: str) -> _Answer:
+        vm, vnet = self.world.dns_vms_by_ip[address]
+        label = f"DNS VM {vm.name} {address}"
+        self.step(StepKind.QUERY, origin, f"asks {label} ({path})", name, vm.id)
+        best = None
+        for zone, targets in vm.dns_forwarders:
+            if name.is_subdomain_of(zone) and (
+                best is None or len(zone.labels) > len(best[0].labels)
+            ):
+                best = (zone, targets)
+        if best is None:
+            self.step(
+                StepKind.PUBLIC_DNS,
+                label,
+                "no forwarder matches; recursion to the internet",
+                name,
+                vm.id,
+            )
+            return self.public(name, label, lambda n: self.dns_vm_again(address, n))
+        self.step(
+            StepKind.CONDITIONAL_FORWARDER,
+            label,
+            f"forwarder {best[0]} -> {', '.join(str(t) for t in best[1])}",
+            name,
+            vm.id,
+        )
+        return self.first_answer(best[1], name, vnet, label)
+
+    def dns_vm_again(self, address: Address, name: DnsName) -> _Answer:
+        vm, _ = self.world.dns_vms_by_ip[address]
+        return self.dns_vm(address, name, f"DNS VM {vm.name}", "same server")
+
+    def first_answer(
+        self, servers: tuple[Address, ...], name: DnsName, from_vnet: ResourceId | None, via: str
+    ) -> _Answer:
+        """Try servers in order, moving on past unreachable ones and failures."""
+        answer = _Answer(Outcome.SERVFAIL)
+        for server in servers:
+            answer = self.query(server, name, from_vnet, via=via)
+            if not answer.failed:
+                return answer
+        if len(servers) > 1:
+            return self.fail(Outcome.SERVFAIL, via, "no server answered", name)
+        return answer
+
+    def azure_dns(self, vnet_id: ResourceId, name: DnsName) -> _Answer:
+        vnet = self.env.get(vnet_id)
+        server = f"Azure DNS ({vnet.name if vnet else vnet_id.name})"
+        linked = [
+            (view, link)
+            for view, link in self.world.linked_zones(vnet_id)
+            if name.is_subdomain_of(view.name)
+        ]
+        if linked:
+            view, link = max(linked, key=lambda item: len(item[0].name.labels))
+            record = view.lookup(name)
+            if record is not None and record.addresses:
+                self.step(
+                    StepKind.PRIVATE_ZONE,
+                    server,
+                    f"private zone {view.name} (linked: {link.name}) answers "
+                    f"{', '.join(str(a) for a in record.addresses)} from its "
+                    f"{record.origin}",
+                    name,
+                    record.resource or view.zone.id,
+                )
+                return _Answer(Outcome.PRIVATE, record.addresses)
+            if record is not None and record.cname is not None:
+                self.step(
+                    StepKind.PRIVATE_ZONE,
+                    server,
+                    f"private zone {view.name} has a CNAME for {name}",
+                    name,
+                    view.zone.id,
+                )
+                return self.follow(
+                    server,
+                    name,
+                    record.cname,
+                    f"private zone {view.name}",
+                    lambda n: self.azure_dns(vnet_id, n),
+                )
+            if link.resolution_policy is ResolutionPolicy.NXDOMAIN_REDIRECT:
+                self.step(
+                    StepKind.PRIVATE_ZONE,
+                    server,
+                    f"private zone {view.name} has no record for {name}; the link "
+                    f"{link.name} falls back to the internet (NxDomainRedirect)",
+                    name,
+                    view.zone.id,
+                )
+                return self.public(name, server, lambda n: self.azure_dns(vnet_id, n))
+            return self.fail(
+                Outcome.NXDOMAIN,
+                server,
+                f"private zone {view.name} is linked to this VNet and authoritative, "
+                f"but has no record for {name}: NXDOMAIN",
+                name,
+                view.zone.id,
+            )
+        rule_match = None
+        for ruleset in self.world.rulesets.get(vnet_id, ()):
+            for rule in ruleset.forwarding_rules:
+                if rule.state is not RuleState.ENABLED or not name.is_subdomain_of(
+                    rule.domain_name
+                ):
+                    continue
+                if rule_match is None or len(rule.domain_name.labels) > len(
+                    rule_match[1].domain_name.labels
+                ):
+                    rule_match = (ruleset, rule)
+        if rule_match is not None:
+            ruleset, rule = rule_match
+            targets = tuple(t.ip_address for t in rule.target_dns_servers)
+            outbound_vnet = self._outbound_vnet(ruleset.outbound_endpoints)
+            self.step(
+                StepKind.FORWARDING_RULE,
+                server,
+                f"forwarding ruleset {ruleset.name} rule {rule.name} ({rule.domain_name}) "
+                f"sends it to {', '.join(str(t) for t in targets)}",
+                name,
+                ruleset.id,
+            )
+            if outbound_vnet is None:
+                return self.fail(
+                    Outcome.SERVFAIL,
+                    server,
+                    f"ruleset {ruleset.name} has no usable outbound endpoint",
+                    name,
+                    ruleset.id,
+                )
+            return self.first_answer(
+                targets, name, outbound_vnet, f"outbound endpoint of {ruleset.name}"
+            )
+        return self.public(name, server, lambda n: self.azure_dns(vnet_id, n))
+
+    def _outbound_vnet(self, endpoints: tuple[ResourceId, ...]) -> ResourceId | None:
+        for endpoint_id in endpoints:
+            for resolver in self.env.dns_resolvers:
+                for outbound in resolver.outbound_endpoints:
+                    if outbound.id == endpoint_id:
+                        vnet = self.env.vnet_of_subnet(outbound.subnet)
+                        return vnet.id if vnet else resolver.virtual_network
+        return None
+
+    def onprem(self, address: Address, name: DnsName) -> _Answer:
+        server = self.world.onprem_by_ip[address]
+        label = f"on-premises {server.name} {server.address}"
+        zone = max(
+            (z for z in server.zones if name.is_subdomain_of(z.zone)),
+            key=lambda z: len(z.zone.labels),
+            default=None,
+        )
+        forwarder = max(
+            (f for f in server.conditional_forwarders if name.is_subdomain_of(f.zone)),
+            key=lambda f: len(f.zone.labels),
+            default=None,
+        )
+        # The most specific of a hosted zone and a conditional forwarder decides.
+        if zone is not None and (
+            forwarder is None or len(zone.zone.labels) >= len(forwarder.zone.labels)
+        ):
+            found = lookup_records(self.world.onprem_records[(address, zone.zone)], zone.zone, name)
+            if found is not None and found.addresses:
+                self.step(
+                    StepKind.LOCAL_ZONE,
+                    label,
+                    f"hosted zone {zone.zone} answers {', '.join(str(a) for a in found.addresses)}",
+                    name,
+                )
+                return _Answer(_classify(self.world, found.addresses), found.addresses)
+            if found is not None and found.cname is not None:
+                self.step(StepKind.LOCAL_ZONE, label, f"hosted zone {zone.zone} has a CNAME", name)
+                return self.follow(
+                    label,
+                    name,
+                    found.cname,
+                    f"hosted zone {zone.zone}",
+                    lambda n: self.onprem(address, n),
+                )
+            return self.fail(
+                Outcome.NXDOMAIN,
+                label,
+                f"hosted zone {zone.zone} is authoritative but has no record for {name}: NXDOMAIN",
+                name,
+            )
+        if forwarder is not None:
+            self.step(
+                StepKind.CONDITIONAL_FORWARDER,
+                label,
+                f"conditional forwarder {forwarder.zone} -> "
+                f"{', '.join(str(t) for t in forwarder.targets)}",
+                name,
+            )
+            return self.first_answer(forwarder.targets, name, None, label)
+        if server.default_forwarders:
+            self.step(
+                StepKind.CONDITIONAL_FORWARDER,
+                label,
+                f"default forwarders {', '.join(str(t) for t in server.default_forwarders)}",
+                name,
+            )
+            return self.first_answer(server.default_forwarders, name, None, label)
+        return self.public(name, label, lambda n: self.onprem(address, n))
+
+    def public(self, name: DnsName, server: str, restart: Callable[[DnsName], _Answer]) -> _Answer:
+        """Public recursion from ``server``; a CNAME continues in that server's own context."""
+        world = self.world
+        alias = world.public_aliases.get(name)
+        if alias is not None:
+            self.step(
+                StepKind.PUBLIC_DNS, server, f"public DNS: {alias.reason}", name, alias.resource
+            )
+            return self.follow(server, name, alias.target, "public DNS", restart, alias.resource)
+        origin = world.public_privatelink.get(name)
+        if origin is not None:
+            answer = PublicAnswer(name, world.public_tags(origin))
+            self.step(
+                StepKind.PUBLIC_DNS,
+                server,
+                f"public DNS answers the service's public endpoint for {name} "
+                f"({', '.join(answer.service_tags)})",
+                name,
+            )
+            return _Answer(Outcome.PUBLIC, public=answer)
+        if any(name.is_subdomain_of(z) for z in world.public_nxdomain_zones) or (
+            "privatelink" in name.labels
+        ):
+            return self.fail(
+                Outcome.NXDOMAIN, server, f"public DNS has no such name {name}: NXDOMAIN", name
+            )
+        answer = PublicAnswer(name, world.public_tags(name))
+        self.step(
+            StepKind.PUBLIC_DNS,
+            server,
+            f"public DNS answers a public endpoint ({', '.join(answer.service_tags)})",
+            name,
+        )
+        return _Answer(Outcome.PUBLIC, public=answer)
+
+    # -- client ---------------------------------------------------------------------------------
+    def client(self, vantage: Vantage, name: DnsName) -> _Answer:
+        if vantage.vnet is None:
+            onprem = self.env.on_premises
+            servers = tuple(s.address for s in onprem.dns_servers) if onprem else ()
+            if not servers:
+                return self.fail(
+                    Outcome.UNREACHABLE,
+                    vantage.name,
+                    "on-premises has no DNS server declared",
+                    name,
+                )
+            self.step(
+                StepKind.CLIENT,
+                vantage.name,
+                f"clients use the on-premises DNS servers {', '.join(map(str, servers))}",
+                name,
+            )
+            return self.first_answer(servers, name, None, vantage.name)
+        vnet = self.env.get(vantage.vnet)
+        dns_servers = getattr(vnet, "dns_servers", ())
+        if dns_servers:
+            self.step(
+                StepKind.CLIENT,
+                vantage.name,
+                f"{vnet.name if vnet else '?'} uses custom DNS servers "
+                f"{', '.join(str(s) for s in dns_servers)}",
+                name,
+                vantage.vnet,
+            )
+            return self.first_answer(tuple(dns_servers), name, vantage.vnet, vantage.name)
+        self.step(
+            StepKind.CLIENT,
+            vantage.name,
+            f"{vnet.name if vnet else '?'} uses Azure-provided DNS "
+            f"({self.world.catalog.azure_dns})",
+            name,
+            vantage.vnet,
+        )
+        return self.query(self.world.catalog.azure_dns, name, vantage.vnet, via=vantage.name)
+
+
+def _classify(world: DnsWorld, addresses: tuple[Address, ...]) -> Outcome:
+    return Outcome.PRIVATE if all(a.is_private for a in addresses) else Outcome.PUBLIC
+
+
+class Resolver:
+    """Resolve many names against one environment; the tables are built once."""
+
+    def __init__(
+        self, env: Environment, catalog: Catalog, connectivity: Connectivity | None = None
+    ) -> None:
+        self.world = build_world(env, catalog)
+        self.connectivity = connectivity or AddressSpaceConnectivity(self.world.env, catalog)
+
+    def resolve(self, vantage: Vantage, name: DnsName | str) -> Resolution:
+        target = name if isinstance(name, DnsName) else DnsName(name)
+        state = _Resolution(self.world, self.connectivity)
+        try:
+            answer = state.client(vantage, target)
+        except _Budget:
+            answer = _Answer(Outcome.SERVFAIL)
+            state.steps.append(
+                DnsStep(StepKind.FAILURE, vantage.name, f"gave up after {MAX_STEPS} steps")
+            )
+        if answer.outcome in (Outcome.PRIVATE, Outcome.PUBLIC):
+            state.steps.append(
+                DnsStep(StepKind.ANSWER, vantage.name, f"answer: {_answer_text(answer)}", target)
+            )
+        return Resolution(
+            vantage=vantage.name,
+            name=target,
+            outcome=answer.outcome,
+            addresses=answer.addresses,
+            public=answer.public,
+            cname_chain=tuple(state.chain),
+            steps=tuple(state.steps),
+        )
+
+
+def _answer_text(answer: _Answer) -> str:
+    if answer.outcome is Outcome.PRIVATE:
+        return ", ".join(str(a) for a in answer.addresses)
+    return str(answer.public)
+
+
+def resolve(
+    env: Environment,
+    vantage: Vantage,
+    name: DnsName | str,
+    catalog: Catalog,
+    connectivity: Connectivity | None = None,
+) -> Resolution:
+    """Resolve ``name`` as a client at ``vantage`` would; pure and deterministic."""
+    return Resolver(env, catalog, connectivity).resolve(vantage, name)

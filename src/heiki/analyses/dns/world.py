@@ -1,0 +1,283 @@
+"""Everything the resolver looks up, computed once per environment.
+
+- private zones with their records: the record sets declared, plus those the private endpoints'
+  DNS zone groups write (from the catalog's templates);
+- public DNS: the privatelink CNAMEs Azure publishes for resources with private endpoints, the
+  compute-instance names, and symbolic public endpoints for everything else;
+- who answers DNS at which address: resolver inbound endpoints, firewall DNS proxies, DNS VMs,
+  on-premises servers, and Azure DNS itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from heiki.analyses.allocation import allocate_endpoint_ips
+from heiki.catalog import Catalog
+from heiki.catalog.names import (
+    compute_instance_names,
+    compute_instance_target,
+    endpoint_records,
+    target_region,
+)
+from heiki.model.dns import (
+    DnsForwardingRuleset,
+    DnsResolver,
+    PrivateDnsZone,
+    RecordSet,
+    RecordType,
+    VirtualNetworkLink,
+)
+from heiki.model.environment import Environment
+from heiki.model.firewall import AzureFirewall, FirewallPolicy
+from heiki.model.ml import Workspace
+from heiki.model.network import NetworkInterface, VirtualMachine, VmRole
+from heiki.model.onprem import OnPremDnsServer
+from heiki.model.source import SourceLocation
+from heiki.model.values import Address, DnsName, ResourceId
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneRecord:
+    """An A or CNAME answer held by a zone, and where it came from."""
+
+    relative: str
+    addresses: tuple[Address, ...] = ()
+    cname: DnsName | None = None
+    origin: str = ""
+    resource: ResourceId | None = None
+    location: SourceLocation | None = None
+
+
+@dataclass(frozen=True)
+class ZoneView:
+    zone: PrivateDnsZone
+    records: dict[str, tuple[ZoneRecord, ...]]
+
+    @property
+    def name(self) -> DnsName:
+        return self.zone.zone
+
+    def lookup(self, name: DnsName) -> ZoneRecord | None:
+        return lookup_records(self.records, self.name, name)
+
+
+def lookup_records(
+    records: dict[str, tuple[ZoneRecord, ...]], zone: DnsName, name: DnsName
+) -> ZoneRecord | None:
+    """Exact match first, then the closest wildcard (``*.x`` covers anything below ``x``)."""
+    relative = name.relativize(zone)
+    found = records.get(relative)
+    if found:
+        return found[0]
+    labels = name.labels[: len(name.labels) - len(zone.labels)]
+    for start in range(1, len(labels) + 1):
+        rest = labels[start:]
+        key = ".".join(("*", *rest))
+        found = records.get(key)
+        if found:
+            return found[0]
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class PublicAlias:
+    """A CNAME Azure publishes in public DNS (a resource with a private endpoint)."""
+
+    target: DnsName
+    reason: str
+    resource: ResourceId | None = None
+
+
+@dataclass(frozen=True)
+class DnsWorld:
+    env: Environment
+    catalog: Catalog
+    zones: tuple[ZoneView, ...]
+    links: dict[ResourceId, tuple[tuple[ZoneView, VirtualNetworkLink], ...]]
+    rulesets: dict[ResourceId, tuple[DnsForwardingRuleset, ...]]
+    public_aliases: dict[DnsName, PublicAlias]
+    public_privatelink: dict[DnsName, DnsName]
+    """Privatelink names that exist publicly -> the public name whose endpoint they lead to."""
+    public_nxdomain_zones: tuple[DnsName, ...]
+    resolvers_by_ip: dict[Address, tuple[DnsResolver, str]]
+    firewalls_by_ip: dict[Address, tuple[AzureFirewall, FirewallPolicy | None]]
+    dns_vms_by_ip: dict[Address, tuple[VirtualMachine, ResourceId | None]]
+    onprem_by_ip: dict[Address, OnPremDnsServer]
+    onprem_records: dict[tuple[Address, DnsName], dict[str, tuple[ZoneRecord, ...]]]
+    region: str
+    _notes: tuple[str, ...] = field(default=())
+
+    def linked_zones(self, vnet: ResourceId) -> tuple[tuple[ZoneView, VirtualNetworkLink], ...]:
+        return self.links.get(vnet, ())
+
+    def public_tags(self, name: DnsName) -> tuple[str, ...]:
+        """Service tags of a public name, from the catalog (most specific pattern wins)."""
+        best: tuple[int, tuple[str, ...]] | None = None
+        for endpoint in self.catalog.public_endpoints:
+            pattern = DnsName(endpoint.pattern)
+            if not name.matches_pattern(pattern):
+                continue
+            score = len(pattern.labels) + (0 if pattern.is_wildcard else 100)
+            if best is None or score > best[0]:
+                tags = tuple(t.replace("{region}", self.region) for t in endpoint.service_tags)
+                best = (score, tags)
+        return best[1] if best else ("Internet",)
+
+
+def build_world(env: Environment, catalog: Catalog) -> DnsWorld:
+    """Precompute the resolver's tables; pure and deterministic."""
+    env = allocate_endpoint_ips(env, catalog)
+    zone_records: dict[ResourceId, dict[str, list[ZoneRecord]]] = {}
+    for zone in env.private_dns_zones:
+        zone_records[zone.id] = _records_of(zone.record_sets, zone.id)
+    zones_by_id = {z.id: z for z in env.private_dns_zones}
+    public_aliases: dict[DnsName, PublicAlias] = {}
+    public_privatelink: dict[DnsName, DnsName] = {}
+    for endpoint in env.private_endpoints:
+        written = endpoint_records(catalog, env, endpoint)
+        configured = {
+            zones_by_id[c.private_dns_zone].zone: c.private_dns_zone
+            for g in endpoint.dns_zone_groups
+            for c in g.zone_configs
+            if c.private_dns_zone in zones_by_id
+        }
+        for record in written:
+            if record.public is not None:
+                public_aliases.setdefault(
+                    record.public,
+                    PublicAlias(
+                        record.private,
+                        f"{record.target.name} has a private endpoint ({record.group_id})",
+                        record.target,
+                    ),
+                )
+                public_privatelink.setdefault(record.private, record.public)
+            zone_id = configured.get(record.zone)
+            if zone_id is None or record.address is None:
+                continue
+            zone_records.setdefault(zone_id, {}).setdefault(record.relative, []).append(
+                ZoneRecord(
+                    relative=record.relative,
+                    addresses=(record.address,),
+                    origin=f"DNS zone group of {endpoint.name}",
+                    resource=endpoint.id,
+                    location=endpoint.source,
+                )
+            )
+    for compute in env.computes:
+        workspace = env.get_typed(compute.workspace, Workspace)
+        if workspace is None:
+            continue
+        region = target_region(env, workspace.id, env.location)
+        target = compute_instance_target(catalog, workspace, region)
+        has_endpoint = bool(env.private_endpoints_for(workspace.id))
+        for name in compute_instance_names(catalog, compute, region):
+            if has_endpoint:
+                public_aliases.setdefault(
+                    name,
+                    PublicAlias(
+                        target,
+                        f"compute instance {compute.name} of private-link "
+                        f"workspace {workspace.name}",
+                        compute.id,
+                    ),
+                )
+    views = tuple(
+        ZoneView(zone, {k: tuple(v) for k, v in sorted(zone_records.get(zone.id, {}).items())})
+        for zone in env.private_dns_zones
+    )
+    view_by_id = {v.zone.id: v for v in views}
+    links: dict[ResourceId, list[tuple[ZoneView, VirtualNetworkLink]]] = {}
+    for zone in env.private_dns_zones:
+        for link in zone.virtual_network_links:
+            links.setdefault(link.virtual_network, []).append((view_by_id[zone.id], link))
+    rulesets: dict[ResourceId, list[DnsForwardingRuleset]] = {}
+    for ruleset in env.dns_forwarding_rulesets:
+        for ruleset_link in ruleset.virtual_network_links:
+            rulesets.setdefault(ruleset_link.virtual_network, []).append(ruleset)
+    resolvers: dict[Address, tuple[DnsResolver, str]] = {}
+    for resolver in env.dns_resolvers:
+        for inbound in resolver.inbound_endpoints:
+            if inbound.private_ip_address is not None:
+                resolvers[inbound.private_ip_address] = (resolver, inbound.name)
+    firewalls: dict[Address, tuple[AzureFirewall, FirewallPolicy | None]] = {}
+    for firewall in env.firewalls:
+        if firewall.private_ip_address is not None:
+            policy = env.get_typed(firewall.firewall_policy, FirewallPolicy)
+            firewalls[firewall.private_ip_address] = (firewall, policy)
+    dns_vms: dict[Address, tuple[VirtualMachine, ResourceId | None]] = {}
+    for vm in env.virtual_machines:
+        if vm.role is not VmRole.DNS_SERVER and not vm.dns_forwarders:
+            continue
+        for nic_id in vm.network_interfaces:
+            nic = env.get_typed(nic_id, NetworkInterface)
+            if nic and nic.private_ip_address is not None:
+                vnet = env.vnet_of_subnet(nic.subnet)
+                dns_vms[nic.private_ip_address] = (vm, vnet.id if vnet else None)
+    onprem: dict[Address, OnPremDnsServer] = {}
+    onprem_records: dict[tuple[Address, DnsName], dict[str, tuple[ZoneRecord, ...]]] = {}
+    nx_zones: list[DnsName] = []
+    public_namespaces = _public_namespaces(catalog)
+    if env.on_premises:
+        for server in env.on_premises.dns_servers:
+            onprem[server.address] = server
+            for hosted in server.zones:
+                onprem_records[(server.address, hosted.zone)] = {
+                    k: tuple(v) for k, v in _records_of(hosted.record_sets, None).items()
+                }
+            nx_zones += [
+                z.zone
+                for z in server.zones
+                if not any(z.zone.is_subdomain_of(p) for p in public_namespaces)
+            ]
+    return DnsWorld(
+        env=env,
+        catalog=catalog,
+        zones=views,
+        links={k: tuple(v) for k, v in links.items()},
+        rulesets={k: tuple(v) for k, v in rulesets.items()},
+        public_aliases=public_aliases,
+        public_privatelink=public_privatelink,
+        public_nxdomain_zones=tuple(nx_zones),
+        resolvers_by_ip=resolvers,
+        firewalls_by_ip=firewalls,
+        dns_vms_by_ip=dns_vms,
+        onprem_by_ip=onprem,
+        onprem_records=onprem_records,
+        region=env.location,
+    )
+
+
+def _records_of(
+    record_sets: tuple[RecordSet, ...], zone: ResourceId | None
+) -> dict[str, list[ZoneRecord]]:
+    records: dict[str, list[ZoneRecord]] = {}
+    for record_set in record_sets:
+        records.setdefault(record_set.name.lower(), []).append(
+            ZoneRecord(
+                relative=record_set.name.lower(),
+                addresses=record_set.a_records,
+                cname=record_set.cname if record_set.record_type is RecordType.CNAME else None,
+                origin=f"record set {record_set.name}",
+                resource=zone,
+                location=record_set.source,
+            )
+        )
+    return records
+
+
+def _public_namespaces(catalog: Catalog) -> tuple[DnsName, ...]:
+    """Azure's public zones (every forwarder zone of the catalog, and the compute suffixes).
+
+    An on-premises zone below one of them shadows public names (the A-record design); it does not
+    make the namespace private, so public DNS still answers there.
+    """
+    zones = {
+        DnsName(zone)
+        for service in catalog.private_link
+        for zone in service.public_forwarder_zones
+        if "{region}" not in zone
+    }
+    zones |= {DnsName(s) for s in catalog.compute_instance_suffixes}
+    return tuple(sorted(zones))
