@@ -1,0 +1,176 @@
+"""The DNS matrix: every name the environment's workloads need x every relevant vantage.
+
+Private names (private endpoints, compute instances) must resolve to the endpoint's IP from every
+client and workload vantage; the public names workloads need (Azure ML's own FQDNs, package and
+model sources) must resolve publicly from the workload subnets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from heiki.analyses.dns.resolver import Resolver
+from heiki.analyses.dns.types import Outcome, Resolution
+from heiki.analyses.vantage import Vantage, VantageKind, list_vantages
+from heiki.catalog import Catalog
+from heiki.catalog.names import (
+    compute_instance_names,
+    compute_instance_target,
+    endpoint_records,
+    target_region,
+)
+from heiki.model.environment import Environment
+from heiki.model.ml import ComputeType, Workspace
+from heiki.model.network import NetworkInterface
+from heiki.model.values import Address, DnsName, ResourceId
+
+PUBLIC_PROFILES = ("azure-ml", "mcr")
+"""Profiles whose exact FQDNs every workload subnet must resolve (plus the capability profiles)."""
+
+
+class Expectation(StrEnum):
+    PRIVATE = "private"
+    PUBLIC = "public"
+
+
+@dataclass(frozen=True, slots=True)
+class NeededName:
+    name: DnsName
+    expect: Expectation
+    address: Address | None
+    """The private IP it must resolve to (for private names)."""
+    why: str
+    resource: ResourceId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixCell:
+    name: DnsName
+    vantage: str
+    expected: Expectation
+    expected_address: Address | None
+    resolution: Resolution
+
+    @property
+    def ok(self) -> bool:
+        if self.expected is Expectation.PRIVATE:
+            return (
+                self.resolution.outcome is Outcome.PRIVATE
+                and self.expected_address in self.resolution.addresses
+            )
+        return self.resolution.outcome in (Outcome.PUBLIC, Outcome.PRIVATE)
+
+
+@dataclass(frozen=True)
+class DnsMatrix:
+    names: tuple[NeededName, ...]
+    vantages: tuple[Vantage, ...]
+    cells: tuple[MatrixCell, ...]
+
+    @property
+    def failures(self) -> tuple[MatrixCell, ...]:
+        return tuple(c for c in self.cells if not c.ok)
+
+
+def private_names(env: Environment, catalog: Catalog) -> tuple[NeededName, ...]:
+    """Names clients use for private endpoints and compute instances, with the IP expected."""
+    needed: dict[DnsName, NeededName] = {}
+    for endpoint in env.private_endpoints:
+        for record in endpoint_records(catalog, env, endpoint):
+            if record.address is None or record.relative.startswith("*"):
+                continue
+            # Clients use the public name; where none exists (ML registries) the private one.
+            name = record.public or record.private
+            needed.setdefault(
+                name,
+                NeededName(
+                    name,
+                    Expectation.PRIVATE,
+                    record.address,
+                    f"{record.group_id} of {record.target.name}",
+                    record.target,
+                ),
+            )
+    for compute in env.computes:
+        if compute.compute_type is not ComputeType.COMPUTE_INSTANCE:
+            continue
+        workspace = env.get_typed(compute.workspace, Workspace)
+        if workspace is None or not env.private_endpoints_for(workspace.id):
+            continue
+        region = target_region(env, workspace.id, env.location)
+        target = compute_instance_target(catalog, workspace, region)
+        address = next(
+            (
+                r.address
+                for pe in env.private_endpoints_for(workspace.id)
+                for r in endpoint_records(catalog, env, pe)
+                if r.private == target
+            ),
+            None,
+        )
+        for name in compute_instance_names(catalog, compute, region):
+            needed.setdefault(
+                name,
+                NeededName(
+                    name,
+                    Expectation.PRIVATE,
+                    address,
+                    f"compute instance {compute.name}",
+                    compute.id,
+                ),
+            )
+    return tuple(sorted(needed.values(), key=lambda n: n.name))
+
+
+def public_names(env: Environment, catalog: Catalog) -> tuple[NeededName, ...]:
+    """Exact public FQDNs workloads need: Azure ML's own and the inner-loop sources."""
+    profiles = list(PUBLIC_PROFILES)
+    for _, names in catalog.capabilities:
+        profiles += [p for p in names if p not in profiles]
+    needed: dict[DnsName, NeededName] = {}
+    for profile_name in profiles:
+        profile = catalog.egress_profile(profile_name)
+        for destination in profile.destinations if profile else ():
+            fqdn = destination.for_region(env.location).fqdn
+            if not fqdn or fqdn.startswith("*"):
+                continue
+            name = DnsName(fqdn)
+            needed.setdefault(
+                name, NeededName(name, Expectation.PUBLIC, None, f"egress profile {profile_name}")
+            )
+    return tuple(sorted(needed.values(), key=lambda n: n.name))
+
+
+def workload_vantages(env: Environment) -> tuple[Vantage, ...]:
+    """On-premises clients and every subnet that holds compute, VMs or a runtime."""
+    used: set[ResourceId] = {c.subnet for c in env.computes if c.subnet is not None}
+    used |= {
+        nic.subnet
+        for nic in env.network_interfaces
+        if isinstance(nic, NetworkInterface) and nic.virtual_machine is not None
+    }
+    result = []
+    for vantage in list_vantages(env):
+        if (
+            vantage.kind is VantageKind.ONPREM and env.on_premises and env.on_premises.dns_servers
+        ) or (vantage.kind is VantageKind.SUBNET and vantage.subnet in used):
+            result.append(vantage)
+    return tuple(result)
+
+
+def dns_matrix(env: Environment, catalog: Catalog, resolver: Resolver | None = None) -> DnsMatrix:
+    resolver = resolver or Resolver(env, catalog)
+    vantages = workload_vantages(resolver.world.env)
+    private = private_names(resolver.world.env, catalog)
+    public = public_names(resolver.world.env, catalog)
+    cells: list[MatrixCell] = []
+    for needed in (*private, *public):
+        for vantage in vantages:
+            if needed.expect is Expectation.PUBLIC and vantage.on_premises:
+                continue  # on-premises clients do not install packages into Azure compute
+            resolution = resolver.resolve(vantage, needed.name)
+            cells.append(
+                MatrixCell(needed.name, vantage.name, needed.expect, needed.address, resolution)
+            )
+    return DnsMatrix((*private, *public), vantages, tuple(cells))

@@ -1,0 +1,321 @@
+"""DNS toil: what a lifecycle event forces people to change by hand before names resolve again.
+
+Each event is applied to a copy of the environment (a new compute instance, a deleted one, a new
+storage account with a private endpoint). Then every name the event concerns is resolved from
+every vantage that needs it. A vantage that does not get the right private IP needs a manual
+out-of-band change; changes are grouped into change requests per team and system, because that is
+what a person files (one ticket to the on-premises DNS team listing four records is one change).
+Stale records left behind by a deletion count too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from heiki.analyses.dns.matrix import workload_vantages
+from heiki.analyses.dns.resolver import Resolver
+from heiki.analyses.dns.types import Outcome, Resolution
+from heiki.analyses.vantage import Vantage
+from heiki.catalog import Catalog
+from heiki.catalog.names import (
+    compute_instance_names,
+    compute_instance_target,
+    endpoint_records,
+    target_region,
+)
+from heiki.model.endpoints import (
+    PrivateDnsZoneConfig,
+    PrivateDnsZoneGroup,
+    PrivateEndpoint,
+)
+from heiki.model.environment import Environment
+from heiki.model.ml import Compute, ComputeType, Workspace
+from heiki.model.services import StorageAccount
+from heiki.model.values import Address, DnsName, ResourceId
+
+ONPREM_DNS_TEAM = "on-premises DNS team"
+PLATFORM_TEAM = "Azure platform team"
+
+
+class LifecycleEvent(StrEnum):
+    NEW_COMPUTE_INSTANCE = "new compute instance"
+    DELETE_COMPUTE_INSTANCE = "delete compute instance"
+    NEW_PRIVATE_ENDPOINT = "new private endpoint (storage account)"
+
+
+@dataclass(frozen=True, slots=True)
+class ManualChange:
+    """One change request to one team for one system, with the concrete items it must contain."""
+
+    team: str
+    system: str
+    action: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EventToil:
+    event: LifecycleEvent
+    subject: str
+    changes: tuple[ManualChange, ...]
+    failing: tuple[Resolution, ...]
+    """Resolutions that were wrong right after the event (the evidence)."""
+    not_applicable: str = ""
+
+    @property
+    def count(self) -> int:
+        return len(self.changes)
+
+
+@dataclass(frozen=True)
+class DnsToil:
+    events: tuple[EventToil, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(e.count for e in self.events)
+
+
+def _workspace_with_instances(env: Environment) -> tuple[Workspace, Compute | None] | None:
+    for workspace in env.workspaces:
+        if not env.private_endpoints_for(workspace.id):
+            continue
+        instance = next(
+            (
+                c
+                for c in env.computes
+                if c.workspace == workspace.id
+                and c.compute_type is ComputeType.COMPUTE_INSTANCE
+                and c.subnet is not None
+            ),
+            None,
+        )
+        return workspace, instance
+    return None
+
+
+def _expected_workspace_ip(
+    env: Environment, catalog: Catalog, workspace: Workspace
+) -> Address | None:
+    region = target_region(env, workspace.id, env.location)
+    target = compute_instance_target(catalog, workspace, region)
+    for endpoint in env.private_endpoints_for(workspace.id):
+        for record in endpoint_records(catalog, env, endpoint):
+            if record.private == target:
+                return record.address
+    return None
+
+
+def _forwarder_zone(catalog: Catalog, name: DnsName, region: str) -> DnsName:
+    """The public zone an on-premises forwarder for ``name`` must cover (longest catalog match)."""
+    zones = [
+        DnsName(zone.replace("{region}", region))
+        for service in catalog.private_link
+        for zone in service.public_forwarder_zones
+    ] + [DnsName(suffix) for suffix in catalog.compute_instance_suffixes]
+    matching = [z for z in zones if name.is_subdomain_of(z)]
+    return max(matching, key=lambda z: len(z.labels)) if matching else name.parent()
+
+
+def _a_record_style(resolver: Resolver) -> bool:
+    """On-premises hosts zones for public Azure names: the design adds one A record per name."""
+    world = resolver.world
+    return any(
+        zone.zone in world.public_aliases
+        for server in world.onprem_by_ip.values()
+        for zone in server.zones
+    )
+
+
+def _changes_for(
+    failures: list[tuple[Vantage, DnsName, Address | None, Resolution]],
+    catalog: Catalog,
+    region: str,
+    a_record_style: bool,
+) -> tuple[ManualChange, ...]:
+    """Group what each failing resolution needs into change requests."""
+    grouped: dict[tuple[str, str, str], list[str]] = {}
+    for vantage, name, address, resolution in failures:
+        if vantage.on_premises:
+            server = next(
+                (s.server for s in resolution.steps if s.server.startswith("on-premises ")),
+                "on-premises DNS",
+            )
+            if a_record_style:
+                key = (ONPREM_DNS_TEAM, server, "add A records")
+                grouped.setdefault(key, []).append(f"{name} A {address}")
+            else:
+                key = (ONPREM_DNS_TEAM, server, "add conditional forwarders")
+                zone = _forwarder_zone(catalog, name, region)
+                grouped.setdefault(key, []).append(f"{zone} -> the hub DNS endpoint")
+        else:
+            key = (PLATFORM_TEAM, vantage.name, "make the private name resolve (zone link/record)")
+            grouped.setdefault(key, []).append(f"{name} -> {address}")
+    return tuple(
+        ManualChange(team, system, action, tuple(sorted(set(items))))
+        for (team, system, action), items in sorted(grouped.items())
+    )
+
+
+def _check(
+    resolver: Resolver,
+    names: list[tuple[DnsName, Address | None]],
+    vantages: tuple[Vantage, ...],
+) -> tuple[tuple[ManualChange, ...], tuple[Resolution, ...]]:
+    """Resolve every name from every vantage; the failures become change requests."""
+    failures = []
+    evidence = []
+    for vantage in vantages:
+        for name, address in names:
+            resolution = resolver.resolve(vantage, name)
+            ok = resolution.outcome is Outcome.PRIVATE and address in resolution.addresses
+            if not ok:
+                failures.append((vantage, name, address, resolution))
+                evidence.append(resolution)
+    env = resolver.world.env
+    changes = _changes_for(
+        failures, resolver.world.catalog, env.location, _a_record_style(resolver)
+    )
+    return changes, tuple(evidence)
+
+
+def new_compute_instance(env: Environment, catalog: Catalog, name: str = "ci-new") -> EventToil:
+    found = _workspace_with_instances(env)
+    if found is None:
+        return EventToil(
+            LifecycleEvent.NEW_COMPUTE_INSTANCE, name, (), (), "no private-link workspace"
+        )
+    workspace, template = found
+    subnet = (
+        template.subnet
+        if template
+        else next(
+            (c.subnet for c in env.computes if c.workspace == workspace.id and c.subnet), None
+        )
+    )
+    if subnet is None:
+        return EventToil(
+            LifecycleEvent.NEW_COMPUTE_INSTANCE, name, (), (), "the workspace has no compute subnet"
+        )
+    compute = Compute(
+        id=workspace.id.child("computes", name),
+        name=name,
+        location=workspace.location,
+        workspace=workspace.id,
+        compute_type=ComputeType.COMPUTE_INSTANCE,
+        subnet=subnet,
+        enable_node_public_ip=False,
+    )
+    after = replace(env, computes=(*env.computes, compute))
+    address = _expected_workspace_ip(after, catalog, workspace)
+    region = target_region(after, workspace.id, after.location)
+    names = [(n, address) for n in compute_instance_names(catalog, compute, region)]
+    home = after.vnet_of_subnet(subnet)
+    vantages = tuple(
+        v
+        for v in workload_vantages(after)
+        if v.on_premises or (home is not None and v.vnet == home.id)
+    )
+    changes, evidence = _check(Resolver(after, catalog), names, vantages)
+    return EventToil(LifecycleEvent.NEW_COMPUTE_INSTANCE, name, changes, evidence)
+
+
+def delete_compute_instance(env: Environment, catalog: Catalog) -> EventToil:
+    found = _workspace_with_instances(env)
+    if found is None or found[1] is None:
+        return EventToil(
+            LifecycleEvent.DELETE_COMPUTE_INSTANCE,
+            "-",
+            (),
+            (),
+            "no compute instance in a private-link workspace",
+        )
+    workspace, instance = found
+    assert instance is not None
+    after = replace(env, computes=tuple(c for c in env.computes if c.id != instance.id))
+    region = target_region(after, workspace.id, after.location)
+    gone = set(compute_instance_names(catalog, instance, region))
+    stale: dict[str, list[str]] = {}
+    if after.on_premises:
+        for server in after.on_premises.dns_servers:
+            label = f"on-premises {server.name} {server.address}"
+            for zone in server.zones:
+                for record in zone.record_sets:
+                    fqdn = zone.zone.join(record.name)
+                    if fqdn in gone:
+                        stale.setdefault(label, []).append(
+                            f"{fqdn} A {', '.join(map(str, record.a_records))}"
+                        )
+    changes = tuple(
+        ManualChange(ONPREM_DNS_TEAM, server, "remove stale A records", tuple(sorted(items)))
+        for server, items in sorted(stale.items())
+    )
+    return EventToil(LifecycleEvent.DELETE_COMPUTE_INSTANCE, instance.name, changes, ())
+
+
+def new_private_endpoint(
+    env: Environment, catalog: Catalog, name: str = "stnewaccount"
+) -> EventToil:
+    template = next((pe for pe in env.private_endpoints if "blob" in pe.group_ids), None)
+    if template is None:
+        return EventToil(
+            LifecycleEvent.NEW_PRIVATE_ENDPOINT,
+            name,
+            (),
+            (),
+            "no blob private endpoint to model the new one on",
+        )
+    account_id = ResourceId.build(
+        template.id.subscription_id,
+        template.id.resource_group or "rg",
+        "Microsoft.Storage/storageAccounts",
+        name,
+    )
+    account = StorageAccount(id=account_id, name=name, location=template.location)
+    # The new endpoint is modelled on an existing blob endpoint: same subnet, same zone group;
+    # its IP is left to Azure (allocated by heiki like any IP the source leaves open).
+    endpoint = PrivateEndpoint(
+        id=ResourceId.build(
+            template.id.subscription_id,
+            template.id.resource_group or "rg",
+            "Microsoft.Network/privateEndpoints",
+            f"pep-{name}-blob",
+        ),
+        name=f"pep-{name}-blob",
+        location=template.location,
+        subnet=template.subnet,
+        private_link_service=account_id,
+        group_ids=("blob",),
+        dns_zone_groups=tuple(
+            PrivateDnsZoneGroup(
+                g.name,
+                tuple(PrivateDnsZoneConfig(c.name, c.private_dns_zone) for c in g.zone_configs),
+            )
+            for g in template.dns_zone_groups
+        ),
+    )
+    after = replace(
+        env,
+        storage_accounts=(*env.storage_accounts, account),
+        private_endpoints=(*env.private_endpoints, endpoint),
+    )
+    resolver = Resolver(after, catalog)
+    allocated = next(pe for pe in resolver.world.env.private_endpoints if pe.id == endpoint.id)
+    address = (
+        allocated.ip_configurations[0].private_ip_address if allocated.ip_configurations else None
+    )
+    names = [(DnsName(f"{name}.blob.core.windows.net"), address)]
+    changes, evidence = _check(resolver, names, workload_vantages(after))
+    return EventToil(LifecycleEvent.NEW_PRIVATE_ENDPOINT, name, changes, evidence)
+
+
+def dns_toil(env: Environment, catalog: Catalog) -> DnsToil:
+    """Toil of every DNS-relevant lifecycle event for ``env``."""
+    return DnsToil(
+        (
+            new_compute_instance(env, catalog),
+            delete_compute_instance(env, catalog),
+            new_private_endpoint(env, catalog),
+        )
+    )
