@@ -364,17 +364,10 @@ def _remote_gateways(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]
 
 def _sku_limits(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
     for fw in env.firewalls:
-        policy = env.get_typed(fw.firewall_policy, FirewallPolicy)
+        # DNS settings on a Basic policy are rule DNS010 (a finding with evidence), not input.
         tier = catalog.firewall_tier(fw.sku_tier.value)
         if tier is None:
             continue
-        if policy and policy.dns_settings is not None and not tier.dns_proxy:
-            yield _diag(
-                dx.UNSUPPORTED_BY_SKU,
-                f"firewall policy {policy.name} has DNS settings, which Azure Firewall "
-                f"{fw.sku_tier.value} rejects (FirewallPolicyHigherTierOnlyProperties)",
-                policy.source,
-            )
         if tier.needs_management_nic and fw.management_subnet is None:
             yield _diag(
                 dx.UNSUPPORTED_BY_SKU,

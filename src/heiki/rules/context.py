@@ -1,0 +1,50 @@
+"""What rules look at: the environment, the catalog, and analyses computed once and shared."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from heiki.analyses.connectivity import AddressSpaceConnectivity
+from heiki.analyses.dns.matrix import DnsMatrix, dns_matrix
+from heiki.analyses.dns.resolver import Resolver
+from heiki.analyses.dns.toil import DnsToil, dns_toil
+from heiki.analyses.dns.world import DnsWorld
+from heiki.catalog import Catalog
+from heiki.model.base import Resource
+from heiki.model.environment import Environment
+from heiki.model.source import SourceLocation
+from heiki.model.values import ResourceId
+
+
+class RuleContext:
+    """Lazily computed analyses; every rule of a run sees the same ones."""
+
+    def __init__(self, env: Environment, catalog: Catalog) -> None:
+        self.env = env
+        self.catalog = catalog
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        return Resolver(self.env, self.catalog)
+
+    @property
+    def world(self) -> DnsWorld:
+        return self.resolver.world
+
+    @cached_property
+    def connectivity(self) -> AddressSpaceConnectivity:
+        return AddressSpaceConnectivity(self.world.env, self.catalog)
+
+    @cached_property
+    def dns_matrix(self) -> DnsMatrix:
+        return dns_matrix(self.env, self.catalog, self.resolver)
+
+    @cached_property
+    def dns_toil(self) -> DnsToil:
+        return dns_toil(self.env, self.catalog)
+
+    def location(self, resource_id: ResourceId | None) -> SourceLocation | None:
+        if resource_id is None:
+            return None
+        found: Resource | None = self.env.get(resource_id)
+        return found.source if found else None

@@ -1,0 +1,36 @@
+"""DNS014: a name the workloads need does not resolve as it must from a vantage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from heiki.diagnostics import Severity
+from heiki.rules.base import Rule, RuleMeta, Violation
+from heiki.rules.context import RuleContext
+from heiki.rules.dns._common import DOCS_AML_DNS, evidence
+
+
+class NeededNameDoesNotResolve(Rule):
+    meta = RuleMeta(
+        id="DNS014",
+        name="needed-name-does-not-resolve",
+        title="A name the environment needs does not resolve as expected",
+        severity=Severity.ERROR,
+        rationale=(
+            "The DNS matrix resolves every private endpoint and compute-instance name from every "
+            "client and workload vantage, and the public names compute needs from the workload "
+            "subnets. A wrong answer here is what users see as 'studio does not load' or 'pip "
+            "hangs'."
+        ),
+        fix="Follow the evidence to the step that went wrong (a missing link, forwarder or record).",
+        references=(DOCS_AML_DNS,),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Violation]:
+        for cell in ctx.dns_matrix.failures:
+            expected = f"{cell.expected_address}" if cell.expected_address else cell.expected.value
+            got = f"{cell.resolution.outcome.value} {cell.resolution.answer_text}"
+            yield Violation(
+                f"{cell.name} from {cell.vantage}: expected {expected}, got {got}",
+                evidence=evidence(cell.resolution),
+            )

@@ -1,0 +1,1 @@
+"""DNS rules: private endpoint zones, links, forwarders, proxies and resolvers."""
