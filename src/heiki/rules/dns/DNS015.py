@@ -37,7 +37,7 @@ class DnsDesignForcesManualChanges(Rule):
             teams = sorted({c.team for c in event.changes})
             yield Violation(
                 f"'{event.event.value}' ({event.subject}) needs {event.count} manual change "
-                f"request(s) to {', '.join(teams)} before names resolve correctly",
+                f"request(s) to {', '.join(teams)}",
                 evidence=tuple(
                     f"{c.team} / {c.system}: {c.action}: {'; '.join(c.items)}"
                     for c in event.changes
