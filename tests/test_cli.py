@@ -38,7 +38,7 @@ def test_designs_lists_exactly_the_six() -> None:
 def test_check_without_argument_uses_closed_aml() -> None:
     code, output = run("check")
     assert code == 0
-    assert "closed-aml" in output and "valid" in output
+    assert "closed-aml" in output and "Result: no findings." in output
 
 
 def test_check_json_is_machine_readable() -> None:
@@ -73,3 +73,45 @@ def test_usage_and_input_errors_exit_2() -> None:
     code, output = run("show", "no-such-design")
     assert code == 2 and "IN040" in output
     assert run("check", "--format", "xml")[0] == 2
+
+
+def test_check_reports_dns_matrix_toil_and_findings_as_json() -> None:
+    code, output = run("check", "a-record-dns", "--format", "json")
+    assert code == 0  # DNS015 is a warning
+    document = json.loads(output)
+    assert document["dns"]["failures"] == 0 and document["dns"]["cells"]
+    events = {e["event"]: e["changes"] for e in document["toil"]["events"]}
+    assert events["new compute instance"] == 1
+    assert {f["rule"] for f in document["findings"]} == {"DNS015"}
+    assert run("check", "a-record-dns", "--fail-on", "warning")[0] == 1
+    assert run("check", "a-record-dns", "--ignore", "DNS015", "--fail-on", "warning")[0] == 0
+
+
+def test_closed_aml_has_zero_toil() -> None:
+    code, output = run("check", "--format", "json")
+    assert code == 0
+    document = json.loads(output)
+    assert document["toil"]["total"] == 0 and document["findings"] == []
+
+
+def test_resolve_prints_steps_and_sets_the_exit_code() -> None:
+    from heiki.sources import load
+
+    ws = load("closed-aml").environment.workspaces[0]
+    name = f"{ws.workspace_id}.workspace.japaneast.api.azureml.ms"
+    code, output = run("resolve", name, "--from", "onprem", "closed-aml")
+    assert code == 0
+    assert "private" in output and "conditional forwarder api.azureml.ms" in output
+    code, output = run("resolve", name, "--from", "onprem", "closed-aml", "--format", "json")
+    assert json.loads(output)["resolution"]["outcome"] == "private"
+    code, _ = run("resolve", "nothing.corp.example.com", "--from", "onprem", "closed-aml")
+    assert code == 1  # NXDOMAIN from the hosted zone
+    code, output = run("resolve", "pypi.org", "--from", "nowhere", "closed-aml")
+    assert code == 2 and "unknown vantage" in output
+
+
+def test_vantages_lists_onprem_subnets_vms_and_computes() -> None:
+    code, output = run("vantages", "closed-aml", "--format", "json")
+    assert code == 0
+    names = [v["name"] for v in json.loads(output)["vantages"]]
+    assert names[0] == "onprem" and "ml/compute" in names and "ci-alice" in names

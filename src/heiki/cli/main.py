@@ -20,11 +20,14 @@ from heiki.analyses.dns import Outcome, Resolver
 from heiki.analyses.vantage import UnknownVantageError, find_vantage, list_vantages
 from heiki.catalog import load_catalog
 from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_name
-from heiki.diagnostics import Diagnostic, InputError, Severity
+from heiki.diagnostics import Diagnostic, InputError
 from heiki.model.values import DnsName
+from heiki.reports.check import CheckResult, check_document, render_check
 from heiki.reports.resolution import render_resolution, render_vantages, resolution_document
 from heiki.reports.serialize import dumps, to_data
-from heiki.reports.show import environment_document, render_environment, summary
+from heiki.reports.show import environment_document, render_environment
+from heiki.rules.context import RuleContext
+from heiki.rules.engine import run_rules
 from heiki.sources import LoadResult, load
 from heiki.sources.yamlread import parse_yaml
 
@@ -136,41 +139,38 @@ def show(source: str | None, onprem: str | None, output_format: str) -> None:
     show_default=True,
     help="Lowest severity that makes the exit code 1.",
 )
-def check(source: str | None, onprem: str | None, output_format: str, fail_on: str) -> None:
-    """Load, validate and summarise an environment (analyses arrive with later releases)."""
-    result = _load(source, onprem)
-    counts = summary(result.environment)
-    threshold = {FailOn.ERROR: 3, FailOn.WARNING: 2, FailOn.NEVER: 99}[FailOn(fail_on)]
-    failing = [d for d in result.diagnostics if d.severity.rank >= threshold]
+@click.option("--select", multiple=True, help="Only rules whose ID starts with this (repeatable).")
+@click.option("--ignore", multiple=True, help="Skip rules whose ID starts with this (repeatable).")
+def check(
+    source: str | None,
+    onprem: str | None,
+    output_format: str,
+    fail_on: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+) -> None:
+    """Check an environment: validation, the DNS matrix, DNS toil and the findings."""
+    loaded = _load(source, onprem)
+    catalog = load_catalog()
+    env = loaded.environment
+    context = RuleContext(env, catalog)
+    result = CheckResult(
+        environment=env,
+        source=loaded.source_name,
+        diagnostics=loaded.diagnostics,
+        matrix=context.dns_matrix,
+        toil=context.dns_toil,
+        findings=run_rules(env, catalog, select, ignore, context=context),
+    )
     if output_format == OutputFormat.JSON:
-        document = {
-            "source": result.source_name,
-            "environment": result.environment.name,
-            "summary": counts,
-            "diagnostics": [
-                {
-                    "code": d.code,
-                    "severity": d.severity.value,
-                    "message": d.message,
-                    "location": str(d.location) if d.location else None,
-                }
-                for d in result.diagnostics
-            ],
-        }
-        sys.stdout.write(dumps(document))
+        sys.stdout.write(dumps(check_document(result)))
     else:
-        console = _stdout()
-        env = result.environment
-        console.print(f"[bold]{env.name}[/] loaded from {result.source_name}", markup=True)
-        console.print(
-            ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if v), markup=False
-        )
-        warnings = [d for d in result.diagnostics if d.severity is Severity.WARNING]
-        for diagnostic in result.diagnostics:
-            console.print(str(diagnostic), markup=False)
-        verdict = "valid" if not warnings else f"valid with {len(warnings)} warning(s)"
-        console.print(f"{verdict}.", markup=False)
-    sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+        _stdout().print(render_check(result))
+    threshold = {FailOn.ERROR: 3, FailOn.WARNING: 2, FailOn.NEVER: 99}[FailOn(fail_on)]
+    ranks = [f.severity.rank for f in result.findings] + [
+        d.severity.rank for d in result.diagnostics
+    ]
+    sys.exit(EXIT_FINDINGS if any(rank >= threshold for rank in ranks) else EXIT_OK)
 
 
 @cli.command()
