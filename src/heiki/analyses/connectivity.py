@@ -8,12 +8,13 @@ NSGs or firewalls; the reachability analysis will provide a full implementation 
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass
 from typing import Protocol
 
 from heiki.catalog import Catalog
 from heiki.model.environment import Environment
-from heiki.model.network import VirtualNetwork
 from heiki.model.values import Address, ResourceId
 
 SCOPE_NOTE = "address-space connectivity only; routes, NSGs and firewalls not simulated"
@@ -34,55 +35,76 @@ class Connectivity(Protocol):
 
 
 class AddressSpaceConnectivity:
-    """The simple predicate: who can reach whom by address space, peering and gateway."""
+    """The simple predicate: who can reach whom by address space, peering and gateway.
+
+    Everything is indexed up front (peerings as a set, address spaces sorted for bisection), so
+    that a hub with a thousand spokes costs a lookup per check, not a scan.
+    """
 
     def __init__(self, env: Environment, catalog: Catalog) -> None:
-        self._env = env
         self._azure_dns = catalog.azure_dns
-        self._vnets = {v.id: v for v in env.virtual_networks}
         gateway_vnet: dict[ResourceId, ResourceId] = {}
         for gateway in env.virtual_network_gateways:
             vnet = env.vnet_of_subnet(gateway.subnet)
             if vnet is not None:
                 gateway_vnet[gateway.id] = vnet.id
-        self._gateway_vnets = set(gateway_vnet.values())
         connection = env.on_premises.connection if env.on_premises else None
-        self._onprem_gateway_vnet = (
-            gateway_vnet.get(connection.gateway) if connection and connection.gateway else None
-        )
-
-    def _peering(self, a: VirtualNetwork, b: ResourceId) -> bool:
-        """Traffic from ``a`` into ``b`` over a peering both sides have set up."""
-        forward = [p for p in a.peerings if p.remote_virtual_network == b]
-        remote = self._vnets.get(b)
-        back = [p for p in remote.peerings if p.remote_virtual_network == a.id] if remote else []
-        return bool(forward and back and forward[0].allow_virtual_network_access)
+        hub = gateway_vnet.get(connection.gateway) if connection and connection.gateway else None
+        self._onprem_gateway_vnet = hub
+        self._names = {v.id: v.name for v in env.virtual_networks}
+        peerings = {
+            (vnet.id, p.remote_virtual_network): p
+            for vnet in env.virtual_networks
+            for p in vnet.peerings
+        }
+        # Traffic from a into b needs both peering objects and access allowed on a's side.
+        self._peered = {
+            (a, b)
+            for (a, b), p in peerings.items()
+            if p.allow_virtual_network_access and (b, a) in peerings
+        }
+        self._onprem_reachers: set[ResourceId] = {hub} if hub else set()
+        for (a, b), p in peerings.items():
+            back = peerings.get((b, a))
+            if (
+                hub is not None
+                and b == hub
+                and p.use_remote_gateways
+                and back is not None
+                and back.allow_gateway_transit
+                and (a, b) in self._peered
+            ):
+                self._onprem_reachers.add(a)
+        spaces: list[tuple[int, int, ResourceId | str]] = [
+            (int(space.network_address), int(space.broadcast_address), vnet.id)
+            for vnet in env.virtual_networks
+            for space in vnet.address_space
+        ]
+        if env.on_premises:
+            spaces += [
+                (int(space.network_address), int(space.broadcast_address), "onprem")
+                for space in env.on_premises.address_space
+            ]
+        spaces.sort(key=lambda item: item[0])
+        self._spaces = spaces
+        self._starts = [start for start, _, _ in spaces]
+        self._reach = list(itertools.accumulate((end for _, end, _ in spaces), max))
 
     def reaches_onprem(self, vnet_id: ResourceId) -> bool:
-        hub = self._onprem_gateway_vnet
-        if hub is None:
-            return False
-        if vnet_id == hub:
-            return True
-        vnet = self._vnets.get(vnet_id)
-        hub_vnet = self._vnets.get(hub)
-        if vnet is None or hub_vnet is None:
-            return False
-        uses = any(p.remote_virtual_network == hub and p.use_remote_gateways for p in vnet.peerings)
-        transit = any(
-            p.remote_virtual_network == vnet_id and p.allow_gateway_transit
-            for p in hub_vnet.peerings
-        )
-        return uses and transit and self._peering(vnet, hub)
+        """Own gateway to on-premises, or a peering to it with gateway transit."""
+        return vnet_id in self._onprem_reachers
 
     def owner(self, address: Address) -> ResourceId | str | None:
         """The VNet whose address space holds ``address``, ``"onprem"``, or ``None``."""
-        for vnet in self._env.virtual_networks:
-            if any(address in space for space in vnet.address_space):
-                return vnet.id
-        onprem = self._env.on_premises
-        if onprem and any(address in space for space in onprem.address_space):
-            return "onprem"
+        value = int(address)
+        index = bisect.bisect_right(self._starts, value) - 1
+        # Scan back only while an earlier space could still reach this far (overlaps are an
+        # input error, but the answer must stay right for unvalidated models too).
+        while index >= 0 and self._reach[index] >= value:
+            start, end, owner = self._spaces[index]
+            if start <= value <= end:
+                return owner
+            index -= 1
         return None
 
     def check(
@@ -110,18 +132,18 @@ class AddressSpaceConnectivity:
                 f"{owner.name} is not connected to the gateway on-premises uses "
                 "(no peering with gateway transit)",
             )
-        source = self._vnets.get(source_vnet)
-        if source is None:
+        source_name = self._names.get(source_vnet)
+        if source_name is None:
             return PathCheck(False, f"unknown source VNet {source_vnet}")
         if owner == "onprem":
             if self.reaches_onprem(source_vnet):
-                return PathCheck(True, f"{source.name} -> gateway -> on-premises ({SCOPE_NOTE})")
-            return PathCheck(False, f"{source.name} has no gateway path to on-premises")
+                return PathCheck(True, f"{source_name} -> gateway -> on-premises ({SCOPE_NOTE})")
+            return PathCheck(False, f"{source_name} has no gateway path to on-premises")
         assert isinstance(owner, ResourceId)
         if owner == source_vnet:
-            return PathCheck(True, f"inside {source.name}")
-        if self._peering(source, owner):
-            return PathCheck(True, f"{source.name} -> peering -> {owner.name} ({SCOPE_NOTE})")
+            return PathCheck(True, f"inside {source_name}")
+        if (source_vnet, owner) in self._peered:
+            return PathCheck(True, f"{source_name} -> peering -> {owner.name} ({SCOPE_NOTE})")
         return PathCheck(
-            False, f"{source.name} and {owner.name} are not peered (peering is not transitive)"
+            False, f"{source_name} and {owner.name} are not peered (peering is not transitive)"
         )

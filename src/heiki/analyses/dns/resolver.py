@@ -51,6 +51,11 @@ class _Answer:
         return self.outcome in (Outcome.UNREACHABLE, Outcome.SERVFAIL)
 
 
+_CacheKey = tuple[str, Address, DnsName]
+"""(VNet context for Azure DNS, else ""; server address; name)."""
+_Cached = tuple[_Answer, tuple[DnsStep, ...], tuple[DnsName, ...]]
+
+
 class _Budget(Exception):
     """Raised when a resolution exceeds MAX_STEPS."""
 
@@ -58,13 +63,18 @@ class _Budget(Exception):
 class _Resolution:
     """One resolution's state: the steps so far, the CNAME chain, the active forwarding hops."""
 
-    def __init__(self, world: DnsWorld, connectivity: Connectivity) -> None:
+    def __init__(
+        self, world: DnsWorld, connectivity: Connectivity, cache: dict[_CacheKey, _Cached]
+    ) -> None:
         self.world = world
         self.env = world.env
         self.connectivity = connectivity
         self.steps: list[DnsStep] = []
         self.chain: list[DnsName] = []
-        self.active: set[tuple[str, DnsName]] = set()
+        self.active: set[_CacheKey] = set()
+        self.cache = cache
+        self.tainted = False
+        """Set when this part of the work met a loop or a limit (then it is not cached)."""
 
     # -- bookkeeping ----------------------------------------------------------------------------
     def step(
@@ -105,8 +115,10 @@ class _Resolution:
     ) -> _Answer:
         """Follow a CNAME: the same resolver continues with the target name."""
         if target in self.chain or target == source:
+            self.tainted = True
             return self.fail(Outcome.SERVFAIL, server, f"CNAME loop at {target}", target)
         if len(self.chain) >= MAX_CNAME_CHAIN:
+            self.tainted = True
             return self.fail(
                 Outcome.SERVFAIL, server, f"CNAME chain longer than {MAX_CNAME_CHAIN} names", target
             )
@@ -125,7 +137,12 @@ class _Resolution:
         port: int = DNS_PORT,
         via: str = "",
     ) -> _Answer:
-        """Send the query to ``address``: check the path, then let whatever is there answer."""
+        """Send the query to ``address``: check the path, then let whatever is there answer.
+
+        What a server answers does not depend on who asked (Azure DNS: only on the VNet it
+        answers for), so a server's part of the work is cached per (server, name) and replayed;
+        parts that met a loop or a limit are never cached, since they depend on the caller.
+        """
         origin = via or self._site(from_vnet)
         path = self.connectivity.check(from_vnet, address, port, "udp")
         if not path.reachable:
@@ -135,64 +152,93 @@ class _Resolution:
                 f"cannot reach DNS server {address}:{port}: {path.reason}",
                 name,
             )
-        key = (str(address), name)
+        described = self._describe(address, from_vnet)
+        if described is None:
+            return self.fail(
+                Outcome.UNREACHABLE,
+                origin,
+                f"{address} is not a DNS server in this environment (no resolver "
+                "endpoint, firewall DNS proxy, DNS VM or on-premises server there)",
+                name,
+            )
+        label, resource = described
+        self.step(StepKind.QUERY, origin, f"asks {label} ({path.reason})", name, resource)
+        is_azure = address == self.world.catalog.azure_dns
+        key: _CacheKey = (str(from_vnet) if is_azure else "", address, name)
         if key in self.active:
+            self.tainted = True
             return self.fail(
                 Outcome.SERVFAIL,
                 origin,
                 f"forwarding loop: {address} is already resolving {name}",
                 name,
             )
+        cached = self.cache.get(key)
+        if cached is not None and not self.chain:
+            answer, steps, chain = cached
+            if len(self.steps) + len(steps) > MAX_STEPS:
+                raise _Budget
+            self.steps.extend(steps)
+            self.chain.extend(chain)
+            return answer
+        step_mark, chain_mark, tainted_before = len(self.steps), len(self.chain), self.tainted
+        self.tainted = False
         self.active.add(key)
         try:
-            return self._dispatch(address, name, from_vnet, origin, path.reason)
+            answer = self._serve(address, name, from_vnet)
         finally:
             self.active.discard(key)
+        if not self.tainted and chain_mark == 0:
+            self.cache[key] = (
+                answer,
+                tuple(self.steps[step_mark:]),
+                tuple(self.chain[chain_mark:]),
+            )
+        self.tainted = self.tainted or tainted_before
+        return answer
 
     def _site(self, vnet: ResourceId | None) -> str:
         return "on-premises" if vnet is None else vnet.name
 
-    def _dispatch(
-        self, address: Address, name: DnsName, from_vnet: ResourceId | None, origin: str, path: str
-    ) -> _Answer:
+    def _describe(
+        self, address: Address, from_vnet: ResourceId | None
+    ) -> tuple[str, ResourceId | None] | None:
+        """What answers DNS at ``address`` (for the query step), or ``None`` if nothing does."""
         world = self.world
         if address == world.catalog.azure_dns and from_vnet is not None:
-            self.step(StepKind.QUERY, origin, f"asks Azure DNS {address} ({path})", name)
-            return self.azure_dns(from_vnet, name)
+            return f"Azure DNS {address}", None
         if address in world.resolvers_by_ip:
             resolver, endpoint = world.resolvers_by_ip[address]
-            self.step(
-                StepKind.QUERY,
-                origin,
-                f"asks DNS Private Resolver {resolver.name} inbound endpoint {endpoint} "
-                f"{address} ({path}); it resolves with Azure DNS in "
-                f"{resolver.virtual_network.name}",
-                name,
+            return (
+                f"DNS Private Resolver {resolver.name} inbound endpoint {endpoint} {address}, "
+                f"which resolves with Azure DNS in {resolver.virtual_network.name}",
                 resolver.id,
             )
-            return self.azure_dns(resolver.virtual_network, name)
         if address in world.firewalls_by_ip:
-            return self.firewall(address, name, origin, path)
+            firewall, _ = world.firewalls_by_ip[address]
+            return f"firewall {firewall.name} {address}", firewall.id
         if address in world.dns_vms_by_ip:
-            return self.dns_vm(address, name, origin, path)
+            vm, _ = world.dns_vms_by_ip[address]
+            return f"DNS VM {vm.name} {address}", vm.id
         if address in world.onprem_by_ip:
             server = world.onprem_by_ip[address]
-            self.step(
-                StepKind.QUERY,
-                origin,
-                f"asks on-premises DNS server {server.name} {address} ({path})",
-                name,
-            )
-            return self.onprem(address, name)
-        return self.fail(
-            Outcome.UNREACHABLE,
-            origin,
-            f"{address} is not a DNS server in this environment (no resolver "
-            "endpoint, firewall DNS proxy, DNS VM or on-premises server there)",
-            name,
-        )
+            return f"on-premises DNS server {server.name} {address}", None
+        return None
 
-    def firewall(self, address: Address, name: DnsName, origin: str, path: str) -> _Answer:
+    def _serve(self, address: Address, name: DnsName, from_vnet: ResourceId | None) -> _Answer:
+        world = self.world
+        if address == world.catalog.azure_dns and from_vnet is not None:
+            return self.azure_dns(from_vnet, name)
+        if address in world.resolvers_by_ip:
+            resolver, _ = world.resolvers_by_ip[address]
+            return self.azure_dns(resolver.virtual_network, name)
+        if address in world.firewalls_by_ip:
+            return self.firewall(address, name)
+        if address in world.dns_vms_by_ip:
+            return self.dns_vm(address, name)
+        return self.onprem(address, name)
+
+    def firewall(self, address: Address, name: DnsName) -> _Answer:
         firewall, policy = self.world.firewalls_by_ip[address]
         tier = self.world.catalog.firewall_tier(firewall.sku_tier.value)
         settings = policy.dns_settings if policy else None
@@ -200,7 +246,7 @@ class _Resolution:
         if tier is not None and not tier.dns_proxy:
             return self.fail(
                 Outcome.UNREACHABLE,
-                origin,
+                label,
                 f"{label} is Azure Firewall {firewall.sku_tier.value}, which has no DNS proxy",
                 name,
                 firewall.id,
@@ -208,7 +254,7 @@ class _Resolution:
         if settings is None or not settings.enable_proxy:
             return self.fail(
                 Outcome.UNREACHABLE,
-                origin,
+                label,
                 f"{label} does not answer DNS: its policy has the DNS proxy off",
                 name,
                 policy.id if policy else firewall.id,
@@ -220,7 +266,7 @@ class _Resolution:
             self.step(
                 StepKind.PROXY,
                 label,
-                f"DNS proxy forwards to Azure DNS in {vnet.name} ({path})",
+                f"DNS proxy forwards to Azure DNS in {vnet.name}",
                 name,
                 policy.id if policy else None,
             )
@@ -228,16 +274,15 @@ class _Resolution:
         self.step(
             StepKind.PROXY,
             label,
-            f"DNS proxy forwards to {', '.join(str(s) for s in settings.servers)} ({path})",
+            f"DNS proxy forwards to {', '.join(str(s) for s in settings.servers)}",
             name,
             policy.id if policy else None,
         )
         return self.first_answer(settings.servers, name, vnet.id, label)
 
-    def dns_vm(self, address: Address, name: DnsName, origin: str, path: str) -> _Answer:
+    def dns_vm(self, address: Address, name: DnsName) -> _Answer:
         vm, vnet = self.world.dns_vms_by_ip[address]
         label = f"DNS VM {vm.name} {address}"
-        self.step(StepKind.QUERY, origin, f"asks {label} ({path})", name, vm.id)
         best = None
         for zone, targets in vm.dns_forwarders:
             if name.is_subdomain_of(zone) and (
@@ -252,7 +297,7 @@ class _Resolution:
                 name,
                 vm.id,
             )
-            return self.public(name, label, lambda n: self.dns_vm_again(address, n))
+            return self.public(name, label, lambda n: self.dns_vm(address, n))
         self.step(
             StepKind.CONDITIONAL_FORWARDER,
             label,
@@ -261,10 +306,6 @@ class _Resolution:
             vm.id,
         )
         return self.first_answer(best[1], name, vnet, label)
-
-    def dns_vm_again(self, address: Address, name: DnsName) -> _Answer:
-        vm, _ = self.world.dns_vms_by_ip[address]
-        return self.dns_vm(address, name, f"DNS VM {vm.name}", "same server")
 
     def first_answer(
         self, servers: tuple[Address, ...], name: DnsName, from_vnet: ResourceId | None, via: str
@@ -528,10 +569,11 @@ class Resolver:
     ) -> None:
         self.world = build_world(env, catalog)
         self.connectivity = connectivity or AddressSpaceConnectivity(self.world.env, catalog)
+        self._cache: dict[_CacheKey, _Cached] = {}
 
     def resolve(self, vantage: Vantage, name: DnsName | str) -> Resolution:
         target = name if isinstance(name, DnsName) else DnsName(name)
-        state = _Resolution(self.world, self.connectivity)
+        state = _Resolution(self.world, self.connectivity, self._cache)
         try:
             answer = state.client(vantage, target)
         except _Budget:
