@@ -34,8 +34,13 @@ def estate(spokes: int) -> str:
             f"  s{index}:",
             f"    address_space: 10.{second + 1}.{third}.0/24",
             "    egress: [azure-ml, mcr, pypi]",
-            "    subnets: {compute: " + f"10.{second + 1}.{third}.0/27" + ", cluster: "
-            + f"10.{second + 1}.{third}.64/26" + ", pe: " + f"10.{second + 1}.{third}.32/27" + "}",
+            "    subnets: {compute: "
+            + f"10.{second + 1}.{third}.0/27"
+            + ", cluster: "
+            + f"10.{second + 1}.{third}.64/26"
+            + ", pe: "
+            + f"10.{second + 1}.{third}.32/27"
+            + "}",
             "    workspace:",
             f"      name: mlw-{index}",
             "      compute:",

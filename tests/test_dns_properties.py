@@ -101,3 +101,14 @@ def test_resolution_always_terminates_with_an_outcome(env, name, vantage) -> Non
         assert resolution.addresses
     # deterministic: the same question gives the same answer and steps
     assert Resolver(env, CATALOG).resolve(vantage, name) == resolution
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    environments(), st.lists(st.tuples(names, st.sampled_from(VANTAGES)), min_size=2, max_size=6)
+)
+def test_shared_memo_never_changes_an_answer(env, questions) -> None:  # type: ignore[no-untyped-def]
+    """One resolver answering many questions gives what a fresh resolver gives for each."""
+    shared = Resolver(env, CATALOG)
+    for name, vantage in questions + questions:
+        assert shared.resolve(vantage, name) == Resolver(env, CATALOG).resolve(vantage, name)

@@ -145,6 +145,7 @@ class DnsName:
     """
 
     labels: tuple[str, ...]
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __init__(self, text: str | tuple[str, ...]) -> None:
         if isinstance(text, tuple):
@@ -164,6 +165,14 @@ class DnsName:
         if sum(len(label) + 1 for label in labels) > 254:
             raise ValueError(f"DNS name longer than 253 characters: {text!r}")
         object.__setattr__(self, "labels", labels)
+        # names are dictionary keys in every DNS table: hash once
+        object.__setattr__(self, "_hash", hash(labels))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DnsName) and self.labels == other.labels
 
     def __str__(self) -> str:
         return ".".join(self.labels) if self.labels else "."

@@ -34,6 +34,8 @@ def to_data(value: Any) -> Any:
                 continue
             result[f.name] = to_data(item)
         return result
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a NamedTuple record
+        return {k: to_data(v) for k, v in value._asdict().items()}
     if isinstance(value, (tuple, list)):
         return [to_data(item) for item in value]
     if isinstance(value, dict):

@@ -21,7 +21,7 @@ CNAME loops, long chains and forwarding loops end as SERVFAIL; nothing recurses 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from heiki.analyses.connectivity import AddressSpaceConnectivity, Connectivity
 from heiki.analyses.dns.types import DnsStep, Outcome, PublicAnswer, Resolution, StepKind
@@ -30,6 +30,7 @@ from heiki.analyses.vantage import Vantage
 from heiki.catalog import Catalog
 from heiki.model.dns import ResolutionPolicy, RuleState
 from heiki.model.environment import Environment
+from heiki.model.source import SourceLocation
 from heiki.model.values import Address, DnsName, ResourceId
 
 MAX_CNAME_CHAIN = 16
@@ -51,9 +52,44 @@ class _Answer:
         return self.outcome in (Outcome.UNREACHABLE, Outcome.SERVFAIL)
 
 
-_CacheKey = tuple[str, Address, DnsName]
-"""(VNet context for Azure DNS, else ""; server address; name)."""
+_CacheKey = tuple[ResourceId | None, int, DnsName]
+"""(VNet context for Azure DNS, else None; server address as int; name)."""
+
+
+def _answer_key(
+    azure_dns: Address, address: Address, name: DnsName, from_vnet: ResourceId | None
+) -> _CacheKey:
+    # ints hash fast; ipaddress objects hash through hex() on every lookup
+    return (from_vnet if address == azure_dns else None, int(address), name)
+
+
 _Cached = tuple[_Answer, tuple[DnsStep, ...], tuple[DnsName, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Hop:
+    reachable: bool
+    steps: tuple[DnsStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _ClientPlan:
+    """How a vantage's clients ask: the first steps and the servers, in order."""
+
+    steps: tuple[DnsStep, ...]
+    servers: tuple[Address, ...]
+    from_vnet: ResourceId | None
+    first: tuple[ResourceId | None, int, tuple[DnsStep, ...]] | None = None
+    """For a reachable first server: its answer-cache key prefix and the steps up to it."""
+
+
+@dataclass
+class _Shared:
+    """Work shared by all resolutions of one ``Resolver`` (memoised, never observable)."""
+
+    answers: dict[_CacheKey, _Cached] = field(default_factory=dict)
+    hops: dict[tuple[int, ResourceId | None, str, int], _Hop] = field(default_factory=dict)
+    plans: dict[tuple[str, str], _ClientPlan] = field(default_factory=dict)
 
 
 class _Budget(Exception):
@@ -63,16 +99,14 @@ class _Budget(Exception):
 class _Resolution:
     """One resolution's state: the steps so far, the CNAME chain, the active forwarding hops."""
 
-    def __init__(
-        self, world: DnsWorld, connectivity: Connectivity, cache: dict[_CacheKey, _Cached]
-    ) -> None:
+    def __init__(self, world: DnsWorld, connectivity: Connectivity, shared: _Shared) -> None:
         self.world = world
         self.env = world.env
         self.connectivity = connectivity
         self.steps: list[DnsStep] = []
         self.chain: list[DnsName] = []
         self.active: set[_CacheKey] = set()
-        self.cache = cache
+        self.shared = shared
         self.tainted = False
         """Set when this part of the work met a loop or a limit (then it is not cached)."""
 
@@ -87,11 +121,7 @@ class _Resolution:
     ) -> None:
         if len(self.steps) >= MAX_STEPS:
             raise _Budget
-        location = None
-        if resource is not None:
-            found = self.env.get(resource)
-            location = found.source if found else None
-        self.steps.append(DnsStep(kind, server, detail, name, resource, location))
+        self.steps.append(DnsStep(kind, server, detail, name, resource, self._location(resource)))
 
     def fail(
         self,
@@ -137,48 +167,67 @@ class _Resolution:
         port: int = DNS_PORT,
         via: str = "",
     ) -> _Answer:
-        """Send the query to ``address``: check the path, then let whatever is there answer.
+        """Send the query to ``address``: check the path, then let whatever is there answer."""
+        hop = self.hop(address, from_vnet, via or self._site(from_vnet), port)
+        self.extend(hop.steps)
+        if not hop.reachable:
+            return _Answer(Outcome.UNREACHABLE)
+        return self.serve(address, name, from_vnet)
 
-        What a server answers does not depend on who asked (Azure DNS: only on the VNet it
-        answers for), so a server's part of the work is cached per (server, name) and replayed;
-        parts that met a loop or a limit are never cached, since they depend on the caller.
-        """
-        origin = via or self._site(from_vnet)
+    def hop(
+        self, address: Address, from_vnet: ResourceId | None, origin: str, port: int = DNS_PORT
+    ) -> _Hop:
+        """The path check and query step to a server (independent of the name; cached)."""
+        key = (int(address), from_vnet, origin, port)
+        found = self.shared.hops.get(key)
+        if found is not None:
+            return found
         path = self.connectivity.check(from_vnet, address, port, "udp")
+        described = self._describe(address, from_vnet) if path.reachable else None
         if not path.reachable:
-            return self.fail(
-                Outcome.UNREACHABLE,
-                origin,
-                f"cannot reach DNS server {address}:{port}: {path.reason}",
-                name,
+            detail = f"cannot reach DNS server {address}:{port}: {path.reason}"
+            hop = _Hop(False, (DnsStep(StepKind.FAILURE, origin, detail),))
+        elif described is None:
+            detail = (
+                f"{address} is not a DNS server in this environment (no resolver endpoint, "
+                "firewall DNS proxy, DNS VM or on-premises server there)"
             )
-        described = self._describe(address, from_vnet)
-        if described is None:
-            return self.fail(
-                Outcome.UNREACHABLE,
-                origin,
-                f"{address} is not a DNS server in this environment (no resolver "
-                "endpoint, firewall DNS proxy, DNS VM or on-premises server there)",
-                name,
+            hop = _Hop(False, (DnsStep(StepKind.FAILURE, origin, detail),))
+        else:
+            label, resource = described
+            location = self._location(resource)
+            step = DnsStep(
+                StepKind.QUERY, origin, f"asks {label} ({path.reason})", None, resource, location
             )
-        label, resource = described
-        self.step(StepKind.QUERY, origin, f"asks {label} ({path.reason})", name, resource)
-        is_azure = address == self.world.catalog.azure_dns
-        key: _CacheKey = (str(from_vnet) if is_azure else "", address, name)
+            hop = _Hop(True, (step,))
+        self.shared.hops[key] = hop
+        return hop
+
+    def extend(self, steps: tuple[DnsStep, ...]) -> None:
+        if len(self.steps) + len(steps) > MAX_STEPS:
+            raise _Budget
+        self.steps.extend(steps)
+
+    def serve(self, address: Address, name: DnsName, from_vnet: ResourceId | None) -> _Answer:
+        """What the server at ``address`` answers for ``name``.
+
+        That does not depend on who asked (Azure DNS: only on the VNet it answers for), so it is
+        cached per (server, name) and replayed; work that met a loop or a limit depends on the
+        caller and is never cached.
+        """
+        key = _answer_key(self.world.catalog.azure_dns, address, name, from_vnet)
         if key in self.active:
             self.tainted = True
             return self.fail(
                 Outcome.SERVFAIL,
-                origin,
+                str(address),
                 f"forwarding loop: {address} is already resolving {name}",
                 name,
             )
-        cached = self.cache.get(key)
+        cached = self.shared.answers.get(key)
         if cached is not None and not self.chain:
             answer, steps, chain = cached
-            if len(self.steps) + len(steps) > MAX_STEPS:
-                raise _Budget
-            self.steps.extend(steps)
+            self.extend(steps)
             self.chain.extend(chain)
             return answer
         step_mark, chain_mark, tainted_before = len(self.steps), len(self.chain), self.tainted
@@ -189,13 +238,19 @@ class _Resolution:
         finally:
             self.active.discard(key)
         if not self.tainted and chain_mark == 0:
-            self.cache[key] = (
+            self.shared.answers[key] = (
                 answer,
                 tuple(self.steps[step_mark:]),
                 tuple(self.chain[chain_mark:]),
             )
         self.tainted = self.tainted or tainted_before
         return answer
+
+    def _location(self, resource: ResourceId | None) -> SourceLocation | None:
+        if resource is None:
+            return None
+        found = self.env.get(resource)
+        return found.source if found else None
 
     def _site(self, vnet: ResourceId | None) -> str:
         return "on-premises" if vnet is None else vnet.name
@@ -516,45 +571,43 @@ class _Resolution:
         return _Answer(Outcome.PUBLIC, public=answer)
 
     # -- client ---------------------------------------------------------------------------------
-    def client(self, vantage: Vantage, name: DnsName) -> _Answer:
+    def plan(self, vantage: Vantage) -> _ClientPlan:
+        """The client side of a vantage: which DNS servers it uses (cached per vantage)."""
+        key = (vantage.kind.value, vantage.name)
+        found = self.shared.plans.get(key)
+        if found is not None:
+            return found
+        azure_dns = self.world.catalog.azure_dns
         if vantage.vnet is None:
             onprem = self.env.on_premises
             servers = tuple(s.address for s in onprem.dns_servers) if onprem else ()
-            if not servers:
-                return self.fail(
-                    Outcome.UNREACHABLE,
-                    vantage.name,
-                    "on-premises has no DNS server declared",
-                    name,
-                )
-            self.step(
-                StepKind.CLIENT,
-                vantage.name,
-                f"clients use the on-premises DNS servers {', '.join(map(str, servers))}",
-                name,
+            detail = (
+                f"clients use the on-premises DNS servers {', '.join(map(str, servers))}"
+                if servers
+                else "on-premises has no DNS server declared"
             )
-            return self.first_answer(servers, name, None, vantage.name)
-        vnet = self.env.get(vantage.vnet)
-        dns_servers = getattr(vnet, "dns_servers", ())
-        if dns_servers:
-            self.step(
+            kind = StepKind.CLIENT if servers else StepKind.FAILURE
+            plan = _ClientPlan((DnsStep(kind, vantage.name, detail),), servers, None)
+        else:
+            vnet = self.env.get(vantage.vnet)
+            label = vnet.name if vnet else vantage.vnet.name
+            dns_servers: tuple[Address, ...] = tuple(getattr(vnet, "dns_servers", ()))
+            if dns_servers:
+                detail = f"{label} uses custom DNS servers {', '.join(map(str, dns_servers))}"
+            else:
+                detail = f"{label} uses Azure-provided DNS ({azure_dns})"
+                dns_servers = (azure_dns,)
+            step = DnsStep(
                 StepKind.CLIENT,
                 vantage.name,
-                f"{vnet.name if vnet else '?'} uses custom DNS servers "
-                f"{', '.join(str(s) for s in dns_servers)}",
-                name,
+                detail,
+                None,
                 vantage.vnet,
+                self._location(vantage.vnet),
             )
-            return self.first_answer(tuple(dns_servers), name, vantage.vnet, vantage.name)
-        self.step(
-            StepKind.CLIENT,
-            vantage.name,
-            f"{vnet.name if vnet else '?'} uses Azure-provided DNS "
-            f"({self.world.catalog.azure_dns})",
-            name,
-            vantage.vnet,
-        )
-        return self.query(self.world.catalog.azure_dns, name, vantage.vnet, via=vantage.name)
+            plan = _ClientPlan((step,), dns_servers, vantage.vnet)
+        self.shared.plans[key] = plan
+        return plan
 
 
 def _classify(world: DnsWorld, addresses: tuple[Address, ...]) -> Outcome:
@@ -569,21 +622,27 @@ class Resolver:
     ) -> None:
         self.world = build_world(env, catalog)
         self.connectivity = connectivity or AddressSpaceConnectivity(self.world.env, catalog)
-        self._cache: dict[_CacheKey, _Cached] = {}
+        self._shared = _Shared()
 
     def resolve(self, vantage: Vantage, name: DnsName | str) -> Resolution:
         target = name if isinstance(name, DnsName) else DnsName(name)
-        state = _Resolution(self.world, self.connectivity, self._cache)
+        plan = self._shared.plans.get((vantage.kind.value, vantage.name))
+        if plan is not None:
+            fast = self._replay(plan, vantage, target)
+            if fast is not None:
+                return fast
+        state = _Resolution(self.world, self.connectivity, self._shared)
+        plan = state.plan(vantage)
+        state.steps.extend(plan.steps)
         try:
-            answer = state.client(vantage, target)
+            if not plan.servers:
+                answer = _Answer(Outcome.UNREACHABLE)
+            else:
+                answer = state.first_answer(plan.servers, target, plan.from_vnet, vantage.name)
         except _Budget:
             answer = _Answer(Outcome.SERVFAIL)
             state.steps.append(
                 DnsStep(StepKind.FAILURE, vantage.name, f"gave up after {MAX_STEPS} steps")
-            )
-        if answer.outcome in (Outcome.PRIVATE, Outcome.PUBLIC):
-            state.steps.append(
-                DnsStep(StepKind.ANSWER, vantage.name, f"answer: {_answer_text(answer)}", target)
             )
         return Resolution(
             vantage=vantage.name,
@@ -595,11 +654,41 @@ class Resolver:
             steps=tuple(state.steps),
         )
 
+    def _replay(self, plan: _ClientPlan, vantage: Vantage, name: DnsName) -> Resolution | None:
+        """The common case in one step: the first server is reachable and already answered."""
+        if plan.first is None:
+            plan = self._complete(plan, vantage)
+            if plan.first is None:
+                return None
+        context, address, prefix = plan.first
+        cached = self._shared.answers.get((context, address, name))
+        if cached is None or cached[0].failed:
+            return None
+        answer, steps, chain = cached
+        return Resolution(
+            vantage=vantage.name,
+            name=name,
+            outcome=answer.outcome,
+            addresses=answer.addresses,
+            public=answer.public,
+            cname_chain=chain,
+            steps=prefix + steps,
+        )
 
-def _answer_text(answer: _Answer) -> str:
-    if answer.outcome is Outcome.PRIVATE:
-        return ", ".join(str(a) for a in answer.addresses)
-    return str(answer.public)
+    def _complete(self, plan: _ClientPlan, vantage: Vantage) -> _ClientPlan:
+        """Remember, in the plan, the answer-cache key and steps of a reachable first server."""
+        address = plan.servers[0] if plan.servers else None
+        if address is None:
+            return plan
+        hop = self._shared.hops.get((int(address), plan.from_vnet, vantage.name, DNS_PORT))
+        if hop is None or not hop.reachable:
+            return plan
+        context, number, _ = _answer_key(
+            self.world.catalog.azure_dns, address, DnsName("x"), plan.from_vnet
+        )
+        completed = replace(plan, first=(context, number, plan.steps + hop.steps))
+        self._shared.plans[(vantage.kind.value, vantage.name)] = completed
+        return completed
 
 
 def resolve(

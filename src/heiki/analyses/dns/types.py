@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from heiki.model.source import SourceLocation
 from heiki.model.values import Address, DnsName, ResourceId
@@ -64,8 +65,13 @@ class PublicAnswer:
         return f"public {self.name} ({', '.join(self.service_tags)})"
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(NamedTuple):
+    """The answer to one question, and how it was reached (immutable).
+
+    A named tuple rather than a dataclass: a DNS matrix builds a million of these, and tuples
+    are built in half the time of frozen dataclasses.
+    """
+
     vantage: str
     name: DnsName
     outcome: Outcome
