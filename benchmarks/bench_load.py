@@ -68,9 +68,9 @@ def main() -> None:
         text = estate(size)
         result = load_blueprint(parse_yaml(text, "synthetic.yaml"))
         resources = sum(1 for _ in result.environment.resources())
-        load_s = best_of(3, lambda: load_blueprint(parse_yaml(text, "synthetic.yaml")))
+        load_s = best_of(3, lambda t=text: load_blueprint(parse_yaml(t, "synthetic.yaml")))
         json_s = best_of(
-            3, lambda: dumps(environment_document(result.environment, "synthetic.yaml"))
+            3, lambda r=result: dumps(environment_document(r.environment, "synthetic.yaml"))
         )
         print(f"{size:>6} {resources:>9} {load_s:>8.3f} {json_s:>8.3f}")
 
