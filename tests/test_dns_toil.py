@@ -6,7 +6,6 @@ import ipaddress
 from dataclasses import replace
 
 from dnshelp import CATALOG, design
-
 from heiki.analyses.dns import Outcome, Resolver
 from heiki.analyses.dns.toil import (
     ONPREM_DNS_TEAM,
@@ -41,22 +40,38 @@ def test_a_record_design_needs_one_change_per_new_instance_and_it_fixes_resoluti
     assert all(r.outcome is Outcome.PUBLIC for r in event.failing)
     # apply the change request exactly as listed, and the name resolves privately
     workspace = env.workspaces[0]
-    compute = Compute(id=workspace.id.child("computes", "ci-carol"), name="ci-carol",
-                      location=workspace.location, workspace=workspace.id,
-                      compute_type=ComputeType.COMPUTE_INSTANCE,
-                      subnet=env.computes[0].subnet, enable_node_public_ip=False)
+    compute = Compute(
+        id=workspace.id.child("computes", "ci-carol"),
+        name="ci-carol",
+        location=workspace.location,
+        workspace=workspace.id,
+        compute_type=ComputeType.COMPUTE_INSTANCE,
+        subnet=env.computes[0].subnet,
+        enable_node_public_ip=False,
+    )
     assert env.on_premises is not None
     server = env.on_premises.dns_servers[0]
     added = tuple(
-        OnPremDnsZone(DnsName(item.split(" A ")[0]), (RecordSet(
-            "@", RecordType.A, a_records=(ipaddress.IPv4Address(item.split(" A ")[1]),)),))
+        OnPremDnsZone(
+            DnsName(item.split(" A ")[0]),
+            (
+                RecordSet(
+                    "@", RecordType.A, a_records=(ipaddress.IPv4Address(item.split(" A ")[1]),)
+                ),
+            ),
+        )
         for item in change.items
     )
-    fixed = replace(env, computes=(*env.computes, compute),
-                    on_premises=replace(env.on_premises,
-                                        dns_servers=(replace(server, zones=server.zones + added),)))
+    fixed = replace(
+        env,
+        computes=(*env.computes, compute),
+        on_premises=replace(
+            env.on_premises, dns_servers=(replace(server, zones=server.zones + added),)
+        ),
+    )
     resolution = Resolver(fixed, CATALOG).resolve(
-        find_vantage(fixed, "onprem"), "ci-carol.japaneast.instances.azureml.ms")
+        find_vantage(fixed, "onprem"), "ci-carol.japaneast.instances.azureml.ms"
+    )
     assert resolution.outcome is Outcome.PRIVATE
     assert new_compute_instance(fixed, CATALOG, "ci-dave").count == 1
 
@@ -81,8 +96,12 @@ def test_missing_forwarder_is_one_change_to_the_onprem_dns_team() -> None:
     assert env.on_premises is not None
     server = env.on_premises.dns_servers[0]
     kept = tuple(f for f in server.conditional_forwarders if str(f.zone) != "blob.core.windows.net")
-    env = replace(env, on_premises=replace(env.on_premises, dns_servers=(
-        replace(server, conditional_forwarders=kept),)))
+    env = replace(
+        env,
+        on_premises=replace(
+            env.on_premises, dns_servers=(replace(server, conditional_forwarders=kept),)
+        ),
+    )
     event = new_private_endpoint(env, CATALOG)
     assert event.count == 1
     assert event.changes[0].action == "add conditional forwarders"
@@ -91,7 +110,11 @@ def test_missing_forwarder_is_one_change_to_the_onprem_dns_team() -> None:
 
 def test_events_not_applicable_without_a_private_link_workspace() -> None:
     env = design("closed-aml")
-    env = replace(env, private_endpoints=tuple(
-        pe for pe in env.private_endpoints if "amlworkspace" not in pe.group_ids))
+    env = replace(
+        env,
+        private_endpoints=tuple(
+            pe for pe in env.private_endpoints if "amlworkspace" not in pe.group_ids
+        ),
+    )
     event = new_compute_instance(env, CATALOG)
     assert event.not_applicable and event.count == 0
