@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from heiki.model.base import LocatedResource
 from heiki.model.source import SourceLocation
-from heiki.model.values import Address, DnsName, PortRange, ResourceId
+from heiki.model.values import Address, DnsName, FqdnPattern, PortRange, ResourceId
 
 
 class FirewallSku(StrEnum):
@@ -68,7 +68,7 @@ class ApplicationRule:
     protocols: tuple[ApplicationProtocol, ...]
     source_addresses: tuple[str, ...] = ()
     source_ip_groups: tuple[ResourceId, ...] = ()
-    target_fqdns: tuple[DnsName, ...] = ()
+    target_fqdns: tuple[FqdnPattern, ...] = ()
     """Exact names or ``*.`` wildcards; a wildcard never matches its apex."""
     fqdn_tags: tuple[str, ...] = ()
     web_categories: tuple[str, ...] = ()

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from heiki.model.base import LocatedResource
 from heiki.model.source import SourceLocation
-from heiki.model.values import DnsName, PortRange, ResourceId
+from heiki.model.values import FqdnPattern, PortRange, ResourceId
 
 
 class PublicNetworkAccess(StrEnum):
@@ -38,7 +38,7 @@ class OutboundRule:
     service_tag: str = ""
     protocol: str = ""
     port_ranges: tuple[PortRange, ...] = ()
-    destination: DnsName | None = None
+    destination: FqdnPattern | None = None
     source: SourceLocation | None = None
 
 

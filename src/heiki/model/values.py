@@ -253,3 +253,65 @@ class PortRange:
 
     def contains(self, port: int) -> bool:
         return self.low <= port <= self.high
+
+
+@dataclass(frozen=True, slots=True)
+class FqdnPattern:
+    """A firewall FQDN target as written: ``pypi.org``, ``*.pytorch.org``, ``*``, or a mistake.
+
+    Kept as text (lower-cased) rather than a ``DnsName``, because the mistakes people make -
+    ``*pytorch.org`` without the dot - must load so that a rule can report them.
+    Matching follows Azure Firewall: ``*.x`` matches every name below ``x`` but never ``x``
+    itself; ``*`` matches everything; a leading ``*`` without a dot matches any name ending in
+    the rest (which is why it is a mistake: ``*pytorch.org`` also matches ``evilpytorch.org``).
+    """
+
+    text: str
+
+    def __init__(self, text: str) -> None:
+        cleaned = text.strip().rstrip(".").lower()
+        if not cleaned or " " in cleaned:
+            raise ValueError(f"not an FQDN pattern: {text!r}")
+        object.__setattr__(self, "text", cleaned)
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_wildcard(self) -> bool:
+        return self.text.startswith("*")
+
+    @property
+    def is_everything(self) -> bool:
+        return self.text == "*"
+
+    @property
+    def is_well_formed(self) -> bool:
+        """``*`` alone, ``*.name`` or a plain name; anything else is a typo waiting to bite."""
+        if self.is_everything:
+            return True
+        body = self.text[2:] if self.text.startswith("*.") else self.text
+        if "*" in body:
+            return False
+        try:
+            DnsName(body)
+        except ValueError:
+            return False
+        return True
+
+    @property
+    def base(self) -> str:
+        """The name a wildcard hangs off (``*.x.com`` -> ``x.com``); the name itself otherwise."""
+        if self.text.startswith("*."):
+            return self.text[2:]
+        return self.text.lstrip("*")
+
+    def matches(self, name: DnsName) -> bool:
+        text = str(name)
+        if self.is_everything:
+            return True
+        if self.text.startswith("*."):
+            return text.endswith("." + self.text[2:])
+        if self.text.startswith("*"):
+            return text.endswith(self.text[1:]) and text != self.text[1:]
+        return text == self.text

@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any
 
 from heiki.model.source import SourceLocation
-from heiki.model.values import DnsName, PortRange, ResourceId
+from heiki.model.values import DnsName, FqdnPattern, PortRange, ResourceId
 
 FORMAT_VERSION = 1
 """Version of heiki's JSON shapes; bumped on incompatible changes."""
@@ -17,7 +17,7 @@ FORMAT_VERSION = 1
 
 def to_data(value: Any) -> Any:
     """Recursively convert a model value; private fields (``_index``) are skipped."""
-    if isinstance(value, (ResourceId, DnsName, PortRange, SourceLocation)):
+    if isinstance(value, (ResourceId, DnsName, FqdnPattern, PortRange, SourceLocation)):
         return str(value)
     if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv4Network)):
         return str(value)

@@ -25,7 +25,7 @@ from heiki.model.firewall import (
 )
 from heiki.model.network import Access, Direction, NsgProtocol, SecurityRule
 from heiki.model.onprem import DataSource
-from heiki.model.values import DnsName, PortRange, Prefix
+from heiki.model.values import DnsName, FqdnPattern, PortRange, Prefix
 
 WEB_PORTS = (80, 443)
 
@@ -86,7 +86,7 @@ def egress_rules(
                         ApplicationProtocol("Http" if p == 80 else "Https", p) for p in web
                     ),
                     source_addresses=spoke.sources,
-                    target_fqdns=(DnsName(d.fqdn),),
+                    target_fqdns=(FqdnPattern(d.fqdn),),
                     description=d.note,
                 )
             )
