@@ -157,6 +157,9 @@ class Catalog:
     nsg_default_rules: tuple[DefaultSecurityRule, ...]
     nsg_default_rules_provenance: Provenance
     system_none_prefixes: tuple[Prefix, ...]
+    service_endpoint_tags: tuple[tuple[str, str], ...]
+    """Service endpoint name -> the service tag its route covers (``{region}`` templated)."""
+    firewall_snat_private_ranges: tuple[Prefix, ...]
     docker_bridge: Prefix
     reserved_subnets: tuple[SubnetConstraint, ...]
     delegated_subnets: tuple[SubnetConstraint, ...]
@@ -200,6 +203,12 @@ class Catalog:
         for tier in self.firewall_tiers:
             if tier.name.lower() == name.lower():
                 return tier
+        return None
+
+    def service_endpoint_tag(self, service: str, region: str) -> str | None:
+        for name, tag in self.service_endpoint_tags:
+            if name.lower() == service.lower():
+                return tag.replace("{region}", region)
         return None
 
     def decision(self, decision_id: str) -> Decision | None:
@@ -318,6 +327,8 @@ def load_catalog() -> Catalog:
     _provenance(ci_names, "compute_instance_names")
     _provenance(platform["subnet_reserved"], "subnet_reserved")
     _provenance(platform["docker_bridge"], "docker_bridge")
+    _provenance(platform["service_endpoints"], "service_endpoints")
+    _provenance(platform["firewall_snat_private_ranges"], "firewall_snat_private_ranges")
     return Catalog(
         version=str(private_link["version"]),
         private_link=_private_link(private_link),
@@ -330,6 +341,10 @@ def load_catalog() -> Catalog:
         nsg_default_rules=tuple(DefaultSecurityRule(**r) for r in nsg["rules"]),
         nsg_default_rules_provenance=_provenance(nsg, "nsg_default_rules"),
         system_none_prefixes=tuple(parse_prefix(p) for p in routes["none_prefixes"]),
+        service_endpoint_tags=tuple(platform["service_endpoints"]["tags"].items()),
+        firewall_snat_private_ranges=tuple(
+            parse_prefix(p) for p in platform["firewall_snat_private_ranges"]["prefixes"]
+        ),
         docker_bridge=parse_prefix(platform["docker_bridge"]["prefix"]),
         reserved_subnets=tuple(_subnet_constraint(e) for e in platform["reserved_subnets"]),
         delegated_subnets=tuple(_subnet_constraint(e) for e in platform["delegated_subnets"]),
