@@ -90,6 +90,11 @@ class AddressSpaceConnectivity:
         self._starts = [start for start, _, _ in spaces]
         self._reach = list(itertools.accumulate((end for _, end, _ in spaces), max))
 
+    @property
+    def onprem_reachers(self) -> set[ResourceId]:
+        """VNets that reach on-premises through a gateway (their own, or by transit)."""
+        return self._onprem_reachers
+
     def reaches_onprem(self, vnet_id: ResourceId) -> bool:
         """Own gateway to on-premises, or a peering to it with gateway transit."""
         return vnet_id in self._onprem_reachers

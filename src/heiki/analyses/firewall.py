@@ -286,7 +286,7 @@ class FirewallEvaluator:
                         f"{rule_type.value} rule {rule.name} (collection {item.collection.name} "
                         f"{item.collection.priority}, group {item.group.name} {item.group.priority}"
                         f"{', policy ' + item.policy.name if item.policy.id != policy.id else ''}) "
-                        f"{action.value.lower()}s",
+                        f"{'denies' if action is FirewallAction.DENY else 'allows'}",
                         snat,
                         tuple(notes),
                     )
@@ -322,7 +322,3 @@ class FirewallEvaluator:
             self.catalog.firewall_snat_private_ranges
         )
         return not any(r is not None and flow.destination in r for r in ranges)
-
-
-def firewall_collections_text(collection: RuleCollection) -> str:
-    return f"{collection.name} ({collection.priority}, {collection.action.value})"

@@ -222,7 +222,7 @@ class NsgEvaluator:
                 rule,
                 nsg,
                 f"{direction.value.lower()} {kind} {rule.name} ({rule.priority}) "
-                f"{rule.access.value.lower()}s",
+                f"{'allows' if rule.access is Access.ALLOW else 'denies'}",
             )
         # Unreachable with the default rules in place; an NSG without them allows nothing.
         return NsgDecision(Access.DENY, None, nsg, "no rule matched")

@@ -119,3 +119,23 @@ def compute_instance_target(catalog: Catalog, workspace: Workspace, region: str)
             workspace_id=workspace.workspace_id, region=region
         )
     )
+
+
+def public_names_of(
+    catalog: Catalog, env: Environment, resource: ResourceId
+) -> tuple[DnsName, ...]:
+    """Every client-facing name of a resource, whether or not it has a private endpoint."""
+    region = target_region(env, resource, env.location)
+    values = template_values(env, resource, region)
+    names: list[DnsName] = []
+    for service in catalog.private_link:
+        if service.resource_type.lower() != resource.resource_type.lower():
+            continue
+        for record in service.records:
+            if record.name.startswith("*") or not _has_public_name(service, record.zone):
+                continue
+            try:
+                names.append(DnsName(record.public_name().format(**values)))
+            except (KeyError, ValueError):
+                continue
+    return tuple(dict.fromkeys(names))

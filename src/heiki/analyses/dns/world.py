@@ -18,6 +18,7 @@ from heiki.catalog.names import (
     compute_instance_names,
     compute_instance_target,
     endpoint_records,
+    public_names_of,
     target_region,
 )
 from heiki.model.dns import (
@@ -100,6 +101,8 @@ class DnsWorld:
     public_privatelink: dict[DnsName, DnsName]
     """Privatelink names that exist publicly -> the public name whose endpoint they lead to."""
     public_nxdomain_zones: tuple[DnsName, ...]
+    services_by_name: dict[DnsName, ResourceId]
+    """Public and privatelink names of the environment's resources -> the resource."""
     resolvers_by_ip: dict[Address, tuple[DnsResolver, str]]
     firewalls_by_ip: dict[Address, tuple[AzureFirewall, FirewallPolicy | None]]
     dns_vms_by_ip: dict[Address, tuple[VirtualMachine, ResourceId | None]]
@@ -231,6 +234,20 @@ def build_world(env: Environment, catalog: Catalog) -> DnsWorld:
                 for z in server.zones
                 if not any(z.zone.is_subdomain_of(p) for p in public_namespaces)
             ]
+    services: dict[DnsName, ResourceId] = {}
+    for resource in (
+        *env.storage_accounts,
+        *env.key_vaults,
+        *env.container_registries,
+        *env.workspaces,
+        *env.data_factories,
+        *env.registries,
+    ):
+        for public_name in public_names_of(catalog, env, resource.id):
+            services.setdefault(public_name, resource.id)
+    for private_name, public_name in public_privatelink.items():
+        if public_name in services:
+            services.setdefault(private_name, services[public_name])
     return DnsWorld(
         env=env,
         catalog=catalog,
@@ -240,6 +257,7 @@ def build_world(env: Environment, catalog: Catalog) -> DnsWorld:
         public_aliases=public_aliases,
         public_privatelink=public_privatelink,
         public_nxdomain_zones=tuple(nx_zones),
+        services_by_name=services,
         resolvers_by_ip=resolvers,
         firewalls_by_ip=firewalls,
         dns_vms_by_ip=dns_vms,

@@ -1296,7 +1296,7 @@ class Expander:
                             if role == "pe"
                             else PrivateEndpointNetworkPolicies.DISABLED
                         ),
-                        default_outbound_access=False,
+                        default_outbound_access=spoke.default_outbound_access,
                         tags=((ROLE_TAG, role),) if role in _WORKLOAD_ROLES else (),
                         source=self.loc(*path, "subnets", role)
                         if role in spoke.subnets

@@ -207,6 +207,8 @@ class SpokeSpec(Strict):
     egress: list[str] = Field(default_factory=list)
     """Egress profiles from the catalog, allowed through the hub firewall (or NSG service tags)."""
     use_remote_gateways: bool | None = None
+    default_outbound_access: bool = False
+    """Subnets keep Azure's implicit internet access (before private subnets became default)."""
     workspace: WorkspaceSpec | None = None
     git_server: (
         Literal["github-enterprise-server", "azure-devops-server", "github.com", "azure-devops"]

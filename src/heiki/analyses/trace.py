@@ -1,0 +1,992 @@
+"""``trace(env, vantage, destination, port, protocol)``: follow one flow hop by hop, offline.
+
+A trace is pybatfish-shaped: a verdict (delivered / dropped / unknown) and hops, each a list of
+steps naming the NSG rule, route, peering flag or firewall rule that decided. The walk:
+
+1. the destination: an IP, a name resolved from the vantage as the client would, or a symbolic
+   class (``any-internet``, ``foreign-storage``);
+2. leaving the source: NIC NSG then subnet NSG (outbound), then the subnet's effective route;
+3. each next hop: VNet-local delivery, a peering (``allowVirtualNetworkAccess``;
+   ``allowForwardedTraffic`` for packets whose source is outside the sending VNet), a private
+   endpoint /32, the firewall (policy evaluation, SNAT, then the AzureFirewallSubnet's routes), the
+   gateway to on-premises, the internet (instance public IP, NAT gateway, default outbound access or
+   the firewall's public IP), a service endpoint, or a blackhole;
+4. arriving: subnet NSG then NIC NSG (inbound); private endpoints only when the subnet's network
+   policies enable NSGs; a PaaS public endpoint whose public network access is disabled refuses;
+5. the return path: a flow whose forward path crosses the firewall but whose reply does not (or
+   the other way round) is dropped by the firewall, which has no session for it.
+
+On-premises traffic enters Azure through the hub gateway and follows the GatewaySubnet's routes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ipaddress
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from heiki.analyses.addressing import (
+    ANY_INTERNET,
+    FOREIGN_STORAGE,
+    Endpoint,
+    PublicEndpoint,
+    is_public,
+)
+from heiki.analyses.connectivity import AddressSpaceConnectivity
+from heiki.analyses.dns.resolver import Resolver
+from heiki.analyses.dns.types import Outcome, Resolution
+from heiki.analyses.firewall import FirewallEvaluator, FirewallFlow
+from heiki.analyses.nsg import FlowSide, NsgEvaluator
+from heiki.analyses.routing import EffectiveRoute, HopType, RouteTableIndex, effective_routes
+from heiki.analyses.vantage import Vantage
+from heiki.catalog import Catalog
+from heiki.model.endpoints import ConnectionState, PrivateEndpoint
+from heiki.model.environment import Environment
+from heiki.model.firewall import AzureFirewall, FirewallAction
+from heiki.model.ml import Compute, PublicNetworkAccess
+from heiki.model.network import (
+    Access,
+    Direction,
+    NetworkInterface,
+    NetworkSecurityGroup,
+    PrivateEndpointNetworkPolicies,
+    Subnet,
+    VirtualNetwork,
+)
+from heiki.model.services import DefaultAction, StorageAccount
+from heiki.model.source import SourceLocation
+from heiki.model.values import Address, DnsName, Prefix, ResourceId
+
+MAX_HOPS = 12
+
+
+class Verdict(StrEnum):
+    DELIVERED = "delivered"
+    DROPPED = "dropped"
+    UNKNOWN = "unknown"
+
+
+class StepKind(StrEnum):
+    DNS = "dns"
+    NSG = "nsg"
+    ROUTE = "route"
+    PEERING = "peering"
+    FIREWALL = "firewall"
+    EGRESS = "egress"
+    ENDPOINT = "endpoint"
+    SERVICE = "service"
+    RETURN = "return"
+    NOTE = "note"
+
+
+@dataclass(frozen=True, slots=True)
+class TraceStep:
+    kind: StepKind
+    detail: str
+    action: str
+    """allow / deny / forward / deliver / drop / unknown / info."""
+    resource: ResourceId | None = None
+    location: SourceLocation | None = None
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}: {self.detail} [{self.action}]"
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    node: str
+    steps: tuple[TraceStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    vantage: str
+    destination: str
+    port: int
+    protocol: str
+    verdict: Verdict
+    reason: str
+    hops: tuple[Hop, ...]
+    resolution: Resolution | None = None
+    crossed_firewall: bool = False
+    egress: str = ""
+    """For flows that left Azure: how (``firewall``, ``default outbound access``, ...)."""
+
+    @property
+    def deciding_step(self) -> TraceStep | None:
+        for hop in reversed(self.hops):
+            for step in reversed(hop.steps):
+                if step.action in ("deny", "drop", "unknown", "deliver"):
+                    return step
+        return None
+
+
+@dataclass
+class _Walk:
+    """Mutable state of one trace (the result is frozen)."""
+
+    hops: list[Hop] = field(default_factory=list)
+    current: list[TraceStep] = field(default_factory=list)
+    node: str = ""
+    crossed_firewall: bool = False
+    firewall: AzureFirewall | None = None
+    snat: bool = False
+
+    def open(self, node: str) -> None:
+        self.close()
+        self.node = node
+
+    def close(self) -> None:
+        if self.node or self.current:
+            self.hops.append(Hop(self.node, tuple(self.current)))
+        self.current = []
+        self.node = ""
+
+    def add(
+        self,
+        kind: StepKind,
+        detail: str,
+        action: str,
+        resource: ResourceId | None = None,
+        location: SourceLocation | None = None,
+    ) -> None:
+        self.current.append(TraceStep(kind, detail, action, resource, location))
+
+
+@dataclass(frozen=True, slots=True)
+class _Ending:
+    verdict: Verdict
+    reason: str
+    egress: str = ""
+
+
+class Tracer:
+    """Traces flows in one environment; routes, NSG scopes and DNS answers are computed once."""
+
+    def __init__(
+        self, env: Environment, catalog: Catalog, resolver: Resolver | None = None
+    ) -> None:
+        self.catalog = catalog
+        self.resolver = resolver or Resolver(env, catalog)
+        self.env = self.resolver.world.env
+        env = self.env
+        connectivity = AddressSpaceConnectivity(env, catalog)
+        self.connectivity = connectivity
+        self.nsgs = NsgEvaluator(env, catalog, connectivity.onprem_reachers)
+        self.firewalls = FirewallEvaluator(env, catalog)
+        self._routes: dict[ResourceId, RouteTableIndex] = {}
+        self.firewall_by_ip = {
+            f.private_ip_address: f for f in env.firewalls if f.private_ip_address is not None
+        }
+        self.endpoint_by_ip: dict[Address, PrivateEndpoint] = {}
+        for endpoint in env.private_endpoints:
+            for config in endpoint.ip_configurations:
+                self.endpoint_by_ip[config.private_ip_address] = endpoint
+        self.nic_by_ip = {
+            n.private_ip_address: n for n in env.network_interfaces if n.private_ip_address
+        }
+        subnets = sorted(
+            ((s.address_prefix, s) for v in env.virtual_networks for s in v.subnets),
+            key=lambda item: int(item[0].network_address),
+        )
+        self._subnet_starts = [int(p.network_address) for p, _ in subnets]
+        self._subnets = subnets
+        gateway_subnets = {g.subnet for g in env.virtual_network_gateways}
+        connection = env.on_premises.connection if env.on_premises else None
+        self.onprem_gateway = next(
+            (
+                g
+                for g in env.virtual_network_gateways
+                if connection is not None and g.id == connection.gateway
+            ),
+            None,
+        )
+        self._gateway_subnets = gateway_subnets
+        storage_tags = next(
+            (
+                e.service_tags
+                for e in catalog.public_endpoints
+                if e.pattern == "*.blob.core.windows.net"
+            ),
+            ("Storage", "Internet"),
+        )
+        region = env.location
+        self.symbolic = {
+            ANY_INTERNET: PublicEndpoint(DnsName(ANY_INTERNET), ("Internet",)),
+            FOREIGN_STORAGE: PublicEndpoint(
+                DnsName("foreign-account.blob.core.windows.net"),
+                tuple(t.replace("{region}", region) for t in storage_tags),
+            ),
+        }
+
+    # -- lookups --------------------------------------------------------------------------------
+    def routes(self, subnet_id: ResourceId) -> RouteTableIndex:
+        found = self._routes.get(subnet_id)
+        if found is None:
+            found = RouteTableIndex(effective_routes(self.env, self.catalog, subnet_id))
+            self._routes[subnet_id] = found
+        return found
+
+    def subnet_of(self, address: Address) -> Subnet | None:
+        value = int(address)
+        index = bisect.bisect_right(self._subnet_starts, value) - 1
+        while index >= 0:
+            prefix, subnet = self._subnets[index]
+            if address in prefix:
+                return subnet
+            if index and int(self._subnets[index - 1][0].broadcast_address) < value:
+                break
+            index -= 1
+        return None
+
+    def _location(self, resource: ResourceId | None) -> SourceLocation | None:
+        found = self.env.get(resource) if resource else None
+        return found.source if found else None
+
+    # -- entry point ----------------------------------------------------------------------------
+    def trace(
+        self, vantage: Vantage, destination: str, port: int = 443, protocol: str = "tcp"
+    ) -> Trace:
+        walk = _Walk()
+        target, name, resolution, early = self._destination(vantage, destination, walk)
+        if early is not None or target is None:
+            ending = early or _Ending(Verdict.DROPPED, "no destination")
+            return self._finish(vantage, destination, port, protocol, walk, ending, resolution)
+        ending = self._walk(vantage, target, name, port, protocol, walk)
+        return self._finish(vantage, destination, port, protocol, walk, ending, resolution)
+
+    def _finish(
+        self,
+        vantage: Vantage,
+        destination: str,
+        port: int,
+        protocol: str,
+        walk: _Walk,
+        ending: _Ending,
+        resolution: Resolution | None,
+    ) -> Trace:
+        walk.close()
+        return Trace(
+            vantage.name,
+            destination,
+            port,
+            protocol.lower(),
+            ending.verdict,
+            ending.reason,
+            tuple(walk.hops),
+            resolution,
+            walk.crossed_firewall,
+            ending.egress,
+        )
+
+    def _destination(
+        self, vantage: Vantage, text: str, walk: _Walk
+    ) -> tuple[Endpoint | None, DnsName | None, Resolution | None, _Ending | None]:
+        key = text.strip().lower()
+        if key in self.symbolic:
+            endpoint = self.symbolic[key]
+            walk.open("destination")
+            walk.add(StepKind.NOTE, f"{key} stands for {endpoint}", "info")
+            return endpoint, endpoint.name, None, None
+        try:
+            return ipaddress.IPv4Address(key), None, None, None
+        except ValueError:
+            pass
+        name = DnsName(key)
+        resolution = self.resolver.resolve(vantage, name)
+        walk.open(f"DNS from {vantage.name}")
+        if resolution.outcome is Outcome.PRIVATE:
+            walk.add(StepKind.DNS, f"{name} resolves to {resolution.answer_text}", "info")
+            return resolution.addresses[0], name, resolution, None
+        if resolution.outcome is Outcome.PUBLIC and resolution.public is not None:
+            endpoint = PublicEndpoint(resolution.public.name, resolution.public.service_tags)
+            walk.add(StepKind.DNS, f"{name} resolves to {endpoint}", "info")
+            return endpoint, name, resolution, None
+        walk.add(StepKind.DNS, f"{name} does not resolve: {resolution.outcome.value}", "drop")
+        return (
+            None,
+            name,
+            resolution,
+            _Ending(
+                Verdict.DROPPED,
+                f"{name} does not resolve from {vantage.name} ({resolution.outcome.value})",
+            ),
+        )
+
+    # -- the walk -------------------------------------------------------------------------------
+    def _walk(
+        self,
+        vantage: Vantage,
+        target: Endpoint,
+        name: DnsName | None,
+        port: int,
+        protocol: str,
+        walk: _Walk,
+    ) -> _Ending:
+        if vantage.vnet is None:
+            return self._from_onprem(vantage, target, name, port, protocol, walk)
+        subnet = self.env.subnet(vantage.subnet) if vantage.subnet else None
+        vnet = self.env.get_typed(vantage.vnet, VirtualNetwork)
+        if subnet is None or vnet is None:
+            return _Ending(Verdict.UNKNOWN, f"vantage {vantage.name} is not in a subnet")
+        source = Prefix(f"{vantage.address}/32") if vantage.address else subnet.address_prefix
+        nic = self.nic_by_ip.get(vantage.address) if vantage.address else None
+        walk.open(f"{vnet.name}/{subnet.name}")
+        ending = self._leave(subnet, vnet, nic, source, target, port, protocol, walk)
+        if ending is not None:
+            return ending
+        return self._forward(
+            subnet,
+            vnet,
+            source,
+            target,
+            name,
+            port,
+            protocol,
+            walk,
+            origin_vnet=vnet.id,
+            source_nic=nic,
+            vantage=vantage,
+        )
+
+    def _leave(
+        self,
+        subnet: Subnet,
+        vnet: VirtualNetwork,
+        nic: NetworkInterface | None,
+        source: Prefix,
+        target: Endpoint,
+        port: int,
+        protocol: str,
+        walk: _Walk,
+    ) -> _Ending | None:
+        """Outbound NSGs: the NIC's first, then the subnet's."""
+        destination = FlowSide(endpoint=target)
+        side = FlowSide(prefix=source, asgs=nic.application_security_groups if nic else None)
+        nsgs = []
+        if nic and nic.network_security_group:
+            nsgs.append(nic.network_security_group)
+        if subnet.network_security_group:
+            nsgs.append(subnet.network_security_group)
+        for nsg_id in nsgs:
+            ending = self._nsg(
+                nsg_id, Direction.OUTBOUND, side, destination, port, protocol, vnet.id, walk
+            )
+            if ending is not None:
+                return ending
+        return None
+
+    def _nsg(
+        self,
+        nsg_id: ResourceId,
+        direction: Direction,
+        source: FlowSide,
+        destination: FlowSide,
+        port: int,
+        protocol: str,
+        vnet_id: ResourceId,
+        walk: _Walk,
+    ) -> _Ending | None:
+        nsg = self.env.get_typed(nsg_id, NetworkSecurityGroup)
+        if nsg is None:
+            return None
+        decision = self.nsgs.evaluate(nsg, direction, source, destination, port, protocol, vnet_id)
+        where = decision.rule.source if decision.rule and decision.rule.source else nsg.source
+        if decision.access is None:
+            walk.add(StepKind.NSG, f"NSG {nsg.name}: {decision.detail}", "unknown", nsg.id, where)
+            return _Ending(Verdict.UNKNOWN, f"NSG {nsg.name}: {decision.detail}")
+        action = "allow" if decision.access is Access.ALLOW else "deny"
+        walk.add(StepKind.NSG, f"NSG {nsg.name}: {decision.detail}", action, nsg.id, where)
+        if decision.access is Access.DENY:
+            return _Ending(Verdict.DROPPED, f"NSG {nsg.name}: {decision.detail}")
+        return None
+
+    def _from_onprem(
+        self,
+        vantage: Vantage,
+        target: Endpoint,
+        name: DnsName | None,
+        port: int,
+        protocol: str,
+        walk: _Walk,
+    ) -> _Ending:
+        onprem = self.env.on_premises
+        source = vantage.prefix or (
+            onprem.address_space[0] if onprem and onprem.address_space else Prefix("192.0.2.0/24")
+        )
+        walk.open("on-premises")
+        if (
+            isinstance(target, Address)
+            and onprem
+            and any(target in s for s in onprem.address_space)
+        ):
+            walk.add(
+                StepKind.EGRESS, "destination is on-premises (not modelled further)", "deliver"
+            )
+            return _Ending(Verdict.DELIVERED, "stays on-premises")
+        if is_public(target):
+            walk.add(
+                StepKind.EGRESS,
+                "public destination: on-premises internet egress is outside the environment",
+                "unknown",
+            )
+            return _Ending(Verdict.UNKNOWN, "on-premises internet egress is not modelled")
+        gateway = self.onprem_gateway
+        if gateway is None:
+            walk.add(StepKind.ROUTE, "on-premises has no gateway connection to Azure", "drop")
+            return _Ending(Verdict.DROPPED, "no connection from on-premises to Azure")
+        gateway_subnet = self.env.subnet(gateway.subnet)
+        hub = self.env.vnet_of_subnet(gateway.subnet)
+        if gateway_subnet is None or hub is None:
+            return _Ending(Verdict.UNKNOWN, "the gateway's subnet is not in the model")
+        walk.add(
+            StepKind.ROUTE,
+            f"enters Azure through {gateway.name} ({gateway.gateway_type.value})",
+            "forward",
+            gateway.id,
+            gateway.source,
+        )
+        walk.open(f"{hub.name}/{gateway_subnet.name}")
+        return self._forward(
+            gateway_subnet,
+            hub,
+            source,
+            target,
+            name,
+            port,
+            protocol,
+            walk,
+            origin_vnet=None,
+            source_nic=None,
+            vantage=vantage,
+            via_gateway=True,
+        )
+
+    def _forward(
+        self,
+        subnet: Subnet,
+        vnet: VirtualNetwork,
+        source: Prefix,
+        target: Endpoint,
+        name: DnsName | None,
+        port: int,
+        protocol: str,
+        walk: _Walk,
+        *,
+        origin_vnet: ResourceId | None,
+        source_nic: NetworkInterface | None,
+        vantage: Vantage,
+        via_gateway: bool = False,
+        depth: int = 0,
+    ) -> _Ending:
+        """Route from ``subnet`` and follow the next hop."""
+        if depth > MAX_HOPS:
+            walk.add(StepKind.ROUTE, f"more than {MAX_HOPS} hops: routing loop", "drop")
+            return _Ending(Verdict.DROPPED, "routing loop")
+        lookup = self.routes(subnet.id).lookup(target)
+        route = lookup.route
+        if route is None:
+            walk.add(StepKind.ROUTE, f"no route to {target}", "drop")
+            return _Ending(Verdict.DROPPED, f"no route from {subnet.name} to {target}")
+        walk.add(
+            StepKind.ROUTE,
+            f"route {route}",
+            "forward",
+            route.resource,
+            self._location(route.resource),
+        )
+        if lookup.certainty.value == "unknown":
+            walk.add(StepKind.ROUTE, lookup.note, "unknown")
+            return _Ending(Verdict.UNKNOWN, lookup.note)
+        hop = route.next_hop_type
+        if hop is HopType.NONE:
+            walk.add(StepKind.ROUTE, f"next hop None: {route.address_prefix} is dropped", "drop")
+            return _Ending(
+                Verdict.DROPPED, f"route {route.address_prefix} -> None in {subnet.name}"
+            )
+        if hop is HopType.INTERNET:
+            return self._internet(subnet, source_nic, target, route, walk, vantage)
+        if hop is HopType.SERVICE_ENDPOINT:
+            walk.add(
+                StepKind.EGRESS,
+                f"service endpoint route {route.tag}: straight to the "
+                "service, bypassing any firewall",
+                "deliver",
+            )
+            return self._arrive_public(target, walk, "service endpoint")
+        if hop is HopType.GATEWAY:
+            onprem = self.env.on_premises
+            if (
+                isinstance(target, Address)
+                and onprem
+                and any(target in s for s in onprem.address_space)
+            ):
+                walk.add(
+                    StepKind.EGRESS, "to on-premises through the gateway", "deliver", route.resource
+                )
+                return self._returns(
+                    target,
+                    source,
+                    vnet,
+                    walk,
+                    _Ending(Verdict.DELIVERED, "delivered to on-premises through the gateway"),
+                    destination_subnet=None,
+                )
+            walk.add(StepKind.ROUTE, "gateway route for an address that is not on-premises", "drop")
+            return _Ending(Verdict.DROPPED, "no on-premises network holds the destination")
+        if hop is HopType.APPLIANCE:
+            return self._appliance(
+                subnet,
+                vnet,
+                route,
+                source,
+                target,
+                name,
+                port,
+                protocol,
+                walk,
+                origin_vnet=origin_vnet,
+                vantage=vantage,
+                depth=depth,
+            )
+        # VnetLocal, VNet peering, private endpoint: delivered inside Azure
+        assert isinstance(target, Address)
+        destination_subnet = self.subnet_of(target)
+        destination_vnet = (
+            self.env.vnet_of_subnet(destination_subnet.id) if destination_subnet else None
+        )
+        if destination_vnet is None or destination_subnet is None:
+            walk.add(StepKind.ROUTE, f"no subnet holds {target}", "drop")
+            return _Ending(Verdict.DROPPED, f"{target} is in no subnet")
+        if destination_vnet.id != vnet.id:
+            ending = self._peering(vnet, destination_vnet, source, walk, via_gateway=via_gateway)
+            if ending is not None:
+                return ending
+        walk.open(f"{destination_vnet.name}/{destination_subnet.name}")
+        return self._arrive(
+            destination_subnet,
+            destination_vnet,
+            source,
+            target,
+            port,
+            protocol,
+            walk,
+            origin_vnet=origin_vnet,
+            source_vnet=vnet,
+        )
+
+    def _peering(
+        self,
+        sender: VirtualNetwork,
+        receiver: VirtualNetwork,
+        source: Prefix,
+        walk: _Walk,
+        via_gateway: bool = False,
+    ) -> _Ending | None:
+        out = next((p for p in sender.peerings if p.remote_virtual_network == receiver.id), None)
+        back = next((p for p in receiver.peerings if p.remote_virtual_network == sender.id), None)
+        if out is None or back is None:
+            walk.add(StepKind.PEERING, f"{sender.name} and {receiver.name} are not peered", "drop")
+            return _Ending(Verdict.DROPPED, f"no peering between {sender.name} and {receiver.name}")
+        if not out.allow_virtual_network_access:
+            walk.add(
+                StepKind.PEERING,
+                f"peering {out.name}: allowVirtualNetworkAccess is off",
+                "drop",
+                out.id,
+                out.source,
+            )
+            return _Ending(Verdict.DROPPED, f"{out.name} does not allow access to {receiver.name}")
+        forwarded = not any(source.subnet_of(space) for space in sender.address_space)
+        if forwarded and not via_gateway and not back.allow_forwarded_traffic:
+            walk.add(
+                StepKind.PEERING,
+                f"peering {back.name} of {receiver.name} does not allow "
+                f"forwarded traffic, and the packet's source {source} is not in "
+                f"{sender.name}",
+                "drop",
+                back.id,
+                back.source,
+            )
+            return _Ending(Verdict.DROPPED, f"{back.name}: allowForwardedTraffic is off")
+        detail = f"peering {sender.name} -> {receiver.name}"
+        if forwarded:
+            detail += " (forwarded traffic allowed)" if not via_gateway else " (gateway transit)"
+        walk.add(StepKind.PEERING, detail, "forward", out.id, out.source)
+        return None
+
+    def _appliance(
+        self,
+        subnet: Subnet,
+        vnet: VirtualNetwork,
+        route: EffectiveRoute,
+        source: Prefix,
+        target: Endpoint,
+        name: DnsName | None,
+        port: int,
+        protocol: str,
+        walk: _Walk,
+        *,
+        origin_vnet: ResourceId | None,
+        vantage: Vantage,
+        depth: int,
+    ) -> _Ending:
+        address = route.next_hop_ip
+        firewall = self.firewall_by_ip.get(address) if address else None
+        if firewall is None:
+            nic = self.nic_by_ip.get(address) if address else None
+            if nic is not None and nic.enable_ip_forwarding:
+                walk.add(
+                    StepKind.ROUTE,
+                    f"next hop {address} is network appliance {nic.name}; "
+                    "heiki does not simulate third-party appliances",
+                    "unknown",
+                    nic.id,
+                )
+                return _Ending(Verdict.UNKNOWN, f"traffic goes to appliance {nic.name}")
+            walk.add(
+                StepKind.ROUTE,
+                f"next hop {address} is not a firewall or appliance: traffic is blackholed",
+                "drop",
+                route.resource,
+            )
+            return _Ending(Verdict.DROPPED, f"next hop {address} does not exist")
+        if walk.crossed_firewall and walk.firewall is firewall:
+            walk.add(
+                StepKind.ROUTE,
+                "the route sends the packet back to the firewall it came from: loop",
+                "drop",
+            )
+            return _Ending(Verdict.DROPPED, "routing loop through the firewall")
+        firewall_subnet = self.env.subnet(firewall.subnet)
+        firewall_vnet = self.env.vnet_of_subnet(firewall.subnet)
+        if firewall_subnet is None or firewall_vnet is None:
+            return _Ending(Verdict.UNKNOWN, "the firewall's subnet is not in the model")
+        if firewall_vnet.id != vnet.id:
+            ending = self._peering(vnet, firewall_vnet, source, walk)
+            if ending is not None:
+                return ending
+        walk.open(f"firewall {firewall.name}")
+        decision = self.firewalls.evaluate(
+            firewall, FirewallFlow(source, target, name, port, protocol)
+        )
+        for note in decision.notes:
+            walk.add(StepKind.NOTE, note, "info")
+        location = (
+            decision.rule.source
+            if decision.rule and decision.rule.source
+            else self._location(decision.policy)
+        )
+        if decision.action is None:
+            walk.add(StepKind.FIREWALL, decision.detail, "unknown", decision.policy, location)
+            return _Ending(Verdict.UNKNOWN, f"firewall {firewall.name}: {decision.detail}")
+        if decision.action is FirewallAction.DENY:
+            walk.add(StepKind.FIREWALL, decision.detail, "deny", decision.policy, location)
+            return _Ending(Verdict.DROPPED, f"firewall {firewall.name}: {decision.detail}")
+        walk.add(StepKind.FIREWALL, decision.detail, "allow", decision.policy, location)
+        walk.crossed_firewall = True
+        walk.firewall = firewall
+        walk.snat = decision.snat
+        if isinstance(target, PublicEndpoint) or is_public(target):
+            walk.open(f"{firewall_vnet.name}/{firewall_subnet.name}")
+            lookup = self.routes(firewall_subnet.id).lookup(target)
+            if lookup.route is None or lookup.route.next_hop_type is not HopType.INTERNET:
+                walk.add(
+                    StepKind.ROUTE,
+                    f"the firewall subnet routes {target} to "
+                    f"{lookup.route or 'nowhere'}, not to the internet",
+                    "unknown",
+                )
+                return _Ending(Verdict.UNKNOWN, "forced tunnelling from the firewall subnet")
+            walk.add(
+                StepKind.EGRESS,
+                "leaves through the firewall's public IP (SNAT)",
+                "deliver",
+                firewall.id,
+            )
+            return self._return_to_source(
+                origin_vnet, firewall_vnet, walk, self._arrive_public(target, walk, "firewall")
+            )
+        new_source = source
+        if decision.snat:
+            assert firewall.private_ip_address is not None
+            new_source = Prefix(f"{firewall.private_ip_address}/32")
+            walk.add(
+                StepKind.NOTE,
+                f"SNAT to the firewall's private address {firewall.private_ip_address}",
+                "info",
+            )
+        walk.open(f"{firewall_vnet.name}/{firewall_subnet.name}")
+        ending = self._forward(
+            firewall_subnet,
+            firewall_vnet,
+            new_source,
+            target,
+            name,
+            port,
+            protocol,
+            walk,
+            origin_vnet=origin_vnet,
+            source_nic=None,
+            vantage=vantage,
+            depth=depth + 1,
+        )
+        if ending.verdict is Verdict.DELIVERED:
+            return self._return_to_source(origin_vnet, firewall_vnet, walk, ending)
+        return ending
+
+    def _return_to_source(
+        self,
+        origin_vnet: ResourceId | None,
+        firewall_vnet: VirtualNetwork,
+        walk: _Walk,
+        ending: _Ending,
+    ) -> _Ending:
+        """Replies leave the firewall towards the client with an outside source address."""
+        if ending.verdict is not Verdict.DELIVERED or origin_vnet is None:
+            return ending
+        if origin_vnet == firewall_vnet.id:
+            return ending
+        origin = self.env.get_typed(origin_vnet, VirtualNetwork)
+        back = (
+            next((p for p in origin.peerings if p.remote_virtual_network == firewall_vnet.id), None)
+            if origin
+            else None
+        )
+        if back is not None and not back.allow_forwarded_traffic:
+            walk.open("return path")
+            walk.add(
+                StepKind.RETURN,
+                f"replies come back from the firewall with the server's "
+                f"address as source, but {back.name} does not allow forwarded traffic",
+                "drop",
+                back.id,
+                back.source,
+            )
+            return _Ending(
+                Verdict.DROPPED, f"{back.name}: allowForwardedTraffic is off for the replies"
+            )
+        return ending
+
+    def _internet(
+        self,
+        subnet: Subnet,
+        nic: NetworkInterface | None,
+        target: Endpoint,
+        route: EffectiveRoute,
+        walk: _Walk,
+        vantage: Vantage,
+    ) -> _Ending:
+        if not is_public(target):
+            walk.add(
+                StepKind.ROUTE, f"private address {target} routed to the internet: dropped", "drop"
+            )
+            return _Ending(Verdict.DROPPED, f"{target} is private and has no route")
+        how = self._internet_exit(subnet, nic, vantage)
+        if how is None:
+            walk.add(
+                StepKind.EGRESS,
+                f"{subnet.name} is a private subnet (no default outbound "
+                "access) and has no NAT gateway or public IP",
+                "drop",
+                subnet.id,
+                subnet.source,
+            )
+            return _Ending(Verdict.DROPPED, "no way to the internet from this subnet")
+        walk.add(StepKind.EGRESS, f"to the internet via {how}, not through a firewall", "deliver")
+        return self._arrive_public(target, walk, how)
+
+    def _internet_exit(
+        self, subnet: Subnet, nic: NetworkInterface | None, vantage: Vantage
+    ) -> str | None:
+        if nic is not None and nic.public_ip_address is not None:
+            return f"the public IP {nic.public_ip_address.name}"
+        compute = self.env.get_typed(vantage.resource, Compute) if vantage.resource else None
+        if compute is not None and compute.enable_node_public_ip:
+            return f"the public IP of compute {compute.name}"
+        if subnet.nat_gateway is not None:
+            return f"NAT gateway {subnet.nat_gateway.name}"
+        if subnet.default_outbound_access is False:
+            return None
+        return "Azure default outbound access"
+
+    def _arrive_public(self, target: Endpoint, walk: _Walk, how: str) -> _Ending:
+        if isinstance(target, PublicEndpoint):
+            service = self.resolver.world.services_by_name.get(target.name)
+            refusal = self._service_refuses(service)
+            if refusal:
+                walk.add(StepKind.SERVICE, refusal, "drop", service)
+                return _Ending(Verdict.DROPPED, refusal, how)
+        return _Ending(Verdict.DELIVERED, f"delivered to {target} via {how}", how)
+
+    def _service_refuses(self, service: ResourceId | None) -> str:
+        if service is None:
+            return ""
+        resource = self.env.get(service)
+        access = getattr(resource, "public_network_access", None)
+        if access is PublicNetworkAccess.DISABLED:
+            return f"{service.name} refuses public traffic (public network access disabled)"
+        if isinstance(resource, StorageAccount) and (
+            resource.network_acls.default_action is DefaultAction.DENY
+            and not resource.network_acls.ip_rules
+        ):
+            return f"{service.name}'s storage firewall denies traffic from the internet"
+        return ""
+
+    def _arrive(
+        self,
+        subnet: Subnet,
+        vnet: VirtualNetwork,
+        source: Prefix,
+        target: Address,
+        port: int,
+        protocol: str,
+        walk: _Walk,
+        *,
+        origin_vnet: ResourceId | None,
+        source_vnet: VirtualNetwork,
+    ) -> _Ending:
+        endpoint = self.endpoint_by_ip.get(target)
+        side = FlowSide(prefix=source)
+        if endpoint is not None:
+            if endpoint.connection_state is not ConnectionState.APPROVED:
+                walk.add(
+                    StepKind.ENDPOINT,
+                    f"private endpoint {endpoint.name} is "
+                    f"{endpoint.connection_state.value}; only approved endpoints pass "
+                    "traffic",
+                    "drop",
+                    endpoint.id,
+                    endpoint.source,
+                )
+                return _Ending(Verdict.DROPPED, f"{endpoint.name} is not approved")
+            policies = subnet.private_endpoint_network_policies
+            if policies in (
+                PrivateEndpointNetworkPolicies.ENABLED,
+                PrivateEndpointNetworkPolicies.NSG_ENABLED,
+            ):
+                if subnet.network_security_group:
+                    ending = self._nsg(
+                        subnet.network_security_group,
+                        Direction.INBOUND,
+                        side,
+                        FlowSide(endpoint=target),
+                        port,
+                        protocol,
+                        vnet.id,
+                        walk,
+                    )
+                    if ending is not None:
+                        return ending
+            elif subnet.network_security_group:
+                walk.add(
+                    StepKind.NSG,
+                    f"NSG of {subnet.name} is not applied to private "
+                    "endpoints (network policies disabled)",
+                    "info",
+                    subnet.id,
+                )
+            walk.add(
+                StepKind.ENDPOINT,
+                f"private endpoint {endpoint.name} of {endpoint.private_link_service.name}",
+                "deliver",
+                endpoint.id,
+                endpoint.source,
+            )
+            ending = _Ending(
+                Verdict.DELIVERED,
+                f"delivered to {endpoint.private_link_service.name} through {endpoint.name}",
+            )
+            return self._returns(target, source, source_vnet, walk, ending, subnet)
+        if subnet.network_security_group:
+            ending = self._nsg(
+                subnet.network_security_group,
+                Direction.INBOUND,
+                side,
+                FlowSide(endpoint=target),
+                port,
+                protocol,
+                vnet.id,
+                walk,
+            )
+            if ending is not None:
+                return ending
+        nic = self.nic_by_ip.get(target)
+        if nic is not None and nic.network_security_group:
+            side = FlowSide(prefix=source)
+            ending = self._nsg(
+                nic.network_security_group,
+                Direction.INBOUND,
+                side,
+                FlowSide(endpoint=target, asgs=nic.application_security_groups),
+                port,
+                protocol,
+                vnet.id,
+                walk,
+            )
+            if ending is not None:
+                return ending
+        what = f"{nic.name} " if nic else ""
+        walk.add(
+            StepKind.ENDPOINT,
+            f"arrives at {what}{target} in {subnet.name}",
+            "deliver",
+            nic.id if nic else subnet.id,
+        )
+        ending = _Ending(Verdict.DELIVERED, f"delivered to {target} in {vnet.name}/{subnet.name}")
+        return self._returns(target, source, source_vnet, walk, ending, subnet)
+
+    def _returns(
+        self,
+        target: Address,
+        source: Prefix,
+        source_vnet: VirtualNetwork,
+        walk: _Walk,
+        ending: _Ending,
+        destination_subnet: Subnet | None,
+    ) -> _Ending:
+        """Symmetry: the reply must cross the firewall exactly when the request did."""
+        if walk.snat:
+            return ending  # replies return to the firewall's own address
+        reply_to = source.network_address
+        if destination_subnet is None:
+            gateway = self.onprem_gateway
+            if gateway is None:
+                return ending
+            reply_subnet = self.env.subnet(gateway.subnet)
+            where = "the gateway subnet"
+        else:
+            reply_subnet = destination_subnet
+            where = destination_subnet.name
+        if reply_subnet is None:
+            return ending
+        lookup = self.routes(reply_subnet.id).lookup(reply_to)
+        route = lookup.route
+        via_firewall = bool(
+            route
+            and route.next_hop_type is HopType.APPLIANCE
+            and route.next_hop_ip in self.firewall_by_ip
+        )
+        if via_firewall == walk.crossed_firewall:
+            return ending
+        walk.open("return path")
+        if walk.crossed_firewall:
+            detail = (
+                f"the reply from {target} to {reply_to} leaves {where} by route {route}, "
+                "bypassing the firewall: the firewall never sees it and drops the session"
+            )
+        else:
+            detail = (
+                f"the reply from {target} to {reply_to} is routed to the firewall ({route}), "
+                "which never saw the request and drops it"
+            )
+        walk.add(StepKind.RETURN, detail, "drop", route.resource if route else None)
+        return _Ending(Verdict.DROPPED, "asymmetric routing")
+
+
+def trace(
+    env: Environment, vantage: Vantage, destination: str, port: int, protocol: str, catalog: Catalog
+) -> Trace:
+    """Trace one flow; build a ``Tracer`` to trace many in the same environment."""
+    return Tracer(env, catalog).trace(vantage, destination, port, protocol)
