@@ -17,6 +17,8 @@ from rich.console import Console
 
 from heiki import __version__
 from heiki.analyses.dns import Outcome, Resolver
+from heiki.analyses.routing import effective_routes
+from heiki.analyses.trace import Tracer, Verdict
 from heiki.analyses.vantage import UnknownVantageError, find_vantage, list_vantages
 from heiki.catalog import load_catalog
 from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_name
@@ -26,6 +28,7 @@ from heiki.reports.check import CheckResult, check_document, render_check
 from heiki.reports.resolution import render_resolution, render_vantages, resolution_document
 from heiki.reports.serialize import dumps, to_data
 from heiki.reports.show import environment_document, render_environment
+from heiki.reports.trace import render_routes, render_trace, routes_document, trace_document
 from heiki.rules.context import RuleContext
 from heiki.rules.engine import run_rules
 from heiki.sources import LoadResult, load
@@ -222,6 +225,85 @@ def resolve(
         _stdout().print(render_resolution(resolution))
     answered = resolution.outcome in (Outcome.PRIVATE, Outcome.PUBLIC)
     sys.exit(EXIT_OK if answered else EXIT_FINDINGS)
+
+
+def _parse_target(text: str) -> tuple[str, int, str]:
+    """``HOST[:PORT][/tcp|udp]`` -> (host, port, protocol); port 443 and tcp by default."""
+    host, _, protocol = text.partition("/")
+    protocol = (protocol or "tcp").lower()
+    if protocol not in ("tcp", "udp", "icmp"):
+        raise ValueError(f"unknown protocol {protocol!r} (tcp, udp or icmp)")
+    port = 443
+    if ":" in host:
+        host, _, port_text = host.rpartition(":")
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ValueError(f"not a port: {port_text!r}")
+        port = int(port_text)
+    if not host:
+        raise ValueError("no host given")
+    return host, port, protocol
+
+
+@cli.command()
+@click.option(
+    "--from", "vantage", required=True, help="Where the flow starts (see `heiki vantages`)."
+)
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    metavar="HOST[:PORT][/tcp|udp]",
+    help="An IP, a name (resolved from the vantage), any-internet or foreign-storage.",
+)
+@SOURCE_ARG
+@ONPREM_OPT
+@FORMAT_OPT
+def trace(
+    vantage: str, target: str, source: str | None, onprem: str | None, output_format: str
+) -> None:
+    """Trace one flow through routes, NSGs, peerings and the firewall, with the deciding rules.
+
+    Exit code 0 when the flow is delivered, 1 when it is dropped or cannot be decided offline,
+    2 on bad input.
+    """
+    result = _load(source, onprem)
+    env = result.environment
+    try:
+        where = find_vantage(env, vantage)
+        host, port, protocol = _parse_target(target)
+        flow = Tracer(env, load_catalog()).trace(where, host, port, protocol)
+    except (UnknownVantageError, ValueError) as exc:
+        _stderr().print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_ERROR)
+    if output_format == OutputFormat.JSON:
+        sys.stdout.write(dumps(trace_document(flow)))
+    else:
+        _stdout().print(render_trace(flow))
+    sys.exit(EXIT_OK if flow.verdict is Verdict.DELIVERED else EXIT_FINDINGS)
+
+
+@cli.command()
+@click.argument("subnet", metavar="VNET/SUBNET")
+@SOURCE_ARG
+@ONPREM_OPT
+@FORMAT_OPT
+def routes(subnet: str, source: str | None, onprem: str | None, output_format: str) -> None:
+    """Show the effective routes of a subnet, with state, as Azure computes them."""
+    result = _load(source, onprem)
+    env = result.environment
+    try:
+        where = find_vantage(env, subnet)
+    except UnknownVantageError as exc:
+        _stderr().print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_ERROR)
+    if where.subnet is None:
+        _stderr().print(f"error: {subnet} is not in a subnet", markup=False)
+        sys.exit(EXIT_ERROR)
+    table = effective_routes(env, load_catalog(), where.subnet)
+    if output_format == OutputFormat.JSON:
+        sys.stdout.write(dumps(routes_document(where.name, table)))
+    else:
+        _stdout().print(render_routes(where.name, table))
 
 
 def main() -> None:
