@@ -2,7 +2,7 @@
 
 Service tags are resolved against the model: ``VirtualNetwork`` is the VNet's space, connected
 peered VNets, on-premises space reachable through the gateway, 168.63.129.16 and the VNet's UDR
-prefixes (not 0.0.0.0/0, see the catalog decision); ``Internet`` is every public address
+prefixes, 0.0.0.0/0 included (see the catalog decision); ``Internet`` is every public address
 (Azure's public services included); ``AzureLoadBalancer`` is 168.63.129.16; any other tag matches
 a symbolic public endpoint that carries it. Rules with ASGs match only NICs in the group; a flow
 from a whole subnet against an ASG rule cannot be decided and says so.
@@ -88,8 +88,8 @@ class NsgEvaluator:
                 table = env.get_typed(subnet.route_table, RouteTable)
                 for route in table.routes if table else ():
                     prefix = route.prefix
-                    if prefix is not None and prefix.prefixlen > 0:
-                        scope.append(prefix)
+                    if prefix is not None:
+                        scope.append(prefix)  # 0.0.0.0/0 included (catalog decision)
         result = tuple(scope)
         self._scopes[vnet_id] = result
         return result
@@ -112,7 +112,7 @@ class NsgEvaluator:
                 return combine_any([prefix_match(side.prefix, p) for p in scope])
             assert side.endpoint is not None
             if isinstance(side.endpoint, PublicEndpoint):
-                return Match.NO
+                return Match.YES if any(p.prefixlen == 0 for p in scope) else Match.NO
             return Match.YES if any(side.endpoint in p for p in scope) else Match.NO
         if lowered == "internet":
             if side.prefix is not None:

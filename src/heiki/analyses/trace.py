@@ -284,6 +284,11 @@ class Tracer:
         self, vantage: Vantage, text: str, walk: _Walk
     ) -> tuple[Endpoint | None, DnsName | None, Resolution | None, _Ending | None]:
         key = text.strip().lower()
+        if key.startswith("tag:"):
+            endpoint = service_tag_endpoint(text.strip()[4:])
+            walk.open("destination")
+            walk.add(StepKind.NOTE, f"an address of service tag {text.strip()[4:]}", "info")
+            return endpoint, None, None, None
         if key in self.symbolic:
             endpoint = self.symbolic[key]
             walk.open("destination")
@@ -990,3 +995,16 @@ def trace(
 ) -> Trace:
     """Trace one flow; build a ``Tracer`` to trace many in the same environment."""
     return Tracer(env, catalog).trace(vantage, destination, port, protocol)
+
+
+def service_tag_endpoint(tag: str) -> PublicEndpoint:
+    """A representative public address of a service tag, for flows given by tag.
+
+    ``Storage.japaneast`` is also in ``Storage``; every tag's addresses are on the internet.
+    """
+    tags = [tag]
+    if "." in tag:
+        tags.append(tag.split(".", 1)[0])
+    tags.append("Internet")
+    label = "".join(c if c.isalnum() else "-" for c in tag.lower())
+    return PublicEndpoint(DnsName(f"{label}.service-tag"), tuple(tags))
