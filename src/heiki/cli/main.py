@@ -152,7 +152,7 @@ def check(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
 ) -> None:
-    """Check an environment: validation, the DNS matrix, DNS toil and the findings."""
+    """Check an environment: validation, DNS matrix and toil, egress and the findings."""
     loaded = _load(source, onprem)
     catalog = load_catalog()
     env = loaded.environment
@@ -163,6 +163,7 @@ def check(
         diagnostics=loaded.diagnostics,
         matrix=context.dns_matrix,
         toil=context.dns_toil,
+        egress=context.egress,
         findings=run_rules(env, catalog, select, ignore, context=context),
     )
     if output_format == OutputFormat.JSON:

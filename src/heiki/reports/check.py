@@ -15,6 +15,8 @@ from rich.text import Text
 
 from heiki.analyses.dns.matrix import DnsMatrix, Expectation, MatrixCell
 from heiki.analyses.dns.toil import DnsToil
+from heiki.analyses.egress import EgressReport
+from heiki.analyses.trace import Verdict
 from heiki.diagnostics import Diagnostic, Severity
 from heiki.model.environment import Environment
 from heiki.reports.serialize import FORMAT_VERSION
@@ -29,6 +31,7 @@ class CheckResult:
     diagnostics: tuple[Diagnostic, ...]
     matrix: DnsMatrix
     toil: DnsToil
+    egress: EgressReport
     findings: tuple[Finding, ...]
 
     def count(self, severity: Severity) -> int:
@@ -105,6 +108,31 @@ def check_document(result: CheckResult) -> dict[str, Any]:
                 for e in result.toil.events
             ],
         },
+        "egress": [
+            {
+                "subnet": s.vantage.name,
+                "roles": list(s.roles),
+                "required": [
+                    {
+                        "profile": r.profile,
+                        "destination": r.label,
+                        "verdict": r.trace.verdict.value,
+                        "reason": r.trace.reason,
+                    }
+                    for r in s.required
+                ],
+                "any_internet": {
+                    "verdict": s.any_internet.verdict.value,
+                    "reason": s.any_internet.reason,
+                },
+                "foreign_storage": {
+                    "verdict": s.foreign_storage.verdict.value,
+                    "reason": s.foreign_storage.reason,
+                },
+                "bypasses_firewall": len(s.bypasses),
+            }
+            for s in result.egress.subnets
+        ],
         "findings": [_finding_record(f) for f in result.findings],
     }
 
@@ -117,6 +145,7 @@ def render_check(result: CheckResult) -> RenderableType:
         Text(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if v)),
         _matrix_table(result.matrix),
         _toil_table(result.toil),
+        _egress_table(result.egress),
         _findings(result),
     ]
     return Group(*parts)
@@ -173,6 +202,42 @@ def _toil_table(toil: DnsToil) -> RenderableType:
         what = "; ".join(f"{c.action} on {c.system} ({len(c.items)} items)" for c in event.changes)
         table.add_row(event.event.value, str(event.count), who, what or "-")
     return table
+
+
+def _egress_table(egress: EgressReport) -> RenderableType:
+    table = Table(
+        title="Egress per workload subnet (required destinations, exfiltration)",
+        title_justify="left",
+    )
+    for column in (
+        "subnet",
+        "roles",
+        "required",
+        "dropped",
+        "any-internet",
+        "foreign storage",
+        "bypasses firewall",
+    ):
+        table.add_column(column, overflow="fold")
+    for subnet in egress.subnets:
+        delivered = len(subnet.required) - len(subnet.dropped)
+        dropped = ", ".join(r.label for r in subnet.dropped[:6])
+        if len(subnet.dropped) > 6:
+            dropped += f" (+{len(subnet.dropped) - 6})"
+        table.add_row(
+            subnet.vantage.name,
+            ", ".join(subnet.roles),
+            f"{delivered}/{len(subnet.required)}",
+            Text(dropped or "-", style="red" if dropped else "green"),
+            _verdict_text(subnet.any_internet.verdict, bad=Verdict.DELIVERED),
+            _verdict_text(subnet.foreign_storage.verdict, bad=Verdict.DELIVERED),
+            Text(str(len(subnet.bypasses)), style="red" if subnet.bypasses else "green"),
+        )
+    return table
+
+
+def _verdict_text(verdict: Verdict, bad: Verdict) -> Text:
+    return Text(verdict.value, style="bold red" if verdict is bad else "green")
 
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}

@@ -9,6 +9,8 @@ from heiki.analyses.dns.matrix import DnsMatrix, dns_matrix
 from heiki.analyses.dns.resolver import Resolver
 from heiki.analyses.dns.toil import DnsToil, dns_toil
 from heiki.analyses.dns.world import DnsWorld
+from heiki.analyses.egress import EgressReport, egress_report
+from heiki.analyses.trace import Tracer
 from heiki.catalog import Catalog
 from heiki.model.base import Resource
 from heiki.model.environment import Environment
@@ -38,6 +40,14 @@ class RuleContext:
     @cached_property
     def dns_matrix(self) -> DnsMatrix:
         return dns_matrix(self.env, self.catalog, self.resolver)
+
+    @cached_property
+    def tracer(self) -> Tracer:
+        return Tracer(self.env, self.catalog, self.resolver)
+
+    @cached_property
+    def egress(self) -> EgressReport:
+        return egress_report(self.env, self.catalog, self.tracer)
 
     @cached_property
     def dns_toil(self) -> DnsToil:

@@ -12,7 +12,15 @@ import pkgutil
 
 from heiki.rules.base import Rule
 
-_RULE_PACKAGES = ("heiki.rules.dns",)
+_RULE_PACKAGES = (
+    "heiki.rules.dns",
+    "heiki.rules.net",
+    "heiki.rules.nsg",
+    "heiki.rules.fw",
+    "heiki.rules.exf",
+    "heiki.rules.aml",
+    "heiki.rules.pe",
+)
 
 
 class DuplicateRuleError(RuntimeError):

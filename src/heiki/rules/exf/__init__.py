@@ -1,0 +1,1 @@
+"""Exfiltration rules: what the traces show can leave the environment."""
