@@ -904,31 +904,17 @@ class Tracer:
                 f"delivered to {endpoint.private_link_service.name} through {endpoint.name}",
             )
             return self._returns(target, source, source_vnet, walk, ending, subnet)
-        if subnet.network_security_group:
-            ending = self._nsg(
-                subnet.network_security_group,
-                Direction.INBOUND,
-                side,
-                FlowSide(endpoint=target),
-                port,
-                protocol,
-                vnet.id,
-                walk,
-            )
-            if ending is not None:
-                return ending
         nic = self.nic_by_ip.get(target)
-        if nic is not None and nic.network_security_group:
-            side = FlowSide(prefix=source)
+        # the destination NIC's ASGs decide ASG rules in the subnet NSG as in the NIC's own
+        arriving = FlowSide(endpoint=target, asgs=nic.application_security_groups if nic else None)
+        nsgs = [
+            n
+            for n in (subnet.network_security_group, nic.network_security_group if nic else None)
+            if n is not None
+        ]
+        for nsg_id in nsgs:
             ending = self._nsg(
-                nic.network_security_group,
-                Direction.INBOUND,
-                side,
-                FlowSide(endpoint=target, asgs=nic.application_security_groups),
-                port,
-                protocol,
-                vnet.id,
-                walk,
+                nsg_id, Direction.INBOUND, side, arriving, port, protocol, vnet.id, walk
             )
             if ending is not None:
                 return ending
