@@ -116,3 +116,32 @@ def test_vantages_lists_onprem_subnets_vms_and_computes() -> None:
     assert code == 0
     names = [v["name"] for v in json.loads(output)["vantages"]]
     assert names[0] == "onprem" and "ml/compute" in names and "ci-alice" in names
+
+
+def test_trace_cli_headline_cases() -> None:
+    code, output = run("trace", "--from", "ml/compute", "--to", "files.pythonhosted.org:443",
+                       "nsg-only")
+    assert code == 1 and "dropped" in output and "DenyInternetOutBound" in output
+    code, output = run("trace", "--from", "ml/compute", "--to", "foreign-storage:443", "nsg-only")
+    assert code == 0 and "Storage" in output
+    code, output = run("trace", "--from", "ml/compute", "--to", "files.pythonhosted.org",
+                       "closed-aml", "--format", "json")
+    assert code == 0
+    document = json.loads(output)
+    assert document["trace"]["verdict"] == "delivered" and document["trace"]["crossed_firewall"]
+    assert run("trace", "--from", "ml/compute", "--to", "foreign-storage", "closed-aml")[0] == 1
+
+
+def test_trace_cli_rejects_bad_targets() -> None:
+    assert run("trace", "--from", "ml/compute", "--to", "pypi.org:99999")[0] == 2
+    assert run("trace", "--from", "ml/compute", "--to", "pypi.org/sctp")[0] == 2
+    assert run("trace", "--from", "nowhere", "--to", "pypi.org")[0] == 2
+
+
+def test_routes_cli() -> None:
+    code, output = run("routes", "hub/GatewaySubnet", "--format", "json")
+    assert code == 0
+    routes = json.loads(output)["routes"]
+    assert any(r["state"] == "Invalid" and r["next_hop_type"] == "InterfaceEndpoint" for r in routes)
+    code, output = run("routes", "ml/compute")
+    assert code == 0 and "VirtualAppliance" in output

@@ -1,0 +1,257 @@
+"""Reachability rules: a named failing and passing case for each."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+
+from heiki.model.environment import Environment
+from heiki.model.firewall import (
+    ApplicationProtocol,
+    ApplicationRule,
+    FirewallAction,
+    NetworkProtocol,
+    NetworkRule,
+    RuleCollection,
+    RuleCollectionGroup,
+    RuleCollectionKind,
+)
+from heiki.model.network import (
+    Access,
+    Direction,
+    NextHopType,
+    NsgProtocol,
+    PrivateEndpointNetworkPolicies,
+    Route,
+    SecurityRule,
+)
+from heiki.model.values import FqdnPattern, Prefix
+from heiki.rules.engine import run_rules
+from heiki.rules.registry import all_rules
+from nethelp import CATALOG, design, replace_in, replace_subnet
+
+CLOSED = design("closed-aml")
+NSG_ONLY = design("nsg-only")
+
+
+def with_group(
+    env: Environment, *rules: object, action: FirewallAction = FirewallAction.ALLOW
+) -> Environment:
+    group = RuleCollectionGroup(
+        "extra",
+        500,
+        (RuleCollection("extra", 100, RuleCollectionKind.FILTER, action, tuple(rules)),),
+    )  # type: ignore[arg-type]
+    policy = env.firewall_policies[0]
+    return replace_in(
+        env,
+        "firewall_policies",
+        lambda p: p.id == policy.id,
+        rule_collection_groups=(*policy.rule_collection_groups, group),
+    )
+
+
+def nsg_allow_only(env: Environment) -> Environment:
+    nsg = next(n for n in env.network_security_groups if n.name == "nsg-ml")
+    return replace_in(
+        env,
+        "network_security_groups",
+        lambda n: n.id == nsg.id,
+        security_rules=tuple(r for r in nsg.security_rules if r.access is Access.ALLOW),
+    )
+
+
+def compute_public_ip(env: Environment) -> Environment:
+    return replace_in(env, "computes", lambda c: c.name == "ci-alice", enable_node_public_ip=True)
+
+
+def no_firewall_route(env: Environment) -> Environment:
+    return replace_in(env, "route_tables", lambda t: t.name == "rt-ml", routes=())
+
+
+def stale_next_hop(env: Environment) -> Environment:
+    return replace_in(
+        env,
+        "route_tables",
+        lambda t: t.name == "rt-ml",
+        routes=(
+            Route(
+                "old", "0.0.0.0/0", NextHopType.VIRTUAL_APPLIANCE, ipaddress.IPv4Address("10.0.1.9")
+            ),
+        ),
+    )
+
+
+def no_forwarded(env: Environment) -> Environment:
+    ml = env.vnet_by_name("vnet-ml")
+    assert ml is not None
+    return replace(
+        env,
+        virtual_networks=tuple(
+            replace(
+                v, peerings=tuple(replace(p, allow_forwarded_traffic=False) for p in v.peerings)
+            )
+            if v.id == ml.id
+            else v
+            for v in env.virtual_networks
+        ),
+    )
+
+
+def asymmetric(env: Environment) -> Environment:
+    return replace_in(
+        env, "route_tables", lambda t: t.name == "rt-devops", disable_bgp_route_propagation=False
+    )
+
+
+def overlap(env: Environment) -> Environment:
+    assert env.on_premises is not None
+    return replace(
+        env,
+        on_premises=replace(
+            env.on_premises, address_space=(*env.on_premises.address_space, Prefix("10.3.0.0/24"))
+        ),
+    )
+
+
+def pe_policies_off(env: Environment) -> Environment:
+    nsg = next(n for n in env.network_security_groups if n.name == "nsg-ml-pe")
+    env = replace_in(
+        env,
+        "network_security_groups",
+        lambda n: n.id == nsg.id,
+        security_rules=(
+            SecurityRule(
+                "OnlyOffice",
+                100,
+                Direction.INBOUND,
+                Access.ALLOW,
+                NsgProtocol.TCP,
+                source_address_prefixes=("192.168.10.0/24",),
+            ),
+        ),
+    )
+    return replace_subnet(
+        env,
+        "vnet-ml",
+        "snet-pe",
+        private_endpoint_network_policies=PrivateEndpointNetworkPolicies.DISABLED,
+    )
+
+
+def pypi_half(env: Environment) -> Environment:
+    policy = env.firewall_policies[0]
+    groups = tuple(
+        replace(
+            g,
+            rule_collections=tuple(
+                replace(c, rules=tuple(r for r in c.rules if r.name != "files.pythonhosted.org"))
+                for c in g.rule_collections
+            ),
+        )
+        for g in policy.rule_collection_groups
+    )
+    return replace_in(
+        env, "firewall_policies", lambda p: p.id == policy.id, rule_collection_groups=groups
+    )
+
+
+def malformed_wildcard(env: Environment) -> Environment:
+    return with_group(
+        env,
+        ApplicationRule(
+            "torch",
+            (ApplicationProtocol("Https", 443),),
+            source_addresses=("10.1.0.0/16",),
+            target_fqdns=(FqdnPattern("*pytorch.org"),),
+        ),
+    )
+
+
+def allow_everything(env: Environment) -> Environment:
+    return with_group(
+        env,
+        NetworkRule(
+            "all", (NetworkProtocol.ANY,), source_addresses=("*",), destination_addresses=("*",)
+        ),
+    )
+
+
+def firewall_storage_tag(env: Environment) -> Environment:
+    return with_group(
+        env,
+        NetworkRule(
+            "storage",
+            (NetworkProtocol.TCP,),
+            source_addresses=("10.1.0.0/16",),
+            destination_addresses=("Storage.japaneast",),
+        ),
+    )
+
+
+Case = tuple[str, Callable[[], Environment], str]
+FAILING: dict[str, Case] = {
+    "NSG001-allow-rules-no-deny": ("NSG001", lambda: nsg_allow_only(NSG_ONLY), "no deny"),
+    "NSG002-storage-tag": ("NSG002", lambda: NSG_ONLY, "Storage.japaneast"),
+    "AML001-compute-public-ip": ("AML001", lambda: compute_public_ip(CLOSED), "ci-alice"),
+    "NET001-no-route-to-firewall": (
+        "NET001",
+        lambda: no_firewall_route(CLOSED),
+        "not to the firewall",
+    ),
+    "NET002-stale-next-hop": ("NET002", lambda: stale_next_hop(CLOSED), "10.0.1.9"),
+    "NET003-spoke-rejects-forwarded": (
+        "NET003",
+        lambda: no_forwarded(CLOSED),
+        "does not allow forwarded",
+    ),
+    "NET004-asymmetric-routing": ("NET004", lambda: asymmetric(CLOSED), "reply does not take"),
+    "NET005-overlap-with-onprem": ("NET005", lambda: overlap(CLOSED), "overlaps on-premises"),
+    "PE001-policies-disabled": (
+        "PE001",
+        lambda: pe_policies_off(CLOSED),
+        "network policies are Disabled",
+    ),
+    "FW001-pypi-without-files": ("FW001", lambda: pypi_half(CLOSED), "files.pythonhosted.org"),
+    "FW001-wildcard-without-dot": ("FW001", lambda: malformed_wildcard(CLOSED), "*.pytorch.org"),
+    "FW002-allow-everything": ("FW002", lambda: allow_everything(CLOSED), "any destination"),
+    "FW003-storage-tag": ("FW003", lambda: firewall_storage_tag(CLOSED), "Storage.japaneast"),
+    "EXF001-foreign-storage": ("EXF001", lambda: NSG_ONLY, "foreign storage"),
+    "EXF002-default-outbound": ("EXF002", lambda: NSG_ONLY, "default outbound access"),
+    "EXF003-any-internet": ("EXF003", lambda: nsg_allow_only(NSG_ONLY), "any-internet"),
+}
+PASSING: dict[str, Case] = {
+    "closed-aml-is-clean": ("", lambda: CLOSED, ""),
+    "locked-down-is-clean": ("", lambda: design("locked-down"), ""),
+    "dev-prod-is-clean": ("", lambda: design("dev-prod"), ""),
+}
+NETWORK_PREFIXES = ("NSG", "NET", "FW", "EXF", "AML", "PE")
+
+
+@pytest.mark.parametrize("case", sorted(FAILING))
+def test_rule_fails(case: str) -> None:
+    rule_id, build, fragment = FAILING[case]
+    findings = run_rules(build(), CATALOG, select=[rule_id])
+    assert findings, f"{rule_id} did not fire"
+    assert any(fragment in f.message for f in findings), [f.message for f in findings]
+
+
+@pytest.mark.parametrize("case", sorted(PASSING))
+def test_designs_are_clean(case: str) -> None:
+    _, build, _ = PASSING[case]
+    assert run_rules(build(), CATALOG, select=list(NETWORK_PREFIXES)) == ()
+
+
+def test_every_network_rule_has_a_failing_case() -> None:
+    covered = {rule_id for rule_id, _, _ in FAILING.values()}
+    ids = {r.meta.id for r in all_rules() if r.meta.id.startswith(NETWORK_PREFIXES)}
+    assert ids <= covered, ids - covered
+
+
+def test_exfiltration_findings_carry_the_trace() -> None:
+    finding = run_rules(NSG_ONLY, CATALOG, select=["EXF001"])[0]
+    assert finding.evidence[0].startswith("trace ml/")
+    assert any("Allow-storagejapaneast-tcp" in line for line in finding.evidence)
