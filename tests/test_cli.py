@@ -119,13 +119,22 @@ def test_vantages_lists_onprem_subnets_vms_and_computes() -> None:
 
 
 def test_trace_cli_headline_cases() -> None:
-    code, output = run("trace", "--from", "ml/compute", "--to", "files.pythonhosted.org:443",
-                       "nsg-only")
+    code, output = run(
+        "trace", "--from", "ml/compute", "--to", "files.pythonhosted.org:443", "nsg-only"
+    )
     assert code == 1 and "dropped" in output and "DenyInternetOutBound" in output
     code, output = run("trace", "--from", "ml/compute", "--to", "foreign-storage:443", "nsg-only")
     assert code == 0 and "Storage" in output
-    code, output = run("trace", "--from", "ml/compute", "--to", "files.pythonhosted.org",
-                       "closed-aml", "--format", "json")
+    code, output = run(
+        "trace",
+        "--from",
+        "ml/compute",
+        "--to",
+        "files.pythonhosted.org",
+        "closed-aml",
+        "--format",
+        "json",
+    )
     assert code == 0
     document = json.loads(output)
     assert document["trace"]["verdict"] == "delivered" and document["trace"]["crossed_firewall"]
@@ -142,6 +151,8 @@ def test_routes_cli() -> None:
     code, output = run("routes", "hub/GatewaySubnet", "--format", "json")
     assert code == 0
     routes = json.loads(output)["routes"]
-    assert any(r["state"] == "Invalid" and r["next_hop_type"] == "InterfaceEndpoint" for r in routes)
+    assert any(
+        r["state"] == "Invalid" and r["next_hop_type"] == "InterfaceEndpoint" for r in routes
+    )
     code, output = run("routes", "ml/compute")
     assert code == 0 and "VirtualAppliance" in output

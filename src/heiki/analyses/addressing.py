@@ -9,6 +9,7 @@ guess.
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 from dataclasses import dataclass
 from enum import StrEnum
@@ -106,3 +107,43 @@ def combine_all(matches: list[Match]) -> Match:
     if Match.UNKNOWN in matches:
         return Match.UNKNOWN
     return Match.YES
+
+
+def range_match(start: int, end: int, entry_start: int, entry_end: int) -> Match:
+    """``prefix_match`` on integers: does [entry_start, entry_end] cover [start, end]?"""
+    if entry_start <= start and end <= entry_end:
+        return Match.YES
+    if entry_start <= end and start <= entry_end:
+        return Match.UNKNOWN
+    return Match.NO
+
+
+class RangeSet:
+    """Address ranges (prefixes) for fast containment questions, sorted for bisection."""
+
+    __slots__ = ("_ends", "_reach", "_starts")
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        ordered = sorted(ranges)
+        self._starts = [start for start, _ in ordered]
+        self._ends = [end for _, end in ordered]
+        reach: list[int] = []
+        for end in self._ends:
+            reach.append(max(end, reach[-1]) if reach else end)
+        self._reach = reach
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
+    def match(self, start: int, end: int) -> Match:
+        """YES if one range covers [start, end]; UNKNOWN if one only overlaps it; else NO."""
+        result = Match.NO
+        index = bisect.bisect_right(self._starts, end) - 1
+        while index >= 0 and self._reach[index] >= start:
+            entry_start, entry_end = self._starts[index], self._ends[index]
+            if entry_start <= start and end <= entry_end:
+                return Match.YES
+            if entry_end >= start:
+                result = Match.UNKNOWN
+            index -= 1
+        return result

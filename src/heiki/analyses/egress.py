@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from heiki.analyses.addressing import ANY_INTERNET, FOREIGN_STORAGE
+from heiki.analyses.bulk import collector_paused
 from heiki.analyses.trace import Trace, Tracer, Verdict
 from heiki.analyses.vantage import Vantage, VantageKind, list_vantages
 from heiki.catalog import Catalog, EgressDestination
 from heiki.model.environment import Environment
 from heiki.model.ml import ComputeType
 from heiki.model.network import NetworkInterface, VirtualMachine, VmRole
+from heiki.model.values import ResourceId
 
 PROBE_LABEL = "heiki-probe"
 """First label used to turn a wildcard destination (``*.azureml.ms``) into a concrete name."""
@@ -62,20 +64,27 @@ class EgressReport:
     subnets: tuple[SubnetEgress, ...]
 
 
-def _roles(env: Environment, vantage: Vantage) -> tuple[str, ...]:
-    roles: list[str] = []
+def _roles_by_subnet(env: Environment) -> dict[ResourceId, tuple[str, ...]]:
+    """What each subnet hosts: compute instances, clusters and the roles of its VMs."""
+    roles: dict[ResourceId, list[str]] = {}
     for compute in env.computes:
-        if compute.subnet == vantage.subnet:
-            roles.append(
-                "compute" if compute.compute_type is ComputeType.COMPUTE_INSTANCE else "cluster"
-            )
+        if compute.subnet is not None:
+            kind = "compute" if compute.compute_type is ComputeType.COMPUTE_INSTANCE else "cluster"
+            roles.setdefault(compute.subnet, []).append(kind)
     for nic in env.network_interfaces:
-        if nic.subnet != vantage.subnet or nic.virtual_machine is None:
-            continue
         vm = env.get_typed(nic.virtual_machine, VirtualMachine)
         if vm is not None:
-            roles.append(vm.role.value)
-    return tuple(dict.fromkeys(roles))
+            roles.setdefault(nic.subnet, []).append(vm.role.value)
+    return {k: tuple(dict.fromkeys(v)) for k, v in roles.items()}
+
+
+def _products_by_subnet(env: Environment) -> dict[ResourceId, tuple[str, ...]]:
+    products: dict[ResourceId, list[str]] = {}
+    for nic in env.network_interfaces:
+        vm = env.get_typed(nic.virtual_machine, VirtualMachine)
+        if vm is not None and vm.product:
+            products.setdefault(nic.subnet, []).append(vm.product)
+    return {k: tuple(v) for k, v in products.items()}
 
 
 def role_profiles(
@@ -109,14 +118,16 @@ def probe_target(destination: EgressDestination) -> str:
     return f"tag:{destination.service_tag}"
 
 
-def _applies(destination: EgressDestination, env: Environment) -> bool:
-    """Conditional requirements of the catalog (``when``)."""
-    if destination.when == "no-ampls":
-        return not any(env.private_endpoints_for(scope.id) for scope in env.private_link_scopes)
-    return True
+def _conditions(env: Environment) -> set[str]:
+    """The catalog conditions (``when``) that hold for this environment."""
+    scopes = {scope.id for scope in env.private_link_scopes}
+    has_ampls = any(pe.private_link_service in scopes for pe in env.private_endpoints)
+    return set() if has_ampls else {"no-ampls"}
 
 
-def egress_report(env: Environment, catalog: Catalog, tracer: Tracer | None = None) -> EgressReport:
+def _egress_report(
+    env: Environment, catalog: Catalog, tracer: Tracer | None = None
+) -> EgressReport:
     tracer = tracer or Tracer(env, catalog)
     world_env = tracer.env
     git_servers = [
@@ -126,26 +137,22 @@ def egress_report(env: Environment, catalog: Catalog, tracer: Tracer | None = No
         for nic_id in vm.network_interfaces[:1]
         if (nic := world_env.get_typed(nic_id, NetworkInterface)) and nic.private_ip_address
     ]
+    roles_by_subnet = _roles_by_subnet(world_env)
+    products_by_subnet = _products_by_subnet(world_env)
+    conditions = _conditions(world_env)
     results: list[SubnetEgress] = []
     for vantage in list_vantages(world_env):
-        if vantage.kind is not VantageKind.SUBNET:
+        if vantage.kind is not VantageKind.SUBNET or vantage.subnet is None:
             continue
-        roles = _roles(world_env, vantage)
+        roles = roles_by_subnet.get(vantage.subnet, ())
         if not roles:
             continue
-        products = tuple(
-            vm.product
-            for nic in world_env.network_interfaces
-            if nic.subnet == vantage.subnet
-            if isinstance(nic, NetworkInterface) and nic.virtual_machine
-            for vm in (world_env.get_typed(nic.virtual_machine, VirtualMachine),)
-            if vm
-        )
+        products = products_by_subnet.get(vantage.subnet, ())
         required: list[RequiredTrace] = []
         for profile_name in role_profiles(catalog, roles, products, bool(git_servers)):
             profile = catalog.egress_profile(profile_name)
             for destination in profile.destinations if profile else ():
-                if not _applies(destination, world_env):
+                if destination.when and destination.when not in conditions:
                     continue
                 destination = destination.for_region(world_env.location)
                 target = probe_target(destination)
@@ -170,3 +177,9 @@ def egress_report(env: Environment, catalog: Catalog, tracer: Tracer | None = No
             )
         )
     return EgressReport(tuple(results))
+
+
+def egress_report(env: Environment, catalog: Catalog, tracer: Tracer | None = None) -> EgressReport:
+    """Trace every workload subnet's required destinations, any-internet and foreign-storage."""
+    with collector_paused():
+        return _egress_report(env, catalog, tracer)

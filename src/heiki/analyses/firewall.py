@@ -11,6 +11,7 @@ the private ranges.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -18,12 +19,10 @@ from heiki.analyses.addressing import (
     Endpoint,
     Match,
     PublicEndpoint,
+    RangeSet,
     combine_all,
-    combine_any,
-    endpoint_in_prefix,
     is_public,
     parse_cidr,
-    prefix_match,
     tag_matches,
 )
 from heiki.catalog import Catalog
@@ -103,17 +102,112 @@ def ordered_collections(env: Environment, policy: FirewallPolicy) -> list[_Order
     return ordered
 
 
+_MASKS = [(0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF if length else 0 for length in range(33)]
+_RANK = {RuleType.DNAT: 0, RuleType.NETWORK: 1, RuleType.APPLICATION: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class _Destinations:
+    """A network rule's destination field, parsed: ranges, tags and wildcards."""
+
+    anything: bool
+    ranges: RangeSet
+    public_cidrs: bool
+    tags: tuple[str, ...]
+
+    def match(self, destination: Endpoint) -> Match:
+        if self.anything:
+            return Match.YES
+        if isinstance(destination, PublicEndpoint):
+            if any(tag_matches(t, destination.service_tags) for t in self.tags):
+                return Match.YES
+            return Match.UNKNOWN if self.public_cidrs else Match.NO
+        value = int(destination)
+        if self.ranges and self.ranges.match(value, value) is Match.YES:
+            return Match.YES
+        return Match.UNKNOWN if self.tags and is_public(destination) else Match.NO
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """A rule with its address fields parsed once, and its place in the processing order."""
+
+    order: int
+    rule_type: RuleType
+    rule: FirewallRule
+    item: _Ordered
+    sources: RangeSet | None
+    """``None`` for ``*``."""
+    source_keys: tuple[tuple[int, int], ...]
+    """(network, length) of each source prefix, for the policy's source index."""
+    destinations: _Destinations
+
+
+def _cidr_entry(prefix: Prefix) -> tuple[int, int, int]:
+    return (int(prefix.network_address), int(prefix.broadcast_address), prefix.prefixlen)
+
+
+class _PolicyIndex:
+    """A policy's rules in processing order, indexed by source prefix.
+
+    A flow only needs the rules whose source can cover its source: the wildcard ones, those on a
+    supernet of it (33 dictionary probes) and those on a part of it. In a hub with a thousand
+    spokes that is a handful of collections instead of thousands.
+    """
+
+    def __init__(self, rules: list[_Compiled]) -> None:
+        self.rules = rules
+        self.wild: list[int] = []
+        self.by_prefix: dict[tuple[int, int], list[int]] = {}
+        for index, rule in enumerate(rules):
+            if rule.sources is None:
+                self.wild.append(index)
+                continue
+            for key in rule.source_keys:
+                self.by_prefix.setdefault(key, []).append(index)
+        self.keys = sorted(self.by_prefix)
+        self._candidates: dict[tuple[int, int], list[_Compiled]] = {}
+
+    def candidates(self, source: Prefix) -> list[_Compiled]:
+        key = (int(source.network_address), source.prefixlen)
+        found = self._candidates.get(key)
+        if found is None:
+            found = self._candidates[key] = self._find(source)
+        return found
+
+    def _find(self, source: Prefix) -> list[_Compiled]:
+        start = int(source.network_address)
+        end = int(source.broadcast_address)
+        length = source.prefixlen
+        found = set(self.wild)
+        for bits in range(length + 1):
+            hit = self.by_prefix.get((start & _MASKS[bits], bits))
+            if hit:
+                found.update(hit)
+        position = bisect.bisect_left(self.keys, (start, length + 1))
+        while position < len(self.keys) and self.keys[position][0] <= end:
+            key = self.keys[position]
+            if key[1] > length:
+                found.update(self.by_prefix[key])
+            position += 1
+        return [self.rules[i] for i in sorted(found)]
+
+
 class FirewallEvaluator:
     def __init__(self, env: Environment, catalog: Catalog) -> None:
         self.env = env
         self.catalog = catalog
-        self._ordered: dict[ResourceId, list[_Ordered]] = {}
+        self._indexes: dict[ResourceId, _PolicyIndex] = {}
+        self._sources: dict[
+            tuple[tuple[str, ...], tuple[ResourceId, ...]],
+            tuple[RangeSet | None, tuple[tuple[int, int], ...]],
+        ] = {}
 
-    def _collections(self, policy: FirewallPolicy) -> list[_Ordered]:
-        found = self._ordered.get(policy.id)
+    def _index(self, policy: FirewallPolicy) -> _PolicyIndex:
+        found = self._indexes.get(policy.id)
         if found is None:
-            found = ordered_collections(self.env, policy)
-            self._ordered[policy.id] = found
+            found = self._compile(policy)
+            self._indexes[policy.id] = found
         return found
 
     def _addresses(self, entries: tuple[str, ...], groups: tuple[ResourceId, ...]) -> list[str]:
@@ -123,35 +217,75 @@ class FirewallEvaluator:
             values += list(group.ip_addresses) if group else []
         return values
 
-    def _source(self, entries: list[str], source: Prefix) -> Match:
-        if not entries:
-            return Match.NO
-        matches = []
-        for entry in entries:
-            if entry.strip() == "*":
-                return Match.YES
-            cidr = parse_cidr(entry)
-            matches.append(prefix_match(source, cidr) if cidr is not None else Match.NO)
-        return combine_any(matches)
+    def _compile(self, policy: FirewallPolicy) -> _PolicyIndex:
+        compiled: list[_Compiled] = []
+        sequence = 0
+        for rule_type, kind in (
+            (RuleType.DNAT, NatRule),
+            (RuleType.NETWORK, NetworkRule),
+            (RuleType.APPLICATION, ApplicationRule),
+        ):
+            for item in ordered_collections(self.env, policy):
+                for rule in item.collection.rules:
+                    if not isinstance(rule, kind):
+                        continue
+                    sequence += 1
+                    compiled.append(
+                        _Compiled(
+                            _RANK[rule_type] * 10**9 + sequence,
+                            rule_type,
+                            rule,
+                            item,
+                            *self._compile_sources(rule),
+                            self._compile_destinations(rule),
+                        )
+                    )
+        return _PolicyIndex(compiled)
 
-    def _destination(self, entries: list[str], destination: Endpoint) -> Match:
-        matches = []
-        for entry in entries:
+    def _compile_sources(
+        self, rule: FirewallRule
+    ) -> tuple[RangeSet | None, tuple[tuple[int, int], ...]]:
+        # rules of one collection usually share their sources: parse each set once
+        key = (rule.source_addresses, rule.source_ip_groups)
+        found = self._sources.get(key)
+        if found is None:
+            found = self._sources[key] = self._parse_sources(rule)
+        return found
+
+    def _parse_sources(
+        self, rule: FirewallRule
+    ) -> tuple[RangeSet | None, tuple[tuple[int, int], ...]]:
+        entries = self._addresses(rule.source_addresses, rule.source_ip_groups)
+        if any(e.strip() == "*" for e in entries):
+            return None, ()
+        parsed = [p for p in (parse_cidr(e) for e in entries) if p is not None]
+        ranges = RangeSet([(int(p.network_address), int(p.broadcast_address)) for p in parsed])
+        return ranges, tuple((int(p.network_address), p.prefixlen) for p in parsed)
+
+    def _compile_destinations(self, rule: FirewallRule) -> _Destinations:
+        if not isinstance(rule, NetworkRule):
+            return _Destinations(False, RangeSet([]), False, ())
+        anything = False
+        ranges: list[tuple[int, int]] = []
+        public_cidrs = False
+        tags: list[str] = []
+        for entry in self._addresses(rule.destination_addresses, rule.destination_ip_groups):
             text = entry.strip()
-            if text == "*":
-                return Match.YES
             cidr = parse_cidr(text)
-            if cidr is not None:
-                matches.append(endpoint_in_prefix(destination, cidr))
-            elif not is_public(destination):
-                matches.append(Match.NO)
-            elif isinstance(destination, PublicEndpoint):
-                matches.append(
-                    Match.YES if tag_matches(text, destination.service_tags) else Match.NO
-                )
+            if text == "*" or (cidr is not None and cidr.prefixlen == 0):
+                anything = True
+            elif cidr is None:
+                tags.append(text)  # a service tag, kept by name
             else:
-                matches.append(Match.UNKNOWN)  # public IP literal against a service tag
-        return combine_any(matches) if matches else Match.NO
+                ranges.append((int(cidr.network_address), int(cidr.broadcast_address)))
+                public_cidrs = public_cidrs or is_public(cidr.network_address)
+        return _Destinations(anything, RangeSet(ranges), public_cidrs, tuple(tags))
+
+    @staticmethod
+    def _source(entries: RangeSet | None, source: Prefix) -> Match:
+        if entries is None:
+            return Match.YES
+        return entries.match(int(source.network_address), int(source.broadcast_address))
 
     @staticmethod
     def _protocols(protocols: tuple[NetworkProtocol, ...], protocol: str) -> Match:
@@ -160,44 +294,38 @@ class FirewallEvaluator:
         return Match.YES if ok else Match.NO
 
     def network_match(
-        self, rule: NetworkRule, flow: FirewallFlow, proxy: bool
+        self, compiled: _Compiled, flow: FirewallFlow, proxy: bool
     ) -> tuple[Match, str]:
-        ports = (
-            Match.YES
-            if flow.protocol.lower() == "icmp"
+        rule = compiled.rule
+        assert isinstance(rule, NetworkRule)
+        if self._protocols(rule.ip_protocols, flow.protocol) is Match.NO:
+            return Match.NO, ""
+        if not (
+            flow.protocol.lower() == "icmp"
             or not rule.destination_ports
             or any(r.contains(flow.port) for r in rule.destination_ports)
-            else Match.NO
-        )
-        destination = self._destination(
-            self._addresses(rule.destination_addresses, rule.destination_ip_groups),
-            flow.destination,
-        )
+        ):
+            return Match.NO, ""
+        source = self._source(compiled.sources, flow.source)
+        if source is Match.NO:
+            return Match.NO, ""
+        destination = compiled.destinations.match(flow.destination)
         note = ""
         if rule.destination_fqdns:
             if not proxy:
                 note = f"FQDN network rule {rule.name} is ignored: the DNS proxy is off"
             elif flow.name is not None and flow.name in rule.destination_fqdns:
                 destination = Match.YES
-        return combine_all(
-            [
-                self._protocols(rule.ip_protocols, flow.protocol),
-                ports,
-                self._source(
-                    self._addresses(rule.source_addresses, rule.source_ip_groups), flow.source
-                ),
-                destination,
-            ]
-        ), note
+        return combine_all([source, destination]), note
 
-    def application_match(self, rule: ApplicationRule, flow: FirewallFlow) -> tuple[Match, str]:
+    def application_match(self, compiled: _Compiled, flow: FirewallFlow) -> tuple[Match, str]:
+        rule = compiled.rule
+        assert isinstance(rule, ApplicationRule)
         if flow.protocol.lower() != "tcp":
             return Match.NO, ""
         if not any(p.port == flow.port for p in rule.protocols):
             return Match.NO, ""
-        source = self._source(
-            self._addresses(rule.source_addresses, rule.source_ip_groups), flow.source
-        )
+        source = self._source(compiled.sources, flow.source)
         if source is Match.NO:
             return Match.NO, ""
         if flow.name is None:
@@ -210,9 +338,6 @@ class FirewallEvaluator:
             hosts = [u.split("/", 1)[0].split(":", 1)[0].lower() for u in rule.target_urls]
             target = Match.YES if str(name) in hosts else Match.NO
         return combine_all([source, target]), ""
-
-    def nat_match(self, rule: NatRule, flow: FirewallFlow, firewall: AzureFirewall) -> Match:
-        return Match.NO  # DNAT applies to the firewall's public IPs, not to private flows
 
     def evaluate(self, firewall: AzureFirewall, flow: FirewallFlow) -> FirewallDecision:
         policy = self.env.get_typed(firewall.firewall_policy, FirewallPolicy)
@@ -233,73 +358,61 @@ class FirewallEvaluator:
             f"threat intelligence {policy.threat_intel_mode.value}: no indicator for this "
             "destination in the model"
         ]
-        undecided: list[tuple[_Ordered, FirewallRule]] = []
-        ordered = self._collections(policy)
-        for rule_type, kind in (
-            (RuleType.DNAT, NatRule),
-            (RuleType.NETWORK, NetworkRule),
-            (RuleType.APPLICATION, ApplicationRule),
-        ):
-            for item in ordered:
-                for rule in item.collection.rules:
-                    if not isinstance(rule, kind):
-                        continue
-                    if isinstance(rule, NatRule):
-                        match, note = self.nat_match(rule, flow, firewall), ""
-                    elif isinstance(rule, NetworkRule):
-                        match, note = self.network_match(rule, flow, proxy)
-                    else:
-                        assert isinstance(rule, ApplicationRule)
-                        match, note = self.application_match(rule, flow)
-                    if note and note not in notes:
-                        notes.append(note)
-                    if match is Match.NO:
-                        continue
-                    if match is Match.UNKNOWN:
-                        undecided.append((item, rule))
-                        continue
-                    action = item.collection.action
-                    if undecided:
-                        first_item, first_rule = undecided[0]
-                        if first_item.collection.action is not action:
-                            return FirewallDecision(
-                                None,
-                                rule_type,
-                                first_rule,
-                                first_item.collection.name,
-                                first_item.group.name,
-                                first_item.policy.id,
-                                f"rule {first_rule.name} in {first_item.collection.name} may "
-                                "match first; it cannot be decided offline",
-                                notes=tuple(notes),
-                            )
-                    snat = self._snat(policy, rule_type, flow)
-                    return FirewallDecision(
-                        FirewallAction.DENY
-                        if action is FirewallAction.DENY
-                        else FirewallAction.ALLOW,
-                        rule_type,
-                        rule,
-                        item.collection.name,
-                        item.group.name,
-                        item.policy.id,
-                        f"{rule_type.value} rule {rule.name} (collection {item.collection.name} "
-                        f"{item.collection.priority}, group {item.group.name} {item.group.priority}"
-                        f"{', policy ' + item.policy.name if item.policy.id != policy.id else ''}) "
-                        f"{'denies' if action is FirewallAction.DENY else 'allows'}",
-                        snat,
-                        tuple(notes),
-                    )
-        if undecided:
-            item, rule = undecided[0]
+        undecided: list[_Compiled] = []
+        for compiled in self._index(policy).candidates(flow.source):
+            if compiled.rule_type is RuleType.DNAT:
+                continue  # DNAT applies to the firewall's public IPs, not to these flows
+            if compiled.rule_type is RuleType.NETWORK:
+                match, note = self.network_match(compiled, flow, proxy)
+            else:
+                match, note = self.application_match(compiled, flow)
+            if note and note not in notes:
+                notes.append(note)
+            if match is Match.NO:
+                continue
+            if match is Match.UNKNOWN:
+                undecided.append(compiled)
+                continue
+            item, rule, rule_type = compiled.item, compiled.rule, compiled.rule_type
+            action = item.collection.action
+            if undecided and undecided[0].item.collection.action is not action:
+                first = undecided[0]
+                return FirewallDecision(
+                    None,
+                    first.rule_type,
+                    first.rule,
+                    first.item.collection.name,
+                    first.item.group.name,
+                    first.item.policy.id,
+                    f"rule {first.rule.name} in {first.item.collection.name} may match first; "
+                    "it cannot be decided offline",
+                    notes=tuple(notes),
+                )
+            where = f", policy {item.policy.name}" if item.policy.id != policy.id else ""
+            verb = "denies" if action is FirewallAction.DENY else "allows"
             return FirewallDecision(
-                None,
-                None,
+                FirewallAction.DENY if action is FirewallAction.DENY else FirewallAction.ALLOW,
+                rule_type,
                 rule,
                 item.collection.name,
                 item.group.name,
                 item.policy.id,
-                f"only rule {rule.name} might allow it, undecidable offline",
+                f"{rule_type.value} rule {rule.name} (collection {item.collection.name} "
+                f"{item.collection.priority}, group {item.group.name} {item.group.priority}"
+                f"{where}) {verb}",
+                self._snat(policy, rule_type, flow),
+                tuple(notes),
+            )
+        if undecided:
+            first = undecided[0]
+            return FirewallDecision(
+                None,
+                None,
+                first.rule,
+                first.item.collection.name,
+                first.item.group.name,
+                first.item.policy.id,
+                f"only rule {first.rule.name} might allow it, undecidable offline",
                 notes=tuple(notes),
             )
         return FirewallDecision(

@@ -17,12 +17,11 @@ from heiki.analyses.addressing import (
     Endpoint,
     Match,
     PublicEndpoint,
+    RangeSet,
     combine_all,
-    combine_any,
-    endpoint_in_prefix,
     is_public,
     parse_cidr,
-    prefix_match,
+    range_match,
     tag_matches,
 )
 from heiki.catalog import Catalog
@@ -68,6 +67,10 @@ class NsgEvaluator:
         self.catalog = catalog
         self._onprem_reachers = onprem_reachers
         self._scopes: dict[ResourceId, tuple[Prefix, ...]] = {}
+        self._ranges: dict[ResourceId, tuple[RangeSet, bool]] = {}
+        self._parsed: dict[str, tuple[str, int, int, bool]] = {}
+        self._decisions: dict[tuple[object, ...], NsgDecision] = {}
+        self._ordered: dict[tuple[ResourceId, Direction], tuple[SecurityRule, ...]] = {}
 
     def virtual_network_scope(self, vnet_id: ResourceId) -> tuple[Prefix, ...]:
         found = self._scopes.get(vnet_id)
@@ -94,41 +97,78 @@ class NsgEvaluator:
         self._scopes[vnet_id] = result
         return result
 
-    def _entry(self, entry: str, side: FlowSide, vnet_id: ResourceId) -> Match:
-        text = entry.strip()
-        if text in ("*", "0.0.0.0/0", "Any", "any"):
-            return Match.YES
-        cidr = parse_cidr(text)
-        if cidr is not None:
-            if side.prefix is not None:
-                return prefix_match(side.prefix, cidr)
-            assert side.endpoint is not None
-            return endpoint_in_prefix(side.endpoint, cidr)
-        tag = text
-        lowered = tag.lower()
-        if lowered == "virtualnetwork":
+    def _scope_ranges(self, vnet_id: ResourceId) -> tuple[RangeSet, bool]:
+        found = self._ranges.get(vnet_id)
+        if found is None:
             scope = self.virtual_network_scope(vnet_id)
-            if side.prefix is not None:
-                return combine_any([prefix_match(side.prefix, p) for p in scope])
-            assert side.endpoint is not None
-            if isinstance(side.endpoint, PublicEndpoint):
-                return Match.YES if any(p.prefixlen == 0 for p in scope) else Match.NO
-            return Match.YES if any(side.endpoint in p for p in scope) else Match.NO
-        if lowered == "internet":
-            if side.prefix is not None:
-                return Match.NO if not is_public(side.prefix.network_address) else Match.YES
-            assert side.endpoint is not None
-            return Match.YES if is_public(side.endpoint) else Match.NO
-        if lowered == "azureloadbalancer":
-            azure = ipaddress.IPv4Network(f"{self.catalog.azure_dns}/32")
-            if side.prefix is not None:
-                return prefix_match(side.prefix, azure)
-            return Match.YES if side.endpoint == self.catalog.azure_dns else Match.NO
+            found = (
+                RangeSet([(int(p.network_address), int(p.broadcast_address)) for p in scope]),
+                any(p.prefixlen == 0 for p in scope),
+            )
+            self._ranges[vnet_id] = found
+        return found
+
+    def _parse(self, entry: str) -> tuple[str, int, int, bool]:
+        """("any"|"cidr"|tag in lower case, start, end, public), parsed once per text."""
+        found = self._parsed.get(entry)
+        if found is None:
+            text = entry.strip()
+            cidr = parse_cidr(text)
+            if text.lower() in ("*", "any") or (cidr is not None and cidr.prefixlen == 0):
+                found = ("any", 0, 0, True)
+            elif cidr is not None:
+                found = (
+                    "cidr",
+                    int(cidr.network_address),
+                    int(cidr.broadcast_address),
+                    is_public(cidr.network_address),
+                )
+            else:
+                found = (text.lower(), 0, 0, True)
+            self._parsed[entry] = found
+        return found
+
+    def _entry(self, entry: str, side: FlowSide, vnet_id: ResourceId) -> Match:
+        kind, start, end, public = self._parse(entry)
+        if kind == "any":
+            return Match.YES
+        prefix = side.prefix
+        endpoint = side.endpoint
+        if kind == "cidr":
+            if prefix is not None:
+                return range_match(
+                    int(prefix.network_address), int(prefix.broadcast_address), start, end
+                )
+            if isinstance(endpoint, PublicEndpoint):
+                return Match.UNKNOWN if public else Match.NO
+            assert endpoint is not None
+            return Match.YES if start <= int(endpoint) <= end else Match.NO
+        if kind == "virtualnetwork":
+            ranges, has_default = self._scope_ranges(vnet_id)
+            if prefix is not None:
+                return ranges.match(int(prefix.network_address), int(prefix.broadcast_address))
+            if isinstance(endpoint, PublicEndpoint):
+                return Match.YES if has_default else Match.NO
+            assert endpoint is not None
+            value = int(endpoint)
+            return Match.YES if ranges.match(value, value) is Match.YES else Match.NO
+        if kind == "internet":
+            if prefix is not None:
+                return Match.YES if is_public(prefix.network_address) else Match.NO
+            assert endpoint is not None
+            return Match.YES if is_public(endpoint) else Match.NO
+        if kind == "azureloadbalancer":
+            azure = int(self.catalog.azure_dns)
+            if prefix is not None:
+                return range_match(
+                    int(prefix.network_address), int(prefix.broadcast_address), azure, azure
+                )
+            return Match.YES if endpoint == self.catalog.azure_dns else Match.NO
         # Any other service tag: only public Azure addresses carry it.
-        if side.endpoint is None or not is_public(side.endpoint):
+        if endpoint is None or not is_public(endpoint):
             return Match.NO
-        if isinstance(side.endpoint, PublicEndpoint):
-            return Match.YES if tag_matches(tag, side.endpoint.service_tags) else Match.NO
+        if isinstance(endpoint, PublicEndpoint):
+            return Match.YES if tag_matches(kind, endpoint.service_tags) else Match.NO
         return Match.UNKNOWN  # a public IP literal against a tag's unknown ranges
 
     def _field(
@@ -142,7 +182,14 @@ class NsgEvaluator:
             if side.asgs is None:
                 return Match.UNKNOWN
             return Match.YES if set(asgs) & set(side.asgs) else Match.NO
-        return combine_any([self._entry(p, side, vnet_id) for p in prefixes])
+        result = Match.NO
+        for prefix in prefixes:
+            match = self._entry(prefix, side, vnet_id)
+            if match is Match.YES:
+                return Match.YES
+            if match is Match.UNKNOWN:
+                result = Match.UNKNOWN
+        return result
 
     def rule_match(
         self,
@@ -199,8 +246,38 @@ class NsgEvaluator:
         protocol: str,
         vnet_id: ResourceId,
     ) -> NsgDecision:
+        # An NSG sees a symbolic public address only through its service tags, so flows to
+        # pypi.org and to github.com from one subnet share the decision.
+        key = (
+            nsg.id,
+            direction,
+            _side_key(source),
+            _side_key(destination),
+            port,
+            protocol.lower(),
+            vnet_id,
+        )
+        found = self._decisions.get(key)
+        if found is None:
+            found = self._evaluate(nsg, direction, source, destination, port, protocol, vnet_id)
+            self._decisions[key] = found
+        return found
+
+    def _evaluate(
+        self,
+        nsg: NetworkSecurityGroup,
+        direction: Direction,
+        source: FlowSide,
+        destination: FlowSide,
+        port: int,
+        protocol: str,
+        vnet_id: ResourceId,
+    ) -> NsgDecision:
         undecided: list[SecurityRule] = []
-        for rule in nsg.rules(direction):
+        ordered = self._ordered.get((nsg.id, direction))
+        if ordered is None:
+            ordered = self._ordered[(nsg.id, direction)] = nsg.rules(direction)
+        for rule in ordered:
             match = self.rule_match(rule, source, destination, port, protocol, vnet_id)
             if match is Match.NO:
                 continue
@@ -226,3 +303,18 @@ class NsgEvaluator:
             )
         # Unreachable with the default rules in place; an NSG without them allows nothing.
         return NsgDecision(Access.DENY, None, nsg, "no rule matched")
+
+
+def _side_key(side: FlowSide) -> tuple[object, ...]:
+    """A hashable key with cheap hashes (ints and strings, not ``ipaddress`` objects)."""
+    endpoint = side.endpoint
+    endpoint_key: object
+    if isinstance(endpoint, PublicEndpoint):
+        endpoint_key = endpoint.service_tags
+    elif endpoint is not None:
+        endpoint_key = int(endpoint)
+    else:
+        endpoint_key = None
+    prefix = side.prefix
+    prefix_key = (int(prefix.network_address), prefix.prefixlen) if prefix is not None else None
+    return (prefix_key, endpoint_key, side.asgs)

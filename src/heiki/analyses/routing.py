@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from heiki.analyses.addressing import Endpoint, Match, PublicEndpoint, tag_matches
 from heiki.catalog import Catalog
+from heiki.model.endpoints import PrivateEndpoint
 from heiki.model.environment import Environment
 from heiki.model.network import (
     NextHopType,
@@ -94,35 +95,50 @@ class RouteLookup:
     note: str = ""
 
 
-def _connected_peerings(
-    env: Environment, vnet: VirtualNetwork
-) -> list[tuple[VirtualNetwork, bool]]:
-    """Peered VNets with a peering on both sides, and whether this side may use their gateway."""
-    result = []
-    for peering in vnet.peerings:
-        remote = env.get_typed(peering.remote_virtual_network, VirtualNetwork)
-        if remote is None:
-            continue
-        back = [p for p in remote.peerings if p.remote_virtual_network == vnet.id]
-        if not back:
-            continue
-        transit = peering.use_remote_gateways and back[0].allow_gateway_transit
-        result.append((remote, transit))
-    return result
+class RoutingContext:
+    """What every subnet's route computation looks up, indexed once per environment."""
 
+    def __init__(self, env: Environment) -> None:
+        self.peerings = {
+            (vnet.id, p.remote_virtual_network): p
+            for vnet in env.virtual_networks
+            for p in vnet.peerings
+        }
+        self.gateways: dict[ResourceId, ResourceId] = {}
+        for gateway in env.virtual_network_gateways:
+            owner = env.vnet_of_subnet(gateway.subnet)
+            if owner is not None:
+                self.gateways.setdefault(owner.id, gateway.id)
+        self.endpoints: dict[ResourceId, list[tuple[PrivateEndpoint, Subnet]]] = {}
+        for endpoint in env.private_endpoints:
+            owner = env.vnet_of_subnet(endpoint.subnet)
+            subnet = env.subnet(endpoint.subnet)
+            if owner is not None and subnet is not None:
+                self.endpoints.setdefault(owner.id, []).append((endpoint, subnet))
 
-def _has_gateway(env: Environment, vnet: VirtualNetwork) -> ResourceId | None:
-    subnet_ids = {s.id for s in vnet.subnets}
-    for gateway in env.virtual_network_gateways:
-        if gateway.subnet in subnet_ids:
-            return gateway.id
-    return None
+    def connected_peerings(
+        self, env: Environment, vnet: VirtualNetwork
+    ) -> list[tuple[VirtualNetwork, bool]]:
+        """Peered VNets with a peering on both sides, and whether this side may use their
+        gateway (gateway transit)."""
+        result = []
+        for peering in vnet.peerings:
+            back = self.peerings.get((peering.remote_virtual_network, vnet.id))
+            remote = env.get_typed(peering.remote_virtual_network, VirtualNetwork)
+            if remote is None or back is None:
+                continue
+            result.append((remote, peering.use_remote_gateways and back.allow_gateway_transit))
+        return result
 
 
 def effective_routes(
-    env: Environment, catalog: Catalog, subnet_id: ResourceId
+    env: Environment,
+    catalog: Catalog,
+    subnet_id: ResourceId,
+    context: RoutingContext | None = None,
 ) -> tuple[EffectiveRoute, ...]:
     """All routes of a subnet with their state, in Azure's display order."""
+    context = context or RoutingContext(env)
     vnet = env.vnet_of_subnet(subnet_id)
     subnet = env.subnet(subnet_id)
     if vnet is None or subnet is None:
@@ -166,7 +182,7 @@ def effective_routes(
             system.append(
                 EffectiveRoute(RouteSource.DEFAULT, none, "", HopType.NONE, name="reserved range")
             )
-    peers = _connected_peerings(env, vnet)
+    peers = context.connected_peerings(env, vnet)
     for remote, _ in peers:
         for space in remote.address_space:
             system.append(
@@ -194,9 +210,9 @@ def effective_routes(
                 )
             )
     gateway_routes: list[EffectiveRoute] = []
-    gateway = _has_gateway(env, vnet)
+    gateway = context.gateways.get(vnet.id)
     transit_gateway = next(
-        (_has_gateway(env, remote) for remote, transit in peers if transit), None
+        (context.gateways.get(remote.id) for remote, transit in peers if transit), None
     )
     onprem = env.on_premises
     connected_gateway = onprem.connection.gateway if onprem and onprem.connection else None
@@ -219,14 +235,9 @@ def effective_routes(
                 )
             )
     endpoint_routes: list[tuple[EffectiveRoute, Prefix, PrivateEndpointNetworkPolicies]] = []
-    vnets_with_endpoints = [vnet, *(remote for remote, _ in peers)]
-    for owner in vnets_with_endpoints:
-        subnet_ids = {s.id: s for s in owner.subnets}
+    for owner in [vnet, *(remote for remote, _ in peers)]:
         smallest_space = max((s.prefixlen for s in owner.address_space), default=32)
-        for endpoint in env.private_endpoints:
-            pe_subnet = subnet_ids.get(endpoint.subnet)
-            if pe_subnet is None:
-                continue
+        for endpoint, pe_subnet in context.endpoints.get(owner.id, ()):
             for config in endpoint.ip_configurations:
                 route = EffectiveRoute(
                     RouteSource.DEFAULT,
@@ -338,6 +349,7 @@ class RouteTableIndex:
             ):
                 self._public_cidrs.append(route)
         self._lengths = sorted(self._by_length, reverse=True)
+        self._public: dict[tuple[str, ...], RouteLookup] = {}
 
     def lookup(self, destination: Endpoint) -> RouteLookup:
         if isinstance(destination, PublicEndpoint):
@@ -356,6 +368,13 @@ class RouteTableIndex:
         return min(candidates, key=lambda r: _SOURCE_RANK[r.source])
 
     def _lookup_public(self, destination: PublicEndpoint) -> RouteLookup:
+        # routes see a symbolic address only through its service tags
+        found = self._public.get(destination.service_tags)
+        if found is None:
+            found = self._public[destination.service_tags] = self._find_public(destination)
+        return found
+
+    def _find_public(self, destination: PublicEndpoint) -> RouteLookup:
         tagged = [r for r in self._tags if tag_matches(r.tag, destination.service_tags)]
         if tagged:
             best = min(tagged, key=lambda r: (_tag_rank(r.tag), _SOURCE_RANK[r.source]))
@@ -367,8 +386,8 @@ class RouteTableIndex:
             certainty = Match.UNKNOWN
             note = (
                 f"user-defined routes for public prefixes "
-                f"({', '.join(r.address_prefix for r in self._public_cidrs[:3])}) may apply to "
-                f"{destination.name}; its addresses are not known offline"
+                f"({', '.join(r.address_prefix for r in self._public_cidrs[:3])}) may apply; "
+                "the addresses of a public name are not known offline"
             )
         return RouteLookup(self._best(default) if default else None, certainty, note)
 

@@ -38,7 +38,13 @@ from heiki.analyses.dns.resolver import Resolver
 from heiki.analyses.dns.types import Outcome, Resolution
 from heiki.analyses.firewall import FirewallEvaluator, FirewallFlow
 from heiki.analyses.nsg import FlowSide, NsgEvaluator
-from heiki.analyses.routing import EffectiveRoute, HopType, RouteTableIndex, effective_routes
+from heiki.analyses.routing import (
+    EffectiveRoute,
+    HopType,
+    RouteTableIndex,
+    RoutingContext,
+    effective_routes,
+)
 from heiki.analyses.vantage import Vantage
 from heiki.catalog import Catalog
 from heiki.model.endpoints import ConnectionState, PrivateEndpoint
@@ -176,6 +182,9 @@ class Tracer:
         self.nsgs = NsgEvaluator(env, catalog, connectivity.onprem_reachers)
         self.firewalls = FirewallEvaluator(env, catalog)
         self._routes: dict[ResourceId, RouteTableIndex] = {}
+        self.routing = RoutingContext(env)
+        self._names: dict[str, DnsName] = {}
+        self._tags: dict[str, PublicEndpoint] = {}
         self.firewall_by_ip = {
             f.private_ip_address: f for f in env.firewalls if f.private_ip_address is not None
         }
@@ -224,7 +233,9 @@ class Tracer:
     def routes(self, subnet_id: ResourceId) -> RouteTableIndex:
         found = self._routes.get(subnet_id)
         if found is None:
-            found = RouteTableIndex(effective_routes(self.env, self.catalog, subnet_id))
+            found = RouteTableIndex(
+                effective_routes(self.env, self.catalog, subnet_id, self.routing)
+            )
             self._routes[subnet_id] = found
         return found
 
@@ -285,7 +296,9 @@ class Tracer:
     ) -> tuple[Endpoint | None, DnsName | None, Resolution | None, _Ending | None]:
         key = text.strip().lower()
         if key.startswith("tag:"):
-            endpoint = service_tag_endpoint(text.strip()[4:])
+            endpoint = self._tags.get(key) or self._tags.setdefault(
+                key, service_tag_endpoint(text.strip()[4:])
+            )
             walk.open("destination")
             walk.add(StepKind.NOTE, f"an address of service tag {text.strip()[4:]}", "info")
             return endpoint, None, None, None
@@ -298,7 +311,9 @@ class Tracer:
             return ipaddress.IPv4Address(key), None, None, None
         except ValueError:
             pass
-        name = DnsName(key)
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = DnsName(key)
         resolution = self.resolver.resolve(vantage, name)
         walk.open(f"DNS from {vantage.name}")
         if resolution.outcome is Outcome.PRIVATE:
@@ -589,8 +604,8 @@ class Tracer:
         walk: _Walk,
         via_gateway: bool = False,
     ) -> _Ending | None:
-        out = next((p for p in sender.peerings if p.remote_virtual_network == receiver.id), None)
-        back = next((p for p in receiver.peerings if p.remote_virtual_network == sender.id), None)
+        out = self.routing.peerings.get((sender.id, receiver.id))
+        back = self.routing.peerings.get((receiver.id, sender.id))
         if out is None or back is None:
             walk.add(StepKind.PEERING, f"{sender.name} and {receiver.name} are not peered", "drop")
             return _Ending(Verdict.DROPPED, f"no peering between {sender.name} and {receiver.name}")
@@ -753,12 +768,7 @@ class Tracer:
             return ending
         if origin_vnet == firewall_vnet.id:
             return ending
-        origin = self.env.get_typed(origin_vnet, VirtualNetwork)
-        back = (
-            next((p for p in origin.peerings if p.remote_virtual_network == firewall_vnet.id), None)
-            if origin
-            else None
-        )
+        back = self.routing.peerings.get((origin_vnet, firewall_vnet.id))
         if back is not None and not back.allow_forwarded_traffic:
             walk.open("return path")
             walk.add(

@@ -78,6 +78,9 @@ class Environment:
     on_premises: OnPremises | None = None
     _index: dict[ResourceId, Resource] = field(init=False, repr=False, compare=False)
     _subnet_vnet: dict[ResourceId, VirtualNetwork] = field(init=False, repr=False, compare=False)
+    _endpoints_by_target: dict[ResourceId, tuple[PrivateEndpoint, ...]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         index: dict[ResourceId, Resource] = {}
@@ -92,8 +95,14 @@ class Environment:
             if isinstance(resource, DnsResolver):
                 for endpoint in (*resource.inbound_endpoints, *resource.outbound_endpoints):
                     index.setdefault(endpoint.id, endpoint)
+        by_target: dict[ResourceId, list[PrivateEndpoint]] = {}
+        for endpoint in self.private_endpoints:
+            by_target.setdefault(endpoint.private_link_service, []).append(endpoint)
         object.__setattr__(self, "_index", index)
         object.__setattr__(self, "_subnet_vnet", subnet_vnet)
+        object.__setattr__(
+            self, "_endpoints_by_target", {k: tuple(v) for k, v in by_target.items()}
+        )
 
     def _top_level(self) -> Iterator[Resource]:
         for f in fields(self):
@@ -132,7 +141,7 @@ class Environment:
         return None
 
     def private_endpoints_for(self, target: ResourceId) -> tuple[PrivateEndpoint, ...]:
-        return tuple(pe for pe in self.private_endpoints if pe.private_link_service == target)
+        return self._endpoints_by_target.get(target, ())
 
     def zones_linked_to(self, vnet: ResourceId) -> tuple[PrivateDnsZone, ...]:
         return tuple(z for z in self.private_dns_zones if z.is_linked_to(vnet))

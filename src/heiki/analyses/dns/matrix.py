@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from heiki.analyses.bulk import collector_paused
 from heiki.analyses.dns.resolver import Resolver
 from heiki.analyses.dns.types import Outcome, Resolution
 from heiki.analyses.vantage import Vantage, VantageKind, list_vantages
@@ -160,6 +161,11 @@ def workload_vantages(env: Environment) -> tuple[Vantage, ...]:
 
 
 def dns_matrix(env: Environment, catalog: Catalog, resolver: Resolver | None = None) -> DnsMatrix:
+    with collector_paused():
+        return _dns_matrix(env, catalog, resolver)
+
+
+def _dns_matrix(env: Environment, catalog: Catalog, resolver: Resolver | None) -> DnsMatrix:
     resolver = resolver or Resolver(env, catalog)
     vantages = workload_vantages(resolver.world.env)
     private = private_names(resolver.world.env, catalog)
