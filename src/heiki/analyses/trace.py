@@ -33,7 +33,7 @@ from heiki.analyses.addressing import (
     PublicEndpoint,
     is_public,
 )
-from heiki.analyses.connectivity import AddressSpaceConnectivity
+from heiki.analyses.connectivity import AddressSpaceConnectivity, PathCheck
 from heiki.analyses.dns.resolver import Resolver
 from heiki.analyses.dns.types import Outcome, Resolution
 from heiki.analyses.firewall import FirewallEvaluator, FirewallFlow
@@ -45,7 +45,7 @@ from heiki.analyses.routing import (
     RoutingContext,
     effective_routes,
 )
-from heiki.analyses.vantage import Vantage
+from heiki.analyses.vantage import Vantage, VantageKind
 from heiki.catalog import Catalog
 from heiki.model.endpoints import ConnectionState, PrivateEndpoint
 from heiki.model.environment import Environment
@@ -173,9 +173,12 @@ class Tracer:
     def __init__(
         self, env: Environment, catalog: Catalog, resolver: Resolver | None = None
     ) -> None:
+        """``resolver`` answers names in traces; by default one whose DNS hops are themselves
+        checked by tracing them (UDP/TCP 53 through routes, NSGs and the firewall)."""
         self.catalog = catalog
-        self.resolver = resolver or Resolver(env, catalog)
-        self.env = self.resolver.world.env
+        base = resolver or Resolver(env, catalog)
+        self.resolver = base
+        self.env = base.world.env
         env = self.env
         connectivity = AddressSpaceConnectivity(env, catalog)
         self.connectivity = connectivity
@@ -184,6 +187,8 @@ class Tracer:
         self._routes: dict[ResourceId, RouteTableIndex] = {}
         self.routing = RoutingContext(env)
         self._names: dict[str, DnsName] = {}
+        if resolver is None:
+            self.resolver = Resolver(env, catalog, TraceConnectivity(self), world=base.world)
         self._tags: dict[str, PublicEndpoint] = {}
         self.firewall_by_ip = {
             f.private_ip_address: f for f in env.firewalls if f.private_ip_address is not None
@@ -1004,3 +1009,76 @@ def service_tag_endpoint(tag: str) -> PublicEndpoint:
     tags.append("Internet")
     label = "".join(c if c.isalnum() else "-" for c in tag.lower())
     return PublicEndpoint(DnsName(f"{label}.service-tag"), tuple(tags))
+
+
+class TraceConnectivity:
+    """The full ``Connectivity`` for DNS: a query is a UDP flow to port 53, traced like any other.
+
+    A query is sent from a VNet; the sender is the subnet that really sends it there: the
+    resolver's outbound endpoint, the firewall (DNS proxy), a DNS VM, or a workload subnet.
+    """
+
+    def __init__(self, tracer: Tracer) -> None:
+        self._tracer = tracer
+        self._senders: dict[ResourceId, Vantage] = {}
+        env = tracer.env
+        preferred: dict[ResourceId, list[ResourceId]] = {}
+        for resolver in env.dns_resolvers:
+            for outbound in resolver.outbound_endpoints:
+                preferred.setdefault(resolver.virtual_network, []).append(outbound.subnet)
+        for firewall in env.firewalls:
+            owner = env.vnet_of_subnet(firewall.subnet)
+            if owner is not None:
+                preferred.setdefault(owner.id, []).append(firewall.subnet)
+        workloads = {c.subnet for c in env.computes if c.subnet} | {
+            n.subnet for n in env.network_interfaces
+        }
+        for vnet in env.virtual_networks:
+            candidates = (
+                preferred.get(vnet.id, [])
+                + [s.id for s in vnet.subnets if s.id in workloads]
+                + [s.id for s in vnet.subnets]
+            )
+            subnet = env.subnet(candidates[0]) if candidates else None
+            if subnet is not None:
+                self._senders[vnet.id] = Vantage(
+                    f"{vnet.name}/{subnet.name}",
+                    VantageKind.SUBNET,
+                    vnet=vnet.id,
+                    subnet=subnet.id,
+                    prefix=subnet.address_prefix,
+                    resource=subnet.id,
+                )
+        onprem = env.on_premises
+        self._onprem = Vantage(
+            "onprem",
+            VantageKind.ONPREM,
+            prefix=(
+                onprem.clients[0].prefix
+                if onprem and onprem.clients
+                else onprem.address_space[0]
+                if onprem and onprem.address_space
+                else None
+            ),
+        )
+
+    def check(
+        self, source_vnet: ResourceId | None, destination: Address, port: int, protocol: str
+    ) -> PathCheck:
+        azure_dns = self._tracer.catalog.azure_dns
+        if destination == azure_dns:
+            if source_vnet is None:
+                return PathCheck(
+                    False, f"{destination} is reachable only from inside an Azure VNet"
+                )
+            return PathCheck(True, f"{destination} is the Azure platform DNS of the VNet")
+        sender = self._onprem if source_vnet is None else self._senders.get(source_vnet)
+        if sender is None:
+            return PathCheck(False, f"no subnet sends from {source_vnet}")
+        flow = self._tracer.trace(sender, str(destination), port, protocol)
+        where = f"traced from {sender.name}: {flow.reason}"
+        if flow.verdict is Verdict.DROPPED:
+            return PathCheck(False, where)
+        if flow.verdict is Verdict.UNKNOWN:
+            return PathCheck(True, f"{where} (undecided offline; assumed reachable)")
+        return PathCheck(True, where)

@@ -16,7 +16,7 @@ import click
 from rich.console import Console
 
 from heiki import __version__
-from heiki.analyses.dns import Outcome, Resolver
+from heiki.analyses.dns import Outcome
 from heiki.analyses.routing import effective_routes
 from heiki.analyses.trace import Tracer, Verdict
 from heiki.analyses.vantage import UnknownVantageError, find_vantage, list_vantages
@@ -219,7 +219,8 @@ def resolve(
     except (UnknownVantageError, ValueError) as exc:
         _stderr().print(f"error: {exc}", markup=False)
         sys.exit(EXIT_ERROR)
-    resolution = Resolver(env, load_catalog()).resolve(where, query)
+    # DNS hops are traced through routes, NSGs and the firewall, like any other flow
+    resolution = Tracer(env, load_catalog()).resolver.resolve(where, query)
     if output_format == OutputFormat.JSON:
         sys.stdout.write(dumps(resolution_document(resolution)))
     else:

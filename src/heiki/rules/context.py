@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from heiki.analyses.connectivity import AddressSpaceConnectivity
+from heiki.analyses.connectivity import Connectivity
 from heiki.analyses.dns.matrix import DnsMatrix, dns_matrix
 from heiki.analyses.dns.resolver import Resolver
 from heiki.analyses.dns.toil import DnsToil, dns_toil
@@ -27,15 +27,16 @@ class RuleContext:
 
     @cached_property
     def resolver(self) -> Resolver:
-        return Resolver(self.env, self.catalog)
+        """The tracer's resolver: its DNS hops are traced through routes, NSGs and firewall."""
+        return self.tracer.resolver
 
     @property
     def world(self) -> DnsWorld:
         return self.resolver.world
 
-    @cached_property
-    def connectivity(self) -> AddressSpaceConnectivity:
-        return AddressSpaceConnectivity(self.world.env, self.catalog)
+    @property
+    def connectivity(self) -> Connectivity:
+        return self.resolver.connectivity
 
     @cached_property
     def dns_matrix(self) -> DnsMatrix:
@@ -43,7 +44,7 @@ class RuleContext:
 
     @cached_property
     def tracer(self) -> Tracer:
-        return Tracer(self.env, self.catalog, self.resolver)
+        return Tracer(self.env, self.catalog)
 
     @cached_property
     def egress(self) -> EgressReport:

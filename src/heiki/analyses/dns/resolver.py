@@ -618,9 +618,13 @@ class Resolver:
     """Resolve many names against one environment; the tables are built once."""
 
     def __init__(
-        self, env: Environment, catalog: Catalog, connectivity: Connectivity | None = None
+        self,
+        env: Environment,
+        catalog: Catalog,
+        connectivity: Connectivity | None = None,
+        world: DnsWorld | None = None,
     ) -> None:
-        self.world = build_world(env, catalog)
+        self.world = world or build_world(env, catalog)
         self.connectivity = connectivity or AddressSpaceConnectivity(self.world.env, catalog)
         self._shared = _Shared()
 

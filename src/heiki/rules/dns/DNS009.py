@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from heiki.diagnostics import Severity
+from heiki.model.values import Address
 from heiki.rules.base import Rule, RuleMeta, Violation
 from heiki.rules.context import RuleContext
 from heiki.rules.dns._common import DOCS_RESOLVER, dns_endpoints
@@ -31,8 +32,8 @@ class ForwarderTargetNotDnsEndpoint(Rule):
         onprem_servers = set(ctx.world.onprem_by_ip)
         azure_dns = ctx.catalog.azure_dns
 
-        def bad(address: object) -> bool:
-            owner = ctx.connectivity.owner(address)  # type: ignore[arg-type]
+        def bad(address: Address) -> bool:
+            owner = ctx.tracer.connectivity.owner(address)
             return (
                 address != azure_dns
                 and address not in known
