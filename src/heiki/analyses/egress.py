@@ -16,11 +16,13 @@ from heiki.analyses.trace import Trace, Tracer, Verdict
 from heiki.analyses.vantage import Vantage, VantageKind, list_vantages
 from heiki.catalog import Catalog, EgressDestination
 from heiki.model.environment import Environment
-from heiki.model.ml import ComputeType
+from heiki.model.ml import Compute, ComputeType
 from heiki.model.network import NetworkInterface, VirtualMachine, VmRole
 from heiki.model.values import ResourceId
 
 PROBE_LABEL = "heiki-probe"
+INSPECTED_EGRESS = ("firewall", "managed VNet firewall")
+"""Internet exits that pass an inspecting firewall (the hub's, or a managed VNet's)."""
 """First label used to turn a wildcard destination (``*.azureml.ms``) into a concrete name."""
 
 
@@ -54,7 +56,7 @@ class SubnetEgress:
             for t in traces
             if t.verdict is Verdict.DELIVERED
             and t.egress
-            and t.egress != "firewall"
+            and t.egress not in INSPECTED_EGRESS
             and not t.crossed_firewall
         )
 
@@ -76,6 +78,13 @@ def _roles_by_subnet(env: Environment) -> dict[ResourceId, tuple[str, ...]]:
         if vm is not None:
             roles.setdefault(nic.subnet, []).append(vm.role.value)
     return {k: tuple(dict.fromkeys(v)) for k, v in roles.items()}
+
+
+def _managed_roles(env: Environment, vantage: Vantage) -> tuple[str, ...]:
+    compute = env.get_typed(vantage.resource, Compute) if vantage.resource else None
+    if compute is None:
+        return ()
+    return ("compute" if compute.compute_type is ComputeType.COMPUTE_INSTANCE else "cluster",)
 
 
 def _products_by_subnet(env: Environment) -> dict[ResourceId, tuple[str, ...]]:
@@ -142,12 +151,15 @@ def _egress_report(
     conditions = _conditions(world_env)
     results: list[SubnetEgress] = []
     for vantage in list_vantages(world_env):
-        if vantage.kind is not VantageKind.SUBNET or vantage.subnet is None:
+        if vantage.kind is VantageKind.MANAGED:
+            roles = _managed_roles(world_env, vantage)
+        elif vantage.kind is not VantageKind.SUBNET or vantage.subnet is None:
             continue
-        roles = roles_by_subnet.get(vantage.subnet, ())
+        else:
+            roles = roles_by_subnet.get(vantage.subnet, ())
         if not roles:
             continue
-        products = products_by_subnet.get(vantage.subnet, ())
+        products = products_by_subnet.get(vantage.subnet, ()) if vantage.subnet else ()
         required: list[RequiredTrace] = []
         for profile_name in role_profiles(catalog, roles, products, bool(git_servers)):
             profile = catalog.egress_profile(profile_name)

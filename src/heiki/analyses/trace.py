@@ -32,6 +32,7 @@ from heiki.analyses.addressing import (
     Endpoint,
     PublicEndpoint,
     is_public,
+    tag_matches,
 )
 from heiki.analyses.connectivity import AddressSpaceConnectivity, PathCheck
 from heiki.analyses.dns.resolver import Resolver
@@ -50,7 +51,14 @@ from heiki.catalog import Catalog
 from heiki.model.endpoints import ConnectionState, PrivateEndpoint
 from heiki.model.environment import Environment
 from heiki.model.firewall import AzureFirewall, FirewallAction
-from heiki.model.ml import Compute, PublicNetworkAccess
+from heiki.model.ml import (
+    Compute,
+    IsolationMode,
+    ManagedNetwork,
+    OutboundRuleType,
+    PublicNetworkAccess,
+    Workspace,
+)
 from heiki.model.network import (
     Access,
     Direction,
@@ -349,6 +357,8 @@ class Tracer:
         protocol: str,
         walk: _Walk,
     ) -> _Ending:
+        if vantage.kind is VantageKind.MANAGED:
+            return self._from_managed(vantage, target, name, port, protocol, walk)
         if vantage.vnet is None:
             return self._from_onprem(vantage, target, name, port, protocol, walk)
         subnet = self.env.subnet(vantage.subnet) if vantage.subnet else None
@@ -426,6 +436,131 @@ class Tracer:
         if decision.access is Access.DENY:
             return _Ending(Verdict.DROPPED, f"NSG {nsg.name}: {decision.detail}")
         return None
+
+    def _from_managed(
+        self,
+        vantage: Vantage,
+        target: Endpoint,
+        name: DnsName | None,
+        port: int,
+        protocol: str,
+        walk: _Walk,
+    ) -> _Ending:
+        """Compute in a workspace's managed VNet: its isolation mode and outbound rules decide."""
+        compute = self.env.get_typed(vantage.resource, Compute) if vantage.resource else None
+        workspace = self.env.get_typed(compute.workspace, Workspace) if compute else None
+        if workspace is None:
+            return _Ending(Verdict.UNKNOWN, f"{vantage.name} belongs to no workspace in the model")
+        network = workspace.managed_network
+        mode = network.isolation_mode
+        walk.open(f"managed VNet of {workspace.name}")
+        walk.add(
+            StepKind.NOTE, f"isolation mode {mode.value}", "info", workspace.id, workspace.source
+        )
+        if isinstance(target, Address) and not is_public(target):
+            walk.add(
+                StepKind.ROUTE,
+                "a managed VNet has no route to customer networks or "
+                "on-premises; reach them through a private endpoint outbound rule",
+                "drop",
+            )
+            return _Ending(Verdict.DROPPED, "no route from the managed VNet to private space")
+        service = (
+            self.resolver.world.services_by_name.get(target.name)
+            if isinstance(target, PublicEndpoint)
+            else None
+        )
+        if service is not None:
+            required = {workspace.id, workspace.storage_account, workspace.key_vault}
+            if workspace.container_registry:
+                required.add(workspace.container_registry)
+            approved = {
+                r.service_resource_id
+                for r in network.outbound_rules
+                if r.rule_type is OutboundRuleType.PRIVATE_ENDPOINT
+            }
+            if service in required or service in approved:
+                why = "a required" if service in required else "an approved"
+                walk.add(
+                    StepKind.ENDPOINT,
+                    f"{service.name} through {why} managed private endpoint",
+                    "deliver",
+                    service,
+                )
+                return _Ending(
+                    Verdict.DELIVERED,
+                    f"delivered to {service.name} through a managed private endpoint",
+                )
+            refusal = self._service_refuses(service)
+            if refusal:
+                walk.add(
+                    StepKind.SERVICE,
+                    refusal + "; add a private endpoint outbound rule",
+                    "drop",
+                    service,
+                )
+                return _Ending(Verdict.DROPPED, refusal)
+        if mode in (IsolationMode.DISABLED, IsolationMode.ALLOW_INTERNET_OUTBOUND):
+            walk.add(StepKind.EGRESS, "the managed VNet allows internet outbound", "deliver")
+            return _Ending(
+                Verdict.DELIVERED,
+                f"delivered to {target} (internet outbound allowed)",
+                "managed VNet",
+            )
+        decision = self._approved(network, workspace, target, name, port, protocol)
+        if decision:
+            walk.add(StepKind.EGRESS, decision, "deliver")
+            return _Ending(Verdict.DELIVERED, decision, "managed VNet firewall")
+        if isinstance(target, Address):
+            walk.add(
+                StepKind.EGRESS, "service-tag rules cannot be decided for an address", "unknown"
+            )
+            return _Ending(Verdict.UNKNOWN, "approved-outbound rules against a public address")
+        walk.add(
+            StepKind.EGRESS,
+            f"{target} is not an approved outbound destination",
+            "drop",
+            workspace.id,
+            workspace.source,
+        )
+        return _Ending(Verdict.DROPPED, f"{target} is not approved for the managed VNet")
+
+    def _approved(
+        self,
+        network: ManagedNetwork,
+        workspace: Workspace,
+        target: Endpoint,
+        name: DnsName | None,
+        port: int,
+        protocol: str,
+    ) -> str:
+        """Which outbound rule of an approved-only managed VNet allows the flow, if any."""
+        if not isinstance(target, PublicEndpoint):
+            return ""
+        region = workspace.location
+        required = [
+            t.replace("{region}", region) for t in self.catalog.managed_network_required_tags
+        ]
+        for tag in required:
+            if tag_matches(tag, target.service_tags):
+                return f"required outbound rule for service tag {tag}"
+        host = name or target.name
+        for rule in network.outbound_rules:
+            if (
+                rule.rule_type is OutboundRuleType.FQDN
+                and rule.destination is not None
+                and port in self.catalog.managed_network_fqdn_ports
+                and rule.destination.matches(host)
+            ):
+                return f"FQDN outbound rule {rule.name} ({rule.destination})"
+            if rule.rule_type is OutboundRuleType.SERVICE_TAG and tag_matches(
+                rule.service_tag, target.service_tags
+            ):
+                ports_ok = not rule.port_ranges or any(r.contains(port) for r in rule.port_ranges)
+                protocol_ok = rule.protocol.lower() in ("", "*", "any", protocol.lower())
+                if ports_ok and protocol_ok:
+                    return f"service tag outbound rule {rule.name} ({rule.service_tag})"
+        return ""
 
     def _from_onprem(
         self,

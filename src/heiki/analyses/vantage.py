@@ -22,6 +22,8 @@ class VantageKind(StrEnum):
     SUBNET = "subnet"
     VM = "vm"
     COMPUTE = "compute"
+    MANAGED = "managed"
+    """Compute in a workspace's managed VNet (no customer subnet)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +41,7 @@ class Vantage:
 
     @property
     def on_premises(self) -> bool:
-        return self.vnet is None
+        return self.kind is VantageKind.ONPREM
 
 
 class UnknownVantageError(ValueError):
@@ -104,6 +106,15 @@ def list_vantages(env: Environment) -> tuple[Vantage, ...]:
                 )
             )
     for compute in env.computes:
+        if compute.subnet is None:
+            vantages.append(
+                Vantage(
+                    compute.name,
+                    VantageKind.MANAGED,
+                    resource=compute.id,
+                    description=f"{compute.compute_type.value} in the workspace's managed VNet",
+                )
+            )
         if compute.subnet is not None:
             vantages.append(
                 _in_subnet(

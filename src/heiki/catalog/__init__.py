@@ -167,6 +167,8 @@ class Catalog:
     compute_instance_suffixes: tuple[str, ...]
     compute_instance_host_patterns: tuple[str, ...]
     compute_instance_cname_target: str
+    managed_network_required_tags: tuple[str, ...]
+    managed_network_fqdn_ports: tuple[int, ...]
     public_endpoints: tuple[PublicEndpoint, ...]
     public_endpoints_provenance: Provenance
     decisions: tuple[Decision, ...]
@@ -328,6 +330,7 @@ def load_catalog() -> Catalog:
     _provenance(platform["subnet_reserved"], "subnet_reserved")
     _provenance(platform["docker_bridge"], "docker_bridge")
     _provenance(platform["service_endpoints"], "service_endpoints")
+    _provenance(platform["managed_network"], "managed_network")
     _provenance(platform["firewall_snat_private_ranges"], "firewall_snat_private_ranges")
     return Catalog(
         version=str(private_link["version"]),
@@ -352,6 +355,10 @@ def load_catalog() -> Catalog:
         compute_instance_suffixes=tuple(ci_names["suffixes"]),
         compute_instance_host_patterns=tuple(ci_names["host_patterns"]),
         compute_instance_cname_target=ci_names["cname_target"],
+        managed_network_required_tags=tuple(platform["managed_network"]["required_service_tags"]),
+        managed_network_fqdn_ports=tuple(
+            int(p) for p in platform["managed_network"]["fqdn_rule_ports"]
+        ),
         public_endpoints=tuple(
             PublicEndpoint(e["pattern"], tuple(e["service_tags"])) for e in public["endpoints"]
         ),

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from heiki.analyses.connectivity import AddressSpaceConnectivity, Connectivity
 from heiki.analyses.dns.types import DnsStep, Outcome, PublicAnswer, Resolution, StepKind
 from heiki.analyses.dns.world import DnsWorld, build_world, lookup_records
-from heiki.analyses.vantage import Vantage
+from heiki.analyses.vantage import Vantage, VantageKind
 from heiki.catalog import Catalog
 from heiki.model.dns import ResolutionPolicy, RuleState
 from heiki.model.environment import Environment
@@ -636,6 +636,8 @@ class Resolver:
             if fast is not None:
                 return fast
         state = _Resolution(self.world, self.connectivity, self._shared)
+        if vantage.kind is VantageKind.MANAGED:
+            return self._managed(state, vantage, target)
         plan = state.plan(vantage)
         state.steps.extend(plan.steps)
         try:
@@ -651,6 +653,36 @@ class Resolver:
         return Resolution(
             vantage=vantage.name,
             name=target,
+            outcome=answer.outcome,
+            addresses=answer.addresses,
+            public=answer.public,
+            cname_chain=tuple(state.chain),
+            steps=tuple(state.steps),
+        )
+
+    def _managed(self, state: _Resolution, vantage: Vantage, name: DnsName) -> Resolution:
+        """Compute in a managed VNet: Azure DNS there holds Microsoft-managed private zones for
+        the managed private endpoints, which heiki cannot see; other names resolve publicly."""
+        server = "Azure DNS (managed VNet)"
+        state.steps.append(
+            DnsStep(
+                StepKind.CLIENT,
+                vantage.name,
+                "compute in a managed VNet uses Azure DNS with Microsoft-managed private zones for "
+                "its managed private endpoints; everything else resolves publicly",
+            )
+        )
+
+        def again(next_name: DnsName) -> _Answer:
+            return state.public(next_name, server, again)
+
+        try:
+            answer = state.public(name, server, again)
+        except _Budget:
+            answer = _Answer(Outcome.SERVFAIL)
+        return Resolution(
+            vantage=vantage.name,
+            name=name,
             outcome=answer.outcome,
             addresses=answer.addresses,
             public=answer.public,

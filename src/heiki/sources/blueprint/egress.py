@@ -23,6 +23,7 @@ from heiki.model.firewall import (
     RuleCollectionGroup,
     RuleCollectionKind,
 )
+from heiki.model.ml import OutboundRule, OutboundRuleType
 from heiki.model.network import Access, Direction, NsgProtocol, SecurityRule
 from heiki.model.onprem import DataSource
 from heiki.model.values import DnsName, FqdnPattern, PortRange, Prefix
@@ -218,3 +219,29 @@ def dedupe_rules(rules: list[FirewallRule]) -> tuple[FirewallRule, ...]:
         if name not in kept:
             kept[name] = replace(rule, name=name)
     return tuple(kept.values())
+
+
+def managed_outbound_rules(
+    destinations: tuple[EgressDestination, ...], fqdn_ports: tuple[int, ...]
+) -> tuple[OutboundRule, ...]:
+    """Egress profiles as managed-VNet outbound rules: FQDN rules (80/443 only) and service tags."""
+    rules: dict[str, OutboundRule] = {}
+    for d in destinations:
+        if d.service_tag:
+            name = f"tag-{sanitize(d.service_tag, 'a-z0-9.-')}-{d.protocol.lower()}"
+            rules.setdefault(
+                name,
+                OutboundRule(
+                    name,
+                    OutboundRuleType.SERVICE_TAG,
+                    service_tag=d.service_tag,
+                    protocol=d.protocol.upper(),
+                    port_ranges=tuple(PortRange(p, p) for p in d.ports),
+                ),
+            )
+        elif any(p in fqdn_ports for p in d.ports):
+            name = f"fqdn-{sanitize(d.fqdn.replace('*', 'star'), 'a-z0-9.-')}"
+            rules.setdefault(
+                name, OutboundRule(name, OutboundRuleType.FQDN, destination=FqdnPattern(d.fqdn))
+            )
+    return tuple(rules.values())

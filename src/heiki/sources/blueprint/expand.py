@@ -59,6 +59,7 @@ from heiki.model.ml import (
     ComputeType,
     IsolationMode,
     ManagedNetwork,
+    OutboundRule,
     PublicNetworkAccess,
     Registry,
     Workspace,
@@ -110,6 +111,7 @@ from heiki.sources.blueprint.egress import (
     SpokeEgress,
     data_source_rule,
     firewall_rule_collection_groups,
+    managed_outbound_rules,
     nsg_egress_rules,
     sanitize,
 )
@@ -324,9 +326,13 @@ class Expander:
     def spoke_roles(spoke: bp.SpokeSpec) -> list[str]:
         roles = []
         ws = spoke.workspace
-        if ws and ws.compute.instances:
+        # Compute of a workspace with a managed VNet lives in Microsoft's managed network.
+        managed = bool(
+            ws and ws.managed_network and ws.managed_network.isolation_mode != "disabled"
+        )
+        if ws and ws.compute.instances and not managed:
             roles.append("compute")
-        if ws and ws.compute.clusters:
+        if ws and ws.compute.clusters and not managed:
             roles.append("cluster")
         if (
             ws
@@ -636,7 +642,9 @@ class Expander:
     ) -> None:
         path: PathKey = ("spokes", plan.key)
         if spoke.workspace:
-            self.expand_workspace(plan, spoke.workspace, registry_id, (*path, "workspace"))
+            self.expand_workspace(
+                plan, spoke.workspace, registry_id, (*path, "workspace"), tuple(spoke.egress)
+            )
         if spoke.git_server in ("github-enterprise-server", "azure-devops-server"):
             self.add_vm(
                 f"vm-git-{plan.key}",
@@ -777,6 +785,7 @@ class Expander:
         ws: bp.WorkspaceSpec,
         registry_id: ResourceId | None,
         path: PathKey,
+        egress: tuple[str, ...] = (),
     ) -> None:
         ms = "Microsoft.MachineLearningServices"
         ws_id = self.rid(f"{ms}/workspaces", ws.name)
@@ -867,7 +876,14 @@ class Expander:
                 "allow_internet_outbound": IsolationMode.ALLOW_INTERNET_OUTBOUND,
                 "allow_only_approved_outbound": IsolationMode.ALLOW_ONLY_APPROVED_OUTBOUND,
             }[ws.managed_network.isolation_mode]
-            managed = ManagedNetwork(isolation_mode=mode)
+            rules: tuple[OutboundRule, ...] = ()
+            if mode is IsolationMode.ALLOW_ONLY_APPROVED_OUTBOUND:
+                # The spoke's egress profiles become the managed VNet's outbound rules.
+                destinations = self.egress_destinations(list(egress), (*path[:-1], "egress"))
+                rules = managed_outbound_rules(
+                    destinations, self.catalog.managed_network_fqdn_ports
+                )
+            managed = ManagedNetwork(isolation_mode=mode, outbound_rules=rules)
         workspace_guid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"heiki:{ws_id.text.lower()}"))
         tags: Tags = (("heiki-assumed", "workspace_id"),)
         if plan.stage:

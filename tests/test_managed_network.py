@@ -1,0 +1,88 @@
+"""Compute in a workspace's managed VNet: isolation modes and outbound rules decide egress."""
+
+from __future__ import annotations
+
+from dnshelp import env_of
+from heiki.analyses.trace import Verdict
+from heiki.analyses.vantage import VantageKind, list_vantages
+from heiki.model.ml import IsolationMode, OutboundRuleType
+from nethelp import trace
+
+MANAGED = """\
+name: managed
+location: japaneast
+onprem:
+  address_space: [192.168.0.0/16]
+  dns: {{servers: [192.168.0.53]}}
+hub:
+  address_space: 10.0.0.0/16
+  gateway: vpn
+  firewall: {{sku: standard}}
+spokes:
+  ml:
+    address_space: 10.1.0.0/16
+    egress: [azure-ml, pypi]
+    workspace:
+      name: mlw-managed
+      managed_network: {{isolation_mode: {mode}}}
+      compute:
+        instances: [ci-one]
+        clusters: [{{name: cc-one}}]
+"""
+
+
+def managed(mode: str):  # type: ignore[no-untyped-def]
+    return env_of(MANAGED.format(mode=mode))
+
+
+def test_managed_compute_has_no_customer_subnet_and_its_own_vantage() -> None:
+    env = managed("allow_only_approved_outbound")
+    assert all(c.subnet is None for c in env.computes)
+    kinds = {v.name: v.kind for v in list_vantages(env)}
+    assert kinds["ci-one"] is VantageKind.MANAGED
+    network = env.workspaces[0].managed_network
+    assert network.isolation_mode is IsolationMode.ALLOW_ONLY_APPROVED_OUTBOUND
+    assert {r.rule_type for r in network.outbound_rules} == {
+        OutboundRuleType.FQDN,
+        OutboundRuleType.SERVICE_TAG,
+    }
+
+
+def test_approved_outbound_allows_only_the_rules() -> None:
+    env = managed("allow_only_approved_outbound")
+    assert trace(env, "ci-one", "pypi.org").verdict is Verdict.DELIVERED
+    assert trace(env, "ci-one", "huggingface.co").verdict is Verdict.DROPPED
+    assert trace(env, "ci-one", "any-internet").verdict is Verdict.DROPPED
+    required = trace(env, "ci-one", "tag:AzureMachineLearning")
+    assert required.verdict is Verdict.DELIVERED and "required outbound rule" in required.reason
+
+
+def test_workspace_dependencies_through_managed_private_endpoints() -> None:
+    env = managed("allow_only_approved_outbound")
+    storage = env.workspaces[0].storage_account.name
+    result = trace(env, "ci-one", f"{storage}.blob.core.windows.net")
+    assert result.verdict is Verdict.DELIVERED and "managed private endpoint" in result.reason
+
+
+def test_managed_vnet_does_not_reach_customer_networks() -> None:
+    env = managed("allow_only_approved_outbound")
+    result = trace(env, "ci-one", "192.168.20.10", 1433)
+    assert result.verdict is Verdict.DROPPED and "no route from the managed VNet" in result.reason
+
+
+def test_internet_outbound_mode_allows_everything_public() -> None:
+    env = managed("allow_internet_outbound")
+    assert trace(env, "cc-one", "any-internet").verdict is Verdict.DELIVERED
+    assert trace(env, "cc-one", "huggingface.co").verdict is Verdict.DELIVERED
+
+
+def test_managed_modes_in_the_findings() -> None:
+    from dnshelp import CATALOG
+    from heiki.rules.engine import run_rules
+
+    approved = run_rules(managed("allow_only_approved_outbound"), CATALOG, select=["EXF"])
+    assert approved == ()
+    internet = {
+        f.rule_id for f in run_rules(managed("allow_internet_outbound"), CATALOG, select=["EXF"])
+    }
+    assert "EXF003" in internet
