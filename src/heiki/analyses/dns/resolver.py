@@ -614,6 +614,18 @@ def _classify(world: DnsWorld, addresses: tuple[Address, ...]) -> Outcome:
     return Outcome.PRIVATE if all(a.is_private for a in addresses) else Outcome.PUBLIC
 
 
+def _result(
+    vantage: Vantage,
+    name: DnsName,
+    answer: _Answer,
+    chain: tuple[DnsName, ...],
+    steps: tuple[DnsStep, ...],
+) -> Resolution:
+    return Resolution(
+        vantage.name, name, answer.outcome, answer.addresses, answer.public, chain, steps
+    )
+
+
 class Resolver:
     """Resolve many names against one environment; the tables are built once."""
 
@@ -650,15 +662,7 @@ class Resolver:
             state.steps.append(
                 DnsStep(StepKind.FAILURE, vantage.name, f"gave up after {MAX_STEPS} steps")
             )
-        return Resolution(
-            vantage=vantage.name,
-            name=target,
-            outcome=answer.outcome,
-            addresses=answer.addresses,
-            public=answer.public,
-            cname_chain=tuple(state.chain),
-            steps=tuple(state.steps),
-        )
+        return _result(vantage, target, answer, tuple(state.chain), tuple(state.steps))
 
     def _managed(self, state: _Resolution, vantage: Vantage, name: DnsName) -> Resolution:
         """Compute in a managed VNet: Azure DNS there holds Microsoft-managed private zones for
@@ -680,15 +684,7 @@ class Resolver:
             answer = state.public(name, server, again)
         except _Budget:
             answer = _Answer(Outcome.SERVFAIL)
-        return Resolution(
-            vantage=vantage.name,
-            name=name,
-            outcome=answer.outcome,
-            addresses=answer.addresses,
-            public=answer.public,
-            cname_chain=tuple(state.chain),
-            steps=tuple(state.steps),
-        )
+        return _result(vantage, name, answer, tuple(state.chain), tuple(state.steps))
 
     def _replay(self, plan: _ClientPlan, vantage: Vantage, name: DnsName) -> Resolution | None:
         """The common case in one step: the first server is reachable and already answered."""
@@ -701,15 +697,7 @@ class Resolver:
         if cached is None or cached[0].failed:
             return None
         answer, steps, chain = cached
-        return Resolution(
-            vantage=vantage.name,
-            name=name,
-            outcome=answer.outcome,
-            addresses=answer.addresses,
-            public=answer.public,
-            cname_chain=chain,
-            steps=prefix + steps,
-        )
+        return _result(vantage, name, answer, chain, prefix + steps)
 
     def _complete(self, plan: _ClientPlan, vantage: Vantage) -> _ClientPlan:
         """Remember, in the plan, the answer-cache key and steps of a reachable first server."""
