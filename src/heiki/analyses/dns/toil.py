@@ -10,6 +10,7 @@ Stale records left behind by a deletion count too.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -42,6 +43,7 @@ class LifecycleEvent(StrEnum):
     NEW_COMPUTE_INSTANCE = "new compute instance"
     DELETE_COMPUTE_INSTANCE = "delete compute instance"
     NEW_PRIVATE_ENDPOINT = "new private endpoint (storage account)"
+    NEW_WORKSPACE = "new spoke (workspace)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +312,83 @@ def new_private_endpoint(
     return EventToil(LifecycleEvent.NEW_PRIVATE_ENDPOINT, name, changes, evidence)
 
 
+def new_workspace(env: Environment, catalog: Catalog, name: str = "mlw-new") -> EventToil:
+    """A second workspace like the first, with its own storage, Key Vault and registry."""
+    found = _workspace_with_instances(env)
+    if found is None:
+        return EventToil(LifecycleEvent.NEW_WORKSPACE, name, (), (), "no private-link workspace")
+    workspace, _ = found
+    clones: dict[ResourceId, ResourceId] = {}
+    for original in (
+        workspace.id,
+        workspace.storage_account,
+        workspace.key_vault,
+        workspace.container_registry,
+    ):
+        if original is not None:
+            clones[original] = ResourceId(f"{original.text}new")
+    new_id = clones[workspace.id]
+    copies = [
+        replace(
+            workspace,
+            id=new_id,
+            name=new_id.name,
+            workspace_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"heiki:{new_id.text.lower()}")),
+            storage_account=clones[workspace.storage_account],
+            key_vault=clones[workspace.key_vault],
+            container_registry=clones.get(workspace.container_registry)
+            if workspace.container_registry
+            else None,
+        )
+    ]
+    storage = [
+        replace(s, id=clones[s.id], name=clones[s.id].name)
+        for s in env.storage_accounts
+        if s.id in clones
+    ]
+    vaults = [
+        replace(v, id=clones[v.id], name=clones[v.id].name)
+        for v in env.key_vaults
+        if v.id in clones
+    ]
+    registries = [
+        replace(r, id=clones[r.id], name=clones[r.id].name)
+        for r in env.container_registries
+        if r.id in clones
+    ]
+    # Its endpoints copy the first workspace's (same subnet and zone groups); Azure picks the IPs.
+    endpoints = [
+        replace(
+            pe,
+            id=ResourceId(f"{pe.id.text}new"),
+            name=f"{pe.name}new",
+            private_link_service=clones[pe.private_link_service],
+            ip_configurations=(),
+        )
+        for pe in env.private_endpoints
+        if pe.private_link_service in clones
+    ]
+    after = replace(
+        env,
+        workspaces=(*env.workspaces, *copies),
+        storage_accounts=(*env.storage_accounts, *storage),
+        key_vaults=(*env.key_vaults, *vaults),
+        container_registries=(*env.container_registries, *registries),
+        private_endpoints=(*env.private_endpoints, *endpoints),
+    )
+    resolver = Resolver(after, catalog)
+    world_env = resolver.world.env
+    names: list[tuple[DnsName, Address | None]] = []
+    for endpoint in world_env.private_endpoints:
+        if endpoint.private_link_service not in clones.values():
+            continue
+        for record in endpoint_records(catalog, world_env, endpoint):
+            if record.public is not None and record.address is not None:
+                names.append((record.public, record.address))
+    changes, evidence = _check(resolver, names, workload_vantages(after))
+    return EventToil(LifecycleEvent.NEW_WORKSPACE, new_id.name, changes, evidence)
+
+
 def dns_toil(env: Environment, catalog: Catalog) -> DnsToil:
     """Toil of every DNS-relevant lifecycle event for ``env``."""
     return DnsToil(
@@ -317,5 +396,6 @@ def dns_toil(env: Environment, catalog: Catalog) -> DnsToil:
             new_compute_instance(env, catalog),
             delete_compute_instance(env, catalog),
             new_private_endpoint(env, catalog),
+            new_workspace(env, catalog),
         )
     )

@@ -1,0 +1,193 @@
+"""Closure: is the environment closed? Five checks, each passed, failed or not applicable.
+
+1. no public inbound: PaaS public network access off (workspace, storage, Key Vault, registries,
+   Data Factory), no public IPs on compute, no NSG rule letting the internet in;
+2. all internet egress through an inspecting firewall, or none (from the egress traces);
+3. no path to a storage account outside the environment;
+4. prod without internet, where dev/prod stages are declared;
+5. local authentication off (storage shared keys, ACR admin user).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from heiki.analyses.egress import EgressReport
+from heiki.analyses.trace import Verdict
+from heiki.model.base import STAGE_TAG
+from heiki.model.environment import Environment
+from heiki.model.ml import PublicNetworkAccess
+from heiki.model.network import Access, Direction, VirtualNetwork
+from heiki.model.values import ResourceId
+
+
+class CheckStatus(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not-applicable"
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureCheck:
+    name: str
+    status: CheckStatus
+    summary: str
+    evidence: tuple[str, ...] = ()
+    resources: tuple[ResourceId, ...] = ()
+
+
+@dataclass(frozen=True)
+class Closure:
+    checks: tuple[ClosureCheck, ...]
+
+    @property
+    def closed(self) -> bool:
+        return all(c.status is not CheckStatus.FAIL for c in self.checks)
+
+    def get(self, name: str) -> ClosureCheck:
+        return next(c for c in self.checks if c.name == name)
+
+
+_OPEN_SOURCES = ("*", "internet", "0.0.0.0/0", "any")
+
+
+def _check(name: str, problems: list[tuple[str, ResourceId | None]], ok: str) -> ClosureCheck:
+    if not problems:
+        return ClosureCheck(name, CheckStatus.PASS, ok)
+    return ClosureCheck(
+        name,
+        CheckStatus.FAIL,
+        problems[0][0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""),
+        tuple(p for p, _ in problems),
+        tuple(r for _, r in problems if r is not None),
+    )
+
+
+def public_inbound(env: Environment) -> ClosureCheck:
+    problems: list[tuple[str, ResourceId | None]] = []
+    for resource in (
+        *env.workspaces,
+        *env.storage_accounts,
+        *env.key_vaults,
+        *env.container_registries,
+        *env.registries,
+        *env.data_factories,
+    ):
+        if getattr(resource, "public_network_access", None) is PublicNetworkAccess.ENABLED:
+            problems.append((f"{resource.name} accepts public network access", resource.id))
+    for compute in env.computes:
+        if compute.enable_node_public_ip and compute.subnet is not None:
+            problems.append((f"compute {compute.name} has a public IP", compute.id))
+    for nic in env.network_interfaces:
+        if nic.public_ip_address is not None:
+            problems.append((f"{nic.name} has a public IP", nic.id))
+    for nsg in env.network_security_groups:
+        for rule in nsg.security_rules:
+            if (
+                rule.direction is Direction.INBOUND
+                and rule.access is Access.ALLOW
+                and any(p.strip().lower() in _OPEN_SOURCES for p in rule.source_address_prefixes)
+                and not rule.source_application_security_groups
+            ):
+                problems.append(
+                    (f"NSG {nsg.name} rule {rule.name} allows inbound from the internet", nsg.id)
+                )
+    return _check("no public inbound", problems, "no public endpoint, public IP or open NSG rule")
+
+
+def egress_inspected(egress: EgressReport) -> ClosureCheck:
+    problems: list[tuple[str, ResourceId | None]] = []
+    for subnet in egress.subnets:
+        for trace in subnet.bypasses[:1]:
+            problems.append(
+                (
+                    f"{subnet.vantage.name} reaches the internet via {trace.egress}",
+                    subnet.vantage.subnet,
+                )
+            )
+    return _check(
+        "egress through an inspecting firewall",
+        problems,
+        "every internet path crosses a firewall, or there is none",
+    )
+
+
+def no_foreign_storage(egress: EgressReport) -> ClosureCheck:
+    problems = [
+        (
+            f"{s.vantage.name} reaches a foreign storage account ({s.foreign_storage.reason})",
+            s.vantage.subnet,
+        )
+        for s in egress.subnets
+        if s.foreign_storage.verdict is Verdict.DELIVERED
+    ]
+    return _check(
+        "no path to foreign storage",
+        problems,
+        "no workload reaches a storage account outside the environment",
+    )
+
+
+def prod_without_internet(env: Environment, egress: EgressReport) -> ClosureCheck:
+    name = "prod without internet"
+    prod = {v.id for v in env.virtual_networks if v.tag(STAGE_TAG) == "prod"}
+    if not prod:
+        return ClosureCheck(name, CheckStatus.NOT_APPLICABLE, "no dev/prod stages declared")
+    problems: list[tuple[str, ResourceId | None]] = []
+    for subnet in egress.subnets:
+        if subnet.vantage.vnet not in prod:
+            continue
+        open_paths = [
+            r
+            for r in subnet.required
+            if r.profile not in ("azure-ml", "mcr", "in-network git server")
+            and r.trace.verdict is Verdict.DELIVERED
+        ]
+        if subnet.any_internet.verdict is Verdict.DELIVERED:
+            problems.append(
+                (f"prod {subnet.vantage.name} reaches any internet address", subnet.vantage.subnet)
+            )
+        elif open_paths:
+            problems.append(
+                (
+                    f"prod {subnet.vantage.name} reaches "
+                    f"{', '.join(r.label for r in open_paths[:3])}",
+                    subnet.vantage.subnet,
+                )
+            )
+    vnets = ", ".join(
+        sorted(
+            v.name for v in env.virtual_networks if isinstance(v, VirtualNetwork) and v.id in prod
+        )
+    )
+    return _check(name, problems, f"prod ({vnets}) reaches only Azure ML's own dependencies")
+
+
+def local_auth_off(env: Environment) -> ClosureCheck:
+    problems: list[tuple[str, ResourceId | None]] = []
+    for account in env.storage_accounts:
+        if account.allow_shared_key_access:
+            problems.append(
+                (f"storage account {account.name} allows shared-key access", account.id)
+            )
+    for registry in env.container_registries:
+        if registry.admin_user_enabled:
+            problems.append(
+                (f"container registry {registry.name} has the admin user enabled", registry.id)
+            )
+    return _check(
+        "local authentication off", problems, "no storage shared keys, no registry admin user"
+    )
+
+
+def closure(env: Environment, egress: EgressReport) -> Closure:
+    return Closure(
+        (
+            public_inbound(env),
+            egress_inspected(egress),
+            no_foreign_storage(egress),
+            prod_without_internet(env, egress),
+            local_auth_off(env),
+        )
+    )

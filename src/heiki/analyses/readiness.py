@@ -1,0 +1,610 @@
+"""Readiness of the talk's three development loops, judged by DNS and traces.
+
+Each capability of product.md's table is a set of required resolutions and flows from the
+vantages that need them (clients, compute, clusters, runners, the integration runtime). A
+capability can be met in several ways - pip or conda or an internal package mirror; Hugging Face or
+a model mirror or an ML registry; github.com or an in-network Git server - and is ready when, from
+every vantage that needs it, one way works entirely. What failed is kept as evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from heiki.analyses.dns.toil import DnsToil, LifecycleEvent
+from heiki.analyses.dns.types import Outcome
+from heiki.analyses.egress import PROBE_LABEL, EgressReport, SubnetEgress
+from heiki.analyses.trace import Trace, Tracer, Verdict
+from heiki.analyses.vantage import Vantage, VantageKind, list_vantages
+from heiki.catalog import Catalog
+from heiki.catalog.names import (
+    compute_instance_names,
+    endpoint_records,
+    public_names_of,
+    target_region,
+)
+from heiki.model.base import STAGE_TAG
+from heiki.model.environment import Environment
+from heiki.model.ml import Compute, ComputeType, PublicNetworkAccess, Workspace
+from heiki.model.network import NetworkInterface, VirtualMachine, VmRole
+from heiki.model.services import ContainerRegistry
+from heiki.model.values import DnsName, ResourceId
+
+
+class Loop(StrEnum):
+    INNER = "inner"
+    MIDDLE = "middle"
+    OUTER = "outer"
+
+
+class Status(StrEnum):
+    READY = "ready"
+    NOT_READY = "not-ready"
+    NOT_APPLICABLE = "not-applicable"
+
+
+@dataclass(frozen=True, slots=True)
+class Capability:
+    loop: Loop
+    name: str
+    status: Status
+    summary: str
+    via: str = ""
+    """Which way made it ready (``pip``, ``internal mirror``...)."""
+    evidence: tuple[str, ...] = ()
+    failing: tuple[Trace, ...] = ()
+
+
+@dataclass(frozen=True)
+class Readiness:
+    capabilities: tuple[Capability, ...]
+
+    def get(self, name: str) -> Capability:
+        return next(c for c in self.capabilities if c.name == name)
+
+    def loop_status(self, loop: Loop) -> Status:
+        statuses = [c.status for c in self.capabilities if c.loop is loop]
+        if Status.NOT_READY in statuses:
+            return Status.NOT_READY
+        if Status.READY in statuses:
+            return Status.READY
+        return Status.NOT_APPLICABLE
+
+
+Target = tuple[str, int, str]
+"""(destination, port, protocol) as ``Tracer.trace`` takes it."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Way:
+    label: str
+    targets: tuple[Target, ...]
+
+
+class _Judge:
+    def __init__(
+        self,
+        env: Environment,
+        catalog: Catalog,
+        tracer: Tracer,
+        egress: EgressReport,
+        toil: DnsToil,
+    ) -> None:
+        self.catalog = catalog
+        self.tracer = tracer
+        self.env = tracer.env
+        self.egress = egress
+        self.toil = toil
+        self.region = self.env.location
+        del env  # the tracer's environment has the endpoint IPs Azure would allocate
+
+    # -- building blocks -------------------------------------------------------------------------
+    def profile(self, name: str) -> tuple[Target, ...]:
+        profile = self.catalog.egress_profile(name)
+        targets: list[Target] = []
+        for destination in profile.destinations if profile else ():
+            destination = destination.for_region(self.region)
+            protocol = "udp" if destination.protocol.lower() == "udp" else "tcp"
+            target = (
+                destination.fqdn.replace("*", PROBE_LABEL)
+                if destination.fqdn
+                else f"tag:{destination.service_tag}"
+            )
+            targets.append((target, destination.ports[0], protocol))
+        return tuple(targets)
+
+    def vms(self, role: VmRole) -> list[tuple[VirtualMachine, str]]:
+        found = []
+        for vm in self.env.virtual_machines:
+            if vm.role is not role or not vm.network_interfaces:
+                continue
+            nic = self.env.get_typed(vm.network_interfaces[0], NetworkInterface)
+            if nic is not None and nic.private_ip_address is not None:
+                found.append((vm, str(nic.private_ip_address)))
+        return found
+
+    def compute_vantages(
+        self, kinds: tuple[str, ...] = ("compute", "cluster"), inner: bool = False
+    ) -> list[Vantage]:
+        """Compute vantages; for the inner loop, prod is left out where dev/prod is declared -
+        people explore in dev, and prod is meant to have no internet."""
+        found = [s.vantage for s in self.egress.subnets if set(s.roles) & set(kinds)]
+        if inner:
+            development = [v for v in found if self.stage(v) != "prod"]
+            return development or found
+        return found
+
+    def stage(self, vantage: Vantage) -> str | None:
+        vnet = self.env.get(vantage.vnet) if vantage.vnet else None
+        if vnet is not None and vnet.tag(STAGE_TAG):
+            return vnet.tag(STAGE_TAG)
+        compute = self.env.get_typed(vantage.resource, Compute) if vantage.resource else None
+        workspace = self.env.get_typed(compute.workspace, Workspace) if compute else None
+        return workspace.tag(STAGE_TAG) if workspace else None
+
+    def role_vantages(self, role: VmRole) -> list[Vantage]:
+        return [s.vantage for s in self.egress.subnets if role.value in s.roles]
+
+    def judge(
+        self, loop: Loop, name: str, vantages: list[Vantage], ways: list[_Way], what: str
+    ) -> Capability:
+        """Ready when from every vantage some way has all its flows delivered."""
+        ways = [w for w in ways if w.targets]
+        if not ways:
+            return Capability(loop, name, Status.NOT_READY, f"no way to {what} is declared")
+        used: list[str] = []
+        failing: list[Trace] = []
+        for vantage in vantages:
+            working = None
+            first_failures: list[Trace] = []
+            for way in ways:
+                failures = [
+                    t
+                    for t in (self.tracer.trace(vantage, *target) for target in way.targets)
+                    if t.verdict is not Verdict.DELIVERED
+                ]
+                if not failures:
+                    working = way.label
+                    break
+                first_failures = first_failures or failures
+            if working is None:
+                failing += first_failures
+            elif working not in used:
+                used.append(working)
+        if failing:
+            names = sorted({t.destination for t in failing})
+            return Capability(
+                loop,
+                name,
+                Status.NOT_READY,
+                f"{what}: blocked from {failing[0].vantage} "
+                f"({', '.join(names[:4])}{'...' if len(names) > 4 else ''})",
+                evidence=tuple(
+                    f"{t.vantage} -> {t.destination}:{t.port}: {t.verdict.value} ({t.reason})"
+                    for t in failing[:12]
+                ),
+                failing=tuple(failing),
+            )
+        return Capability(
+            loop,
+            name,
+            Status.READY,
+            f"{what} from {len(vantages)} vantage(s) via {', '.join(used)}",
+            via=", ".join(used),
+        )
+
+    def private_link_workspaces(self) -> list[Workspace]:
+        return [w for w in self.env.workspaces if self.env.private_endpoints_for(w.id)]
+
+    def names_of(self, resource: ResourceId | None, group: str | None = None) -> list[str]:
+        if resource is None:
+            return []
+        names: list[str] = []
+        for endpoint in self.env.private_endpoints_for(resource):
+            if group and group not in endpoint.group_ids:
+                continue
+            for record in endpoint_records(self.catalog, self.env, endpoint):
+                if record.relative.startswith("*"):
+                    continue
+                names.append(str(record.public or record.private))
+        if not names:
+            names = [str(n) for n in public_names_of(self.catalog, self.env, resource)][:1]
+        return names
+
+    # -- the capabilities ---------------------------------------------------------------------------
+    def packages(self) -> Capability:
+        vantages = self.compute_vantages(inner=True)
+        if not vantages:
+            return Capability(Loop.INNER, "packages", Status.NOT_APPLICABLE, "no compute")
+        ways = [_Way("pip", self.profile("pypi")), _Way("conda", self.profile("conda"))]
+        ways += [
+            _Way(f"package mirror {vm.name}", ((ip, 443, "tcp"),))
+            for vm, ip in self.vms(VmRole.PACKAGE_MIRROR)
+        ]
+        return self.judge(Loop.INNER, "packages", vantages, ways, "install packages")
+
+    def models(self) -> Capability:
+        vantages = self.compute_vantages(inner=True)
+        if not vantages:
+            return Capability(Loop.INNER, "pretrained models", Status.NOT_APPLICABLE, "no compute")
+        ways = [_Way("Hugging Face", self.profile("huggingface"))]
+        ways += [
+            _Way(f"model mirror {vm.name}", ((ip, 443, "tcp"),))
+            for vm, ip in self.vms(VmRole.MODEL_MIRROR)
+        ]
+        for workspace in self.env.workspaces:
+            for registry in workspace.registries:
+                names = self.names_of(registry)
+                if names:
+                    ways.append(
+                        _Way(
+                            f"ML registry {registry.name}",
+                            tuple((n, 443, "tcp") for n in names[:1]),
+                        )
+                    )
+        return self.judge(Loop.INNER, "pretrained models", vantages, ways, "pull models")
+
+    def source(self) -> Capability:
+        vantages = self.compute_vantages(inner=True)
+        if not vantages:
+            return Capability(Loop.INNER, "source code", Status.NOT_APPLICABLE, "no compute")
+        ways = [
+            _Way(f"Git server {vm.name}", ((ip, 443, "tcp"),))
+            for vm, ip in self.vms(VmRole.GIT_SERVER)
+        ]
+        ways.append(_Way("github.com", self.profile("github")))
+        return self.judge(Loop.INNER, "source code", vantages, ways, "reach the Git host")
+
+    def compute_for_people(self) -> Capability:
+        name = "compute for people"
+        workspaces = self.private_link_workspaces()
+        if not workspaces:
+            return Capability(Loop.INNER, name, Status.NOT_APPLICABLE, "no private-link workspace")
+        clients = [v for v in list_vantages(self.env) if v.kind is VantageKind.ONPREM]
+        clients += [s.vantage for s in self.egress.subnets if VmRole.JUMPBOX.value in s.roles]
+        if not clients:
+            return Capability(
+                Loop.INNER,
+                name,
+                Status.NOT_APPLICABLE,
+                "no client network declared (on-premises or jump box)",
+            )
+        targets: list[Target] = []
+        for workspace in workspaces:
+            targets += [(n, 443, "tcp") for n in self.names_of(workspace.id)]
+            region = target_region(self.env, workspace.id, self.region)
+            for compute in self.env.computes:
+                if compute.workspace == workspace.id:
+                    targets += [
+                        (str(n), 443, "tcp")
+                        for n in compute_instance_names(self.catalog, compute, region)[:2]
+                    ]
+        capability = self.judge(
+            Loop.INNER,
+            name,
+            clients,
+            [_Way("private endpoint", tuple(targets))],
+            "reach the workspace, notebooks and compute instances",
+        )
+        if capability.status is not Status.READY:
+            return capability
+        ready_private = self._private_answers(clients, [t[0] for t in targets])
+        if ready_private:
+            return Capability(
+                Loop.INNER, name, Status.NOT_READY, ready_private[0], evidence=tuple(ready_private)
+            )
+        new_instance = next(
+            (e for e in self.toil.events if e.event is LifecycleEvent.NEW_COMPUTE_INSTANCE), None
+        )
+        if new_instance is not None and new_instance.count:
+            return Capability(
+                Loop.INNER,
+                name,
+                Status.NOT_READY,
+                f"a new compute instance needs {new_instance.count} manual change(s) before "
+                "people can reach it",
+                evidence=tuple(
+                    f"{c.team}: {c.action}: {'; '.join(c.items)}" for c in new_instance.changes
+                ),
+            )
+        return capability
+
+    def _private_answers(self, vantages: list[Vantage], names: list[str]) -> list[str]:
+        """Names that resolve publicly: a delivered flow then goes to the public endpoint."""
+        problems = []
+        for vantage in vantages:
+            for name in names:
+                resolution = self.tracer.resolver.resolve(vantage, DnsName(name))
+                if resolution.outcome is not Outcome.PRIVATE:
+                    problems.append(
+                        f"{name} from {vantage.name}: {resolution.outcome.value} "
+                        f"{resolution.answer_text}"
+                    )
+        return problems
+
+    def tuning_compute(self) -> Capability:
+        name = "tuning compute"
+        clusters = [c for c in self.env.computes if c.compute_type is ComputeType.AML_COMPUTE]
+        if not clusters:
+            return Capability(Loop.MIDDLE, name, Status.NOT_APPLICABLE, "no compute cluster")
+        vantages = self.compute_vantages(("cluster",))
+        targets: list[Target] = [
+            ("mcr.microsoft.com", 443, "tcp"),
+            ("tag:AzureMachineLearning", 443, "tcp"),
+            (f"tag:BatchNodeManagement.{self.region}", 443, "tcp"),
+        ]
+        for workspace in {self.env.get_typed(c.workspace, Workspace) for c in clusters} - {None}:
+            assert workspace is not None
+            targets += [
+                (n, 443, "tcp") for n in self.names_of(workspace.storage_account, "blob")[:1]
+            ]
+            targets += [
+                (n, 445, "tcp") for n in self.names_of(workspace.storage_account, "file")[:1]
+            ]
+            targets += [(n, 443, "tcp") for n in self.names_of(workspace.key_vault)[:1]]
+            targets += [(n, 443, "tcp") for n in self.names_of(workspace.container_registry)[:1]]
+        return self.judge(
+            Loop.MIDDLE,
+            name,
+            vantages,
+            [_Way("workspace dependencies", tuple(dict.fromkeys(targets)))],
+            "reach storage, Key Vault, registries and Azure ML from clusters",
+        )
+
+    def pipelines(self) -> Capability:
+        name = "re-runnable pipelines"
+        workspaces = self.env.workspaces
+        if not workspaces:
+            return Capability(Loop.MIDDLE, name, Status.NOT_APPLICABLE, "no workspace")
+        problems: list[str] = []
+        failing: list[Trace] = []
+        for workspace in workspaces:
+            registry = self.env.get_typed(workspace.container_registry, ContainerRegistry)
+            if registry is None:
+                problems.append(f"{workspace.name} has no container registry")
+                continue
+            private = registry.public_network_access is PublicNetworkAccess.DISABLED
+            if private and registry.sku != "Premium":
+                problems.append(f"{registry.name} is {registry.sku}: only Premium can be private")
+            if not private:
+                continue  # ACR Tasks can build against a public registry
+            builder = next(
+                (
+                    c
+                    for c in self.env.computes
+                    if c.workspace == workspace.id and c.name == workspace.image_build_compute
+                ),
+                None,
+            )
+            if builder is None:
+                problems.append(
+                    f"{workspace.name}: the registry is private but no image-build compute is "
+                    "set (ACR Tasks and serverless builds cannot reach it)"
+                )
+                continue
+            vantage = next(
+                (
+                    s.vantage
+                    for s in self.egress.subnets
+                    if (s.vantage.subnet and s.vantage.subnet == builder.subnet)
+                    or s.vantage.resource == builder.id
+                ),
+                None,
+            )
+            if vantage is None:
+                problems.append(f"image-build compute {builder.name} is in no known subnet")
+                continue
+            for target in [(n, 443, "tcp") for n in self.names_of(registry.id)[:1]] + [
+                ("mcr.microsoft.com", 443, "tcp")
+            ]:
+                trace = self.tracer.trace(vantage, *target)
+                if trace.verdict is not Verdict.DELIVERED:
+                    failing.append(trace)
+                    problems.append(f"{builder.name} -> {target[0]}: {trace.reason}")
+        if problems:
+            return Capability(
+                Loop.MIDDLE,
+                name,
+                Status.NOT_READY,
+                problems[0],
+                evidence=tuple(problems),
+                failing=tuple(failing),
+            )
+        return Capability(
+            Loop.MIDDLE,
+            name,
+            Status.READY,
+            "image builds run on compute in the network that reaches the registry",
+        )
+
+    def data(self) -> Capability:
+        name = "data"
+        lakes = [s for s in self.env.storage_accounts if s.is_hns_enabled]
+        onprem = self.env.on_premises
+        sources = onprem.data_sources if onprem else ()
+        if not lakes and not sources:
+            return Capability(
+                Loop.MIDDLE,
+                name,
+                Status.NOT_APPLICABLE,
+                "no data lake or on-premises data source declared",
+            )
+        if not lakes:
+            return Capability(
+                Loop.MIDDLE,
+                name,
+                Status.NOT_READY,
+                f"on-premises data ({', '.join(s.name for s in sources)}) has no "
+                "lake to land in: data arrives by hand",
+            )
+        lake = lakes[0]
+        targets = tuple(
+            (n, 443, "tcp") for g in ("dfs", "blob") for n in self.names_of(lake.id, g)[:1]
+        )
+        reach = self.judge(
+            Loop.MIDDLE,
+            name,
+            self.compute_vantages(),
+            [_Way(f"lake {lake.name}", targets)],
+            f"read the lake {lake.name}",
+        )
+        if reach.status is not Status.READY:
+            return reach
+        problems = self._pipeline_problems(lake.id, [s.name for s in sources])
+        if problems:
+            return Capability(
+                Loop.MIDDLE, name, Status.NOT_READY, problems[0], evidence=tuple(problems)
+            )
+        return Capability(
+            Loop.MIDDLE,
+            name,
+            Status.READY,
+            f"compute reads {lake.name} privately; a pipeline feeds it",
+        )
+
+    def _pipeline_problems(self, lake: ResourceId, sources: list[str]) -> list[str]:
+        factories = [f for f in self.env.data_factories if lake in f.linked_sinks]
+        if not factories:
+            return ["no Data Factory pipeline writes to the lake: data arrives by hand"]
+        problems: list[str] = []
+        factory = factories[0]
+        missing = [s for s in sources if s not in factory.linked_sources]
+        if missing:
+            problems.append(f"no pipeline copies {', '.join(missing)} into the lake")
+        onprem = self.env.on_premises
+        runtimes = [r for r in factory.integration_runtimes if r.nodes]
+        for source_name in factory.linked_sources:
+            source = onprem.data_source(source_name) if onprem else None
+            if source is None:
+                continue
+            reached = False
+            for runtime in runtimes:
+                for node in runtime.nodes:
+                    vantage = next((v for v in list_vantages(self.env) if v.resource == node), None)
+                    if vantage is None:
+                        continue
+                    trace = self.tracer.trace(
+                        vantage, str(source.address), source.port, source.protocol.lower()
+                    )
+                    reached = reached or trace.verdict is Verdict.DELIVERED
+                    if not reached:
+                        problems.append(f"{vantage.name} -> {source.name}: {trace.reason}")
+            if not reached and not runtimes:
+                problems.append(f"no self-hosted integration runtime can reach {source.name}")
+        approved = {
+            (m.private_link_resource_id, m.group_id)
+            for m in factory.managed_private_endpoints
+            if m.connection_state.value == "Approved"
+        }
+        if factory.managed_virtual_network and not {(lake, "dfs"), (lake, "blob")} & approved:
+            problems.append(f"{factory.name} has no approved managed private endpoint to the lake")
+        return problems
+
+    def triggerable_pipelines(self) -> Capability:
+        name = "triggerable pipelines"
+        vantages = self.role_vantages(VmRole.CI_RUNNER)
+        if not vantages:
+            return Capability(Loop.OUTER, name, Status.NOT_APPLICABLE, "no self-hosted runner")
+        targets: list[Target] = []
+        for workspace in self.private_link_workspaces() or self.env.workspaces:
+            targets += [(n, 443, "tcp") for n in self.names_of(workspace.id)[:1]]
+            targets += [(n, 443, "tcp") for n in self.names_of(workspace.container_registry)[:1]]
+            targets += [
+                (n, 443, "tcp") for n in self.names_of(workspace.storage_account, "blob")[:1]
+            ]
+        git = [(ip, 443, "tcp") for _, ip in self.vms(VmRole.GIT_SERVER)]
+        ways = [_Way("in-network Git server", tuple(targets + git[:1]))] if git else []
+        ways.append(_Way("github.com", tuple(targets) + self.profile("github-actions")))
+        return self.judge(
+            Loop.OUTER,
+            name,
+            vantages,
+            ways,
+            "reach the workspace, registry, storage and the Git service from runners",
+        )
+
+    def monitoring(self) -> Capability:
+        name = "monitoring"
+        if not self.env.application_insights:
+            return Capability(Loop.OUTER, name, Status.NOT_APPLICABLE, "no Application Insights")
+        vantages = self.compute_vantages()
+        if not vantages:
+            return Capability(Loop.OUTER, name, Status.NOT_APPLICABLE, "no compute")
+        target = ("global.in.ai.monitor.azure.com", 443, "tcp")
+        ways = [_Way("Azure Monitor (AMPLS or allowed egress)", (target,))]
+        return self.judge(
+            Loop.OUTER, name, vantages, ways, "send telemetry to Application Insights"
+        )
+
+    def promotion(self) -> Capability:
+        name = "promotion"
+        users = [w for w in self.env.workspaces if w.registries]
+        if not users:
+            return Capability(Loop.OUTER, name, Status.NOT_APPLICABLE, "no ML registry declared")
+        problems: list[str] = []
+        failing: list[Trace] = []
+        for workspace in users:
+            vantages = [s.vantage for s in self.egress.subnets if self._belongs(s, workspace.id)]
+            for registry in workspace.registries:
+                for name_ in self.names_of(registry)[:1]:
+                    for vantage in vantages:
+                        trace = self.tracer.trace(vantage, name_, 443, "tcp")
+                        if trace.verdict is not Verdict.DELIVERED:
+                            failing.append(trace)
+                            problems.append(
+                                f"{vantage.name} -> registry {registry.name}: {trace.reason}"
+                            )
+            if workspace.tag("heiki-stage") == "prod":
+                for subnet in self.egress.subnets:
+                    if self._belongs(subnet, workspace.id) and (
+                        subnet.any_internet.verdict is Verdict.DELIVERED
+                    ):
+                        problems.append(f"prod {subnet.vantage.name} reaches the internet")
+        if problems:
+            return Capability(
+                Loop.OUTER,
+                name,
+                Status.NOT_READY,
+                problems[0],
+                evidence=tuple(problems),
+                failing=tuple(failing),
+            )
+        return Capability(
+            Loop.OUTER,
+            name,
+            Status.READY,
+            "every workspace reaches the shared registry over private endpoints",
+        )
+
+    def _belongs(self, subnet: SubnetEgress, workspace: ResourceId) -> bool:
+        vantage = subnet.vantage
+        for compute in self.env.computes:
+            if compute.workspace != workspace:
+                continue
+            if compute.subnet is not None and compute.subnet == vantage.subnet:
+                return True
+            if vantage.resource == compute.id:
+                return True
+        return False
+
+
+def readiness(
+    env: Environment, catalog: Catalog, tracer: Tracer, egress: EgressReport, toil: DnsToil
+) -> Readiness:
+    """The ten capabilities of the three loops, in product.md's order."""
+    judge = _Judge(env, catalog, tracer, egress, toil)
+    return Readiness(
+        (
+            judge.packages(),
+            judge.models(),
+            judge.source(),
+            judge.compute_for_people(),
+            judge.tuning_compute(),
+            judge.pipelines(),
+            judge.data(),
+            judge.triggerable_pipelines(),
+            judge.monitoring(),
+            judge.promotion(),
+        )
+    )
