@@ -49,7 +49,9 @@ def test_check_json_is_machine_readable() -> None:
     assert [d["code"] for d in document["diagnostics"]] == ["IN032"]
     assert {"EXF001", "EXF002", "NSG002"} <= {f["rule"] for f in document["findings"]}
     assert run("check", "nsg-only", "--fail-on", "never")[0] == 0
-    assert run("check", "locked-down", "--fail-on", "warning")[0] == 0
+    # locked-down is closed but not workable: RDY001 / TOIL001 are warnings, not errors.
+    assert run("check", "locked-down")[0] == 0
+    assert run("check", "locked-down", "--fail-on", "warning")[0] == 1
 
 
 def test_show_text_and_json(tmp_path: Path) -> None:
@@ -81,11 +83,12 @@ def test_check_reports_dns_matrix_toil_and_findings_as_json() -> None:
     assert code == 0  # DNS015 is a warning
     document = json.loads(output)
     assert document["dns"]["failures"] == 0 and document["dns"]["cells"]
-    events = {e["event"]: e["changes"] for e in document["toil"]["events"]}
+    events = {e["event"]: e["manual_changes"] for e in document["toil"]["events"]}
     assert events["new compute instance"] == 1
-    assert {f["rule"] for f in document["findings"]} == {"DNS015"}
+    assert {f["rule"] for f in document["findings"]} == {"DNS015", "RDY001"}
     assert run("check", "a-record-dns", "--fail-on", "warning")[0] == 1
-    assert run("check", "a-record-dns", "--ignore", "DNS015", "--fail-on", "warning")[0] == 0
+    quiet = ("--ignore", "DNS015", "--ignore", "RDY", "--ignore", "TOIL", "--fail-on", "warning")
+    assert run("check", "a-record-dns", *quiet)[0] == 0
 
 
 def test_closed_aml_has_zero_toil() -> None:

@@ -16,6 +16,7 @@ LAYERS: dict[str, int] = {
     "diagnostics": 1,
     "designs": 1,
     "sources": 2,
+    "config": 2,
     "analyses": 2,
     "rules": 3,
     "readiness": 3,

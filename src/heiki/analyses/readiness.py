@@ -437,6 +437,14 @@ class _Judge:
                 Status.NOT_READY,
                 f"on-premises data ({', '.join(s.name for s in sources)}) has no "
                 "lake to land in: data arrives by hand",
+                evidence=(
+                    *(
+                        f"on-premises source {s.name} ({s.address}:{s.port}) is declared"
+                        for s in sources
+                    ),
+                    "no storage account with a hierarchical namespace (ADLS Gen2) in the environment",
+                    f"{len(self.env.data_factories)} Data Factory instance(s) write to a lake",
+                ),
             )
         lake = lakes[0]
         targets = tuple(

@@ -21,16 +21,21 @@ from heiki.analyses.routing import effective_routes
 from heiki.analyses.trace import Tracer, Verdict
 from heiki.analyses.vantage import UnknownVantageError, find_vantage, list_vantages
 from heiki.catalog import load_catalog
+from heiki.config import load_config
 from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_name
 from heiki.diagnostics import Diagnostic, InputError
 from heiki.model.values import DnsName
-from heiki.reports.check import CheckResult, check_document, render_check
+from heiki.reports.check import render_check
+from heiki.reports.markdown import markdown_document
+from heiki.reports.record import CheckResult, check_record
 from heiki.reports.resolution import render_resolution, render_vantages, resolution_document
+from heiki.reports.ruledocs import find_rule_doc, render_rules, rule_page, rules_document
+from heiki.reports.sarif import sarif_document
 from heiki.reports.serialize import dumps, to_data
 from heiki.reports.show import environment_document, render_environment
 from heiki.reports.trace import render_routes, render_trace, routes_document, trace_document
 from heiki.rules.context import RuleContext
-from heiki.rules.engine import run_rules
+from heiki.rules.engine import check_rules
 from heiki.sources import LoadResult, load
 from heiki.sources.yamlread import parse_yaml
 
@@ -131,50 +136,110 @@ def show(source: str | None, onprem: str | None, output_format: str) -> None:
     _print_warnings(result.diagnostics)
 
 
+class CheckFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+    MARKDOWN = "markdown"
+
+
+_FAIL_THRESHOLD = {FailOn.ERROR: 3, FailOn.WARNING: 2, FailOn.NEVER: 99}
+
+
 @cli.command()
 @SOURCE_ARG
 @ONPREM_OPT
-@FORMAT_OPT
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice([f.value for f in CheckFormat]),
+    default=CheckFormat.TEXT.value,
+    show_default=True,
+    help="text for people, json (schema in the package), sarif 2.1.0 for code scanning, "
+    "markdown for a pull-request comment.",
+)
 @click.option(
     "--fail-on",
     type=click.Choice([f.value for f in FailOn]),
-    default=FailOn.ERROR.value,
-    show_default=True,
-    help="Lowest severity that makes the exit code 1.",
+    default=None,
+    help="Lowest severity that makes the exit code 1 [default: the configuration's, else error].",
 )
 @click.option("--select", multiple=True, help="Only rules whose ID starts with this (repeatable).")
 @click.option("--ignore", multiple=True, help="Skip rules whose ID starts with this (repeatable).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Configuration file [default: ./heiki.toml, else [tool.heiki] in ./pyproject.toml].",
+)
 def check(
     source: str | None,
     onprem: str | None,
     output_format: str,
-    fail_on: str,
+    fail_on: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
+    config_file: str | None,
 ) -> None:
-    """Check an environment: validation, DNS matrix and toil, egress and the findings."""
+    """Check an environment: the three loops, closure, toil, DNS, egress and the rule findings."""
+    try:
+        config = load_config(config_file)
+    except InputError as error:
+        _fail_input(error)
     loaded = _load(source, onprem)
     catalog = load_catalog()
     env = loaded.environment
     context = RuleContext(env, catalog)
+    run = check_rules(env, catalog, config, select, ignore, context=context)
     result = CheckResult(
         environment=env,
         source=loaded.source_name,
         diagnostics=loaded.diagnostics,
+        readiness=context.readiness,
+        closure=context.closure,
+        toil=context.toil,
         matrix=context.dns_matrix,
-        toil=context.dns_toil,
         egress=context.egress,
-        findings=run_rules(env, catalog, select, ignore, context=context),
+        findings=run.findings,
+        suppressed=run.suppressed,
     )
-    if output_format == OutputFormat.JSON:
-        sys.stdout.write(dumps(check_document(result)))
+    record = check_record(result)
+    chosen = CheckFormat(output_format)
+    if chosen is CheckFormat.JSON:
+        sys.stdout.write(dumps(record))
+    elif chosen is CheckFormat.SARIF:
+        sys.stdout.write(dumps(sarif_document(record)))
+    elif chosen is CheckFormat.MARKDOWN:
+        sys.stdout.write(markdown_document(record))
     else:
-        _stdout().print(render_check(result))
-    threshold = {FailOn.ERROR: 3, FailOn.WARNING: 2, FailOn.NEVER: 99}[FailOn(fail_on)]
+        _stdout().print(render_check(record))
+    threshold = _FAIL_THRESHOLD[FailOn(fail_on or config.fail_on or FailOn.ERROR.value)]
     ranks = [f.severity.rank for f in result.findings] + [
         d.severity.rank for d in result.diagnostics
     ]
     sys.exit(EXIT_FINDINGS if any(rank >= threshold for rank in ranks) else EXIT_OK)
+
+
+@cli.command(name="rules")
+@FORMAT_OPT
+def list_rules(output_format: str) -> None:
+    """List every rule: ID, default severity, name and title."""
+    if output_format == OutputFormat.JSON:
+        sys.stdout.write(dumps(rules_document()))
+    else:
+        _stdout().print(render_rules())
+
+
+@cli.command()
+@click.argument("rule_id", metavar="ID")
+def explain(rule_id: str) -> None:
+    """Print the documentation of one rule (what docs/rules/ID.md holds)."""
+    doc = find_rule_doc(rule_id)
+    if doc is None:
+        _stderr().print(f"error: no rule {rule_id!r}; `heiki rules` lists them", markup=False)
+        sys.exit(EXIT_ERROR)
+    sys.stdout.write(rule_page(doc))
 
 
 @cli.command()

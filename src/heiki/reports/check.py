@@ -1,210 +1,114 @@
-"""``heiki check``: one canonical record of the run, rendered as text or JSON.
+"""``heiki check`` as rich text, rendered from the canonical record.
 
-Today the record holds the input diagnostics, the DNS matrix, the DNS toil and the findings; the
-readiness, closure and reachability parts arrive with later releases and join the same record.
+Order: the verdict, the readiness of the three loops, closure, toil, egress, the DNS matrix, then
+the findings grouped by severity, each with its evidence and fix.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from heiki.analyses.dns.matrix import DnsMatrix, Expectation, MatrixCell
-from heiki.analyses.dns.toil import DnsToil
-from heiki.analyses.egress import EgressReport
-from heiki.analyses.trace import Verdict
-from heiki.diagnostics import Diagnostic, Severity
-from heiki.model.environment import Environment
-from heiki.reports.serialize import FORMAT_VERSION
-from heiki.reports.show import summary
-from heiki.rules.findings import Finding
+_STATUS_STYLE = {
+    "ready": "green",
+    "pass": "green",
+    "not-ready": "bold red",
+    "fail": "bold red",
+    "not-applicable": "dim",
+}
+_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    environment: Environment
-    source: str
-    diagnostics: tuple[Diagnostic, ...]
-    matrix: DnsMatrix
-    toil: DnsToil
-    egress: EgressReport
-    findings: tuple[Finding, ...]
-
-    def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity is severity) + sum(
-            1 for d in self.diagnostics if d.severity is severity
-        )
-
-
-def _cell_record(cell: MatrixCell) -> dict[str, Any]:
-    return {
-        "name": str(cell.name),
-        "vantage": cell.vantage,
-        "expected": cell.expected.value,
-        "expected_address": str(cell.expected_address) if cell.expected_address else None,
-        "outcome": cell.resolution.outcome.value,
-        "answer": cell.resolution.answer_text,
-        "ok": cell.ok,
-    }
-
-
-def _finding_record(finding: Finding) -> dict[str, Any]:
-    return {
-        "rule": finding.rule_id,
-        "title": finding.title,
-        "severity": finding.severity.value,
-        "message": finding.message,
-        "resource": finding.resource,
-        "location": str(finding.location) if finding.location else None,
-        "evidence": list(finding.evidence),
-        "fix": finding.fix,
-        "references": list(finding.references),
-    }
-
-
-def check_document(result: CheckResult) -> dict[str, Any]:
-    """The canonical record (``--format json``)."""
-    return {
-        "format_version": FORMAT_VERSION,
-        "source": result.source,
-        "environment": result.environment.name,
-        "summary": summary(result.environment),
-        "diagnostics": [
-            {
-                "code": d.code,
-                "severity": d.severity.value,
-                "message": d.message,
-                "location": str(d.location) if d.location else None,
-            }
-            for d in result.diagnostics
-        ],
-        "dns": {
-            "vantages": [v.name for v in result.matrix.vantages],
-            "cells": [_cell_record(c) for c in result.matrix.cells],
-            "failures": len(result.matrix.failures),
-        },
-        "toil": {
-            "total": result.toil.total,
-            "events": [
-                {
-                    "event": e.event.value,
-                    "subject": e.subject,
-                    "changes": e.count,
-                    "not_applicable": e.not_applicable or None,
-                    "change_requests": [
-                        {
-                            "team": c.team,
-                            "system": c.system,
-                            "action": c.action,
-                            "items": list(c.items),
-                        }
-                        for c in e.changes
-                    ],
-                }
-                for e in result.toil.events
-            ],
-        },
-        "egress": [
-            {
-                "subnet": s.vantage.name,
-                "roles": list(s.roles),
-                "required": [
-                    {
-                        "profile": r.profile,
-                        "destination": r.label,
-                        "verdict": r.trace.verdict.value,
-                        "reason": r.trace.reason,
-                    }
-                    for r in s.required
-                ],
-                "any_internet": {
-                    "verdict": s.any_internet.verdict.value,
-                    "reason": s.any_internet.reason,
-                },
-                "foreign_storage": {
-                    "verdict": s.foreign_storage.verdict.value,
-                    "reason": s.foreign_storage.reason,
-                },
-                "bypasses_firewall": len(s.bypasses),
-            }
-            for s in result.egress.subnets
-        ],
-        "findings": [_finding_record(f) for f in result.findings],
-    }
-
-
-def render_check(result: CheckResult) -> RenderableType:
-    env = result.environment
-    counts = summary(env)
+def render_check(record: dict[str, Any]) -> RenderableType:
+    verdict = record["verdict"]
+    loops = ", ".join(f"{loop} {status}" for loop, status in verdict["loops"].items())
+    counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in record["summary"].items() if v)
     parts: list[RenderableType] = [
-        Text.assemble((env.name, "bold"), f" loaded from {result.source}"),
-        Text(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if v)),
-        _matrix_table(result.matrix),
-        _toil_table(result.toil),
-        _egress_table(result.egress),
-        _findings(result),
+        Text.assemble((record["environment"], "bold"), f" loaded from {record['source']}"),
+        Text(counts, style="dim"),
+        Text.assemble(
+            "Verdict: ",
+            (
+                "workable" if verdict["ready"] else "not workable",
+                "green" if verdict["ready"] else "bold red",
+            ),
+            f" ({loops}); ",
+            (
+                "closed" if verdict["closed"] else "NOT closed",
+                "green" if verdict["closed"] else "bold red",
+            ),
+            f"; toil {verdict['toil']} manual change(s); "
+            f"{verdict['errors']} error(s), {verdict['warnings']} warning(s)",
+        ),
+        _readiness(record),
+        _closure(record),
+        _toil(record),
+        _egress(record),
+        _dns(record),
+        _findings(record),
     ]
     return Group(*parts)
 
 
-def _matrix_table(matrix: DnsMatrix) -> RenderableType:
-    vantages = [v.name for v in matrix.vantages]
-    by_key = {(str(c.name), c.vantage): c for c in matrix.cells}
-    table = Table(
-        title="DNS matrix (expected private IP or public answer, per vantage)", title_justify="left"
-    )
-    table.add_column("name", overflow="fold", max_width=60)
-    table.add_column("expected")
-    for vantage in vantages:
-        table.add_column(vantage, overflow="fold")
-    for needed in matrix.names:
-        row: list[Text | str] = [
-            str(needed.name),
-            str(needed.address) if needed.expect is Expectation.PRIVATE else "public",
-        ]
-        for vantage in vantages:
-            cell = by_key.get((str(needed.name), vantage))
-            if cell is None:
-                row.append("")
-                continue
-            outcome = cell.resolution.outcome.value
-            shown = (
-                ", ".join(str(a) for a in cell.resolution.addresses)
-                if cell.resolution.addresses
-                else outcome
-            )
-            row.append(
-                Text(
-                    f"ok {shown}" if cell.ok else f"FAIL {shown}",
-                    style="green" if cell.ok else "bold red",
-                )
-            )
-        table.add_row(*row)
+def _status(value: str) -> Text:
+    return Text(value, style=_STATUS_STYLE.get(value, ""))
+
+
+def _readiness(record: dict[str, Any]) -> RenderableType:
+    table = Table(title="Readiness of the three loops", title_justify="left")
+    for column in ("loop", "capability", "status", "how / why"):
+        table.add_column(column, overflow="fold")
+    for item in record["readiness"]:
+        table.add_row(item["loop"], item["capability"], _status(item["status"]), item["summary"])
     return table
 
 
-def _toil_table(toil: DnsToil) -> RenderableType:
+def _closure(record: dict[str, Any]) -> RenderableType:
+    closure = record["closure"]
+    title = f"Closure: {'closed' if closure['closed'] else 'NOT closed'}"
+    table = Table(title=title, title_justify="left")
+    for column in ("check", "status", "detail"):
+        table.add_column(column, overflow="fold")
+    for check in closure["checks"]:
+        table.add_row(check["check"], _status(check["status"]), check["summary"])
+    return table
+
+
+def _toil(record: dict[str, Any]) -> RenderableType:
+    toil = record["toil"]
     table = Table(
-        title=f"DNS toil: manual change requests per lifecycle event (total {toil.total})",
+        title=f"Toil: manual changes per lifecycle event (total {toil['total']})",
         title_justify="left",
     )
-    for column in ("event", "changes", "who", "what"):
+    for column in ("event", "manual changes", "who", "what"):
         table.add_column(column, overflow="fold")
-    for event in toil.events:
-        if event.not_applicable:
-            table.add_row(event.event.value, "-", "", f"not applicable: {event.not_applicable}")
+    for event in toil["events"]:
+        if event["not_applicable"]:
+            table.add_row(event["event"], "-", "", f"not applicable: {event['not_applicable']}")
             continue
-        who = ", ".join(sorted({c.team for c in event.changes})) or "nobody"
-        what = "; ".join(f"{c.action} on {c.system} ({len(c.items)} items)" for c in event.changes)
-        table.add_row(event.event.value, str(event.count), who, what or "-")
+        what = (
+            "; ".join(
+                f"{c['action']} on {c['system']} ({len(c['items'])} items)"
+                for c in event["changes"]
+            )
+            or "-"
+        )
+        table.add_row(
+            event["event"],
+            Text(
+                str(event["manual_changes"]),
+                style="bold red" if event["manual_changes"] else "green",
+            ),
+            ", ".join(event["who"]) or "nobody",
+            what,
+        )
     return table
 
 
-def _egress_table(egress: EgressReport) -> RenderableType:
+def _egress(record: dict[str, Any]) -> RenderableType:
     table = Table(
         title="Egress per workload subnet (required destinations, exfiltration)",
         title_justify="left",
@@ -219,53 +123,104 @@ def _egress_table(egress: EgressReport) -> RenderableType:
         "bypasses firewall",
     ):
         table.add_column(column, overflow="fold")
-    for subnet in egress.subnets:
-        delivered = len(subnet.required) - len(subnet.dropped)
-        dropped = ", ".join(r.label for r in subnet.dropped[:6])
-        if len(subnet.dropped) > 6:
-            dropped += f" (+{len(subnet.dropped) - 6})"
+    for subnet in record["egress"]:
+        dropped = [r["destination"] for r in subnet["required"] if r["verdict"] != "delivered"]
+        shown = ", ".join(dropped[:6]) + (f" (+{len(dropped) - 6})" if len(dropped) > 6 else "")
+        delivered = len(subnet["required"]) - len(dropped)
         table.add_row(
-            subnet.vantage.name,
-            ", ".join(subnet.roles),
-            f"{delivered}/{len(subnet.required)}",
-            Text(dropped or "-", style="red" if dropped else "green"),
-            _verdict_text(subnet.any_internet.verdict, bad=Verdict.DELIVERED),
-            _verdict_text(subnet.foreign_storage.verdict, bad=Verdict.DELIVERED),
-            Text(str(len(subnet.bypasses)), style="red" if subnet.bypasses else "green"),
+            subnet["subnet"],
+            ", ".join(subnet["roles"]),
+            f"{delivered}/{len(subnet['required'])}",
+            Text(shown or "-", style="red" if dropped else "green"),
+            _open(subnet["any_internet"]["verdict"]),
+            _open(subnet["foreign_storage"]["verdict"]),
+            Text(
+                str(subnet["bypasses_firewall"]),
+                style="red" if subnet["bypasses_firewall"] else "green",
+            ),
         )
     return table
 
 
-def _verdict_text(verdict: Verdict, bad: Verdict) -> Text:
-    return Text(verdict.value, style="bold red" if verdict is bad else "green")
+def _open(verdict: str) -> Text:
+    return Text(verdict, style="bold red" if verdict == "delivered" else "green")
 
 
-_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-
-
-def _findings(result: CheckResult) -> RenderableType:
-    lines: list[RenderableType] = []
-    for diagnostic in result.diagnostics:
-        lines.append(Text(str(diagnostic), style=_SEVERITY_STYLE[diagnostic.severity]))
-    for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO):
-        group = [f for f in result.findings if f.severity is severity]
-        if not group:
-            continue
-        lines.append(Text(f"{severity.value}s ({len(group)})", style="bold"))
-        for finding in group:
-            where = f" [{finding.location}]" if finding.location else ""
-            lines.append(
+def _dns(record: dict[str, Any]) -> RenderableType:
+    dns = record["dns"]
+    vantages = dns["vantages"]
+    table = Table(
+        title=f"DNS matrix ({len({c['name'] for c in dns['cells']})} names x "
+        f"{len(vantages)} vantages, {dns['failures']} failing)",
+        title_justify="left",
+    )
+    table.add_column("name", overflow="fold", max_width=60)
+    table.add_column("expected")
+    for vantage in vantages:
+        table.add_column(vantage, overflow="fold")
+    rows: dict[str, dict[str, dict[str, Any]]] = {}
+    expected: dict[str, str] = {}
+    for cell in dns["cells"]:
+        rows.setdefault(cell["name"], {})[cell["vantage"]] = cell
+        expected[cell["name"]] = cell["expected_address"] or cell["expected"]
+    for name, cells in rows.items():
+        row: list[Text | str] = [name, expected[name]]
+        for vantage in vantages:
+            cell = cells.get(vantage)
+            if cell is None:
+                row.append("")
+                continue
+            shown = cell["answer"] if cell["outcome"] == "private" else cell["outcome"]
+            row.append(
                 Text(
-                    f"  {finding.rule_id} {finding.message}{where}", style=_SEVERITY_STYLE[severity]
+                    f"{'ok' if cell['ok'] else 'FAIL'} {shown}",
+                    style="green" if cell["ok"] else "bold red",
                 )
             )
-            for step in finding.evidence:
+        table.add_row(*row)
+    return table
+
+
+def _where(location: dict[str, Any]) -> str:
+    """``file:line:column`` as compilers print it."""
+    parts = [location["file"], location["line"], location["column"]]
+    return ":".join(str(p) for p in parts if p)
+
+
+def _findings(record: dict[str, Any]) -> RenderableType:
+    lines: list[RenderableType] = []
+    for diagnostic in record["diagnostics"]:
+        where = f"{_where(diagnostic['location'])}: " if diagnostic["location"] else ""
+        lines.append(
+            Text(
+                f"{where}{diagnostic['severity']} {diagnostic['code']}: {diagnostic['message']}",
+                style=_SEVERITY_STYLE[diagnostic["severity"]],
+            )
+        )
+    for severity in ("error", "warning", "info"):
+        group = [f for f in record["findings"] if f["severity"] == severity]
+        if not group:
+            continue
+        lines.append(Text(f"{severity}s ({len(group)})", style="bold"))
+        for finding in group:
+            where = f" [{_where(finding['location'])}]" if finding["location"] else ""
+            lines.append(
+                Text(
+                    f"  {finding['rule']} {finding['message']}{where}",
+                    style=_SEVERITY_STYLE[severity],
+                )
+            )
+            for step in finding["evidence"]:
                 lines.append(Text(f"      {step}", style="dim"))
-            lines.append(Text(f"      fix: {finding.fix}"))
-    errors = result.count(Severity.ERROR)
-    warnings = result.count(Severity.WARNING)
-    verdict = (
-        "no findings" if not (errors or warnings) else f"{errors} error(s), {warnings} warning(s)"
-    )
-    lines.append(Text(f"Result: {verdict}.", style="bold"))
+            lines.append(Text(f"      fix: {finding['fix']}"))
+    for item in record["suppressed"]:
+        lines.append(
+            Text(f"suppressed {item['rule']} {item['message']} - {item['reason']}", style="dim")
+        )
+    verdict = record["verdict"]
+    if not (verdict["errors"] or verdict["warnings"]):
+        result = "no findings"
+    else:
+        result = f"{verdict['errors']} error(s), {verdict['warnings']} warning(s)"
+    lines.append(Text(f"Result: {result}.", style="bold"))
     return Group(*lines)

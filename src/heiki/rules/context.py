@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from heiki.analyses.closure import Closure, closure
 from heiki.analyses.connectivity import Connectivity
 from heiki.analyses.dns.matrix import DnsMatrix, dns_matrix
 from heiki.analyses.dns.resolver import Resolver
 from heiki.analyses.dns.toil import DnsToil, dns_toil
 from heiki.analyses.dns.world import DnsWorld
 from heiki.analyses.egress import EgressReport, egress_report
+from heiki.analyses.readiness import Readiness, readiness
+from heiki.analyses.toil import Toil, toil
 from heiki.analyses.trace import Tracer
 from heiki.catalog import Catalog
 from heiki.model.base import Resource
@@ -49,6 +52,18 @@ class RuleContext:
     @cached_property
     def egress(self) -> EgressReport:
         return egress_report(self.env, self.catalog, self.tracer)
+
+    @cached_property
+    def readiness(self) -> Readiness:
+        return readiness(self.env, self.catalog, self.tracer, self.egress, self.dns_toil)
+
+    @cached_property
+    def closure(self) -> Closure:
+        return closure(self.tracer.env, self.egress)
+
+    @cached_property
+    def toil(self) -> Toil:
+        return toil(self.dns_toil, self.readiness)
 
     @cached_property
     def dns_toil(self) -> DnsToil:

@@ -1,19 +1,59 @@
-"""Run the rules: select, check, turn violations into findings; a crashing rule becomes INT001."""
+"""Run the rules: select, check, turn violations into findings; a crashing rule becomes INT001.
+
+The configuration decides which rules run (``select`` / ``ignore`` by ID prefix), overrides
+severities, and suppresses findings with a reason; a suppression that matched nothing becomes a
+CFG001 finding so that stale ones are noticed.
+"""
 
 from __future__ import annotations
 
 import traceback
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from heiki.catalog import Catalog
+from heiki.config import Config, Suppression
 from heiki.diagnostics import Severity
 from heiki.model.environment import Environment
-from heiki.rules.base import Rule
+from heiki.rules.base import Rule, RuleMeta
 from heiki.rules.context import RuleContext
 from heiki.rules.findings import Finding
 from heiki.rules.registry import all_rules
 
 INTERNAL_ERROR = "INT001"
+UNUSED_SUPPRESSION = "CFG001"
+
+# The engine's own findings are documented like rules (``heiki explain CFG001``), but no rule
+# class produces them.
+_UNUSED_META = RuleMeta(
+    id=UNUSED_SUPPRESSION,
+    name="unused-suppression",
+    title="A suppression matched no finding",
+    severity=Severity.WARNING,
+    rationale=(
+        "A suppression that no longer matches anything was either fixed or mistyped; left "
+        "alone, stale suppressions pile up and a typo silently hides nothing."
+    ),
+    fix="Remove the suppression, or correct its rule or resource.",
+)
+_CRASH_META = RuleMeta(
+    id=INTERNAL_ERROR,
+    name="rule-crashed",
+    title="A rule crashed",
+    severity=Severity.ERROR,
+    rationale=(
+        "A rule raised an exception on this environment. The other rules ran normally; the "
+        "crashed rule's verdict is unknown, so the run is not clean."
+    ),
+    fix="Report this as a heiki bug; the other rules ran normally.",
+)
+ENGINE_RULES = (_UNUSED_META, _CRASH_META)
+
+
+@dataclass(frozen=True)
+class RuleRun:
+    findings: tuple[Finding, ...]
+    suppressed: tuple[tuple[Finding, Suppression], ...] = ()
 
 
 def _selected(rule_id: str, select: Iterable[str], ignore: Iterable[str]) -> bool:
@@ -24,6 +64,98 @@ def _selected(rule_id: str, select: Iterable[str], ignore: Iterable[str]) -> boo
     return not any(rule_id.startswith(i.upper()) for i in ignore)
 
 
+def _check_rule(rule_class: type[Rule], ctx: RuleContext, config: Config) -> list[Finding]:
+    meta = rule_class.meta
+    severity = config.severity_of(meta.id, meta.severity)
+    try:
+        return [
+            Finding(
+                rule_id=meta.id,
+                title=meta.title,
+                severity=severity,
+                message=violation.message,
+                resource=str(violation.resource) if violation.resource else None,
+                location=violation.location or ctx.location(violation.resource),
+                evidence=violation.evidence,
+                fix=meta.fix,
+                references=meta.references,
+            )
+            for violation in rule_class().check(ctx)
+        ]
+    except Exception as exc:  # a broken rule must not stop the run
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return [
+            Finding(
+                rule_id=_CRASH_META.id,
+                title=_CRASH_META.title,
+                severity=_CRASH_META.severity,
+                message=f"rule {meta.id} crashed: {type(exc).__name__}: {exc} "
+                f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno})",
+                resource=None,
+                location=None,
+                evidence=(),
+                fix=_CRASH_META.fix,
+            )
+        ]
+
+
+def check_rules(
+    env: Environment,
+    catalog: Catalog,
+    config: Config | None = None,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    rules: Iterable[type[Rule]] | None = None,
+    context: RuleContext | None = None,
+) -> RuleRun:
+    """Run the selected rules and apply the configuration (severities, suppressions)."""
+    config = config or Config()
+    ctx = context or RuleContext(env, catalog)
+    selects = (*config.select, *select)
+    ignores = (*config.ignore, *ignore)
+    findings: list[Finding] = []
+    for rule_class in rules if rules is not None else all_rules():
+        if _selected(rule_class.meta.id, selects, ignores):
+            findings += _check_rule(rule_class, ctx, config)
+    kept: list[Finding] = []
+    suppressed: list[tuple[Finding, Suppression]] = []
+    used: set[int] = set()
+    for finding in findings:
+        match = next(
+            (
+                i
+                for i, s in enumerate(config.suppressions)
+                if s.matches(finding.rule_id, finding.resource, finding.message)
+            ),
+            None,
+        )
+        if match is None:
+            kept.append(finding)
+        else:
+            used.add(match)
+            suppressed.append((finding, config.suppressions[match]))
+    for index, suppression in enumerate(config.suppressions):
+        if index not in used:
+            kept.append(
+                Finding(
+                    rule_id=_UNUSED_META.id,
+                    title=_UNUSED_META.title,
+                    severity=config.severity_of(_UNUSED_META.id, _UNUSED_META.severity),
+                    message=f"suppression of {suppression.rule}"
+                    f"{' for ' + repr(suppression.resource) if suppression.resource else ''} "
+                    f"matched nothing (reason given: {suppression.reason})",
+                    resource=None,
+                    location=suppression.location,
+                    evidence=(),
+                    fix=_UNUSED_META.fix,
+                )
+            )
+    return RuleRun(
+        tuple(sorted(kept, key=Finding.sort_key)),
+        tuple(sorted(suppressed, key=lambda pair: pair[0].sort_key())),
+    )
+
+
 def run_rules(
     env: Environment,
     catalog: Catalog,
@@ -32,41 +164,5 @@ def run_rules(
     rules: Iterable[type[Rule]] | None = None,
     context: RuleContext | None = None,
 ) -> tuple[Finding, ...]:
-    ctx = context or RuleContext(env, catalog)
-    select, ignore = tuple(select), tuple(ignore)
-    findings: list[Finding] = []
-    for rule_class in rules if rules is not None else all_rules():
-        meta = rule_class.meta
-        if not _selected(meta.id, select, ignore):
-            continue
-        try:
-            for violation in rule_class().check(ctx):
-                findings.append(
-                    Finding(
-                        rule_id=meta.id,
-                        title=meta.title,
-                        severity=meta.severity,
-                        message=violation.message,
-                        resource=str(violation.resource) if violation.resource else None,
-                        location=violation.location or ctx.location(violation.resource),
-                        evidence=violation.evidence,
-                        fix=meta.fix,
-                        references=meta.references,
-                    )
-                )
-        except Exception as exc:  # a broken rule must not stop the run
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            findings.append(
-                Finding(
-                    rule_id=INTERNAL_ERROR,
-                    title="A rule crashed",
-                    severity=Severity.ERROR,
-                    message=f"rule {meta.id} crashed: {type(exc).__name__}: {exc} "
-                    f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno})",
-                    resource=None,
-                    location=None,
-                    evidence=(),
-                    fix="Report this as a heiki bug; the other rules ran normally.",
-                )
-            )
-    return tuple(sorted(findings, key=Finding.sort_key))
+    """The findings of the selected rules (no configuration)."""
+    return check_rules(env, catalog, None, select, ignore, rules, context).findings

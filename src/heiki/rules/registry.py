@@ -20,6 +20,9 @@ _RULE_PACKAGES = (
     "heiki.rules.exf",
     "heiki.rules.aml",
     "heiki.rules.pe",
+    "heiki.rules.rdy",
+    "heiki.rules.cls",
+    "heiki.rules.toil",
 )
 
 

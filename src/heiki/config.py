@@ -1,0 +1,178 @@
+"""User configuration: rule selection, severity overrides and suppressions with a reason.
+
+Read from ``--config FILE``, else ``heiki.toml`` in the working directory, else ``[tool.heiki]`` in
+its ``pyproject.toml``::
+
+    select = ["DNS", "NET"]          # rule ID prefixes to run (default: all)
+    ignore = ["FW002"]               # rule ID prefixes to skip
+    fail_on = "warning"              # error | warning | never (the CLI flag wins)
+
+    [severity]
+    DNS015 = "error"                 # override a rule's default severity
+
+    [[suppress]]
+    rule = "CLS001"
+    resource = "ststrayupload"       # matched against the finding's resource ID and message
+    reason = "kept until the migration ends (CHG-1234)"   # required
+
+A suppression that matches nothing is reported (CFG001), so stale ones do not pile up.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from heiki import diagnostics as dx
+from heiki.diagnostics import Diagnostic, InputError, Severity
+from heiki.model.source import SourceLocation
+
+CONFIG_FILE = "heiki.toml"
+_KEYS = {"select", "ignore", "fail_on", "severity", "suppress"}
+_FAIL_ON = ("error", "warning", "never")
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    rule: str
+    resource: str
+    reason: str
+    location: SourceLocation
+
+    def matches(self, rule_id: str, resource: str | None, message: str) -> bool:
+        if not rule_id.upper().startswith(self.rule.upper()):
+            return False
+        if not self.resource:
+            return True
+        wanted = self.resource.lower()
+        return wanted in (resource or "").lower() or wanted in message.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: str | None = None
+    severity: tuple[tuple[str, Severity], ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
+    path: str | None = None
+
+    def severity_of(self, rule_id: str, default: Severity) -> Severity:
+        for key, value in self.severity:
+            if key.upper() == rule_id.upper():
+                return value
+        return default
+
+
+def _error(message: str, where: SourceLocation) -> InputError:
+    return InputError(Diagnostic(dx.CONFIG, Severity.ERROR, message, where))
+
+
+def _line_of(text: str, pattern: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.search(pattern, line):
+            return number
+    return None
+
+
+def parse_config(text: str, display: str, table: tuple[str, ...] = ()) -> Config:
+    """Parse configuration text; ``table`` is the path to the heiki table (``tool.heiki``)."""
+    try:
+        data: Any = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+), column (\d+)", str(exc))
+        if match:
+            at = SourceLocation(display, int(match.group(1)), int(match.group(2)))
+        elif "end of document" in str(exc):
+            at = SourceLocation(display, max(1, len(text.splitlines())))
+        else:
+            at = SourceLocation(display)
+        raise _error(f"TOML syntax: {exc}", at) from None
+    for key in table:
+        data = data.get(key, {}) if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        raise _error("the heiki configuration must be a table", SourceLocation(display))
+
+    def where(pattern: str) -> SourceLocation:
+        return SourceLocation(display, _line_of(text, pattern))
+
+    unknown = sorted(set(data) - _KEYS)
+    if unknown:
+        raise _error(
+            f"unknown configuration key {unknown[0]!r}; known: {', '.join(sorted(_KEYS))}",
+            where(rf"^\s*{re.escape(unknown[0])}\s*="),
+        )
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _error(f"{key} must be a list of rule ID prefixes", where(rf"^\s*{key}\s*="))
+        return tuple(value)
+
+    fail_on = data.get("fail_on")
+    if fail_on is not None and fail_on not in _FAIL_ON:
+        raise _error(f"fail_on must be one of {', '.join(_FAIL_ON)}", where(r"^\s*fail_on\s*="))
+    overrides: list[tuple[str, Severity]] = []
+    for rule_id, value in dict(data.get("severity", {})).items():
+        try:
+            overrides.append((rule_id.upper(), Severity(str(value).lower())))
+        except ValueError:
+            raise _error(
+                f"severity of {rule_id} must be error, warning or info, not {value!r}",
+                where(rf"^\s*{re.escape(rule_id)}\s*="),
+            ) from None
+    suppressions: list[Suppression] = []
+    for index, entry in enumerate(data.get("suppress", [])):
+        line = [
+            n
+            for n, text_line in enumerate(text.splitlines(), start=1)
+            if re.match(r"^\s*\[\[(tool\.heiki\.)?suppress\]\]", text_line)
+        ]
+        location = SourceLocation(display, line[index] if index < len(line) else None)
+        if not isinstance(entry, dict) or not entry.get("rule"):
+            raise _error("a suppression needs a rule", location)
+        if not str(entry.get("reason", "")).strip():
+            raise _error(f"the suppression of {entry['rule']} needs a reason", location)
+        extra = set(entry) - {"rule", "resource", "reason"}
+        if extra:
+            raise _error(f"unknown key {sorted(extra)[0]!r} in a suppression", location)
+        suppressions.append(
+            Suppression(
+                str(entry["rule"]), str(entry.get("resource", "")), str(entry["reason"]), location
+            )
+        )
+    return Config(
+        strings("select"),
+        strings("ignore"),
+        fail_on,
+        tuple(overrides),
+        tuple(suppressions),
+        display,
+    )
+
+
+def load_config(explicit: str | None = None, directory: Path | None = None) -> Config:
+    """The configuration in effect: ``explicit``, else heiki.toml, else pyproject.toml."""
+    if explicit is not None:
+        path = Path(explicit)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise _error(
+                f"cannot read configuration: {exc.strerror}", SourceLocation(explicit)
+            ) from None
+        table = ("tool", "heiki") if path.name == "pyproject.toml" else ()
+        return parse_config(text, explicit, table)
+    base = directory or Path.cwd()
+    own = base / CONFIG_FILE
+    if own.is_file():
+        return parse_config(own.read_text(encoding="utf-8"), CONFIG_FILE)
+    project = base / "pyproject.toml"
+    if project.is_file():
+        text = project.read_text(encoding="utf-8")
+        if re.search(r"^\s*\[tool\.heiki", text, re.MULTILINE):
+            return parse_config(text, "pyproject.toml", ("tool", "heiki"))
+    return Config()

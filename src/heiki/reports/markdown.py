@@ -1,0 +1,74 @@
+"""Markdown from the canonical record, sized for a pull-request comment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_ICON = {
+    "ready": "ready",
+    "not-ready": "**NOT READY**",
+    "not-applicable": "n/a",
+    "pass": "pass",
+    "fail": "**FAIL**",
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_document(record: dict[str, Any]) -> str:
+    verdict = record["verdict"]
+    lines = [
+        f"## heiki: {record['environment']}",
+        "",
+        f"- **Workable:** {'yes' if verdict['ready'] else 'no'} ("
+        + ", ".join(f"{loop} {status}" for loop, status in verdict["loops"].items())
+        + ")",
+        f"- **Closed:** {'yes' if verdict['closed'] else 'no'}",
+        f"- **Toil:** {verdict['toil']} manual change(s) over the lifecycle events",
+        f"- **Findings:** {verdict['errors']} error(s), {verdict['warnings']} warning(s)",
+        "",
+        "### Readiness",
+        "",
+        "| loop | capability | status | how / why |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {c['loop']} | {c['capability']} | {_ICON[c['status']]} | {_cell(c['summary'])} |"
+        for c in record["readiness"]
+    ]
+    lines += ["", "### Closure", "", "| check | status | detail |", "|---|---|---|"]
+    lines += [
+        f"| {c['check']} | {_ICON[c['status']]} | {_cell(c['summary'])} |"
+        for c in record["closure"]["checks"]
+    ]
+    lines += ["", "### Toil", "", "| event | manual changes | who |", "|---|---|---|"]
+    for event in record["toil"]["events"]:
+        changes = "n/a" if event["not_applicable"] else str(event["manual_changes"])
+        lines.append(f"| {event['event']} | {changes} | {', '.join(event['who']) or '-'} |")
+    lines += ["", "### Findings", ""]
+    if not record["findings"]:
+        lines.append("No findings.")
+    for finding in record["findings"]:
+        where = ""
+        if finding["location"]:
+            where = f" (`{finding['location']['file']}`"
+            where += f" line {finding['location']['line']})" if finding["location"]["line"] else ")"
+        lines.append(
+            f"- **{finding['severity']}** `{finding['rule']}` {_cell(finding['message'])}{where}"
+        )
+        if finding["evidence"]:
+            lines.append("  <details><summary>evidence</summary>")
+            lines.append("")
+            lines += [f"  - {_cell(step)}" for step in finding["evidence"]]
+            lines.append("")
+            lines.append("  </details>")
+        lines.append(f"  - fix: {_cell(finding['fix'])}")
+    if record["suppressed"]:
+        lines += ["", "### Suppressed", ""]
+        lines += [
+            f"- `{s['rule']}` {_cell(s['message'])} - {_cell(s['reason'])}"
+            for s in record["suppressed"]
+        ]
+    return "\n".join(lines) + "\n"

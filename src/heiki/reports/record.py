@@ -1,0 +1,213 @@
+"""The canonical record of a check: one plain-data shape that every report format renders.
+
+Text, JSON, SARIF and Markdown are all produced from ``check_record(result)``, so they cannot
+disagree. The shape is documented by ``schema/check-report.schema.json`` (validated in tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from heiki import __version__
+from heiki.analyses.closure import Closure
+from heiki.analyses.dns.matrix import DnsMatrix
+from heiki.analyses.egress import EgressReport
+from heiki.analyses.readiness import Loop, Readiness, Status
+from heiki.analyses.toil import Toil
+from heiki.config import Suppression
+from heiki.diagnostics import Diagnostic, Severity
+from heiki.model.environment import Environment
+from heiki.model.source import SourceLocation
+from heiki.reports.serialize import FORMAT_VERSION
+from heiki.reports.show import summary
+from heiki.rules.engine import ENGINE_RULES
+from heiki.rules.findings import Finding
+from heiki.rules.registry import rule_by_id
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    environment: Environment
+    source: str
+    diagnostics: tuple[Diagnostic, ...]
+    readiness: Readiness
+    closure: Closure
+    toil: Toil
+    matrix: DnsMatrix
+    egress: EgressReport
+    findings: tuple[Finding, ...]
+    suppressed: tuple[tuple[Finding, Suppression], ...] = ()
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity) + sum(
+            1 for d in self.diagnostics if d.severity is severity
+        )
+
+
+def _location(location: SourceLocation | None) -> dict[str, Any] | None:
+    if location is None:
+        return None
+    return {"file": location.file, "line": location.line, "column": location.column}
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule": finding.rule_id,
+        "title": finding.title,
+        "severity": finding.severity.value,
+        "resource": finding.resource,
+        "location": _location(finding.location),
+        "message": finding.message,
+        "evidence": list(finding.evidence),
+        "fix": finding.fix,
+        "references": list(finding.references),
+    }
+
+
+def _rules(findings: tuple[Finding, ...]) -> list[dict[str, Any]]:
+    """Metadata of the rules that fired (what SARIF's tool.driver.rules needs)."""
+    engine = {meta.id: meta for meta in ENGINE_RULES}
+    result: list[dict[str, Any]] = []
+    for rule_id in sorted({f.rule_id for f in findings}):
+        rule = rule_by_id(rule_id)
+        meta = rule.meta if rule is not None else engine[rule_id]
+        result.append(
+            {
+                "id": meta.id,
+                "name": meta.name,
+                "title": meta.title,
+                "severity": meta.severity.value,
+                "rationale": meta.rationale,
+                "fix": meta.fix,
+                "references": list(meta.references),
+            }
+        )
+    return result
+
+
+def check_record(result: CheckResult) -> dict[str, Any]:
+    readiness = result.readiness
+    return {
+        "format_version": FORMAT_VERSION,
+        "tool": {"name": "heiki", "version": __version__},
+        "source": result.source,
+        "environment": result.environment.name,
+        "verdict": {
+            "loops": {loop.value: readiness.loop_status(loop).value for loop in Loop},
+            "ready": all(readiness.loop_status(loop) is not Status.NOT_READY for loop in Loop),
+            "closed": result.closure.closed,
+            "toil": result.toil.total,
+            "errors": result.count(Severity.ERROR),
+            "warnings": result.count(Severity.WARNING),
+        },
+        "summary": summary(result.environment),
+        "readiness": [
+            {
+                "loop": c.loop.value,
+                "capability": c.name,
+                "status": c.status.value,
+                "summary": c.summary,
+                "via": c.via,
+                "evidence": list(c.evidence),
+            }
+            for c in readiness.capabilities
+        ],
+        "closure": {
+            "closed": result.closure.closed,
+            "checks": [
+                {
+                    "check": c.name,
+                    "status": c.status.value,
+                    "summary": c.summary,
+                    "evidence": list(c.evidence),
+                }
+                for c in result.closure.checks
+            ],
+        },
+        "toil": {
+            "total": result.toil.total,
+            "events": [
+                {
+                    "event": e.event,
+                    "subject": e.subject,
+                    "manual_changes": e.manual_changes,
+                    "who": list(e.who),
+                    "not_applicable": e.not_applicable or None,
+                    "changes": [
+                        {
+                            "team": c.team,
+                            "system": c.system,
+                            "action": c.action,
+                            "items": list(c.items),
+                        }
+                        for c in e.changes
+                    ],
+                    "evidence": list(e.evidence),
+                }
+                for e in result.toil.events
+            ],
+        },
+        "dns": {
+            "vantages": [v.name for v in result.matrix.vantages],
+            "failures": len(result.matrix.failures),
+            "cells": [
+                {
+                    "name": str(c.name),
+                    "vantage": c.vantage,
+                    "expected": c.expected.value,
+                    "expected_address": str(c.expected_address) if c.expected_address else None,
+                    "outcome": c.resolution.outcome.value,
+                    "answer": c.resolution.answer_text,
+                    "ok": c.ok,
+                }
+                for c in result.matrix.cells
+            ],
+        },
+        "egress": [
+            {
+                "subnet": s.vantage.name,
+                "roles": list(s.roles),
+                "required": [
+                    {
+                        "profile": r.profile,
+                        "destination": r.label,
+                        "verdict": r.trace.verdict.value,
+                        "reason": r.trace.reason,
+                    }
+                    for r in s.required
+                ],
+                "any_internet": {
+                    "verdict": s.any_internet.verdict.value,
+                    "reason": s.any_internet.reason,
+                },
+                "foreign_storage": {
+                    "verdict": s.foreign_storage.verdict.value,
+                    "reason": s.foreign_storage.reason,
+                },
+                "bypasses_firewall": len(s.bypasses),
+            }
+            for s in result.egress.subnets
+        ],
+        "diagnostics": [
+            {
+                "code": d.code,
+                "severity": d.severity.value,
+                "message": d.message,
+                "location": _location(d.location),
+            }
+            for d in result.diagnostics
+        ],
+        "findings": [_finding(f) for f in result.findings],
+        "suppressed": [
+            {
+                "rule": f.rule_id,
+                "resource": f.resource,
+                "message": f.message,
+                "reason": s.reason,
+                "suppression": str(s.location),
+            }
+            for f, s in result.suppressed
+        ],
+        "rules": _rules(result.findings),
+    }

@@ -1,0 +1,1 @@
+"""Closure rules: what keeps the environment from being closed."""

@@ -1,0 +1,1 @@
+"""Readiness rules: a loop capability the team cannot use."""

@@ -1,0 +1,1 @@
+"""Toil rules: routine work that needs a person or another team."""
