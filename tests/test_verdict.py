@@ -226,3 +226,22 @@ def test_every_verdict_rule_has_a_failing_case() -> None:
     covered = {rule_id for rule_id, _, _ in FAILING.values()}
     ids = {r.meta.id for r in all_rules() if r.meta.id.startswith(VERDICT_PREFIXES)}
     assert ids <= covered, ids - covered
+
+
+def test_storage_firewall_deny_by_default_is_not_public_inbound() -> None:
+    from heiki.model.services import DefaultAction, NetworkAcls
+
+    def stray(acls: NetworkAcls) -> Closure:
+        env = replace_in(
+            design("manual-upload"),
+            "storage_accounts",
+            lambda a: a.name == "ststrayupload",
+            network_acls=acls,
+        )
+        return RuleContext(env, CATALOG).closure
+
+    selected = stray(NetworkAcls(default_action=DefaultAction.DENY))
+    assert selected.get("no public inbound").status is CheckStatus.PASS
+    listed = stray(NetworkAcls(default_action=DefaultAction.DENY, ip_rules=("203.0.113.0/24",)))
+    check = listed.get("no public inbound")
+    assert check.status is CheckStatus.FAIL and "203.0.113.0/24" in check.summary

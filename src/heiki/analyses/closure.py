@@ -19,6 +19,7 @@ from heiki.model.base import STAGE_TAG
 from heiki.model.environment import Environment
 from heiki.model.ml import PublicNetworkAccess
 from heiki.model.network import Access, Direction, VirtualNetwork
+from heiki.model.services import DefaultAction, NetworkAcls
 from heiki.model.values import ResourceId
 
 
@@ -64,6 +65,26 @@ def _check(name: str, problems: list[tuple[str, ResourceId | None]], ok: str) ->
     )
 
 
+def _public_exposure(resource: object) -> str:
+    """How a service's public endpoint is open, or "" when it is not reachable from the internet.
+
+    Storage and Key Vault with public access Enabled but a service firewall that denies by default
+    ("enabled from selected networks") are reachable only from the listed IP ranges and VNets;
+    decision ``service-firewall-selected-networks`` in the catalog.
+    """
+    if getattr(resource, "public_network_access", None) is not PublicNetworkAccess.ENABLED:
+        return ""
+    acls = getattr(resource, "network_acls", None)
+    if isinstance(acls, NetworkAcls) and acls.default_action is DefaultAction.DENY:
+        if not acls.ip_rules:
+            return ""
+        return (
+            f"accepts public network access from {len(acls.ip_rules)} IP range(s) "
+            f"({', '.join(acls.ip_rules[:3])})"
+        )
+    return "accepts public network access"
+
+
 def public_inbound(env: Environment) -> ClosureCheck:
     problems: list[tuple[str, ResourceId | None]] = []
     for resource in (
@@ -74,8 +95,9 @@ def public_inbound(env: Environment) -> ClosureCheck:
         *env.registries,
         *env.data_factories,
     ):
-        if getattr(resource, "public_network_access", None) is PublicNetworkAccess.ENABLED:
-            problems.append((f"{resource.name} accepts public network access", resource.id))
+        exposure = _public_exposure(resource)
+        if exposure:
+            problems.append((f"{resource.name} {exposure}", resource.id))
     for compute in env.computes:
         if compute.enable_node_public_ip and compute.subnet is not None:
             problems.append((f"compute {compute.name} has a public IP", compute.id))

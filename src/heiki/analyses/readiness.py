@@ -9,7 +9,7 @@ every vantage that needs it, one way works entirely. What failed is kept as evid
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from heiki.analyses.dns.toil import DnsToil, LifecycleEvent
@@ -328,14 +328,25 @@ class _Judge:
         clusters = [c for c in self.env.computes if c.compute_type is ComputeType.AML_COMPUTE]
         if not clusters:
             return Capability(Loop.MIDDLE, name, Status.NOT_APPLICABLE, "no compute cluster")
-        vantages = self.compute_vantages(("cluster",))
-        targets: list[Target] = [
-            ("mcr.microsoft.com", 443, "tcp"),
-            ("tag:AzureMachineLearning", 443, "tcp"),
-            (f"tag:BatchNodeManagement.{self.region}", 443, "tcp"),
-        ]
-        for workspace in {self.env.get_typed(c.workspace, Workspace) for c in clusters} - {None}:
-            assert workspace is not None
+        # Each cluster needs its own workspace's dependencies, not every workspace's.
+        owners = self._workspaces_by_vantage()
+        what = "reach storage, Key Vault, registries and Azure ML from clusters"
+        results: list[Capability] = []
+        counted = 0
+        for workspace in self.env.workspaces:
+            vantages = [
+                s.vantage
+                for s in self.egress.subnets
+                if "cluster" in s.roles and workspace.id in owners.get(_vantage_key(s.vantage), ())
+            ]
+            if not vantages:
+                continue
+            counted += len(vantages)
+            targets: list[Target] = [
+                ("mcr.microsoft.com", 443, "tcp"),
+                ("tag:AzureMachineLearning", 443, "tcp"),
+                (f"tag:BatchNodeManagement.{self.region}", 443, "tcp"),
+            ]
             targets += [
                 (n, 443, "tcp") for n in self.names_of(workspace.storage_account, "blob")[:1]
             ]
@@ -344,13 +355,29 @@ class _Judge:
             ]
             targets += [(n, 443, "tcp") for n in self.names_of(workspace.key_vault)[:1]]
             targets += [(n, 443, "tcp") for n in self.names_of(workspace.container_registry)[:1]]
-        return self.judge(
-            Loop.MIDDLE,
-            name,
-            vantages,
-            [_Way("workspace dependencies", tuple(dict.fromkeys(targets)))],
-            "reach storage, Key Vault, registries and Azure ML from clusters",
-        )
+            results.append(
+                self.judge(
+                    Loop.MIDDLE,
+                    name,
+                    vantages,
+                    [_Way("workspace dependencies", tuple(dict.fromkeys(targets)))],
+                    what,
+                )
+            )
+        if not results:
+            return Capability(
+                Loop.MIDDLE, name, Status.NOT_APPLICABLE, "no cluster in a known subnet"
+            )
+        return _combine(results, what, counted)
+
+    def _workspaces_by_vantage(self) -> dict[str, set[ResourceId]]:
+        """Which workspaces own compute at a vantage (its subnet, or the compute itself)."""
+        owners: dict[str, set[ResourceId]] = {}
+        for compute in self.env.computes:
+            for key in (compute.subnet, compute.id):
+                if key is not None:
+                    owners.setdefault(str(key).lower(), set()).add(compute.workspace)
+        return owners
 
     def pipelines(self) -> Capability:
         name = "re-runnable pipelines"
@@ -595,6 +622,26 @@ class _Judge:
             if vantage.resource == compute.id:
                 return True
         return False
+
+
+def _vantage_key(vantage: Vantage) -> str:
+    key = vantage.resource if vantage.kind is VantageKind.MANAGED else vantage.subnet
+    return str(key).lower() if key is not None else ""
+
+
+def _combine(results: list[Capability], what: str, vantages: int) -> Capability:
+    """One capability judged per workspace: not ready if any part is, with all the evidence."""
+    broken = [c for c in results if c.status is Status.NOT_READY]
+    if broken:
+        first = broken[0]
+        return replace(
+            first,
+            evidence=tuple(e for c in broken for e in c.evidence)[:12],
+            failing=tuple(t for c in broken for t in c.failing),
+        )
+    first = results[0]
+    via = ", ".join(dict.fromkeys(c.via for c in results if c.via))
+    return replace(first, summary=f"{what} from {vantages} vantage(s) via {via}", via=via)
 
 
 def readiness(

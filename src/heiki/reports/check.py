@@ -146,14 +146,32 @@ def _open(verdict: str) -> Text:
     return Text(verdict, style="bold red" if verdict == "delivered" else "green")
 
 
+_MATRIX_MAX_VANTAGES = 10
+_FAILING_ROWS = 100
+
+
 def _dns(record: dict[str, Any]) -> RenderableType:
     dns = record["dns"]
     vantages = dns["vantages"]
-    table = Table(
-        title=f"DNS matrix ({len({c['name'] for c in dns['cells']})} names x "
-        f"{len(vantages)} vantages, {dns['failures']} failing)",
-        title_justify="left",
+    title = (
+        f"DNS matrix ({dns['names']} names x {len(vantages)} vantages, {dns['failures']} failing)"
     )
+    if dns["complete"] and len(vantages) <= _MATRIX_MAX_VANTAGES:
+        return _dns_matrix(dns, title)
+    return _dns_failures(dns, title)
+
+
+def _cell_text(cell: dict[str, Any]) -> Text:
+    shown = cell["answer"] if cell["outcome"] == "private" else cell["outcome"]
+    return Text(
+        f"{'ok' if cell['ok'] else 'FAIL'} {shown}",
+        style="green" if cell["ok"] else "bold red",
+    )
+
+
+def _dns_matrix(dns: dict[str, Any], title: str) -> RenderableType:
+    vantages = dns["vantages"]
+    table = Table(title=title, title_justify="left")
     table.add_column("name", overflow="fold", max_width=60)
     table.add_column("expected")
     for vantage in vantages:
@@ -167,17 +185,22 @@ def _dns(record: dict[str, Any]) -> RenderableType:
         row: list[Text | str] = [name, expected[name]]
         for vantage in vantages:
             cell = cells.get(vantage)
-            if cell is None:
-                row.append("")
-                continue
-            shown = cell["answer"] if cell["outcome"] == "private" else cell["outcome"]
-            row.append(
-                Text(
-                    f"{'ok' if cell['ok'] else 'FAIL'} {shown}",
-                    style="green" if cell["ok"] else "bold red",
-                )
-            )
+            row.append(_cell_text(cell) if cell is not None else "")
         table.add_row(*row)
+    return table
+
+
+def _dns_failures(dns: dict[str, Any], title: str) -> RenderableType:
+    """Too large for a grid: list the failing cells only (all of them are in the JSON)."""
+    failing = [c for c in dns["cells"] if not c["ok"]]
+    table = Table(title=f"{title}; failing cells", title_justify="left")
+    for column in ("name", "vantage", "expected", "got"):
+        table.add_column(column, overflow="fold")
+    for cell in failing[:_FAILING_ROWS]:
+        expected = cell["expected_address"] or cell["expected"]
+        table.add_row(cell["name"], cell["vantage"], expected, _cell_text(cell))
+    if len(failing) > _FAILING_ROWS:
+        table.add_row(f"... {len(failing) - _FAILING_ROWS} more (--format json)", "", "", "")
     return table
 
 
