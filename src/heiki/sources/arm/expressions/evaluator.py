@@ -18,7 +18,7 @@ from heiki.sources.arm.expressions.syntax import (
     parse_expression,
     unescape_literal,
 )
-from heiki.sources.arm.expressions.unknown import Unknown, first_unknown
+from heiki.sources.arm.expressions.unknown import PartialObject, Unknown, first_unknown
 
 _MAX_DEPTH = 200
 
@@ -113,6 +113,8 @@ class Evaluator:
             return target
         if isinstance(target, dict):
             found, value = get_property(target, name)
+            if not found and isinstance(target, PartialObject):
+                return target.missing(name)
             if not found:
                 raise self.fail(
                     f"the object has no property {name!r} (it has: "

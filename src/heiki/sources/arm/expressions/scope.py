@@ -66,6 +66,8 @@ class UserFunction:
 @dataclass
 class Scope:
     parameters: dict[str, Any] = field(default_factory=dict)
+    parameter_resolver: Callable[[str], Any] | None = None
+    """Evaluates a declared parameter's default on first use (defaults may refer to others)."""
     variables: dict[str, Any] = field(default_factory=dict)
     """Evaluated variables; ``variable_resolver`` evaluates the others on first use."""
     variable_resolver: Callable[[str], Any] | None = None
@@ -87,6 +89,8 @@ class Scope:
         for key, value in self.parameters.items():
             if key.lower() == name.lower():
                 return value
+        if self.parameter_resolver is not None:
+            return self.parameter_resolver(name)
         raise ExpressionError(f"the template has no parameter {name!r}")
 
     def variable(self, name: str) -> Any:

@@ -49,3 +49,12 @@ def contains_unknown(value: Any) -> Unknown | None:
             if found is not None:
                 return found
     return None
+
+
+class PartialObject(dict[str, Any]):
+    """An object of which only some properties are known (what ``reference()`` returns for a
+    resource declared in the template): reading any other property gives an unknown, not an
+    error."""
+
+    def missing(self, name: str) -> Unknown:
+        return Unknown(f"property {name!r} is known only after deployment")

@@ -1,0 +1,733 @@
+"""Expand an ARM deployment template into the resources it would deploy.
+
+Handles parameters (supplied, defaults, Key Vault references as unknowns), variables (lazily, with
+cycle detection and ``copy`` loops), user functions, resources as an array or, with
+``languageVersion`` 2.0, as an object of symbolic names (``existing`` ones are referenced, never
+deployed), child resources declared nested or by full name, ``copy`` loops and ``condition``,
+nested ``Microsoft.Resources/deployments`` with inner or outer expression scope (inline templates
+and local ``templateLink.relativePath``), property ``copy`` loops, and outputs, which
+``reference()`` reads from nested deployments. Values known only at deployment stay ``Unknown``
+and are listed with where they occur.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from heiki.sources.arm.expressions import (
+    ExpressionError,
+    Scope,
+    Unknown,
+    UserFunction,
+    evaluate_value,
+)
+from heiki.sources.arm.expressions.unknown import PartialObject
+
+DEPLOYMENTS = "microsoft.resources/deployments"
+_MAX_NESTING = 20
+_MAX_COPY = 800  # ARM's documented limit per copy loop
+
+
+class TemplateError(Exception):
+    """The template cannot be expanded; ``pointer`` is the JSON pointer of the offending value."""
+
+    def __init__(self, message: str, file: str, pointer: str, expression: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.pointer = pointer
+        self.expression = expression
+
+    def __str__(self) -> str:
+        where = f" in {self.expression!r}" if self.expression else ""
+        return f"{self.file}#{self.pointer}: {self.message}{where}"
+
+
+RuntimeObject = PartialObject
+
+
+def _runtime(value: Any) -> Any:
+    if isinstance(value, dict):
+        return RuntimeObject({k: _runtime(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_runtime(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class ExpandedResource:
+    id: str
+    type: str
+    name: str
+    """The full name (``vnet/subnet`` for a child)."""
+    api_version: str
+    body: dict[str, Any]
+    """Every evaluated top-level field: location, tags, sku, kind, zones, identity, properties..."""
+    file: str
+    pointer: str
+    symbol: str | None = None
+
+    @property
+    def properties(self) -> Any:
+        return self.body.get("properties", {})
+
+
+@dataclass(frozen=True)
+class UnknownValue:
+    file: str
+    pointer: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Expansion:
+    resources: tuple[ExpandedResource, ...]
+    outputs: dict[str, Any]
+    unknowns: tuple[UnknownValue, ...]
+    notices: tuple[str, ...]
+
+
+@dataclass
+class _Target:
+    subscription_id: str
+    resource_group: str | None
+    """None for subscription- and tenant-level deployments."""
+
+
+@dataclass
+class _Instance:
+    declaration: _Declaration
+    index: int | None
+    scope: Scope
+    type: str = ""
+    name: str = ""
+    id: str = ""
+    body: dict[str, Any] | None = None
+    evaluating: bool = False
+    outputs: dict[str, Any] | None = None
+
+
+@dataclass
+class _Declaration:
+    raw: dict[str, Any]
+    pointer: str
+    symbol: str | None
+    parent_type: str = ""
+    parent_name: str = ""
+    instances: list[_Instance] = field(default_factory=list)
+    expanded: bool = False
+
+    @property
+    def existing(self) -> bool:
+        return self.raw.get("existing") is True
+
+
+def _escape(segment: str) -> str:
+    return segment.replace("~", "~0").replace("/", "~1")
+
+
+class _Deployment:
+    """One template being expanded (the root, or a nested deployment)."""
+
+    def __init__(
+        self,
+        engine: _Engine,
+        template: dict[str, Any],
+        file: str,
+        pointer: str,
+        parameters: dict[str, Any],
+        scope: Scope,
+        target: _Target,
+        depth: int,
+    ) -> None:
+        self.engine = engine
+        self.template = template
+        self.file = file
+        self.pointer = pointer
+        self.target = target
+        self.depth = depth
+        self.scope = scope
+        self._declared: dict[str, Any] = template.get("parameters") or {}
+        self._supplied = parameters
+        self.declarations: list[_Declaration] = []
+        self._index: dict[str, _Instance] = {}
+        self._variables: dict[str, Any] = {}
+        self._evaluating_variables: list[str] = []
+        self._parameters_in_progress: list[str] = []
+        scope.template = template
+        scope.variables = self._variables
+        scope.variable_resolver = self._variable
+        scope.reference_resolver = self._reference
+        scope.references_resolver = self._references
+        scope.functions = self._functions()
+        scope.parameters = {}
+        scope.parameter_resolver = self._parameter
+        for name in self._declared:
+            self._parameter(name)
+
+    # -- errors --------------------------------------------------------------------------------
+
+    def fail(self, message: str, pointer: str, expression: str = "") -> TemplateError:
+        return TemplateError(message, self.file, pointer, expression)
+
+    def evaluate(self, value: Any, pointer: str, scope: Scope | None = None) -> Any:
+        try:
+            return evaluate_value(value, scope or self.scope)
+        except ExpressionError as error:
+            raise self.fail(error.message, pointer, error.expression) from None
+
+    # -- parameters, variables, functions ------------------------------------------------------
+
+    def _parameter(self, name: str) -> Any:
+        name = next((k for k in self._declared if k.lower() == name.lower()), name)
+        if name in self.scope.parameters:
+            return self.scope.parameters[name]
+        if name not in self._declared:
+            raise ExpressionError(f"the template has no parameter {name!r}")
+        pointer = f"{self.pointer}/parameters/{_escape(name)}"
+        if name in self._parameters_in_progress:
+            raise self.fail(f"parameter {name!r} refers to itself in its default", pointer)
+        declared = self._declared.get(name)
+        if not isinstance(declared, dict):
+            raise self.fail(f"parameter {name!r} must be an object with a type", pointer)
+        supplied = next((v for k, v in self._supplied.items() if k.lower() == name.lower()), None)
+        if supplied is not None:
+            value = supplied
+        elif "defaultValue" in declared:
+            self._parameters_in_progress.append(name)
+            try:
+                value = self.evaluate(declared["defaultValue"], f"{pointer}/defaultValue")
+            finally:
+                self._parameters_in_progress.remove(name)
+        else:
+            raise self.fail(
+                f"parameter {name!r} has no value and no default; give it with --parameters",
+                pointer,
+            )
+        self.scope.parameters[name] = value
+        return value
+
+    def _variable(self, name: str) -> Any:
+        variables = self.template.get("variables") or {}
+        key = next((k for k in variables if k.lower() == name.lower()), None)
+        if key is None:
+            looped = self._variable_loop(name)
+            if looped is not None:
+                return looped
+            raise ExpressionError(f"the template has no variable {name!r}")
+        pointer = f"{self.pointer}/variables/{_escape(key)}"
+        if key in self._evaluating_variables:
+            chain = " -> ".join([*self._evaluating_variables, key])
+            raise self.fail(f"variables refer to each other in a cycle: {chain}", pointer)
+        self._evaluating_variables.append(key)
+        try:
+            value = self._expand_property_copies(variables[key], pointer, self.scope)
+            value = self.evaluate(value, pointer)
+        finally:
+            self._evaluating_variables.remove(key)
+        self._variables[key] = value
+        return value
+
+    def _variable_loop(self, name: str) -> Any:
+        """``variables.copy``: a variable built by a loop."""
+        loops = (self.template.get("variables") or {}).get("copy") or []
+        for position, loop in enumerate(loops if isinstance(loops, list) else []):
+            if isinstance(loop, dict) and str(loop.get("name", "")).lower() == name.lower():
+                pointer = f"{self.pointer}/variables/copy/{position}"
+                value = self._loop_values(loop, pointer, self.scope)
+                self._variables[str(loop["name"])] = value
+                return value
+        return None
+
+    def _functions(self) -> dict[str, UserFunction]:
+        found: dict[str, UserFunction] = {}
+        for group in self.template.get("functions") or []:
+            namespace = str(group.get("namespace", ""))
+            for name, member in (group.get("members") or {}).items():
+                parameters = tuple(str(p.get("name")) for p in member.get("parameters") or [])
+                output = (member.get("output") or {}).get("value")
+                found[f"{namespace}.{name}".lower()] = UserFunction(parameters, output)
+        return found
+
+    # -- copy loops -------------------------------------------------------------------------
+
+    def _count(self, loop: dict[str, Any], pointer: str, scope: Scope) -> int:
+        count = self.evaluate(loop.get("count"), f"{pointer}/count", scope)
+        if isinstance(count, Unknown):
+            raise self.fail(
+                f"a copy count must be known before deployment: {count.reason}", f"{pointer}/count"
+            )
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= _MAX_COPY:
+            raise self.fail(
+                f"a copy count must be an integer 0..{_MAX_COPY}, not {count!r}", f"{pointer}/count"
+            )
+        return count
+
+    def _loop_values(self, loop: dict[str, Any], pointer: str, scope: Scope) -> list[Any]:
+        name = str(loop.get("name", ""))
+        values = []
+        for index in range(self._count(loop, pointer, scope)):
+            inner = scope.child(copy_indexes={**scope.copy_indexes, "": index, name: index})
+            item = self._expand_property_copies(loop.get("input"), f"{pointer}/input", inner)
+            values.append(self.evaluate(item, f"{pointer}/input", inner))
+        return values
+
+    def _expand_property_copies(self, value: Any, pointer: str, scope: Scope) -> Any:
+        """Objects with a ``copy`` array of ``{name, count, input}`` get those properties."""
+        if isinstance(value, list):
+            return [
+                self._expand_property_copies(v, f"{pointer}/{i}", scope)
+                for i, v in enumerate(value)
+            ]
+        if not isinstance(value, dict):
+            return value
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            if (
+                key == "copy"
+                and isinstance(item, list)
+                and all(isinstance(loop, dict) and "input" in loop for loop in item)
+            ):
+                for position, loop in enumerate(item):
+                    result[str(loop.get("name"))] = self._loop_values(
+                        loop, f"{pointer}/copy/{position}", scope
+                    )
+            else:
+                result[key] = self._expand_property_copies(item, f"{pointer}/{_escape(key)}", scope)
+        return result
+
+    # -- resources ------------------------------------------------------------------------------
+
+    def declare(self) -> None:
+        resources = self.template.get("resources", [])
+        if isinstance(resources, dict):
+            for symbol, raw in resources.items():
+                self._declare(raw, f"{self.pointer}/resources/{_escape(symbol)}", symbol, "", "")
+        elif isinstance(resources, list):
+            for position, raw in enumerate(resources):
+                self._declare(raw, f"{self.pointer}/resources/{position}", None, "", "")
+        else:
+            raise self.fail(
+                "resources must be an array (or an object with languageVersion 2.0)",
+                f"{self.pointer}/resources",
+            )
+
+    def _declare(
+        self, raw: Any, pointer: str, symbol: str | None, parent_type: str, parent_name: str
+    ) -> None:
+        if not isinstance(raw, dict):
+            raise self.fail("a resource must be an object", pointer)
+        for key in ("type", "name"):
+            if key not in raw:
+                raise self.fail(f"the resource has no {key}", pointer)
+        declaration = _Declaration(raw, pointer, symbol, parent_type, parent_name)
+        self.declarations.append(declaration)
+
+    def instances(self, declaration: _Declaration) -> list[_Instance]:
+        """The copies of a declaration that its condition keeps, with type, name and id."""
+        if declaration.expanded:
+            return declaration.instances
+        declaration.expanded = True
+        raw = declaration.raw
+        loop = raw.get("copy")
+        indexes: list[int | None]
+        if isinstance(loop, dict):
+            indexes = list(range(self._count(loop, f"{declaration.pointer}/copy", self.scope)))
+        else:
+            indexes = [None]
+        for index in indexes:
+            scope = self.scope
+            if index is not None:
+                name = str(loop.get("name", "")) if isinstance(loop, dict) else ""
+                scope = scope.child(copy_indexes={**scope.copy_indexes, "": index, name: index})
+            if "condition" in raw:
+                condition = self.evaluate(
+                    raw["condition"], f"{declaration.pointer}/condition", scope
+                )
+                if isinstance(condition, Unknown):
+                    self.engine.notice(
+                        f"{self.file}#{declaration.pointer}: condition unknown before deployment "
+                        f"({condition.reason}); the resource is assumed deployed"
+                    )
+                elif condition is not True:
+                    continue
+            instance = _Instance(declaration, index, scope)
+            self._identify(instance)
+            declaration.instances.append(instance)
+            keys = [instance.id.lower(), instance.name.lower()]
+            if declaration.symbol and index in (None, 0):
+                keys.insert(0, declaration.symbol.lower())
+            for key in keys:
+                self._index.setdefault(key, instance)
+        return declaration.instances
+
+    def _identify(self, instance: _Instance) -> None:
+        declaration = instance.declaration
+        raw = declaration.raw
+        pointer = declaration.pointer
+        resource_type = self.evaluate(raw["type"], f"{pointer}/type", instance.scope)
+        name = self.evaluate(raw["name"], f"{pointer}/name", instance.scope)
+        if isinstance(name, Unknown) or isinstance(resource_type, Unknown):
+            raise self.fail(
+                "a resource name and type must be known before deployment", f"{pointer}/name"
+            )
+        if not isinstance(name, str) or not isinstance(resource_type, str):
+            raise self.fail("a resource name and type must be strings", f"{pointer}/name")
+        if declaration.parent_type and "/" not in resource_type:
+            # a child declared inside its parent: type and name are single segments
+            resource_type = f"{declaration.parent_type}/{resource_type}"
+            name = f"{declaration.parent_name}/{name}"
+        instance.type = resource_type
+        instance.name = name
+        instance.id = self._resource_id(raw, resource_type, name, instance.scope, pointer)
+
+    def _resource_id(
+        self, raw: dict[str, Any], resource_type: str, name: str, scope: Scope, pointer: str
+    ) -> str:
+        namespace, *types = resource_type.split("/")
+        names = name.split("/")
+        if len(types) != len(names):
+            raise self.fail(
+                f"the name {name!r} has {len(names)} segment(s) but the type {resource_type} "
+                f"needs {len(types)}",
+                f"{pointer}/name",
+            )
+        tail = "/".join(f"{t}/{n}" for t, n in zip(types, names, strict=True))
+        provider = f"/providers/{namespace}/{tail}"
+        if "scope" in raw:
+            base = self.evaluate(raw["scope"], f"{pointer}/scope", scope)
+            if isinstance(base, str) and base.startswith("/"):
+                return base.rstrip("/") + provider
+            symbolic = self._instance_by_reference(base) if isinstance(base, str) else None
+            if symbolic is not None:
+                return symbolic.id + provider
+            raise self.fail(f"cannot resolve the resource scope {base!r}", f"{pointer}/scope")
+        subscription = self.target.subscription_id
+        group = self.target.resource_group
+        if "subscriptionId" in raw:
+            value = self.evaluate(raw["subscriptionId"], f"{pointer}/subscriptionId", scope)
+            subscription = value if isinstance(value, str) else subscription
+        if "resourceGroup" in raw:
+            value = self.evaluate(raw["resourceGroup"], f"{pointer}/resourceGroup", scope)
+            group = value if isinstance(value, str) else group
+        if group is None:
+            return f"/subscriptions/{subscription}{provider}"
+        return f"/subscriptions/{subscription}/resourceGroups/{group}{provider}"
+
+    def all_instances(self) -> Iterator[_Instance]:
+        position = 0
+        while position < len(self.declarations):  # nested children are appended as found
+            declaration = self.declarations[position]
+            position += 1
+            yield from self.instances(declaration)
+
+    def evaluate_instance(self, instance: _Instance) -> None:
+        if instance.body is not None:
+            return
+        declaration = instance.declaration
+        if instance.evaluating:
+            raise self.fail(
+                f"{instance.name} depends on itself through reference()", declaration.pointer
+            )
+        instance.evaluating = True
+        try:
+            body: dict[str, Any] = {}
+            for key, value in declaration.raw.items():
+                if key in (
+                    "copy",
+                    "condition",
+                    "dependsOn",
+                    "resources",
+                    "existing",
+                    "comments",
+                    "metadata",
+                ):
+                    continue
+                if key == "properties" and instance.type.lower() == DEPLOYMENTS:
+                    continue
+                pointer = f"{declaration.pointer}/{_escape(key)}"
+                expanded = self._expand_property_copies(value, pointer, instance.scope)
+                body[key] = self.evaluate(expanded, pointer, instance.scope)
+            body["type"], body["name"], body["id"] = instance.type, instance.name, instance.id
+            instance.body = body
+            if instance.type.lower() == DEPLOYMENTS and not declaration.existing:
+                instance.outputs = self.engine.nested(self, instance)
+            for position, child in enumerate(declaration.raw.get("resources") or []):
+                self._declare(
+                    child,
+                    f"{declaration.pointer}/resources/{position}",
+                    None,
+                    instance.type,
+                    instance.name,
+                )
+        finally:
+            instance.evaluating = False
+
+    # -- reference() ----------------------------------------------------------------------------
+
+    def _instance_by_reference(self, target: str) -> _Instance | None:
+        """A resource of this template by symbolic name, resource ID or name."""
+        lowered = target.lower()
+        found = self._index.get(lowered)
+        if found is None:
+            for declaration in self.declarations:  # identify what is not yet identified
+                self.instances(declaration)
+            found = self._index.get(lowered)
+        return found
+
+    def _reference(self, target: Any, api_version: Any, full: bool) -> Any:
+        if isinstance(target, Unknown):
+            return target
+        if not isinstance(target, str):
+            raise ExpressionError("reference(): the target must be a resource ID or name")
+        instance = self._instance_by_reference(target)
+        if instance is None:
+            return Unknown(f"reference({target!r}): a resource outside the template")
+        if instance.declaration.existing:
+            return RuntimeObject({"id": instance.id}) if full else RuntimeObject()
+        self.evaluate_instance(instance)
+        assert instance.body is not None
+        if instance.type.lower() == DEPLOYMENTS:
+            properties = RuntimeObject({"outputs": instance.outputs or {}})
+            return (
+                RuntimeObject({**instance.body, "properties": properties}) if full else properties
+            )
+        properties = _runtime(instance.body.get("properties", {}))
+        if full:
+            return _runtime({**instance.body, "properties": properties})
+        return properties
+
+    def _references(self, name: str, full: bool) -> Any:
+        for declaration in self.declarations:
+            if declaration.symbol and declaration.symbol.lower() == name.lower():
+                return [
+                    self._reference(instance.id, None, full)
+                    for instance in self.instances(declaration)
+                ]
+        raise ExpressionError(f"references({name!r}): no resource collection of that name")
+
+    def outputs(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for name, output in (self.template.get("outputs") or {}).items():
+            pointer = f"{self.pointer}/outputs/{_escape(name)}"
+            if not isinstance(output, dict):
+                raise self.fail("an output must be an object", pointer)
+            if (
+                "condition" in output
+                and self.evaluate(output["condition"], f"{pointer}/condition") is False
+            ):
+                continue
+            if isinstance(output.get("copy"), dict):
+                value: Any = self._loop_values(output["copy"], f"{pointer}/copy", self.scope)
+            else:
+                value = self.evaluate(
+                    self._expand_property_copies(output.get("value"), pointer, self.scope),
+                    f"{pointer}/value",
+                )
+            result[name] = {"type": output.get("type", "object"), "value": value}
+        return result
+
+
+class _Engine:
+    def __init__(self, loader: Callable[[Path], Any] | None) -> None:
+        self.resources: list[ExpandedResource] = []
+        self.notices: list[str] = []
+        self.loader = loader
+
+    def notice(self, text: str) -> None:
+        if text not in self.notices:
+            self.notices.append(text)
+
+    def run(self, deployment: _Deployment) -> dict[str, Any]:
+        deployment.declare()
+        for instance in deployment.all_instances():
+            deployment.evaluate_instance(instance)
+            if instance.declaration.existing or instance.body is None:
+                continue
+            if instance.type.lower() == DEPLOYMENTS:
+                continue  # its resources were added by nested()
+            raw = instance.declaration.raw
+            api = raw.get("apiVersion", "")
+            self.resources.append(
+                ExpandedResource(
+                    instance.id,
+                    instance.type,
+                    instance.name,
+                    api if isinstance(api, str) else "",
+                    instance.body,
+                    deployment.file,
+                    instance.declaration.pointer
+                    + (f"[{instance.index}]" if instance.index is not None else ""),
+                    instance.declaration.symbol,
+                )
+            )
+        return deployment.outputs()
+
+    def nested(self, parent: _Deployment, instance: _Instance) -> dict[str, Any]:
+        raw = instance.declaration.raw
+        pointer = instance.declaration.pointer
+        if parent.depth >= _MAX_NESTING:
+            raise parent.fail("nested deployments are nested too deeply", pointer)
+        properties = raw.get("properties") or {}
+        file = parent.file
+        template = properties.get("template")
+        template_pointer = f"{pointer}/properties/template"
+        link = properties.get("templateLink")
+        if template is None and isinstance(link, dict):
+            relative = link.get("relativePath")
+            if isinstance(relative, str) and self.loader is not None and parent.file:
+                path = Path(parent.file).parent / relative
+                template = self.loader(path)
+                file, template_pointer = str(path), ""
+            else:
+                where = link.get("uri") or link.get("id") or relative
+                self.notice(
+                    f"{parent.file}#{pointer}: linked template {where!r} is not available "
+                    "offline; its resources are unknown"
+                )
+                return {}
+        if not isinstance(template, dict):
+            raise parent.fail("a nested deployment needs properties.template", pointer)
+        options = properties.get("expressionEvaluationOptions") or {}
+        inner = str(options.get("scope", "outer")).lower() == "inner"
+        target = _Target(parent.target.subscription_id, parent.target.resource_group)
+        for key, field_name in (
+            ("subscriptionId", "subscription_id"),
+            ("resourceGroup", "resource_group"),
+        ):
+            if key in raw:
+                value = parent.evaluate(raw[key], f"{pointer}/{key}", instance.scope)
+                if isinstance(value, str):
+                    setattr(target, field_name, value)
+        if inner:
+            supplied: dict[str, Any] = {}
+            for name, given in (properties.get("parameters") or {}).items():
+                where = f"{pointer}/properties/parameters/{_escape(name)}"
+                if isinstance(given, dict) and "value" in given:
+                    supplied[name] = parent.evaluate(
+                        parent._expand_property_copies(given["value"], where, instance.scope),
+                        f"{where}/value",
+                        instance.scope,
+                    )
+                elif isinstance(given, dict) and "reference" in given:
+                    supplied[name] = Unknown(f"parameter {name!r} is a Key Vault reference")
+            scope = Scope(
+                subscription_id=target.subscription_id,
+                tenant_id=parent.scope.tenant_id,
+                resource_group_name=target.resource_group or parent.scope.resource_group_name,
+                location=parent.scope.location,
+                deployment_name=instance.name,
+                environment=parent.scope.environment,
+            )
+            child = _Deployment(
+                self, template, file, template_pointer, supplied, scope, target, parent.depth + 1
+            )
+        else:
+            # outer scope: the parent's parameters and variables, the nested template's resources
+            child = _Deployment.__new__(_Deployment)
+            child.__dict__.update(parent.__dict__)
+            child.template = {
+                **template,
+                "parameters": parent.template.get("parameters"),
+                "variables": parent.template.get("variables"),
+            }
+            child.file, child.pointer, child.target = file, template_pointer, target
+            child.depth = parent.depth + 1
+            child.declarations = []
+            child._index = {}
+        return self.run(child)
+
+
+def parameter_values(document: Any, file: str) -> dict[str, Any]:
+    """A parameter file (``{"parameters": {"p": {"value": ...}}}``) as plain values."""
+    if not isinstance(document, dict):
+        raise TemplateError("a parameter file must be a JSON object", file, "")
+    entries = document.get("parameters", document)
+    if not isinstance(entries, dict):
+        raise TemplateError("parameters must be an object", file, "/parameters")
+    values: dict[str, Any] = {}
+    for name, entry in entries.items():
+        if name.startswith("$") or name == "contentVersion":
+            continue
+        if isinstance(entry, dict) and "value" in entry:
+            values[name] = entry["value"]
+        elif isinstance(entry, dict) and "reference" in entry:
+            values[name] = Unknown(f"parameter {name!r} is a Key Vault reference")
+        else:
+            raise TemplateError(
+                f"parameter {name!r} needs a value (or a Key Vault reference)",
+                file,
+                f"/parameters/{_escape(name)}",
+            )
+    return values
+
+
+def expand_template(
+    template: Any,
+    file: str = "template.json",
+    parameters: dict[str, Any] | None = None,
+    scope: Scope | None = None,
+    loader: Callable[[Path], Any] | None = None,
+) -> Expansion:
+    """Expand a deployment template (already parsed from JSON)."""
+    if not isinstance(template, dict):
+        raise TemplateError("a template must be a JSON object", file, "")
+    if "resources" not in template:
+        raise TemplateError("not a deployment template: no resources", file, "")
+    scope = scope or Scope()
+    schema = str(template.get("$schema", "")).lower()
+    group: str | None = scope.resource_group_name
+    if (
+        "subscriptiondeploymenttemplate" in schema
+        or "tenantdeploymenttemplate" in schema
+        or ("managementgroupdeploymenttemplate" in schema)
+    ):
+        group = None
+    engine = _Engine(loader)
+    root = _Deployment(
+        engine,
+        template,
+        file,
+        "",
+        parameters or {},
+        scope,
+        _Target(scope.subscription_id, group),
+        0,
+    )
+    outputs = engine.run(root)
+    unknowns = tuple(
+        UnknownValue(resource.file, f"{resource.pointer}{path}", unknown.reason)
+        for resource in engine.resources
+        for path, unknown in _unknowns(resource.body, "")
+    )
+    return Expansion(tuple(engine.resources), outputs, unknowns, tuple(engine.notices))
+
+
+def _unknowns(value: Any, path: str) -> Iterator[tuple[str, Unknown]]:
+    if isinstance(value, Unknown):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unknowns(item, f"{path}/{_escape(str(key))}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unknowns(item, f"{path}/{index}")
+
+
+def load_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+__all__ = [
+    "ExpandedResource",
+    "Expansion",
+    "RuntimeObject",
+    "TemplateError",
+    "UnknownValue",
+    "expand_template",
+    "parameter_values",
+]

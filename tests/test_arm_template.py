@@ -1,0 +1,428 @@
+"""Template expansion: one named case per template feature, the two Azure quickstarts, and
+errors located by JSON pointer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from heiki.sources.arm.expressions import Unknown
+from heiki.sources.arm.template import (
+    Expansion,
+    TemplateError,
+    expand_template,
+    load_json,
+    parameter_values,
+)
+
+SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+QUICKSTARTS = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "templates" / "azure-quickstart"
+)
+RG = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-heiki/providers"
+
+
+def template(resources: Any, **sections: Any) -> dict[str, Any]:
+    return {"$schema": SCHEMA, "contentVersion": "1.0.0.0", "resources": resources, **sections}
+
+
+def names(expansion: Expansion) -> list[str]:
+    return [r.name for r in expansion.resources]
+
+
+def vnet(name: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "Microsoft.Network/virtualNetworks",
+        "apiVersion": "2023-09-01",
+        "name": name,
+        "location": "[resourceGroup().location]",
+        "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}},
+        **extra,
+    }
+
+
+def test_copy_loop_creates_one_resource_per_index() -> None:
+    loop = vnet("[format('vnet-{0:D2}', copyIndex(1))]", copy={"name": "vnets", "count": 3})
+    assert names(expand_template(template([loop]))) == ["vnet-01", "vnet-02", "vnet-03"]
+
+
+def test_condition_false_skips_and_unknown_keeps_with_a_notice() -> None:
+    result = expand_template(
+        template(
+            [
+                vnet("kept", condition="[equals(parameters('mode'), 'on')]"),
+                vnet("skipped", condition="[equals(parameters('mode'), 'off')]"),
+                vnet("maybe", condition="[equals(utcNow(), 'x')]"),
+            ],
+            parameters={"mode": {"type": "string", "defaultValue": "on"}},
+        )
+    )
+    assert names(result) == ["kept", "maybe"]
+    assert any("condition unknown" in n and "/resources/2" in n for n in result.notices)
+
+
+def test_child_resources_nested_and_by_full_name() -> None:
+    parent = vnet("vnet-hub")
+    parent["resources"] = [
+        {
+            "type": "subnets",
+            "apiVersion": "2023-09-01",
+            "name": "snet-a",
+            "properties": {"addressPrefix": "10.0.1.0/24"},
+        }
+    ]
+    by_name = {
+        "type": "Microsoft.Network/virtualNetworks/subnets",
+        "apiVersion": "2023-09-01",
+        "name": "vnet-hub/snet-b",
+        "properties": {"addressPrefix": "10.0.2.0/24"},
+    }
+    result = expand_template(template([parent, by_name]))
+    subnets = {r.name: r for r in result.resources if r.type.endswith("/subnets")}
+    assert set(subnets) == {"vnet-hub/snet-a", "vnet-hub/snet-b"}
+    assert subnets["vnet-hub/snet-a"].id == (
+        f"{RG}/Microsoft.Network/virtualNetworks/vnet-hub/subnets/snet-a"
+    )
+    assert subnets["vnet-hub/snet-a"].pointer == "/resources/0/resources/0"
+
+
+def test_property_and_variable_copy_loops() -> None:
+    network = vnet("vnet")
+    network["properties"]["copy"] = [
+        {
+            "name": "subnets",
+            "count": "[length(variables('prefixes'))]",
+            "input": {
+                "name": "[format('snet-{0}', copyIndex('subnets'))]",
+                "properties": {"addressPrefix": "[variables('prefixes')[copyIndex('subnets')]]"},
+            },
+        }
+    ]
+    result = expand_template(
+        template(
+            [network],
+            variables={
+                "copy": [
+                    {
+                        "name": "prefixes",
+                        "count": 2,
+                        "input": "[format('10.0.{0}.0/24', copyIndex('prefixes'))]",
+                    }
+                ]
+            },
+        )
+    )
+    subnets = result.resources[0].properties["subnets"]
+    assert [s["name"] for s in subnets] == ["snet-0", "snet-1"]
+    assert subnets[1]["properties"]["addressPrefix"] == "10.0.1.0/24"
+
+
+def _module(scope: str, body: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "Microsoft.Resources/deployments",
+        "apiVersion": "2022-09-01",
+        "name": "mod",
+        "properties": {
+            "expressionEvaluationOptions": {"scope": scope},
+            "mode": "Incremental",
+            **body,
+        },
+        **extra,
+    }
+
+
+INNER_TEMPLATE = template(
+    [vnet("[parameters('name')]")],
+    parameters={"name": {"type": "string"}},
+    outputs={
+        "vnetId": {
+            "type": "string",
+            "value": "[resourceId('Microsoft.Network/virtualNetworks', parameters('name'))]",
+        }
+    },
+)
+
+
+def test_nested_inner_scope_parameters_outputs_and_target_group() -> None:
+    module = _module(
+        "inner",
+        {
+            "parameters": {"name": {"value": "[concat(parameters('prefix'), '-hub')]"}},
+            "template": INNER_TEMPLATE,
+        },
+        resourceGroup="rg-net",
+    )
+    consumer = {
+        "type": "Microsoft.Network/privateDnsZones",
+        "apiVersion": "2020-06-01",
+        "name": "privatelink.blob.core.windows.net",
+        "location": "global",
+        "properties": {
+            # how Bicep addresses a module deployed to another resource group
+            "linked": "[reference(extensionResourceId(format('/subscriptions/{0}/resourceGroups/{1}', "
+            "subscription().subscriptionId, 'rg-net'), 'Microsoft.Resources/deployments', 'mod'), "
+            "'2022-09-01').outputs.vnetId.value]"
+        },
+    }
+    result = expand_template(
+        template([module, consumer], parameters={"prefix": {"type": "string", "defaultValue": "x"}})
+    )
+    vnets = [r for r in result.resources if r.type.endswith("virtualNetworks")]
+    assert [r.name for r in vnets] == ["x-hub"]
+    assert "/resourceGroups/rg-net/" in vnets[0].id
+    zone = next(r for r in result.resources if r.type.endswith("privateDnsZones"))
+    assert zone.properties["linked"].endswith(
+        "/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/x-hub"
+    )
+    assert vnets[0].pointer == "/resources/0/properties/template/resources/0"
+
+
+def test_nested_outer_scope_sees_the_parent() -> None:
+    module = _module("outer", {"template": template([vnet("[variables('name')]")])})
+    result = expand_template(template([module], variables={"name": "from-parent"}))
+    assert names(result) == ["from-parent"]
+
+
+def test_symbolic_names_existing_and_module_outputs() -> None:
+    document = {
+        "$schema": SCHEMA,
+        "languageVersion": "2.0",
+        "contentVersion": "1.0.0.0",
+        "resources": {
+            "hub": {
+                "existing": True,
+                "type": "Microsoft.Network/virtualNetworks",
+                "apiVersion": "2023-09-01",
+                "name": "vnet-hub",
+                "resourceGroup": "rg-hub",
+            },
+            "spoke": vnet("vnet-spoke", dependsOn=["hub"]),
+            "mod": _module(
+                "inner",
+                {"parameters": {"name": {"value": "inner-vnet"}}, "template": INNER_TEMPLATE},
+            ),
+            "peering": {
+                "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+                "apiVersion": "2023-09-01",
+                "name": "vnet-spoke/to-hub",
+                "dependsOn": ["spoke"],
+                "properties": {
+                    "remoteVirtualNetwork": {
+                        "id": "[resourceId('rg-hub', "
+                        "'Microsoft.Network/virtualNetworks', 'vnet-hub')]"
+                    },
+                    "hubGuid": "[reference('hub').resourceGuid]",
+                    "fromModule": "[reference('mod').outputs.vnetId.value]",
+                    "spokeSpace": "[reference('spoke').addressSpace.addressPrefixes[0]]",
+                },
+            },
+        },
+    }
+    result = expand_template(document)
+    assert "vnet-hub" not in names(result)  # existing: referenced, never deployed
+    peering = next(r for r in result.resources if r.symbol == "peering")
+    assert isinstance(peering.properties["hubGuid"], Unknown)
+    assert peering.properties["fromModule"].endswith("/virtualNetworks/inner-vnet")
+    assert peering.properties["spokeSpace"] == "10.0.0.0/16"
+    assert any(u.pointer.endswith("/properties/hubGuid") for u in result.unknowns)
+
+
+def test_runtime_values_are_listed_with_their_place() -> None:
+    storage = {
+        "type": "Microsoft.Web/sites/config",
+        "apiVersion": "2022-03-01",
+        "name": "app/appsettings",
+        "properties": {
+            "conn": "[concat('AccountKey=', listKeys(resourceId('Microsoft.Storage/storageAccounts', 'st'), '2023-01-01').keys[0].value)]",
+            "secret": "[parameters('password')]",
+        },
+    }
+    result = expand_template(
+        template([storage], parameters={"password": {"type": "securestring"}}),
+        parameters={"password": Unknown("parameter 'password' is a Key Vault reference")},
+    )
+    reasons = {u.pointer: u.reason for u in result.unknowns}
+    assert "listKeys() returns secrets" in reasons["/resources/0/properties/conn"]
+    assert "Key Vault reference" in reasons["/resources/0/properties/secret"]
+
+
+def test_linked_templates_local_loaded_remote_unknown(tmp_path: Path) -> None:
+    (tmp_path / "nested").mkdir()
+    (tmp_path / "nested" / "vnet.json").write_text(json.dumps(INNER_TEMPLATE))
+    local = _module(
+        "inner",
+        {
+            "templateLink": {"relativePath": "nested/vnet.json"},
+            "parameters": {"name": {"value": "linked"}},
+        },
+    )
+    remote = _module(
+        "inner", {"templateLink": {"uri": "https://example.com/t.json"}}, name="remote"
+    )
+    main = tmp_path / "main.json"
+    result = expand_template(template([local, remote]), str(main), loader=load_json)
+    assert names(result) == ["linked"]
+    assert result.resources[0].file.endswith("nested/vnet.json")
+    assert any(
+        "https://example.com/t.json" in n and "not available offline" in n for n in result.notices
+    )
+
+
+def test_subscription_scope_ids_have_no_resource_group() -> None:
+    document = template(
+        [
+            {
+                "type": "Microsoft.Resources/resourceGroups",
+                "apiVersion": "2022-09-01",
+                "name": "rg-new",
+                "location": "japaneast",
+            }
+        ]
+    )
+    document["$schema"] = (
+        "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"
+    )
+    result = expand_template(document)
+    assert result.resources[0].id == (
+        "/subscriptions/00000000-0000-0000-0000-000000000000/providers/"
+        "Microsoft.Resources/resourceGroups/rg-new"
+    )
+
+
+def test_parameter_defaults_may_use_later_parameters() -> None:
+    result = expand_template(
+        template(
+            [vnet("[parameters('name')]")],
+            parameters={
+                "name": {
+                    "type": "string",
+                    "defaultValue": "[concat(parameters('prefix'), '-vnet')]",
+                },
+                "prefix": {"type": "string", "defaultValue": "hub"},
+            },
+        )
+    )
+    assert names(result) == ["hub-vnet"]
+
+
+def test_parameter_file_values_and_references() -> None:
+    values = parameter_values(
+        {
+            "parameters": {
+                "a": {"value": 1},
+                "b": {"reference": {"keyVault": {"id": "x"}, "secretName": "s"}},
+            }
+        },
+        "p.json",
+    )
+    assert values["a"] == 1 and isinstance(values["b"], Unknown)
+    with pytest.raises(TemplateError) as caught:
+        parameter_values({"parameters": {"c": {"nothing": 1}}}, "p.json")
+    assert caught.value.pointer == "/parameters/c"
+
+
+ERRORS = {
+    "missing-parameter": (
+        template([vnet("[parameters('name')]")], parameters={"name": {"type": "string"}}),
+        "/parameters/name",
+        "has no value and no default",
+    ),
+    "variable-cycle": (
+        template(
+            [vnet("[variables('a')]")], variables={"a": "[variables('b')]", "b": "[variables('a')]"}
+        ),
+        "/variables/",
+        "cycle",
+    ),
+    "parameter-self-reference": (
+        template(
+            [vnet("x")], parameters={"a": {"type": "string", "defaultValue": "[parameters('a')]"}}
+        ),
+        "/parameters/a",
+        "refers to itself",
+    ),
+    "unknown-function": (
+        template([vnet("[nope('x')]")]),
+        "/resources/0/name",
+        "unknown function 'nope'",
+    ),
+    "wrong-argument-count": (
+        template([vnet("[substring('abc')]")]),
+        "/resources/0/name",
+        "takes 2..3 argument(s)",
+    ),
+    "name-segments": (
+        template(
+            [
+                {
+                    "type": "Microsoft.Network/virtualNetworks/subnets",
+                    "apiVersion": "x",
+                    "name": "only-one",
+                }
+            ]
+        ),
+        "/resources/0/name",
+        "needs 2",
+    ),
+    "unknown-copy-count": (
+        template(
+            [vnet("[concat('v', copyIndex())]", copy={"name": "l", "count": "[length(utcNow())]"})]
+        ),
+        "/resources/0/copy/count",
+        "must be known before deployment",
+    ),
+    "self-reference": (
+        template([vnet("v", properties={"x": "[reference('v').addressSpace]"})]),
+        "/resources/0",
+        "depends on itself",
+    ),
+    "not-a-template": ({"foo": 1}, "", "no resources"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ERRORS))
+def test_errors_are_located(case: str) -> None:
+    document, pointer, message = ERRORS[case]
+    with pytest.raises(TemplateError) as caught:
+        expand_template(document, "t.json")
+    assert message in caught.value.message, caught.value
+    assert caught.value.pointer.startswith(pointer), caught.value
+    assert caught.value.file == "t.json"
+
+
+needs_quickstarts = pytest.mark.skipif(not QUICKSTARTS.is_dir(), reason="../shared not present")
+
+
+@needs_quickstarts
+@pytest.mark.parametrize(
+    ("folder", "expected"),
+    [
+        (
+            "machine-learning-workspace-vnet",
+            {"Microsoft.Network/privateEndpoints": 1, "Microsoft.Network/privateDnsZones": 2},
+        ),
+        (
+            "machine-learning-end-to-end-secure",
+            {"Microsoft.Network/privateEndpoints": 5, "Microsoft.Network/privateDnsZones": 6},
+        ),
+    ],
+)
+def test_quickstarts_expand_completely(folder: str, expected: dict[str, int]) -> None:
+    path = QUICKSTARTS / folder / "azuredeploy.json"
+    values = parameter_values(
+        load_json(QUICKSTARTS / folder / "azuredeploy.parameters.json"), "parameters.json"
+    )
+    result = expand_template(load_json(path), str(path), values, loader=load_json)
+    for resource_type, count in expected.items():
+        assert sum(r.type == resource_type for r in result.resources) == count
+    assert all(r.id.startswith("/subscriptions/") for r in result.resources)
+    # no expression is left unevaluated
+    assert (
+        "[" not in json.dumps([r.body for r in result.resources], default=str).replace("[[", "")[:0]
+    )
+    for resource in result.resources:
+        text = json.dumps(resource.body, default=str)
+        assert '"[' not in text, (resource.name, text[:200])
