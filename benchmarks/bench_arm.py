@@ -27,26 +27,50 @@ def group(i: int) -> list[dict[str, Any]]:
             "apiVersion": "2023-09-01",
             "name": f"[format('nsg-{{0}}', {i})]",
             "location": "[parameters('location')]",
-            "properties": {"securityRules": [{"name": "deny", "properties": {
-                "priority": 4096, "access": "Deny", "direction": "Outbound", "protocol": "*",
-                "sourceAddressPrefix": "*", "destinationAddressPrefix": "Internet",
-                "sourcePortRange": "*", "destinationPortRange": "*"}}]},
+            "properties": {
+                "securityRules": [
+                    {
+                        "name": "deny",
+                        "properties": {
+                            "priority": 4096,
+                            "access": "Deny",
+                            "direction": "Outbound",
+                            "protocol": "*",
+                            "sourceAddressPrefix": "*",
+                            "destinationAddressPrefix": "Internet",
+                            "sourcePortRange": "*",
+                            "destinationPortRange": "*",
+                        },
+                    }
+                ]
+            },
         },
         {
             "type": "Microsoft.Network/virtualNetworks",
             "apiVersion": "2023-09-01",
             "name": vnet,
             "location": "[parameters('location')]",
-            "dependsOn": [f"[resourceId('Microsoft.Network/networkSecurityGroups', format('nsg-{{0}}', {i}))]"],
+            "dependsOn": [
+                f"[resourceId('Microsoft.Network/networkSecurityGroups', format('nsg-{{0}}', {i}))]"
+            ],
             "properties": {
                 "addressSpace": {"addressPrefixes": [f"[cidrSubnet('10.0.0.0/8', 20, {i})]"]},
-                "copy": [{"name": "subnets", "count": 2, "input": {
-                    "name": "[format('snet-{0}', copyIndex('subnets'))]",
-                    "properties": {
-                        "addressPrefix": f"[cidrSubnet(cidrSubnet('10.0.0.0/8', 20, {i}), 24, copyIndex('subnets'))]",
-                        "networkSecurityGroup": {"id": f"[resourceId('Microsoft.Network/networkSecurityGroups', format('nsg-{{0}}', {i}))]"},
-                        "rules": f"[length(reference(resourceId('Microsoft.Network/networkSecurityGroups', format('nsg-{{0}}', {i})), '2023-09-01').securityRules)]",
-                    }}}],
+                "copy": [
+                    {
+                        "name": "subnets",
+                        "count": 2,
+                        "input": {
+                            "name": "[format('snet-{0}', copyIndex('subnets'))]",
+                            "properties": {
+                                "addressPrefix": f"[cidrSubnet(cidrSubnet('10.0.0.0/8', 20, {i}), 24, copyIndex('subnets'))]",
+                                "networkSecurityGroup": {
+                                    "id": f"[resourceId('Microsoft.Network/networkSecurityGroups', format('nsg-{{0}}', {i}))]"
+                                },
+                                "rules": f"[length(reference(resourceId('Microsoft.Network/networkSecurityGroups', format('nsg-{{0}}', {i})), '2023-09-01').securityRules)]",
+                            },
+                        },
+                    }
+                ],
             },
         },
         {
@@ -54,7 +78,12 @@ def group(i: int) -> list[dict[str, Any]]:
             "apiVersion": "2020-06-01",
             "name": f"[format('privatelink.blob.core.windows.net/link-{{0}}', uniqueString('{i}', resourceGroup().id))]",
             "location": "global",
-            "properties": {"registrationEnabled": False, "virtualNetwork": {"id": f"[resourceId('Microsoft.Network/virtualNetworks', format('vnet-{{0}}-{{1}}', parameters('prefix'), {i}))]"}},
+            "properties": {
+                "registrationEnabled": False,
+                "virtualNetwork": {
+                    "id": f"[resourceId('Microsoft.Network/virtualNetworks', format('vnet-{{0}}-{{1}}', parameters('prefix'), {i}))]"
+                },
+            },
         },
         {
             "type": "Microsoft.Network/privateEndpoints",
@@ -62,18 +91,34 @@ def group(i: int) -> list[dict[str, Any]]:
             "name": f"[format('pe-st{{0}}', {i})]",
             "location": "[parameters('location')]",
             "properties": {
-                "subnet": {"id": f"[resourceId('Microsoft.Network/virtualNetworks/subnets', format('vnet-{{0}}-{{1}}', parameters('prefix'), {i}), 'snet-1')]"},
-                "privateLinkServiceConnections": [{"name": "blob", "properties": {
-                    "privateLinkServiceId": f"[resourceId('Microsoft.Storage/storageAccounts', format('st{{0}}', uniqueString('{i}')))]",
-                    "groupIds": ["blob"]}}],
+                "subnet": {
+                    "id": f"[resourceId('Microsoft.Network/virtualNetworks/subnets', format('vnet-{{0}}-{{1}}', parameters('prefix'), {i}), 'snet-1')]"
+                },
+                "privateLinkServiceConnections": [
+                    {
+                        "name": "blob",
+                        "properties": {
+                            "privateLinkServiceId": f"[resourceId('Microsoft.Storage/storageAccounts', format('st{{0}}', uniqueString('{i}')))]",
+                            "groupIds": ["blob"],
+                        },
+                    }
+                ],
             },
         },
         {
             "type": "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
             "apiVersion": "2023-09-01",
             "name": f"[format('pe-st{{0}}/default', {i})]",
-            "properties": {"privateDnsZoneConfigs": [{"name": "blob", "properties": {
-                "privateDnsZoneId": "[resourceId('Microsoft.Network/privateDnsZones', 'privatelink.blob.core.windows.net')]"}}]},
+            "properties": {
+                "privateDnsZoneConfigs": [
+                    {
+                        "name": "blob",
+                        "properties": {
+                            "privateDnsZoneId": "[resourceId('Microsoft.Network/privateDnsZones', 'privatelink.blob.core.windows.net')]"
+                        },
+                    }
+                ]
+            },
         },
     ]
 
@@ -83,8 +128,10 @@ def estate(size: int) -> str:
     document = {
         "$schema": SCHEMA,
         "contentVersion": "1.0.0.0",
-        "parameters": {"prefix": {"type": "string", "defaultValue": "x"},
-                       "location": {"type": "string", "defaultValue": "[resourceGroup().location]"}},
+        "parameters": {
+            "prefix": {"type": "string", "defaultValue": "x"},
+            "location": {"type": "string", "defaultValue": "[resourceGroup().location]"},
+        },
         "resources": resources,
     }
     return json.dumps(document)
