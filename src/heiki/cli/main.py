@@ -9,6 +9,7 @@ Exit codes (documented in the README):
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from typing import NoReturn
 
@@ -37,6 +38,7 @@ from heiki.reports.trace import render_routes, render_trace, routes_document, tr
 from heiki.rules.context import RuleContext
 from heiki.rules.engine import check_rules
 from heiki.sources import LoadResult, load
+from heiki.sources.arm.load import DeploymentTarget
 from heiki.sources.yamlread import parse_yaml
 
 EXIT_OK = 0
@@ -71,11 +73,59 @@ def _fail_input(error: InputError) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
-def _load(source: str | None, onprem: str | None) -> LoadResult:
+def _load(source: tuple[str, ...], onprem: str | None) -> LoadResult:
+    meta = click.get_current_context().meta
+    target = DeploymentTarget(
+        subscription_id=meta.get("subscription") or DeploymentTarget.subscription_id,
+        resource_group=meta.get("resource_group") or DeploymentTarget.resource_group,
+        location=meta.get("location") or DeploymentTarget.location,
+    )
     try:
-        return load(source, onprem)
+        return load(source, onprem, meta.get("parameters") or (), target)
     except InputError as error:
         _fail_input(error)
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: object) -> object:
+    assert param.name is not None
+    ctx.meta[param.name] = value
+    return value
+
+
+def ARM_OPTS(command: Callable[..., None]) -> Callable[..., None]:
+    """The deployment context of ARM inputs, shared by every command that loads a source."""
+    options = [
+        click.option(
+            "--parameters",
+            "parameters",
+            multiple=True,
+            type=click.Path(dir_okay=False),
+            expose_value=False,
+            callback=_remember,
+            help="ARM parameter file (repeatable; later files win).",
+        ),
+        click.option(
+            "--subscription",
+            expose_value=False,
+            callback=_remember,
+            help=f"Subscription ID for ARM templates [default: {DeploymentTarget.subscription_id}].",
+        ),
+        click.option(
+            "--resource-group",
+            expose_value=False,
+            callback=_remember,
+            help=f"Resource group for ARM templates [default: {DeploymentTarget.resource_group}].",
+        ),
+        click.option(
+            "--location",
+            expose_value=False,
+            callback=_remember,
+            help=f"Location of the resource group [default: {DeploymentTarget.location}].",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 def _print_warnings(diagnostics: tuple[Diagnostic, ...]) -> None:
@@ -84,7 +134,7 @@ def _print_warnings(diagnostics: tuple[Diagnostic, ...]) -> None:
         console.print(str(diagnostic), markup=False)
 
 
-SOURCE_ARG = click.argument("source", required=False, metavar="[DESIGN|FILE]")
+SOURCE_ARG = click.argument("source", nargs=-1, metavar="[DESIGN|FILE...]")
 ONPREM_OPT = click.option(
     "--onprem",
     type=click.Path(dir_okay=False),
@@ -105,8 +155,9 @@ FORMAT_OPT = click.option(
 def cli() -> None:
     """heiki - prove offline that a closed Azure ML environment is closed and workable.
 
-    DESIGN is a built-in design (see `heiki designs`); FILE is a blueprint YAML file.
-    Without either, the reference design closed-aml is used.
+    DESIGN is a built-in design (see `heiki designs`); FILE is a blueprint YAML file, or ARM
+    inputs (.json templates with --parameters, .bicep, JSON arrays of deployed resources),
+    several of which are merged. Without either, the reference design closed-aml is used.
     """
 
 
@@ -124,9 +175,10 @@ def designs() -> None:
 
 @cli.command()
 @SOURCE_ARG
+@ARM_OPTS
 @ONPREM_OPT
 @FORMAT_OPT
-def show(source: str | None, onprem: str | None, output_format: str) -> None:
+def show(source: tuple[str, ...], onprem: str | None, output_format: str) -> None:
     """Show the expanded environment: networks, routes, firewall, DNS path, private endpoints."""
     result = _load(source, onprem)
     if output_format == OutputFormat.JSON:
@@ -148,6 +200,7 @@ _FAIL_THRESHOLD = {FailOn.ERROR: 3, FailOn.WARNING: 2, FailOn.NEVER: 99}
 
 @cli.command()
 @SOURCE_ARG
+@ARM_OPTS
 @ONPREM_OPT
 @click.option(
     "--format",
@@ -174,7 +227,7 @@ _FAIL_THRESHOLD = {FailOn.ERROR: 3, FailOn.WARNING: 2, FailOn.NEVER: 99}
     help="Configuration file [default: ./heiki.toml, else [tool.heiki] in ./pyproject.toml].",
 )
 def check(
-    source: str | None,
+    source: tuple[str, ...],
     onprem: str | None,
     output_format: str,
     fail_on: str | None,
@@ -244,9 +297,10 @@ def explain(rule_id: str) -> None:
 
 @cli.command()
 @SOURCE_ARG
+@ARM_OPTS
 @ONPREM_OPT
 @FORMAT_OPT
-def vantages(source: str | None, onprem: str | None, output_format: str) -> None:
+def vantages(source: tuple[str, ...], onprem: str | None, output_format: str) -> None:
     """List the vantages of an environment (what `--from` accepts)."""
     result = _load(source, onprem)
     found = list_vantages(result.environment)
@@ -266,10 +320,11 @@ def vantages(source: str | None, onprem: str | None, output_format: str) -> None
     "VNET/SUBNET (e.g. ml/compute), a VM or compute name, or a resource ID.",
 )
 @SOURCE_ARG
+@ARM_OPTS
 @ONPREM_OPT
 @FORMAT_OPT
 def resolve(
-    name: str, vantage: str, source: str | None, onprem: str | None, output_format: str
+    name: str, vantage: str, source: tuple[str, ...], onprem: str | None, output_format: str
 ) -> None:
     """Resolve NAME as a client at a vantage would, and show every step.
 
@@ -323,10 +378,11 @@ def _parse_target(text: str) -> tuple[str, int, str]:
     help="An IP, a name (resolved from the vantage), any-internet or foreign-storage.",
 )
 @SOURCE_ARG
+@ARM_OPTS
 @ONPREM_OPT
 @FORMAT_OPT
 def trace(
-    vantage: str, target: str, source: str | None, onprem: str | None, output_format: str
+    vantage: str, target: str, source: tuple[str, ...], onprem: str | None, output_format: str
 ) -> None:
     """Trace one flow through routes, NSGs, peerings and the firewall, with the deciding rules.
 
@@ -352,9 +408,10 @@ def trace(
 @cli.command()
 @click.argument("subnet", metavar="VNET/SUBNET")
 @SOURCE_ARG
+@ARM_OPTS
 @ONPREM_OPT
 @FORMAT_OPT
-def routes(subnet: str, source: str | None, onprem: str | None, output_format: str) -> None:
+def routes(subnet: str, source: tuple[str, ...], onprem: str | None, output_format: str) -> None:
     """Show the effective routes of a subnet, with state, as Azure computes them."""
     result = _load(source, onprem)
     env = result.environment

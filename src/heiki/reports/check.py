@@ -109,6 +109,8 @@ def _toil(record: dict[str, Any]) -> RenderableType:
 
 
 def _egress(record: dict[str, Any]) -> RenderableType:
+    if not record["egress"]:
+        return Text("Egress: no workload subnet (compute, runner, integration runtime) to trace")
     table = Table(
         title="Egress per workload subnet (required destinations, exfiltration)",
         title_justify="left",
@@ -156,6 +158,8 @@ def _dns(record: dict[str, Any]) -> RenderableType:
     title = (
         f"DNS matrix ({dns['names']} names x {len(vantages)} vantages, {dns['failures']} failing)"
     )
+    if not dns["names"] or not vantages:
+        return Text("DNS matrix: nothing to resolve (no client or workload vantage)")
     if dns["complete"] and len(vantages) <= _MATRIX_MAX_VANTAGES:
         return _dns_matrix(dns, title)
     return _dns_failures(dns, title)
@@ -207,7 +211,10 @@ def _dns_failures(dns: dict[str, Any], title: str) -> RenderableType:
 def _where(location: dict[str, Any]) -> str:
     """``file:line:column`` as compilers print it."""
     parts = [location["file"], location["line"], location["column"]]
-    return ":".join(str(p) for p in parts if p)
+    where = ":".join(str(p) for p in parts if p)
+    if not location["line"] and location.get("pointer"):
+        where += f"#{location['pointer']}"  # JSON input: the path stands in for the line
+    return where
 
 
 def _findings(record: dict[str, Any]) -> RenderableType:

@@ -48,7 +48,12 @@ class CheckResult:
 def _location(location: SourceLocation | None) -> dict[str, Any] | None:
     if location is None:
         return None
-    return {"file": location.file, "line": location.line, "column": location.column}
+    return {
+        "file": location.file,
+        "line": location.line,
+        "column": location.column,
+        "pointer": location.pointer or None,
+    }
 
 
 def _finding(finding: Finding) -> dict[str, Any]:

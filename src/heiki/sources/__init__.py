@@ -7,6 +7,7 @@ the warnings, or raises ``InputError`` with every located error it found.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_
 from heiki.diagnostics import Diagnostic, InputError, Severity
 from heiki.model.environment import Environment
 from heiki.model.onprem import OnPremises
+from heiki.sources.arm.load import DeploymentTarget, load_arm
 from heiki.sources.blueprint import schema as bp
 from heiki.sources.blueprint.expand import Expander
 from heiki.sources.blueprint.onprem import build_onprem
@@ -194,9 +196,32 @@ def load_onprem(doc: LocatedDocument) -> OnPremises:
     return result
 
 
-def load(source: str | None = None, onprem: str | None = None) -> LoadResult:
-    """Load a built-in design by name or a blueprint file by path (default: ``closed-aml``)."""
-    name = source or DEFAULT_DESIGN
+ARM_SUFFIXES = (".json", ".bicep")
+
+
+def load(
+    source: str | Sequence[str] | None = None,
+    onprem: str | None = None,
+    parameters: Sequence[str] = (),
+    target: DeploymentTarget | None = None,
+) -> LoadResult:
+    """Load a built-in design by name, a blueprint file, or ARM inputs (default: ``closed-aml``).
+
+    ARM inputs are ``.json`` templates (with ``parameters`` files), ``.bicep`` files, and JSON
+    arrays of deployed resources; several are merged into one environment.
+    """
+    sources = [source] if isinstance(source, str) else list(source or [])
+    if sources and all(s.lower().endswith(ARM_SUFFIXES) for s in sources):
+        return _load_arm(sources, onprem, parameters, target or DeploymentTarget())
+    if len(sources) > 1:
+        raise InputError(
+            Diagnostic(
+                dx.SCHEMA,
+                Severity.ERROR,
+                "several inputs can only be merged when all are ARM (.json / .bicep) files",
+            )
+        )
+    name = sources[0] if sources else DEFAULT_DESIGN
     builtin = design_file(name)
     if builtin is not None:
         doc = parse_yaml(builtin.read_text(encoding="utf-8"), display_name(name))
@@ -216,3 +241,22 @@ def load(source: str | None = None, onprem: str | None = None) -> LoadResult:
         doc = read_yaml_file(path)
     onprem_doc = read_yaml_file(Path(onprem)) if onprem else None
     return load_blueprint(doc, onprem=onprem_doc)
+
+
+def _load_arm(
+    sources: list[str], onprem: str | None, parameters: Sequence[str], target: DeploymentTarget
+) -> LoadResult:
+    catalog = load_catalog()
+    on_premises = load_onprem(read_yaml_file(Path(onprem))) if onprem else None
+    loaded = load_arm(
+        [Path(s) for s in sources], [Path(p) for p in parameters], target, catalog, on_premises
+    )
+    # A template that Azure would reject is still worth analysing: validation problems become
+    # warnings here, and only what stops the model from being built is fatal.
+    checked = [
+        Diagnostic(d.code, Severity.WARNING, f"{d.message} (Azure would reject this)", d.location)
+        if d.severity is Severity.ERROR
+        else d
+        for d in validate(loaded.environment, catalog)
+    ]
+    return LoadResult(loaded.environment, (*loaded.diagnostics, *checked), ", ".join(sources))

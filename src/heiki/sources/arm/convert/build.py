@@ -1,0 +1,149 @@
+"""ARM resources -> the environment model. Each family converter reads its types; child
+resources (subnets, zone links, rule collection groups...) are folded into their parents;
+types heiki does not model are skipped with one notice per type."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from heiki import diagnostics as dx
+from heiki.catalog import Catalog
+from heiki.diagnostics import Diagnostic, Severity
+from heiki.model.environment import Environment
+from heiki.model.firewall import AzureFirewall
+from heiki.model.onprem import OnPremises
+from heiki.sources.arm.convert import dns, endpoints, firewall, ml, network, services
+from heiki.sources.arm.convert.context import ConvertContext
+from heiki.sources.arm.resources import ArmResource
+
+ASSUMED = "heiki-assumed"
+
+# environment field -> converter
+_CONVERTERS: dict[str, Callable[[ConvertContext], Sequence[Any]]] = {
+    "virtual_networks": network.virtual_networks,
+    "route_tables": network.route_tables,
+    "network_security_groups": network.network_security_groups,
+    "application_security_groups": network.application_security_groups,
+    "public_ip_addresses": network.public_ip_addresses,
+    "nat_gateways": network.nat_gateways,
+    "network_interfaces": network.network_interfaces,
+    "virtual_machines": network.virtual_machines,
+    "virtual_network_gateways": network.virtual_network_gateways,
+    "bastion_hosts": network.bastion_hosts,
+    "firewalls": firewall.firewalls,
+    "firewall_policies": firewall.firewall_policies,
+    "ip_groups": firewall.ip_groups,
+    "private_endpoints": endpoints.private_endpoints,
+    "private_dns_zones": dns.private_dns_zones,
+    "dns_resolvers": dns.dns_resolvers,
+    "dns_forwarding_rulesets": dns.dns_forwarding_rulesets,
+    "workspaces": ml.workspaces,
+    "computes": ml.computes,
+    "registries": ml.registries,
+    "storage_accounts": services.storage_accounts,
+    "key_vaults": services.key_vaults,
+    "container_registries": services.container_registries,
+    "application_insights": services.application_insights,
+    "private_link_scopes": services.private_link_scopes,
+    "data_factories": services.data_factories,
+}
+
+MODELLED = frozenset(
+    t.lower()
+    for t in (
+        "Microsoft.Network/virtualNetworks",
+        "Microsoft.Network/virtualNetworks/subnets",
+        "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+        "Microsoft.Network/routeTables",
+        "Microsoft.Network/routeTables/routes",
+        "Microsoft.Network/networkSecurityGroups",
+        "Microsoft.Network/networkSecurityGroups/securityRules",
+        "Microsoft.Network/applicationSecurityGroups",
+        "Microsoft.Network/publicIPAddresses",
+        "Microsoft.Network/natGateways",
+        "Microsoft.Network/networkInterfaces",
+        "Microsoft.Compute/virtualMachines",
+        "Microsoft.Network/virtualNetworkGateways",
+        "Microsoft.Network/bastionHosts",
+        "Microsoft.Network/azureFirewalls",
+        "Microsoft.Network/firewallPolicies",
+        "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+        "Microsoft.Network/ipGroups",
+        "Microsoft.Network/privateEndpoints",
+        "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+        "Microsoft.Network/privateDnsZones",
+        "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+        "Microsoft.Network/privateDnsZones/A",
+        "Microsoft.Network/privateDnsZones/CNAME",
+        "Microsoft.Network/dnsResolvers",
+        "Microsoft.Network/dnsResolvers/inboundEndpoints",
+        "Microsoft.Network/dnsResolvers/outboundEndpoints",
+        "Microsoft.Network/dnsForwardingRulesets",
+        "Microsoft.Network/dnsForwardingRulesets/forwardingRules",
+        "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks",
+        "Microsoft.MachineLearningServices/workspaces",
+        "Microsoft.MachineLearningServices/workspaces/computes",
+        "Microsoft.MachineLearningServices/workspaces/outboundRules",
+        "Microsoft.MachineLearningServices/registries",
+        "Microsoft.Storage/storageAccounts",
+        "Microsoft.KeyVault/vaults",
+        "Microsoft.ContainerRegistry/registries",
+        "Microsoft.Insights/components",
+        "Microsoft.Insights/privateLinkScopes",
+        "Microsoft.Insights/privateLinkScopes/scopedResources",
+        "Microsoft.DataFactory/factories",
+        "Microsoft.DataFactory/factories/managedVirtualNetworks",
+    )
+)
+
+
+def _unsupported(resources: Sequence[ArmResource]) -> list[Diagnostic]:
+    skipped = [r for r in resources if r.kind_of not in MODELLED]
+    counts = Counter(r.type for r in skipped)
+    first = {r.type: r for r in reversed(skipped)}
+    return [
+        Diagnostic(
+            dx.UNSUPPORTED_TYPE,
+            Severity.INFO,
+            f"{count} resource(s) of type {resource_type} skipped: not part of the network or "
+            "Azure ML model",
+            first[resource_type].source,
+        )
+        for resource_type, count in sorted(counts.items())
+    ]
+
+
+def _assume_firewall_ips(env: Environment) -> Environment:
+    """Azure gives the firewall the first assignable address of AzureFirewallSubnet (.4)."""
+    changed: list[AzureFirewall] = []
+    for fw in env.firewalls:
+        if fw.private_ip_address is None and (subnet := env.subnet(fw.subnet)) is not None:
+            address = ipaddress.IPv4Address(int(subnet.address_prefix.network_address) + 4)
+            fw = replace(
+                fw, private_ip_address=address, tags=(*fw.tags, (ASSUMED, "private_ip_address"))
+            )
+        changed.append(fw)
+    return replace(env, firewalls=tuple(changed)) if changed else env
+
+
+def build_environment(
+    resources: Sequence[ArmResource],
+    name: str,
+    catalog: Catalog,
+    on_premises: OnPremises | None = None,
+    location: str = "",
+) -> tuple[Environment, list[Diagnostic]]:
+    ctx = ConvertContext(catalog, list(resources))
+    fields: dict[str, Any] = {field: tuple(convert(ctx)) for field, convert in _CONVERTERS.items()}
+    env = Environment(
+        name=name,
+        location=location or next((r.location for r in resources if r.location), ""),
+        on_premises=on_premises,
+        **fields,
+    )
+    env = _assume_firewall_ips(env)
+    return env, [*_unsupported(resources), *ctx.notes.items]

@@ -1,0 +1,68 @@
+"""What a converter sees: the resources by type, their children, the catalog, the notes."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from heiki.catalog import Catalog
+from heiki.model.base import Tags
+from heiki.model.values import Address, Prefix, ResourceId
+from heiki.sources.arm.convert.reader import Notes, Props
+from heiki.sources.arm.expressions import Unknown
+from heiki.sources.arm.resources import ArmResource
+
+
+@dataclass
+class ConvertContext:
+    catalog: Catalog
+    resources: list[ArmResource]
+    notes: Notes = field(default_factory=Notes)
+    _by_type: dict[str, list[ArmResource]] = field(default_factory=dict)
+    _children: dict[tuple[str, ResourceId], list[ArmResource]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        by_type: dict[str, list[ArmResource]] = defaultdict(list)
+        children: dict[tuple[str, ResourceId], list[ArmResource]] = defaultdict(list)
+        for resource in self.resources:
+            by_type[resource.kind_of].append(resource)
+            if resource.kind_of.count("/") >= 2:
+                children[(resource.kind_of, resource.parent_id)].append(resource)
+        self._by_type = dict(by_type)
+        self._children = dict(children)
+
+    def of_type(self, resource_type: str) -> list[ArmResource]:
+        return self._by_type.get(resource_type.lower(), [])
+
+    def children(self, parent: ArmResource, child_type: str) -> list[ArmResource]:
+        return self._children.get((f"{parent.kind_of}/{child_type.lower()}", parent.id), [])
+
+    def props(self, resource: ArmResource) -> Props:
+        return Props(
+            resource.properties, resource.source, f"{resource.name}.properties", self.notes
+        )
+
+    def prefix(self, props: Props, key: str) -> Prefix | None:
+        text = props.text(key)
+        try:
+            return ipaddress.IPv4Network(text.strip(), strict=False) if text else None
+        except ValueError:
+            return None
+
+    def address(self, props: Props, key: str) -> Address | None:
+        text = props.text(key)
+        try:
+            return ipaddress.IPv4Address(text.strip()) if text else None
+        except ValueError:
+            return None
+
+
+def tags_of(resource: ArmResource) -> Tags:
+    return tuple(
+        sorted(
+            (str(k), str(v))
+            for k, v in resource.tags.items()
+            if not isinstance(v, Unknown) and v is not None
+        )
+    )

@@ -1,0 +1,187 @@
+"""Azure Machine Learning: workspaces (with the managed network), computes, registries.
+
+The workspace and registry GUIDs in their DNS names are assigned by Azure at creation; a template
+cannot know them, so a stable placeholder is derived from the resource ID and tagged
+``heiki-assumed`` (deployed-resource JSON carries the real ``workspaceId``)."""
+
+from __future__ import annotations
+
+import uuid
+
+from heiki.model.ml import (
+    Compute,
+    ComputeType,
+    IsolationMode,
+    ManagedNetwork,
+    OutboundRule,
+    OutboundRuleType,
+    Registry,
+    Workspace,
+    WorkspaceKind,
+)
+from heiki.model.values import FqdnPattern, PortRange, ResourceId
+from heiki.sources.arm.convert.context import ConvertContext, tags_of
+from heiki.sources.arm.convert.reader import Props
+from heiki.sources.arm.convert.services import public_access
+from heiki.sources.arm.resources import ArmResource
+
+ASSUMED = "heiki-assumed"
+
+
+def _placeholder(resource_id: ResourceId) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"heiki:{str(resource_id).lower()}"))
+
+
+def _outbound_rule(name: str, props: Props) -> OutboundRule | None:
+    kind = props.text("type")
+    rule_type = next((t for t in OutboundRuleType if t.value.lower() == kind.lower()), None)
+    if rule_type is None:
+        return None
+    destination = props.get("destination")
+    if rule_type is OutboundRuleType.FQDN:
+        try:
+            return OutboundRule(
+                name, rule_type, destination=FqdnPattern(str(destination)), source=props.where
+            )
+        except ValueError:
+            return None
+    target = props.sub("destination")
+    if rule_type is OutboundRuleType.PRIVATE_ENDPOINT:
+        return OutboundRule(
+            name,
+            rule_type,
+            service_resource_id=target.rid("serviceResourceId"),
+            subresource_target=target.text("subresourceTarget"),
+            source=props.where,
+        )
+    ports = []
+    for text in target.text("portRanges", "*").split(","):
+        try:
+            ports.append(PortRange.parse(text.strip()))
+        except ValueError:
+            continue
+    return OutboundRule(
+        name,
+        rule_type,
+        service_tag=target.text("serviceTag"),
+        protocol=target.text("protocol", "TCP"),
+        port_ranges=tuple(ports),
+        source=props.where,
+    )
+
+
+def _managed_network(ctx: ConvertContext, workspace: ArmResource, props: Props) -> ManagedNetwork:
+    settings = props.sub("managedNetwork")
+    mode_text = settings.text("isolationMode", "Disabled")
+    mode = next(
+        (m for m in IsolationMode if m.value.lower() == mode_text.lower()), IsolationMode.DISABLED
+    )
+    rules: dict[str, OutboundRule] = {}
+    outbound = settings.sub("outboundRules")
+    for name in outbound.data:
+        rule = _outbound_rule(name, outbound.sub(name))
+        if rule is not None:
+            rules[name.lower()] = rule
+    for child in ctx.children(workspace, "outboundRules"):
+        rule = _outbound_rule(child.short_name, ctx.props(child))
+        if rule is not None:
+            rules[child.short_name.lower()] = rule
+    return ManagedNetwork(
+        isolation_mode=mode,
+        outbound_rules=tuple(rules.values()),
+        firewall_sku=settings.text("firewallSku", "Standard"),
+    )
+
+
+def workspaces(ctx: ConvertContext) -> list[Workspace]:
+    result = []
+    for workspace in ctx.of_type("Microsoft.MachineLearningServices/workspaces"):
+        props = ctx.props(workspace)
+        storage = props.rid("storageAccount")
+        vault = props.rid("keyVault")
+        if storage is None or vault is None:
+            continue
+        guid = props.text("workspaceId")
+        tags = tags_of(workspace)
+        if not guid:
+            guid = _placeholder(workspace.id)
+            tags = (*tags, (ASSUMED, "workspace_id"))
+        kind = next(
+            (k for k in WorkspaceKind if k.value.lower() == workspace.kind.lower()),
+            WorkspaceKind.DEFAULT,
+        )
+        result.append(
+            Workspace(
+                id=workspace.id,
+                name=workspace.name,
+                location=workspace.location,
+                tags=tags,
+                source=workspace.source,
+                workspace_id=guid,
+                storage_account=storage,
+                key_vault=vault,
+                container_registry=props.rid("containerRegistry"),
+                application_insights=props.rid("applicationInsights"),
+                public_network_access=public_access(props),
+                managed_network=_managed_network(ctx, workspace, props),
+                image_build_compute=props.text("imageBuildCompute"),
+                kind=kind,
+            )
+        )
+    return result
+
+
+def computes(ctx: ConvertContext) -> list[Compute]:
+    result = []
+    for compute in ctx.of_type("Microsoft.MachineLearningServices/workspaces/computes"):
+        props = ctx.props(compute)
+        kind_text = props.text("computeType")
+        kind = next((k for k in ComputeType if k.value.lower() == kind_text.lower()), None)
+        if kind is None:
+            continue  # AKS, Kubernetes, Synapse... attached computes are not modelled
+        inner = props.sub("properties")
+        subnet = inner.rid("subnet")
+        if kind is ComputeType.AML_COMPUTE:
+            scale = inner.sub("scaleSettings")
+            sizes = (scale.number("minNodeCount", 0), scale.number("maxNodeCount", 1))
+        else:
+            sizes = (1, 1)
+        result.append(
+            Compute(
+                id=compute.id,
+                name=compute.short_name,
+                location=compute.location,
+                tags=tags_of(compute),
+                source=compute.source,
+                workspace=compute.parent_id,
+                compute_type=kind,
+                subnet=subnet,
+                enable_node_public_ip=inner.flag("enableNodePublicIp", True),
+                vm_size=inner.text("vmSize", "Standard_DS3_v2"),
+                min_nodes=sizes[0],
+                max_nodes=sizes[1],
+            )
+        )
+    return result
+
+
+def registries(ctx: ConvertContext) -> list[Registry]:
+    result = []
+    for registry in ctx.of_type("Microsoft.MachineLearningServices/registries"):
+        props = ctx.props(registry)
+        result.append(
+            Registry(
+                id=registry.id,
+                name=registry.name,
+                location=registry.location,
+                tags=(*tags_of(registry), (ASSUMED, "registry_id")),
+                source=registry.source,
+                public_network_access=public_access(props),
+                registry_id=_placeholder(registry.id),
+                regions=tuple(
+                    r.text("location") for r in props.subs("regionDetails") if r.text("location")
+                )
+                or (registry.location,),
+            )
+        )
+    return result

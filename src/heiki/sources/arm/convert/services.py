@@ -1,0 +1,178 @@
+"""PaaS dependencies of a workspace: storage, Key Vault, container registry, Application
+Insights, Azure Monitor Private Link Scopes, Data Factory."""
+
+from __future__ import annotations
+
+from heiki.model.ml import PublicNetworkAccess
+from heiki.model.services import (
+    AccessMode,
+    ApplicationInsights,
+    ContainerRegistry,
+    DataFactory,
+    DefaultAction,
+    KeyVault,
+    NetworkAcls,
+    PrivateLinkScope,
+    StorageAccount,
+)
+from heiki.sources.arm.convert.context import ConvertContext, tags_of
+from heiki.sources.arm.convert.reader import Props
+
+
+def public_access(props: Props, key: str = "publicNetworkAccess") -> PublicNetworkAccess:
+    """ARM's default is Enabled; ``SecuredByPerimeter`` is not the internet either."""
+    text = props.text(key, "Enabled").lower()
+    return PublicNetworkAccess.ENABLED if text == "enabled" else PublicNetworkAccess.DISABLED
+
+
+def network_acls(props: Props, key: str = "networkAcls") -> NetworkAcls:
+    acls = props.sub(key)
+    if not acls:
+        return NetworkAcls()
+    return NetworkAcls(
+        default_action=DefaultAction.DENY
+        if acls.text("defaultAction").lower() == "deny"
+        else DefaultAction.ALLOW,
+        bypass=tuple(b.strip() for b in acls.text("bypass", "AzureServices").split(",") if b),
+        ip_rules=tuple(rule.text("value") for rule in acls.subs("ipRules") if rule.text("value")),
+        virtual_network_rules=tuple(
+            rid for rule in acls.subs("virtualNetworkRules") if (rid := rule.rid("id"))
+        ),
+        resource_access_rules=tuple(
+            rid for rule in acls.subs("resourceAccessRules") if (rid := rule.rid("resourceId"))
+        ),
+    )
+
+
+def storage_accounts(ctx: ConvertContext) -> list[StorageAccount]:
+    result = []
+    for account in ctx.of_type("Microsoft.Storage/storageAccounts"):
+        props = ctx.props(account)
+        result.append(
+            StorageAccount(
+                id=account.id,
+                name=account.name,
+                location=account.location,
+                tags=tags_of(account),
+                source=account.source,
+                kind=account.kind or "StorageV2",
+                sku=str(account.sku.get("name", "Standard_LRS")),
+                is_hns_enabled=props.flag("isHnsEnabled", False),
+                public_network_access=public_access(props),
+                network_acls=network_acls(props),
+                allow_shared_key_access=props.flag("allowSharedKeyAccess", True),
+                allow_blob_public_access=props.flag("allowBlobPublicAccess", False),
+                minimum_tls_version=props.text("minimumTlsVersion", "TLS1_2"),
+            )
+        )
+    return result
+
+
+def key_vaults(ctx: ConvertContext) -> list[KeyVault]:
+    result = []
+    for vault in ctx.of_type("Microsoft.KeyVault/vaults"):
+        props = ctx.props(vault)
+        result.append(
+            KeyVault(
+                id=vault.id,
+                name=vault.name,
+                location=vault.location,
+                tags=tags_of(vault),
+                source=vault.source,
+                sku=props.sub("sku").text("name", "standard"),
+                public_network_access=public_access(props),
+                network_acls=network_acls(props),
+                enable_rbac_authorization=props.flag("enableRbacAuthorization", False),
+                enable_purge_protection=props.flag("enablePurgeProtection", False),
+            )
+        )
+    return result
+
+
+def container_registries(ctx: ConvertContext) -> list[ContainerRegistry]:
+    result = []
+    for registry in ctx.of_type("Microsoft.ContainerRegistry/registries"):
+        props = ctx.props(registry)
+        result.append(
+            ContainerRegistry(
+                id=registry.id,
+                name=registry.name,
+                location=registry.location,
+                tags=tags_of(registry),
+                source=registry.source,
+                sku=str(registry.sku.get("name", "Basic")),
+                admin_user_enabled=props.flag("adminUserEnabled", False),
+                public_network_access=public_access(props),
+                network_rule_bypass_options=props.text("networkRuleBypassOptions", "AzureServices"),
+                data_endpoint_enabled=props.flag("dataEndpointEnabled", False),
+            )
+        )
+    return result
+
+
+def application_insights(ctx: ConvertContext) -> list[ApplicationInsights]:
+    result = []
+    for component in ctx.of_type("Microsoft.Insights/components"):
+        props = ctx.props(component)
+        result.append(
+            ApplicationInsights(
+                id=component.id,
+                name=component.name,
+                location=component.location,
+                tags=tags_of(component),
+                source=component.source,
+                public_network_access_for_ingestion=public_access(
+                    props, "publicNetworkAccessForIngestion"
+                ),
+                public_network_access_for_query=public_access(props, "publicNetworkAccessForQuery"),
+                workspace_resource_id=props.rid("WorkspaceResourceId"),
+            )
+        )
+    return result
+
+
+def private_link_scopes(ctx: ConvertContext) -> list[PrivateLinkScope]:
+    result = []
+    for scope in ctx.of_type("Microsoft.Insights/privateLinkScopes"):
+        modes = ctx.props(scope).sub("accessModeSettings")
+
+        def mode(key: str, settings: Props = modes) -> AccessMode:
+            text = settings.text(key, "Open").lower()
+            return AccessMode.PRIVATE_ONLY if text == "privateonly" else AccessMode.OPEN
+
+        scoped = tuple(
+            rid
+            for child in ctx.children(scope, "scopedResources")
+            if (rid := ctx.props(child).rid("linkedResourceId")) is not None
+        )
+        result.append(
+            PrivateLinkScope(
+                id=scope.id,
+                name=scope.name,
+                location=scope.location,
+                tags=tags_of(scope),
+                source=scope.source,
+                ingestion_access_mode=mode("ingestionAccessMode"),
+                query_access_mode=mode("queryAccessMode"),
+                scoped_resources=scoped,
+            )
+        )
+    return result
+
+
+def data_factories(ctx: ConvertContext) -> list[DataFactory]:
+    result = []
+    for factory in ctx.of_type("Microsoft.DataFactory/factories"):
+        props = ctx.props(factory)
+        result.append(
+            DataFactory(
+                id=factory.id,
+                name=factory.name,
+                location=factory.location,
+                tags=tags_of(factory),
+                source=factory.source,
+                public_network_access=public_access(props),
+                managed_virtual_network=bool(ctx.children(factory, "managedVirtualNetworks")),
+            )
+        )
+    return result

@@ -1,0 +1,276 @@
+"""Load ARM inputs: deployment templates (with parameter files), compiled Bicep, and arrays of
+deployed resources (``az resource list``, REST ``{"value": [...]}``, Resource Graph
+``{"data": [...]}``). Several inputs are merged into one environment."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from heiki import diagnostics as dx
+from heiki.catalog import Catalog
+from heiki.diagnostics import Diagnostic, InputError, Severity
+from heiki.model.environment import Environment
+from heiki.model.onprem import OnPremises
+from heiki.model.source import SourceLocation
+from heiki.model.values import ResourceId
+from heiki.sources.arm.convert.build import build_environment
+from heiki.sources.arm.expressions import Scope, Unknown
+from heiki.sources.arm.resources import ArmResource
+from heiki.sources.arm.template import (
+    ExpandedResource,
+    TemplateError,
+    expand_template,
+    parameter_values,
+)
+
+MAX_JSON_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class DeploymentTarget:
+    """Where the templates are deployed (``--subscription``, ``--resource-group``,
+    ``--location``); the defaults are documented placeholders."""
+
+    subscription_id: str = "00000000-0000-0000-0000-000000000000"
+    resource_group: str = "rg-heiki"
+    location: str = "japaneast"
+
+
+def _error(message: str, where: SourceLocation) -> InputError:
+    return InputError(Diagnostic(dx.TEMPLATE, Severity.ERROR, message, where))
+
+
+def read_json(path: Path) -> Any:
+    display = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(
+            Diagnostic(
+                dx.FILE_UNREADABLE,
+                Severity.ERROR,
+                f"cannot read file: {exc.strerror}",
+                SourceLocation(display),
+            )
+        ) from None
+    if size > MAX_JSON_BYTES:
+        raise InputError(
+            Diagnostic(
+                dx.FILE_TOO_LARGE,
+                Severity.ERROR,
+                f"file is {size} bytes; the limit is {MAX_JSON_BYTES}",
+                SourceLocation(display),
+            )
+        )
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _error(
+            f"JSON syntax: {exc.msg}", SourceLocation(display, exc.lineno, exc.colno)
+        ) from None
+
+
+def compile_bicep(path: Path) -> Any:
+    """Compile a .bicep file with ``bicep`` or ``az bicep`` if one is installed."""
+    for command in (
+        ["bicep", "build", "--stdout", str(path)],
+        ["az", "bicep", "build", "--stdout", "--file", str(path)],
+    ):
+        if shutil.which(command[0]) is None:
+            continue
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+        if done.returncode == 0:
+            return json.loads(done.stdout)
+        raise InputError(
+            Diagnostic(
+                dx.BICEP,
+                Severity.ERROR,
+                f"{' '.join(command[:2])} failed: {done.stderr.strip()[:500]}",
+                SourceLocation(str(path)),
+            )
+        )
+    raise InputError(
+        Diagnostic(
+            dx.BICEP,
+            Severity.ERROR,
+            "no Bicep compiler found; install it (`az bicep install` or the bicep CLI) or "
+            f"compile first: `bicep build {path.name}` and check the .json file",
+            SourceLocation(str(path)),
+        )
+    )
+
+
+def is_template(document: Any) -> bool:
+    if not isinstance(document, dict):
+        return False
+    schema = str(document.get("$schema", "")).lower()
+    return "deploymenttemplate" in schema or (
+        "resources" in document and "contentVersion" in document
+    )
+
+
+def is_parameter_file(document: Any) -> bool:
+    return (
+        isinstance(document, dict)
+        and "deploymentparameters" in str(document.get("$schema", "")).lower()
+    )
+
+
+def _location(file: str, pointer: str) -> SourceLocation:
+    return SourceLocation(file, None, None, pointer)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _from_expanded(resource: ExpandedResource) -> ArmResource:
+    body = resource.body
+    location = body.get("location", "")
+    sku = body.get("sku")
+    tags = body.get("tags")
+    kind = body.get("kind")
+    return ArmResource(
+        id=ResourceId(resource.id),
+        type=resource.type,
+        name=resource.name,
+        location=location if isinstance(location, str) else "",
+        properties=_plain(body.get("properties"))
+        if isinstance(body.get("properties"), dict)
+        else {},
+        source=_location(resource.file, resource.pointer),
+        tags=tags if isinstance(tags, dict) else {},
+        sku=sku if isinstance(sku, dict) else {},
+        kind=kind if isinstance(kind, str) else "",
+    )
+
+
+def _full_name(resource_id: str) -> str:
+    tail = resource_id.split("/providers/")[-1].split("/")[1:]
+    return "/".join(tail[1::2])
+
+
+def _type_of(resource_id: str) -> str:
+    tail = resource_id.split("/providers/")[-1].split("/")
+    return "/".join([tail[0], *tail[1::2]])
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _from_deployed(item: Any, file: str, pointer: str) -> ArmResource | None:
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+        return None
+    resource_id = item["id"]
+    if "/providers/" not in resource_id:
+        return None
+    properties = item.get("properties")
+    return ArmResource(
+        id=ResourceId(resource_id),
+        type=_type_of(resource_id),
+        name=_full_name(resource_id),
+        location=str(item.get("location") or ""),
+        properties=properties if isinstance(properties, dict) else {},
+        source=_location(file, pointer),
+        tags=_object(item.get("tags")),
+        sku=_object(item.get("sku")),
+        kind=str(item.get("kind") or ""),
+    )
+
+
+def deployed_resources(document: Any, file: str) -> list[ArmResource]:
+    """A JSON array of resources, ``{"value": [...]}`` (REST), ``{"data": [...]}`` (Resource
+    Graph), or one resource object. Child resources listed inline (``subnets``) stay in place."""
+    if isinstance(document, dict) and isinstance(document.get("value"), list):
+        items, prefix = document["value"], "/value"
+    elif isinstance(document, dict) and isinstance(document.get("data"), list):
+        items, prefix = document["data"], "/data"
+    elif isinstance(document, list):
+        items, prefix = document, ""
+    else:
+        items, prefix = [document], ""
+    found = []
+    for position, item in enumerate(items):
+        resource = _from_deployed(item, file, f"{prefix}/{position}")
+        if resource is not None:
+            found.append(resource)
+    return found
+
+
+@dataclass(frozen=True)
+class ArmLoad:
+    environment: Environment
+    diagnostics: tuple[Diagnostic, ...]
+    unknowns: int
+
+
+def load_arm(
+    paths: Sequence[Path],
+    parameter_files: Sequence[Path] = (),
+    target: DeploymentTarget = DeploymentTarget(),
+    catalog: Catalog | None = None,
+    on_premises: OnPremises | None = None,
+) -> ArmLoad:
+    from heiki.catalog import load_catalog
+
+    catalog = catalog or load_catalog()
+    parameters: dict[str, Any] = {}
+    for path in parameter_files:
+        try:
+            parameters.update(parameter_values(read_json(path), str(path)))
+        except TemplateError as error:
+            raise _error(error.message, _location(error.file, error.pointer)) from None
+    resources: list[ArmResource] = []
+    diagnostics: list[Diagnostic] = []
+    unknowns = 0
+    for path in paths:
+        document = compile_bicep(path) if path.suffix.lower() == ".bicep" else read_json(path)
+        if is_parameter_file(document):
+            raise _error(
+                "this is a parameter file; give it with --parameters", SourceLocation(str(path))
+            )
+        if is_template(document):
+            scope = Scope(
+                subscription_id=target.subscription_id,
+                resource_group_name=target.resource_group,
+                location=target.location,
+            )
+            try:
+                expansion = expand_template(
+                    document, str(path), parameters, scope, loader=read_json
+                )
+            except TemplateError as error:
+                message = error.message + (f" in {error.expression!r}" if error.expression else "")
+                raise _error(message, _location(error.file, error.pointer)) from None
+            resources += [_from_expanded(r) for r in expansion.resources]
+            diagnostics += [
+                Diagnostic(dx.UNKNOWN_VALUE, Severity.INFO, notice, SourceLocation(str(path)))
+                for notice in expansion.notices
+            ]
+            unknowns += len(expansion.unknowns)
+        else:
+            found = deployed_resources(document, str(path))
+            if not found:
+                raise _error(
+                    "neither a deployment template nor a list of ARM resources",
+                    SourceLocation(str(path)),
+                )
+            resources += found
+    name = paths[0].stem if len(paths) == 1 else "+".join(p.stem for p in paths)
+    env, notes = build_environment(resources, name, catalog, on_premises, target.location)
+    return ArmLoad(env, tuple(diagnostics + notes), unknowns)
+
+
+__all__ = ["ArmLoad", "DeploymentTarget", "Unknown", "load_arm"]
