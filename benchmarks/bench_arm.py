@@ -4,16 +4,20 @@ Run: python benchmarks/bench_arm.py [--sizes 500,2000,5000]
 Each group of five resources is a VNet with two subnets (property loop), an NSG, a private DNS
 zone link, a private endpoint with a zone group, in the shapes Bicep emits: format() names,
 resourceId() dependencies, uniqueString() suffixes, reference() to the NSG's declared properties.
-Columns: resources, wall seconds for json.loads + expansion, microseconds per resource.
+Columns: resources, file size, expansion seconds (json.loads + expand) and microseconds per
+resource, and the full load (read, expand, line positions, conversion into the model).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
+from heiki.sources.arm.load import load_arm
 from heiki.sources.arm.template import expand_template
 
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
@@ -141,14 +145,23 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="500,2000,5000")
     args = parser.parse_args()
-    print(f"{'resources':>9} {'seconds':>8} {'us/resource':>11}")
+    print(f"{'resources':>9} {'KiB':>6} {'expand s':>9} {'us/res':>7} {'full load s':>11}")
     for size in (int(s) for s in args.sizes.split(",")):
         text = estate(size)
         start = time.perf_counter()
         result = expand_template(json.loads(text), "bench.json")
-        elapsed = time.perf_counter() - start
+        expand = time.perf_counter() - start
         count = len(result.resources)
-        print(f"{count:>9} {elapsed:>8.3f} {elapsed / count * 1e6:>11.1f}")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "bench.json"
+            path.write_text(text, encoding="utf-8")
+            start = time.perf_counter()
+            load_arm([path])  # read, expand, locate lines, convert into the model
+            full = time.perf_counter() - start
+        print(
+            f"{count:>9} {len(text) // 1024:>6} {expand:>9.3f} {expand / count * 1e6:>7.1f} "
+            f"{full:>11.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -162,7 +162,7 @@ ERRORS = {
             }
         ),
         "IN060",
-        "#/parameters/name",
+        "(at /parameters/name)",
     ),
     "unknown-function": (
         json.dumps(
@@ -179,7 +179,7 @@ ERRORS = {
             }
         ),
         "IN060",
-        "#/resources/0/name",
+        "(at /resources/0/name)",
     ),
     "parameter-file-as-source": (
         json.dumps(

@@ -5,6 +5,7 @@ deployed resources (``az resource list``, REST ``{"value": [...]}``, Resource Gr
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from heiki.model.source import SourceLocation
 from heiki.model.values import ResourceId
 from heiki.sources.arm.convert.build import build_environment
 from heiki.sources.arm.expressions import Scope, Unknown
+from heiki.sources.arm.positions import JsonPositions
 from heiki.sources.arm.resources import ArmResource
 from heiki.sources.arm.template import (
     ExpandedResource,
@@ -123,6 +125,25 @@ def is_parameter_file(document: Any) -> bool:
     )
 
 
+class _Locator:
+    """File + JSON pointer -> SourceLocation with line and column (each file scanned once)."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, JsonPositions | None] = {}
+
+    def __call__(self, file: str, pointer: str) -> SourceLocation:
+        if file not in self._files:
+            try:
+                self._files[file] = JsonPositions(Path(file).read_text(encoding="utf-8-sig"))
+            except (OSError, UnicodeDecodeError):
+                self._files[file] = None
+        positions = self._files[file]
+        clean = re.sub(r"\[\d+\]", "", pointer)  # copy-loop instance suffixes
+        found = positions.locate(clean) if positions is not None else None
+        line, column = found if found else (None, None)
+        return SourceLocation(file, line, column, pointer)
+
+
 def _location(file: str, pointer: str) -> SourceLocation:
     return SourceLocation(file, None, None, pointer)
 
@@ -135,7 +156,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _from_expanded(resource: ExpandedResource) -> ArmResource:
+def _from_expanded(resource: ExpandedResource, locate: _Locator) -> ArmResource:
     body = resource.body
     location = body.get("location", "")
     sku = body.get("sku")
@@ -149,7 +170,7 @@ def _from_expanded(resource: ExpandedResource) -> ArmResource:
         properties=_plain(body.get("properties"))
         if isinstance(body.get("properties"), dict)
         else {},
-        source=_location(resource.file, resource.pointer),
+        source=locate(resource.file, resource.pointer),
         tags=tags if isinstance(tags, dict) else {},
         sku=sku if isinstance(sku, dict) else {},
         kind=kind if isinstance(kind, str) else "",
@@ -170,7 +191,9 @@ def _object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _from_deployed(item: Any, file: str, pointer: str) -> ArmResource | None:
+def _from_deployed(
+    item: Any, file: str, pointer: str, locate: _Locator | None = None
+) -> ArmResource | None:
     if not isinstance(item, dict) or not isinstance(item.get("id"), str):
         return None
     resource_id = item["id"]
@@ -183,14 +206,16 @@ def _from_deployed(item: Any, file: str, pointer: str) -> ArmResource | None:
         name=_full_name(resource_id),
         location=str(item.get("location") or ""),
         properties=properties if isinstance(properties, dict) else {},
-        source=_location(file, pointer),
+        source=(locate or _location)(file, pointer),
         tags=_object(item.get("tags")),
         sku=_object(item.get("sku")),
         kind=str(item.get("kind") or ""),
     )
 
 
-def deployed_resources(document: Any, file: str) -> list[ArmResource]:
+def deployed_resources(
+    document: Any, file: str, locate: _Locator | None = None
+) -> list[ArmResource]:
     """A JSON array of resources, ``{"value": [...]}`` (REST), ``{"data": [...]}`` (Resource
     Graph), or one resource object. Child resources listed inline (``subnets``) stay in place."""
     if isinstance(document, dict) and isinstance(document.get("value"), list):
@@ -203,7 +228,7 @@ def deployed_resources(document: Any, file: str) -> list[ArmResource]:
         items, prefix = [document], ""
     found = []
     for position, item in enumerate(items):
-        resource = _from_deployed(item, file, f"{prefix}/{position}")
+        resource = _from_deployed(item, file, f"{prefix}/{position}", locate)
         if resource is not None:
             found.append(resource)
     return found
@@ -226,12 +251,15 @@ def load_arm(
     from heiki.catalog import load_catalog
 
     catalog = catalog or load_catalog()
+    locate = _Locator()
     parameters: dict[str, Any] = {}
     for path in parameter_files:
         try:
             parameters.update(parameter_values(read_json(path), str(path)))
         except TemplateError as error:
-            raise _error(error.message, _location(error.file, error.pointer)) from None
+            raise _error(
+                f"{error.message} (at {error.pointer or '/'})", locate(error.file, error.pointer)
+            ) from None
     resources: list[ArmResource] = []
     diagnostics: list[Diagnostic] = []
     unknowns = 0
@@ -253,15 +281,16 @@ def load_arm(
                 )
             except TemplateError as error:
                 message = error.message + (f" in {error.expression!r}" if error.expression else "")
-                raise _error(message, _location(error.file, error.pointer)) from None
-            resources += [_from_expanded(r) for r in expansion.resources]
+                message += f" (at {error.pointer or '/'})"
+                raise _error(message, locate(error.file, error.pointer)) from None
+            resources += [_from_expanded(r, locate) for r in expansion.resources]
             diagnostics += [
                 Diagnostic(dx.UNKNOWN_VALUE, Severity.INFO, notice, SourceLocation(str(path)))
                 for notice in expansion.notices
             ]
             unknowns += len(expansion.unknowns)
         else:
-            found = deployed_resources(document, str(path))
+            found = deployed_resources(document, str(path), locate)
             if not found:
                 raise _error(
                     "neither a deployment template nor a list of ARM resources",
