@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from heiki.analyses.allocation import allocate_endpoint_ips
 from heiki.analyses.dns.matrix import workload_vantages
 from heiki.analyses.dns.resolver import Resolver
 from heiki.analyses.dns.types import Outcome, Resolution
@@ -391,6 +392,9 @@ def new_workspace(env: Environment, catalog: Catalog, name: str = "mlw-new") -> 
 
 def dns_toil(env: Environment, catalog: Catalog) -> DnsToil:
     """Toil of every DNS-relevant lifecycle event for ``env``."""
+    # Endpoint IPs a source left to Azure get their deterministic placeholders first, so that
+    # the expected answers exist (blueprints assign them; ARM templates usually do not).
+    env = allocate_endpoint_ips(env, catalog)
     return DnsToil(
         (
             new_compute_instance(env, catalog),

@@ -130,6 +130,23 @@ def _assume_firewall_ips(env: Environment) -> Environment:
     return replace(env, firewalls=tuple(changed)) if changed else env
 
 
+def _attach_gateway(env: Environment) -> Environment:
+    """An on-premises file cannot name the gateway of a template: connect it to the hub's
+    virtual network gateway of the same kind (ExpressRoute or VPN)."""
+    onprem = env.on_premises
+    if onprem is None or onprem.connection is None or onprem.connection.gateway is not None:
+        return env
+    kind = onprem.connection.kind.lower()
+    gateway = next(
+        (g for g in env.virtual_network_gateways if g.gateway_type.value.lower() == kind),
+        next(iter(env.virtual_network_gateways), None),
+    )
+    if gateway is None:
+        return env
+    connection = replace(onprem.connection, gateway=gateway.id)
+    return replace(env, on_premises=replace(onprem, connection=connection))
+
+
 def build_environment(
     resources: Sequence[ArmResource],
     name: str,
@@ -145,5 +162,5 @@ def build_environment(
         on_premises=on_premises,
         **fields,
     )
-    env = _assume_firewall_ips(env)
+    env = _attach_gateway(_assume_firewall_ips(env))
     return env, [*_unsupported(resources), *ctx.notes.items]
