@@ -325,3 +325,56 @@ def test_malformed_shapes_are_skipped_with_a_notice() -> None:
     _, notes = build_environment(resources, "shape", load_catalog())
     # the example's id says privateLinkServices/... instead of privateEndpoints/...
     assert any(n.code == "IN061" and "privateLinkServices" in n.message for n in notes)
+
+
+def test_resource_graph_rows_and_single_show_objects(tmp_path: Path) -> None:
+    rid = (
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-heiki/providers/"
+        "Microsoft.Network/virtualNetworks/vnet-graph"
+    )
+    row = {
+        "id": rid,
+        "name": "vnet-graph",
+        "type": "microsoft.network/virtualnetworks",  # Resource Graph lower-cases types
+        "location": "japaneast",
+        "properties": {
+            "addressSpace": {"addressPrefixes": ["10.9.0.0/16"]},
+            "subnets": [{"name": "a", "properties": {"addressPrefix": "10.9.0.0/24"}}],
+        },
+    }
+    graph = _write(tmp_path / "graph.json", {"totalRecords": 1, "count": 1, "data": [row]})
+    env = load(graph).environment
+    assert [v.name for v in env.virtual_networks] == ["vnet-graph"]
+    assert env.virtual_networks[0].subnets[0].name == "a"
+    single = _write(tmp_path / "show.json", {**row, "type": "Microsoft.Network/virtualNetworks"})
+    assert len(load(single).environment.virtual_networks) == 1
+
+
+def test_unknown_values_in_modelled_properties_are_reported(tmp_path: Path) -> None:
+    document = {
+        "$schema": SCHEMA,
+        "contentVersion": "1.0.0.0",
+        "resources": [
+            {
+                "type": "Microsoft.Network/virtualNetworks",
+                "apiVersion": "2023-09-01",
+                "name": "vnet",
+                "location": "japaneast",
+                "properties": {
+                    "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+                    "dhcpOptions": {
+                        "dnsServers": [
+                            "[reference(resourceId('rg-dns', 'Microsoft.Network/dnsResolvers/inboundEndpoints', 'r', 'in'), '2022-07-01').ipConfigurations[0].privateIpAddress]"
+                        ]
+                    },
+                },
+            }
+        ],
+    }
+    result = CliRunner().invoke(
+        cli, ["check", _write(tmp_path / "t.json", document), "--format", "json"]
+    )
+    diagnostics = json.loads(result.stdout)["diagnostics"]
+    unknown = [d for d in diagnostics if d["code"] == "IN062"]
+    assert unknown and "dnsServers" in unknown[0]["message"]
+    assert "a resource outside the template" in unknown[0]["message"]

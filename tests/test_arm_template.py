@@ -426,3 +426,29 @@ def test_quickstarts_expand_completely(folder: str, expected: dict[str, int]) ->
     for resource in result.resources:
         text = json.dumps(resource.body, default=str)
         assert '"[' not in text, (resource.name, text[:200])
+
+
+def test_output_copy_loops() -> None:
+    result = expand_template(
+        template(
+            [],
+            outputs={
+                "subnets": {
+                    "type": "array",
+                    "copy": {
+                        "count": "[length(range(0, 3))]",
+                        "input": "[cidrSubnet('10.144.0.0/20', 24, range(0, 3)[copyIndex()])]",
+                    },
+                }
+            },
+        )
+    )
+    assert result.outputs["subnets"]["value"] == ["10.144.0.0/24", "10.144.1.0/24", "10.144.2.0/24"]
+
+
+def test_wrong_argument_type_in_a_template_is_located() -> None:
+    with pytest.raises(TemplateError) as caught:
+        expand_template(template([vnet("x", properties={"n": "[add('one', 1)]"})]), "t.json")
+    assert caught.value.pointer == "/resources/0/properties"
+    assert "add(): argument 1 must be an integer, not string" in caught.value.message
+    assert caught.value.expression == "[add('one', 1)]"
