@@ -452,3 +452,27 @@ def test_wrong_argument_type_in_a_template_is_located() -> None:
     assert caught.value.pointer == "/resources/0/properties"
     assert "add(): argument 1 must be an integer, not string" in caught.value.message
     assert caught.value.expression == "[add('one', 1)]"
+
+
+def test_outer_scope_module_in_another_group_references_its_own_resources() -> None:
+    inner = template(
+        [
+            vnet("[variables('name')]"),
+            {
+                "type": "Microsoft.Network/networkSecurityGroups",
+                "apiVersion": "2023-09-01",
+                "name": "nsg",
+                "location": "japaneast",
+                "properties": {
+                    "space": "[reference(variables('name')).addressSpace.addressPrefixes[0]]",
+                    "group": "[resourceGroup().name]",
+                },
+            },
+        ]
+    )
+    module = _module("outer", {"template": inner}, resourceGroup="rg-other")
+    result = expand_template(template([module], variables={"name": "shared"}))
+    nsg = next(r for r in result.resources if r.name == "nsg")
+    assert "/resourceGroups/rg-other/" in nsg.id  # deployed into the module's target group
+    assert nsg.properties["space"] == "10.0.0.0/16"  # its sibling, through reference()
+    assert nsg.properties["group"] == "rg-heiki"  # outer scope: the parent's resourceGroup()

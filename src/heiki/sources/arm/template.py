@@ -169,6 +169,33 @@ class _Deployment:
         for name in self._declared:
             self._parameter(name)
 
+    def outer_child(
+        self, template: dict[str, Any], file: str, pointer: str, target: _Target
+    ) -> _Deployment:
+        """A nested template with outer expression scope: it sees this template's parameters and
+        variables (shared, evaluated once), but declares and references its own resources."""
+        child = _Deployment.__new__(_Deployment)
+        child.engine = self.engine
+        child.template = {
+            **template,
+            "parameters": self.template.get("parameters"),
+            "variables": self.template.get("variables"),
+        }
+        child.file, child.pointer, child.target = file, pointer, target
+        child.depth = self.depth + 1
+        child.declarations = []
+        child._index = {}
+        child._declared, child._supplied = self._declared, self._supplied
+        child._variables = self._variables
+        child._evaluating_variables = self._evaluating_variables
+        child._parameters_in_progress = self._parameters_in_progress
+        # Outer-scope expressions are evaluated as the parent's: resourceGroup() and
+        # subscription() stay the parent's even when the nested deployment targets another group.
+        child.scope = self.scope.child()
+        child.scope.reference_resolver = child._reference
+        child.scope.references_resolver = child._references
+        return child
+
     # -- errors --------------------------------------------------------------------------------
 
     def fail(self, message: str, pointer: str, expression: str = "") -> TemplateError:
@@ -627,18 +654,7 @@ class _Engine:
                 self, template, file, template_pointer, supplied, scope, target, parent.depth + 1
             )
         else:
-            # outer scope: the parent's parameters and variables, the nested template's resources
-            child = _Deployment.__new__(_Deployment)
-            child.__dict__.update(parent.__dict__)
-            child.template = {
-                **template,
-                "parameters": parent.template.get("parameters"),
-                "variables": parent.template.get("variables"),
-            }
-            child.file, child.pointer, child.target = file, template_pointer, target
-            child.depth = parent.depth + 1
-            child.declarations = []
-            child._index = {}
+            child = parent.outer_child(template, file, template_pointer, target)
         return self.run(child)
 
 
