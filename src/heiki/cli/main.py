@@ -11,12 +11,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from enum import StrEnum
+from pathlib import Path
 from typing import NoReturn
 
 import click
 from rich.console import Console
 
 from heiki import __version__
+from heiki import diagnostics as dx
 from heiki.analyses.dns import Outcome
 from heiki.analyses.routing import effective_routes
 from heiki.analyses.trace import Tracer, Verdict
@@ -24,7 +26,8 @@ from heiki.analyses.vantage import UnknownVantageError, find_vantage, list_vanta
 from heiki.catalog import load_catalog
 from heiki.config import load_config
 from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_name
-from heiki.diagnostics import Diagnostic, InputError
+from heiki.diagnostics import Diagnostic, InputError, Severity
+from heiki.generators.arm import arm_template
 from heiki.model.values import DnsName
 from heiki.reports.check import render_check
 from heiki.reports.markdown import markdown_document
@@ -272,6 +275,54 @@ def check(
         d.severity.rank for d in result.diagnostics
     ]
     sys.exit(EXIT_FINDINGS if any(rank >= threshold for rank in ranks) else EXIT_OK)
+
+
+@cli.command()
+@SOURCE_ARG
+@ARM_OPTS
+@ONPREM_OPT
+@click.option(
+    "--to",
+    "target_format",
+    type=click.Choice(["arm"]),
+    default="arm",
+    show_default=True,
+    help="What to generate (Bicep and the on-premises artefacts are not written yet).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write into; it must be empty or missing unless --force is given.",
+)
+@click.option("--force", is_flag=True, help="Overwrite files in a non-empty output folder.")
+def build(
+    source: tuple[str, ...], onprem: str | None, target_format: str, output_dir: str, force: bool
+) -> None:
+    """Generate the environment as infrastructure code (an ARM template for now)."""
+    folder = Path(output_dir)
+    if folder.exists() and any(folder.iterdir()) and not force:
+        _fail_input(
+            InputError(
+                Diagnostic(
+                    dx.OUTPUT_EXISTS,
+                    Severity.ERROR,
+                    f"{folder} is not empty; nothing written (use --force to overwrite)",
+                )
+            )
+        )
+    loaded = _load(source, onprem)
+    files = {"azuredeploy.json": dumps(arm_template(loaded.environment))}
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        # write next to the target, then rename: a failure never leaves half a file
+        temporary = folder / f".{name}.tmp"
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(folder / name)
+        click.echo(str(folder / name))
+    _print_warnings(loaded.diagnostics)
 
 
 @cli.command(name="rules")

@@ -10,6 +10,13 @@ from heiki.model.values import ResourceId
 Tags = tuple[tuple[str, str], ...]
 
 ROLE_TAG = "heiki-role"
+PRODUCT_TAG = "heiki-product"
+"""What runs on a VM (``github-enterprise-server``...), for sources that only have tags (ARM)."""
+REGISTRIES_TAG = "heiki-registries"
+"""ML registries a workspace promotes through (names, ``;``-separated): ARM expresses this only as
+role assignments to the workspace's runtime identity, which a template cannot name."""
+SUBNET_ROLES_TAG = "heiki-subnet-roles"
+"""ARM subnets have no tags: their heiki roles travel on the VNet as ``snet-a=compute;snet-b=git``."""
 """Tag naming what a VM or subnet is for (``git-server``, ``ci-runner``, ...), see ``roles.py``."""
 
 STAGE_TAG = "heiki-stage"

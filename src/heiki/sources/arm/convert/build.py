@@ -97,6 +97,9 @@ MODELLED = frozenset(
         "Microsoft.Insights/privateLinkScopes/scopedResources",
         "Microsoft.DataFactory/factories",
         "Microsoft.DataFactory/factories/managedVirtualNetworks",
+        "Microsoft.DataFactory/factories/managedVirtualNetworks/managedPrivateEndpoints",
+        "Microsoft.DataFactory/factories/integrationRuntimes",
+        "Microsoft.DataFactory/factories/linkedservices",
     )
 )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from heiki.model.base import REGISTRIES_TAG
 from heiki.model.ml import (
     Compute,
     ComputeType,
@@ -102,7 +103,13 @@ def workspaces(ctx: ConvertContext) -> list[Workspace]:
         if storage is None or vault is None:
             continue
         guid = props.text("workspaceId")
-        tags = tags_of(workspace)
+        tags = tuple(t for t in tags_of(workspace) if t[0] != REGISTRIES_TAG)
+        wanted = {n.lower() for n in str(workspace.tags.get(REGISTRIES_TAG, "")).split(";") if n}
+        registries = tuple(
+            r.id
+            for r in ctx.of_type("Microsoft.MachineLearningServices/registries")
+            if r.name.lower() in wanted
+        )
         if not guid:
             guid = _placeholder(workspace.id)
             tags = (*tags, (ASSUMED, "workspace_id"))
@@ -126,6 +133,7 @@ def workspaces(ctx: ConvertContext) -> list[Workspace]:
                 managed_network=_managed_network(ctx, workspace, props),
                 image_build_compute=props.text("imageBuildCompute"),
                 kind=kind,
+                registries=registries,
             )
         )
     return result
@@ -145,7 +153,7 @@ def computes(ctx: ConvertContext) -> list[Compute]:
             scale = inner.sub("scaleSettings")
             sizes = (scale.number("minNodeCount", 0), scale.number("maxNodeCount", 1))
         else:
-            sizes = (1, 1)
+            sizes = (0, 1)  # a compute instance is one VM; the model's defaults
         result.append(
             Compute(
                 id=compute.id,

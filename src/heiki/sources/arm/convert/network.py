@@ -3,8 +3,11 @@ tables, public IPs, NAT gateways, NICs, VMs, gateways, Bastion, ASGs."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from heiki import diagnostics as dx
 from heiki.diagnostics import Severity
+from heiki.model.base import PRODUCT_TAG, ROLE_TAG, SUBNET_ROLES_TAG
 from heiki.model.network import (
     Access,
     ApplicationSecurityGroup,
@@ -33,9 +36,6 @@ from heiki.sources.arm.convert.context import ConvertContext, tags_of
 from heiki.sources.arm.convert.reader import Props
 from heiki.sources.arm.resources import ArmResource
 from heiki.sources.defaults import default_security_rules
-
-ROLE_TAG = "heiki-role"
-PRODUCT_TAG = "heiki-product"
 
 
 def _subnet(ctx: ConvertContext, vnet: ArmResource, name: str, props: Props) -> Subnet | None:
@@ -104,6 +104,11 @@ def virtual_networks(ctx: ConvertContext) -> list[VirtualNetwork]:
                 space.append(Prefix(text, strict=False))
             except ValueError:
                 continue  # IPv6 ranges are not modelled
+        roles = dict(
+            pair.split("=", 1)
+            for pair in str(vnet.tags.get(SUBNET_ROLES_TAG, "")).split(";")
+            if "=" in pair
+        )
         subnets: dict[str, Subnet] = {}
         for item in props.subs("subnets"):
             name = item.text("name")
@@ -129,16 +134,22 @@ def virtual_networks(ctx: ConvertContext) -> list[VirtualNetwork]:
                 dns.append(parse_address(text))
             except ValueError:
                 continue
+        tagged = tuple(
+            replace(subnet, tags=((ROLE_TAG, roles[subnet.name]),))
+            if subnet.name in roles
+            else subnet
+            for subnet in subnets.values()
+        )
         result.append(
             VirtualNetwork(
                 id=vnet.id,
                 name=vnet.name,
                 location=vnet.location,
-                tags=tags_of(vnet),
+                tags=tuple(t for t in tags_of(vnet) if t[0] != SUBNET_ROLES_TAG),
                 source=vnet.source,
                 address_space=tuple(space),
                 dns_servers=tuple(dns),
-                subnets=tuple(subnets.values()),
+                subnets=tagged,
                 peerings=tuple(peerings.values()),
             )
         )
@@ -294,6 +305,13 @@ def application_security_groups(ctx: ConvertContext) -> list[ApplicationSecurity
 
 
 def network_interfaces(ctx: ConvertContext) -> list[NetworkInterface]:
+    # A template cannot set a NIC's virtualMachine (read-only); the VM's profile says it.
+    owners = {
+        nic_id: vm.id
+        for vm in ctx.of_type("Microsoft.Compute/virtualMachines")
+        for item in ctx.props(vm).sub("networkProfile").subs("networkInterfaces")
+        if (nic_id := item.rid("id")) is not None
+    }
     result = []
     for nic in ctx.of_type("Microsoft.Network/networkInterfaces"):
         props = ctx.props(nic)
@@ -315,7 +333,7 @@ def network_interfaces(ctx: ConvertContext) -> list[NetworkInterface]:
                 application_security_groups=first.rids("applicationSecurityGroups"),
                 public_ip_address=first.rid("publicIPAddress"),
                 enable_ip_forwarding=props.flag("enableIPForwarding", False),
-                virtual_machine=props.rid("virtualMachine"),
+                virtual_machine=props.rid("virtualMachine") or owners.get(nic.id),
             )
         )
     return result
@@ -337,7 +355,7 @@ def virtual_machines(ctx: ConvertContext) -> list[VirtualMachine]:
                 id=vm.id,
                 name=vm.name,
                 location=vm.location,
-                tags=tags_of(vm),
+                tags=tuple(t for t in tags_of(vm) if t[0] != PRODUCT_TAG),
                 source=vm.source,
                 network_interfaces=nics,
                 role=role,

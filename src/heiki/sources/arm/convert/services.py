@@ -3,18 +3,25 @@ Insights, Azure Monitor Private Link Scopes, Data Factory."""
 
 from __future__ import annotations
 
+from heiki.model.base import ROLE_TAG
+from heiki.model.endpoints import ConnectionState
 from heiki.model.ml import PublicNetworkAccess
+from heiki.model.network import VmRole
 from heiki.model.services import (
     AccessMode,
     ApplicationInsights,
     ContainerRegistry,
     DataFactory,
     DefaultAction,
+    IntegrationRuntime,
+    IntegrationRuntimeType,
     KeyVault,
+    ManagedPrivateEndpoint,
     NetworkAcls,
     PrivateLinkScope,
     StorageAccount,
 )
+from heiki.model.values import ResourceId
 from heiki.sources.arm.convert.context import ConvertContext, tags_of
 from heiki.sources.arm.convert.reader import Props
 
@@ -160,10 +167,85 @@ def private_link_scopes(ctx: ConvertContext) -> list[PrivateLinkScope]:
     return result
 
 
+_SINK_TYPES = ("azureblobfs", "azureblobstorage", "azuredatalakestore")
+
+
+def _storage_by_url(ctx: ConvertContext, url: str) -> ResourceId | None:
+    """``https://<account>.dfs.core.windows.net/`` -> the storage account of that name."""
+    host = url.split("//", 1)[-1].split("/", 1)[0]
+    account = host.split(".", 1)[0].lower()
+    return next(
+        (
+            a.id
+            for a in ctx.of_type("Microsoft.Storage/storageAccounts")
+            if a.name.lower() == account
+        ),
+        None,
+    )
+
+
 def data_factories(ctx: ConvertContext) -> list[DataFactory]:
+    """The factory with its managed VNet, managed private endpoints, integration runtimes and
+    linked services: sources reached through a self-hosted runtime are the on-premises data
+    sources (by linked-service name), storage linked services are the sinks. Self-hosted runtime
+    nodes register at run time; the VMs tagged ``heiki-role: integration-runtime`` are taken as
+    its nodes."""
+    shir_vms = tuple(
+        vm.id
+        for vm in ctx.of_type("Microsoft.Compute/virtualMachines")
+        if str(vm.tags.get(ROLE_TAG, "")) == VmRole.INTEGRATION_RUNTIME.value
+    )
     result = []
     for factory in ctx.of_type("Microsoft.DataFactory/factories"):
         props = ctx.props(factory)
+        managed_vnets = ctx.children(factory, "managedVirtualNetworks")
+        endpoints = []
+        for vnet in managed_vnets:
+            for child in ctx.children(vnet, "managedPrivateEndpoints"):
+                item = ctx.props(child)
+                target = item.rid("privateLinkResourceId")
+                if target is None:
+                    continue
+                state_text = item.sub("connectionState").text("status", "Pending")
+                state = next(
+                    (s for s in ConnectionState if s.value.lower() == state_text.lower()),
+                    ConnectionState.PENDING,
+                )
+                endpoints.append(
+                    ManagedPrivateEndpoint(child.short_name, target, item.text("groupId"), state)
+                )
+        runtimes = []
+        self_hosted: set[str] = set()
+        for child in ctx.children(factory, "integrationRuntimes"):
+            item = ctx.props(child)
+            if item.text("type").lower() == "selfhosted":
+                self_hosted.add(child.short_name.lower())
+                runtimes.append(
+                    IntegrationRuntime(
+                        child.short_name, IntegrationRuntimeType.SELF_HOSTED, nodes=shir_vms
+                    )
+                )
+            else:
+                runtimes.append(
+                    IntegrationRuntime(
+                        child.short_name,
+                        IntegrationRuntimeType.MANAGED,
+                        managed_virtual_network=bool(item.sub("managedVirtualNetwork")),
+                    )
+                )
+        sources = []
+        sinks = []
+        for child in ctx.children(factory, "linkedservices"):
+            item = ctx.props(child)
+            via = item.sub("connectVia").text("referenceName").lower()
+            kind = item.text("type").lower()
+            if kind in _SINK_TYPES:
+                url = item.sub("typeProperties").text("url")
+                sink = _storage_by_url(ctx, url) if url else None
+                if sink is not None:
+                    sinks.append(sink)
+            elif via and via in self_hosted:
+                sources.append(child.short_name)
         result.append(
             DataFactory(
                 id=factory.id,
@@ -172,7 +254,11 @@ def data_factories(ctx: ConvertContext) -> list[DataFactory]:
                 tags=tags_of(factory),
                 source=factory.source,
                 public_network_access=public_access(props),
-                managed_virtual_network=bool(ctx.children(factory, "managedVirtualNetworks")),
+                managed_virtual_network=bool(managed_vnets),
+                managed_private_endpoints=tuple(endpoints),
+                integration_runtimes=tuple(runtimes),
+                linked_sources=tuple(sources),
+                linked_sinks=tuple(sinks),
             )
         )
     return result

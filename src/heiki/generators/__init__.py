@@ -1,0 +1,1 @@
+"""Generators: the environment as infrastructure code and as change lists for other teams."""

@@ -1,0 +1,872 @@
+"""The environment as an ARM deployment template (resource-group scope).
+
+Every modelled property is written in the ARM shape the importer reads back, so that importing the
+output gives the same environment (the round-trip test proves it for the built-in designs).
+References inside the resource group are ``resourceId()`` expressions, so the template deploys
+into any group; ``location`` is a parameter. heiki's own annotations (VM roles, dev/prod stage,
+assumed values) travel as tags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from heiki.model.base import PRODUCT_TAG, REGISTRIES_TAG, ROLE_TAG, SUBNET_ROLES_TAG, Resource
+from heiki.model.dns import RecordType
+from heiki.model.environment import Environment
+from heiki.model.firewall import ApplicationRule, NatRule, NetworkRule
+from heiki.model.ml import OutboundRuleType, PublicNetworkAccess
+from heiki.model.services import DataFactory, IntegrationRuntimeType
+from heiki.model.values import PortRange, ResourceId
+
+SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+API = {
+    "Microsoft.Network": "2023-09-01",
+    "Microsoft.Network/privateDnsZones": "2020-06-01",
+    "Microsoft.Network/dnsResolvers": "2022-07-01",
+    "Microsoft.Network/dnsForwardingRulesets": "2022-07-01",
+    "Microsoft.Storage": "2023-01-01",
+    "Microsoft.KeyVault": "2023-07-01",
+    "Microsoft.ContainerRegistry": "2023-07-01",
+    "Microsoft.Insights/components": "2020-02-02",
+    "Microsoft.Insights/privateLinkScopes": "2021-07-01-preview",
+    "Microsoft.MachineLearningServices": "2024-04-01",
+    "Microsoft.DataFactory": "2018-06-01",
+    "Microsoft.Compute": "2024-03-01",
+}
+
+
+def _api(resource_type: str) -> str:
+    for prefix in sorted(API, key=len, reverse=True):
+        if resource_type.startswith(prefix):
+            return API[prefix]
+    return "2023-09-01"
+
+
+class _Writer:
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        groups = {rid.resource_group for rid in (r.id for r in env.resources())}
+        self.group = next(iter(sorted(g for g in groups if g)), None)
+        self.resources: list[dict[str, Any]] = []
+
+    # -- references ----------------------------------------------------------------------------
+
+    def ref(self, rid: ResourceId | None) -> str | None:
+        """``resourceId()`` for a resource of this group, the literal ID otherwise."""
+        if rid is None:
+            return None
+        text = str(rid)
+        if rid.resource_group != self.group or "/providers/" not in text:
+            return text
+        tail = text.split("/providers/", 1)[1].split("/")
+        types = [tail[0], *tail[1::2]]
+        names = tail[2::2]
+        args = ", ".join(f"'{part}'" for part in ["/".join(types), *names])
+        return f"[resourceId({args})]"
+
+    def id_ref(self, rid: ResourceId | None) -> dict[str, str] | None:
+        ref = self.ref(rid)
+        return {"id": ref} if ref else None
+
+    # -- emit ----------------------------------------------------------------------------------
+
+    def add(
+        self,
+        resource: Resource,
+        resource_type: str,
+        properties: dict[str, Any] | None = None,
+        name: str | None = None,
+        extra_tags: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        entry: dict[str, Any] = {
+            "type": resource_type,
+            "apiVersion": _api(resource_type),
+            "name": name or resource.name,
+        }
+        location = getattr(resource, "location", None)
+        if location is not None:
+            entry["location"] = (
+                "[parameters('location')]" if location == self.env.location else location
+            )
+        elif resource_type == "Microsoft.Network/privateDnsZones":
+            entry["location"] = "global"
+        tags = {**dict(resource.tags), **(extra_tags or {})}
+        if tags:
+            entry["tags"] = tags
+        entry.update({k: v for k, v in extra.items() if v is not None})
+        if properties is not None:
+            entry["properties"] = _prune(properties)
+        self.resources.append(entry)
+
+
+def _prune(value: Any) -> Any:
+    """Drop None values (ARM omits what is not set)."""
+    if isinstance(value, dict):
+        return {k: _prune(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
+def _ports(ranges: Iterable[PortRange]) -> list[str]:
+    return [str(r) for r in ranges]
+
+
+def _access(value: PublicNetworkAccess) -> str:
+    return value.value
+
+
+def _network(w: _Writer) -> None:
+    env = w.env
+    for nsg in env.network_security_groups:
+        w.add(
+            nsg,
+            "Microsoft.Network/networkSecurityGroups",
+            {
+                "securityRules": [
+                    {
+                        "name": rule.name,
+                        "properties": {
+                            "priority": rule.priority,
+                            "direction": rule.direction.value,
+                            "access": rule.access.value,
+                            "protocol": rule.protocol.value,
+                            "sourceAddressPrefixes": list(rule.source_address_prefixes),
+                            "sourcePortRanges": _ports(rule.source_port_ranges),
+                            "destinationAddressPrefixes": list(rule.destination_address_prefixes),
+                            "destinationPortRanges": _ports(rule.destination_port_ranges),
+                            "sourceApplicationSecurityGroups": [
+                                w.id_ref(a) for a in rule.source_application_security_groups
+                            ]
+                            or None,
+                            "destinationApplicationSecurityGroups": [
+                                w.id_ref(a) for a in rule.destination_application_security_groups
+                            ]
+                            or None,
+                            "description": rule.description or None,
+                        },
+                    }
+                    for rule in nsg.security_rules
+                ]
+            },
+        )
+    for asg in env.application_security_groups:
+        w.add(asg, "Microsoft.Network/applicationSecurityGroups", {})
+    for table in env.route_tables:
+        w.add(
+            table,
+            "Microsoft.Network/routeTables",
+            {
+                "disableBgpRoutePropagation": table.disable_bgp_route_propagation,
+                "routes": [
+                    {
+                        "name": route.name,
+                        "properties": {
+                            "addressPrefix": route.address_prefix,
+                            "nextHopType": route.next_hop_type.value,
+                            "nextHopIpAddress": str(route.next_hop_ip_address)
+                            if route.next_hop_ip_address
+                            else None,
+                        },
+                    }
+                    for route in table.routes
+                ],
+            },
+        )
+    for ip in env.public_ip_addresses:
+        w.add(
+            ip,
+            "Microsoft.Network/publicIPAddresses",
+            {
+                "publicIPAllocationMethod": "Static",
+                "ipAddress": str(ip.ip_address) if ip.ip_address else None,
+            },
+            sku={"name": ip.sku},
+        )
+    for nat in env.nat_gateways:
+        w.add(
+            nat,
+            "Microsoft.Network/natGateways",
+            {"publicIpAddresses": [w.id_ref(p) for p in nat.public_ip_addresses]},
+            sku={"name": "Standard"},
+        )
+    for vnet in env.virtual_networks:
+        roles = ";".join(
+            f"{subnet.name}={role}"
+            for subnet in vnet.subnets
+            if (role := subnet.tag(ROLE_TAG)) is not None
+        )
+        w.add(
+            vnet,
+            "Microsoft.Network/virtualNetworks",
+            extra_tags={SUBNET_ROLES_TAG: roles} if roles else None,
+            properties={
+                "addressSpace": {"addressPrefixes": [str(p) for p in vnet.address_space]},
+                "dhcpOptions": {"dnsServers": [str(a) for a in vnet.dns_servers]}
+                if vnet.dns_servers
+                else None,
+                "subnets": [
+                    {
+                        "name": subnet.name,
+                        "properties": {
+                            "addressPrefix": str(subnet.address_prefix),
+                            "networkSecurityGroup": w.id_ref(subnet.network_security_group),
+                            "routeTable": w.id_ref(subnet.route_table),
+                            "natGateway": w.id_ref(subnet.nat_gateway),
+                            "delegations": [
+                                {"name": f"delegation-{i}", "properties": {"serviceName": d}}
+                                for i, d in enumerate(subnet.delegations)
+                            ]
+                            or None,
+                            "serviceEndpoints": [{"service": s} for s in subnet.service_endpoints]
+                            or None,
+                            "privateEndpointNetworkPolicies": subnet.private_endpoint_network_policies.value,
+                            "defaultOutboundAccess": subnet.default_outbound_access,
+                        },
+                    }
+                    for subnet in vnet.subnets
+                ],
+            },
+        )
+        for peering in vnet.peerings:
+            w.add(
+                peering,
+                "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+                {
+                    "remoteVirtualNetwork": w.id_ref(peering.remote_virtual_network),
+                    "allowVirtualNetworkAccess": peering.allow_virtual_network_access,
+                    "allowForwardedTraffic": peering.allow_forwarded_traffic,
+                    "allowGatewayTransit": peering.allow_gateway_transit,
+                    "useRemoteGateways": peering.use_remote_gateways,
+                },
+                name=f"{vnet.name}/{peering.name}",
+            )
+    for nic in env.network_interfaces:
+        w.add(
+            nic,
+            "Microsoft.Network/networkInterfaces",
+            {
+                "enableIPForwarding": nic.enable_ip_forwarding,
+                "networkSecurityGroup": w.id_ref(nic.network_security_group),
+                "ipConfigurations": [
+                    {
+                        "name": "ipconfig1",
+                        "properties": {
+                            "subnet": w.id_ref(nic.subnet),
+                            "privateIPAllocationMethod": "Static"
+                            if nic.private_ip_address
+                            else "Dynamic",
+                            "privateIPAddress": str(nic.private_ip_address)
+                            if nic.private_ip_address
+                            else None,
+                            "publicIPAddress": w.id_ref(nic.public_ip_address),
+                            "applicationSecurityGroups": [
+                                w.id_ref(a) for a in nic.application_security_groups
+                            ]
+                            or None,
+                        },
+                    }
+                ],
+            },
+        )
+    for vm in env.virtual_machines:
+        w.add(
+            vm,
+            "Microsoft.Compute/virtualMachines",
+            extra_tags={PRODUCT_TAG: vm.product} if vm.product else None,
+            properties={
+                "hardwareProfile": {"vmSize": "Standard_D2s_v5"},
+                "networkProfile": {
+                    "networkInterfaces": [w.id_ref(n) for n in vm.network_interfaces]
+                },
+            },
+        )
+    for gateway in env.virtual_network_gateways:
+        w.add(
+            gateway,
+            "Microsoft.Network/virtualNetworkGateways",
+            {
+                "gatewayType": gateway.gateway_type.value,
+                "sku": {"name": gateway.sku, "tier": gateway.sku} if gateway.sku else None,
+                "enableBgp": gateway.enable_bgp,
+                "ipConfigurations": [
+                    {
+                        "name": "default",
+                        "properties": {
+                            "subnet": w.id_ref(gateway.subnet),
+                            "publicIPAddress": w.id_ref(gateway.public_ip_addresses[0])
+                            if gateway.public_ip_addresses
+                            else None,
+                        },
+                    }
+                ],
+            },
+        )
+    for host in env.bastion_hosts:
+        w.add(
+            host,
+            "Microsoft.Network/bastionHosts",
+            {
+                "ipConfigurations": [
+                    {
+                        "name": "default",
+                        "properties": {
+                            "subnet": w.id_ref(host.subnet),
+                            "publicIPAddress": w.id_ref(host.public_ip_address),
+                        },
+                    }
+                ],
+            },
+            sku={"name": host.sku},
+        )
+
+
+def _rule(w: _Writer, rule: NetworkRule | ApplicationRule | NatRule) -> dict[str, Any]:
+    common = {
+        "name": rule.name,
+        "sourceAddresses": list(rule.source_addresses),
+        "sourceIpGroups": [w.ref(g) for g in rule.source_ip_groups] or None,
+        "description": rule.description or None,
+    }
+    if isinstance(rule, NetworkRule):
+        return {
+            **common,
+            "ruleType": "NetworkRule",
+            "ipProtocols": [p.value for p in rule.ip_protocols],
+            "destinationAddresses": list(rule.destination_addresses),
+            "destinationIpGroups": [w.ref(g) for g in rule.destination_ip_groups] or None,
+            "destinationFqdns": [str(n) for n in rule.destination_fqdns] or None,
+            "destinationPorts": _ports(rule.destination_ports),
+        }
+    if isinstance(rule, ApplicationRule):
+        return {
+            **common,
+            "ruleType": "ApplicationRule",
+            "protocols": [
+                {"protocolType": p.protocol_type, "port": p.port} for p in rule.protocols
+            ],
+            "targetFqdns": [str(f) for f in rule.target_fqdns],
+            "fqdnTags": list(rule.fqdn_tags) or None,
+            "webCategories": list(rule.web_categories) or None,
+            "targetUrls": list(rule.target_urls) or None,
+            "terminateTLS": rule.terminate_tls or None,
+        }
+    return {
+        **common,
+        "ruleType": "NatRule",
+        "ipProtocols": [p.value for p in rule.ip_protocols],
+        "destinationAddresses": list(rule.destination_addresses),
+        "destinationPorts": _ports(rule.destination_ports),
+        "translatedAddress": str(rule.translated_address) if rule.translated_address else None,
+        "translatedPort": str(rule.translated_port) if rule.translated_port else None,
+    }
+
+
+def _firewall(w: _Writer) -> None:
+    env = w.env
+    for ip_group in env.ip_groups:
+        w.add(ip_group, "Microsoft.Network/ipGroups", {"ipAddresses": list(ip_group.ip_addresses)})
+    for policy in env.firewall_policies:
+        dns = policy.dns_settings
+        w.add(
+            policy,
+            "Microsoft.Network/firewallPolicies",
+            {
+                "sku": {"tier": policy.sku_tier.value},
+                "basePolicy": w.id_ref(policy.base_policy),
+                "threatIntelMode": policy.threat_intel_mode.value,
+                "threatIntelWhitelist": {
+                    "fqdns": [str(n) for n in policy.threat_intel_allowlist_fqdns],
+                    "ipAddresses": list(policy.threat_intel_allowlist_ips),
+                }
+                if policy.threat_intel_allowlist_fqdns or policy.threat_intel_allowlist_ips
+                else None,
+                "snat": {"privateRanges": list(policy.snat_private_ranges)}
+                if policy.snat_private_ranges
+                else None,
+                "dnsSettings": {
+                    "enableProxy": dns.enable_proxy,
+                    "servers": [str(s) for s in dns.servers],
+                    "requireProxyForNetworkRules": dns.require_proxy_for_network_rules,
+                }
+                if dns is not None
+                else None,
+            },
+        )
+        for group in policy.rule_collection_groups:
+            w.add(
+                policy,
+                "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+                {
+                    "priority": group.priority,
+                    "ruleCollections": [
+                        {
+                            "ruleCollectionType": collection.kind.value,
+                            "name": collection.name,
+                            "priority": collection.priority,
+                            "action": {"type": collection.action.value},
+                            "rules": [_rule(w, r) for r in collection.rules],
+                        }
+                        for collection in group.rule_collections
+                    ],
+                },
+                name=f"{policy.name}/{group.name}",
+            )
+            w.resources[-1].pop("location", None)
+            w.resources[-1].pop("tags", None)
+    for fw in env.firewalls:
+        w.add(
+            fw,
+            "Microsoft.Network/azureFirewalls",
+            {
+                "sku": {"name": "AZFW_VNet", "tier": fw.sku_tier.value},
+                "firewallPolicy": w.id_ref(fw.firewall_policy),
+                "threatIntelMode": fw.threat_intel_mode.value if fw.threat_intel_mode else None,
+                "ipConfigurations": [
+                    {
+                        "name": "default",
+                        "properties": {
+                            "subnet": w.id_ref(fw.subnet),
+                            "publicIPAddress": w.id_ref(fw.public_ip_addresses[0])
+                            if fw.public_ip_addresses
+                            else None,
+                        },
+                    }
+                ],
+                "managementIpConfiguration": {
+                    "name": "management",
+                    "properties": {
+                        "subnet": w.id_ref(fw.management_subnet),
+                        "publicIPAddress": w.id_ref(fw.management_public_ip_address),
+                    },
+                }
+                if fw.management_subnet
+                else None,
+            },
+        )
+
+
+def _dns(w: _Writer) -> None:
+    env = w.env
+    for zone in env.private_dns_zones:
+        w.add(zone, "Microsoft.Network/privateDnsZones", {})
+        for link in zone.virtual_network_links:
+            w.resources.append(
+                _prune(
+                    {
+                        "type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+                        "apiVersion": _api("Microsoft.Network/privateDnsZones"),
+                        "name": f"{zone.name}/{link.name}",
+                        "location": "global",
+                        "properties": {
+                            "registrationEnabled": link.registration_enabled,
+                            "resolutionPolicy": link.resolution_policy.value,
+                            "virtualNetwork": w.id_ref(link.virtual_network),
+                        },
+                    }
+                )
+            )
+        for record in zone.record_sets:
+            kind = "A" if record.record_type is RecordType.A else "CNAME"
+            properties: dict[str, Any] = {"ttl": record.ttl}
+            if record.record_type is RecordType.A:
+                properties["aRecords"] = [{"ipv4Address": str(a)} for a in record.a_records]
+            else:
+                properties["cnameRecord"] = {"cname": str(record.cname)}
+            w.resources.append(
+                {
+                    "type": f"Microsoft.Network/privateDnsZones/{kind}",
+                    "apiVersion": _api("Microsoft.Network/privateDnsZones"),
+                    "name": f"{zone.name}/{record.name}",
+                    "properties": properties,
+                }
+            )
+    for resolver in env.dns_resolvers:
+        w.add(
+            resolver,
+            "Microsoft.Network/dnsResolvers",
+            {"virtualNetwork": w.id_ref(resolver.virtual_network)},
+        )
+        for inbound in resolver.inbound_endpoints:
+            w.add(
+                inbound,
+                "Microsoft.Network/dnsResolvers/inboundEndpoints",
+                {
+                    "ipConfigurations": [
+                        {
+                            "subnet": w.id_ref(inbound.subnet),
+                            "privateIpAllocationMethod": inbound.private_ip_allocation_method.value,
+                            "privateIpAddress": str(inbound.private_ip_address)
+                            if inbound.private_ip_address
+                            else None,
+                        }
+                    ],
+                },
+                name=f"{resolver.name}/{inbound.name}",
+            )
+        for outbound in resolver.outbound_endpoints:
+            w.add(
+                outbound,
+                "Microsoft.Network/dnsResolvers/outboundEndpoints",
+                {"subnet": w.id_ref(outbound.subnet)},
+                name=f"{resolver.name}/{outbound.name}",
+            )
+    for ruleset in env.dns_forwarding_rulesets:
+        w.add(
+            ruleset,
+            "Microsoft.Network/dnsForwardingRulesets",
+            {
+                "dnsResolverOutboundEndpoints": [w.id_ref(e) for e in ruleset.outbound_endpoints],
+            },
+        )
+        for rule in ruleset.forwarding_rules:
+            w.resources.append(
+                {
+                    "type": "Microsoft.Network/dnsForwardingRulesets/forwardingRules",
+                    "apiVersion": _api("Microsoft.Network/dnsForwardingRulesets"),
+                    "name": f"{ruleset.name}/{rule.name}",
+                    "properties": {
+                        "domainName": f"{rule.domain_name}.",
+                        "forwardingRuleState": rule.state.value,
+                        "targetDnsServers": [
+                            {"ipAddress": str(t.ip_address), "port": t.port}
+                            for t in rule.target_dns_servers
+                        ],
+                    },
+                }
+            )
+        for ruleset_link in ruleset.virtual_network_links:
+            w.resources.append(
+                {
+                    "type": "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks",
+                    "apiVersion": _api("Microsoft.Network/dnsForwardingRulesets"),
+                    "name": f"{ruleset.name}/{ruleset_link.name}",
+                    "properties": {"virtualNetwork": w.id_ref(ruleset_link.virtual_network)},
+                }
+            )
+
+
+def _endpoints(w: _Writer) -> None:
+    for endpoint in w.env.private_endpoints:
+        connection = {
+            "name": endpoint.name,
+            "properties": {
+                "privateLinkServiceId": w.ref(endpoint.private_link_service),
+                "groupIds": list(endpoint.group_ids),
+            },
+        }
+        w.add(
+            endpoint,
+            "Microsoft.Network/privateEndpoints",
+            {
+                "subnet": w.id_ref(endpoint.subnet),
+                "customNetworkInterfaceName": endpoint.custom_network_interface_name or None,
+                "privateLinkServiceConnections": None if endpoint.manual_approval else [connection],
+                "manualPrivateLinkServiceConnections": [connection]
+                if endpoint.manual_approval
+                else None,
+                "applicationSecurityGroups": [
+                    w.id_ref(a) for a in endpoint.application_security_groups
+                ]
+                or None,
+                "ipConfigurations": [
+                    {
+                        "name": c.name,
+                        "properties": {
+                            "groupId": c.group_id,
+                            "memberName": c.member_name,
+                            "privateIPAddress": str(c.private_ip_address),
+                        },
+                    }
+                    for c in endpoint.ip_configurations
+                ]
+                or None,
+            },
+        )
+        for group in endpoint.dns_zone_groups:
+            w.resources.append(
+                {
+                    "type": "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+                    "apiVersion": _api("Microsoft.Network"),
+                    "name": f"{endpoint.name}/{group.name}",
+                    "properties": {
+                        "privateDnsZoneConfigs": [
+                            {
+                                "name": c.name,
+                                "properties": {"privateDnsZoneId": w.ref(c.private_dns_zone)},
+                            }
+                            for c in group.zone_configs
+                        ]
+                    },
+                }
+            )
+
+
+def _acls(w: _Writer, acls: Any) -> dict[str, Any]:
+    return {
+        "defaultAction": acls.default_action.value,
+        "bypass": ", ".join(acls.bypass) or "None",
+        "ipRules": [{"value": ip, "action": "Allow"} for ip in acls.ip_rules],
+        "virtualNetworkRules": [
+            {"id": w.ref(r), "action": "Allow"} for r in acls.virtual_network_rules
+        ],
+        "resourceAccessRules": [{"resourceId": w.ref(r)} for r in acls.resource_access_rules]
+        or None,
+    }
+
+
+def _services(w: _Writer) -> None:
+    env = w.env
+    for account in env.storage_accounts:
+        w.add(
+            account,
+            "Microsoft.Storage/storageAccounts",
+            {
+                "isHnsEnabled": account.is_hns_enabled,
+                "publicNetworkAccess": _access(account.public_network_access),
+                "networkAcls": _acls(w, account.network_acls),
+                "allowSharedKeyAccess": account.allow_shared_key_access,
+                "allowBlobPublicAccess": account.allow_blob_public_access,
+                "minimumTlsVersion": account.minimum_tls_version,
+                "supportsHttpsTrafficOnly": True,
+            },
+            sku={"name": account.sku},
+            kind=account.kind,
+        )
+    for vault in env.key_vaults:
+        w.add(
+            vault,
+            "Microsoft.KeyVault/vaults",
+            {
+                "tenantId": "[subscription().tenantId]",
+                "sku": {"family": "A", "name": vault.sku},
+                "publicNetworkAccess": _access(vault.public_network_access),
+                "networkAcls": _acls(w, vault.network_acls),
+                "enableRbacAuthorization": vault.enable_rbac_authorization,
+                "enablePurgeProtection": vault.enable_purge_protection or None,
+            },
+        )
+    for registry in env.container_registries:
+        w.add(
+            registry,
+            "Microsoft.ContainerRegistry/registries",
+            {
+                "adminUserEnabled": registry.admin_user_enabled,
+                "publicNetworkAccess": _access(registry.public_network_access),
+                "networkRuleBypassOptions": registry.network_rule_bypass_options,
+                "dataEndpointEnabled": registry.data_endpoint_enabled,
+            },
+            sku={"name": registry.sku},
+        )
+    for component in env.application_insights:
+        w.add(
+            component,
+            "Microsoft.Insights/components",
+            {
+                "Application_Type": "web",
+                "publicNetworkAccessForIngestion": _access(
+                    component.public_network_access_for_ingestion
+                ),
+                "publicNetworkAccessForQuery": _access(component.public_network_access_for_query),
+                "WorkspaceResourceId": w.ref(component.workspace_resource_id),
+            },
+            kind="web",
+        )
+    for scope in env.private_link_scopes:
+        w.add(
+            scope,
+            "Microsoft.Insights/privateLinkScopes",
+            {
+                "accessModeSettings": {
+                    "ingestionAccessMode": scope.ingestion_access_mode.value,
+                    "queryAccessMode": scope.query_access_mode.value,
+                },
+            },
+        )
+        w.resources[-1]["location"] = "global"
+        for position, linked in enumerate(scope.scoped_resources):
+            w.resources.append(
+                {
+                    "type": "Microsoft.Insights/privateLinkScopes/scopedResources",
+                    "apiVersion": _api("Microsoft.Insights/privateLinkScopes"),
+                    "name": f"{scope.name}/scoped-{position}",
+                    "properties": {"linkedResourceId": w.ref(linked)},
+                }
+            )
+    for factory in env.data_factories:
+        w.add(
+            factory,
+            "Microsoft.DataFactory/factories",
+            {"publicNetworkAccess": _access(factory.public_network_access)},
+            identity={"type": "SystemAssigned"},
+        )
+        _factory_children(w, factory)
+
+
+def _child(w: _Writer, resource_type: str, name: str, properties: dict[str, Any]) -> None:
+    w.resources.append(
+        {
+            "type": resource_type,
+            "apiVersion": _api(resource_type),
+            "name": name,
+            "properties": _prune(properties),
+        }
+    )
+
+
+def _factory_children(w: _Writer, factory: DataFactory) -> None:
+    """Managed VNet, managed private endpoints, integration runtimes, and the linked services
+    that say which on-premises sources the pipelines read and where they write."""
+    base = "Microsoft.DataFactory/factories"
+    if factory.managed_virtual_network:
+        _child(w, f"{base}/managedVirtualNetworks", f"{factory.name}/default", {})
+    for endpoint in factory.managed_private_endpoints:
+        _child(
+            w,
+            f"{base}/managedVirtualNetworks/managedPrivateEndpoints",
+            f"{factory.name}/default/{endpoint.name}",
+            {
+                "privateLinkResourceId": w.ref(endpoint.private_link_resource_id),
+                "groupId": endpoint.group_id,
+                "connectionState": {"status": endpoint.connection_state.value},
+            },
+        )
+    shir = None
+    for runtime in factory.integration_runtimes:
+        properties: dict[str, Any]
+        if runtime.runtime_type is IntegrationRuntimeType.SELF_HOSTED:
+            shir = shir or runtime.name
+            properties = {"type": "SelfHosted"}
+        else:
+            properties = {
+                "type": "Managed",
+                "typeProperties": {"computeProperties": {"location": "AutoResolve"}},
+            }
+            if runtime.managed_virtual_network:
+                properties["managedVirtualNetwork"] = {
+                    "referenceName": "default",
+                    "type": "ManagedVirtualNetworkReference",
+                }
+        _child(w, f"{base}/integrationRuntimes", f"{factory.name}/{runtime.name}", properties)
+    for source in factory.linked_sources:
+        _child(
+            w,
+            f"{base}/linkedservices",
+            f"{factory.name}/{source}",
+            {
+                "type": "SqlServer",
+                "connectVia": {"referenceName": shir, "type": "IntegrationRuntimeReference"}
+                if shir
+                else None,
+                "typeProperties": {"connectionString": f"Server={source};Integrated Security=True"},
+            },
+        )
+    for sink in factory.linked_sinks:
+        _child(
+            w,
+            f"{base}/linkedservices",
+            f"{factory.name}/ls-{sink.name}",
+            {
+                "type": "AzureBlobFS",
+                "typeProperties": {
+                    "url": f"[format('https://{{0}}.dfs.{{1}}/', '{sink.name}', "
+                    "environment().suffixes.storage)]"
+                },
+            },
+        )
+
+
+def _ml(w: _Writer) -> None:
+    env = w.env
+    for workspace in env.workspaces:
+        rules: dict[str, Any] = {}
+        for rule in workspace.managed_network.outbound_rules:
+            if rule.rule_type is OutboundRuleType.FQDN:
+                rules[rule.name] = {"type": "FQDN", "destination": str(rule.destination)}
+            elif rule.rule_type is OutboundRuleType.PRIVATE_ENDPOINT:
+                rules[rule.name] = {
+                    "type": "PrivateEndpoint",
+                    "destination": {
+                        "serviceResourceId": w.ref(rule.service_resource_id),
+                        "subresourceTarget": rule.subresource_target,
+                    },
+                }
+            else:
+                rules[rule.name] = {
+                    "type": "ServiceTag",
+                    "destination": {
+                        "serviceTag": rule.service_tag,
+                        "protocol": rule.protocol,
+                        "portRanges": ",".join(_ports(rule.port_ranges)),
+                    },
+                }
+        registries = ";".join(r.name for r in workspace.registries)
+        w.add(
+            workspace,
+            "Microsoft.MachineLearningServices/workspaces",
+            extra_tags={REGISTRIES_TAG: registries} if registries else None,
+            properties={
+                "storageAccount": w.ref(workspace.storage_account),
+                "keyVault": w.ref(workspace.key_vault),
+                "containerRegistry": w.ref(workspace.container_registry),
+                "applicationInsights": w.ref(workspace.application_insights),
+                "publicNetworkAccess": _access(workspace.public_network_access),
+                "imageBuildCompute": workspace.image_build_compute or None,
+                "managedNetwork": {
+                    "isolationMode": workspace.managed_network.isolation_mode.value,
+                    "outboundRules": rules or None,
+                },
+            },
+            identity={"type": "SystemAssigned"},
+            kind=workspace.kind.value if workspace.kind.value != "Default" else None,
+        )
+    for compute in env.computes:
+        workspace_name = str(compute.workspace).rsplit("/", 1)[-1]
+        inner: dict[str, Any] = {
+            "vmSize": compute.vm_size,
+            "subnet": w.id_ref(compute.subnet),
+            "enableNodePublicIp": compute.enable_node_public_ip,
+        }
+        if compute.compute_type.value == "AmlCompute":
+            inner["scaleSettings"] = {
+                "minNodeCount": compute.min_nodes,
+                "maxNodeCount": compute.max_nodes,
+            }
+        w.add(
+            compute,
+            "Microsoft.MachineLearningServices/workspaces/computes",
+            {"computeType": compute.compute_type.value, "properties": inner},
+            name=f"{workspace_name}/{compute.name}",
+        )
+    for registry in env.registries:
+        w.add(
+            registry,
+            "Microsoft.MachineLearningServices/registries",
+            {
+                "publicNetworkAccess": _access(registry.public_network_access),
+                "regionDetails": [{"location": r} for r in registry.regions],
+            },
+        )
+
+
+def arm_template(env: Environment) -> dict[str, Any]:
+    """A resource-group-scope deployment template of ``env``."""
+    writer = _Writer(env)
+    for part in (_network, _firewall, _dns, _endpoints, _services, _ml):
+        part(writer)
+    return {
+        "$schema": SCHEMA,
+        "contentVersion": "1.0.0.0",
+        "metadata": {"generator": "heiki", "environment": env.name},
+        "parameters": {
+            "location": {
+                "type": "string",
+                "defaultValue": env.location,
+                "metadata": {"description": "Region of the resources."},
+            },
+        },
+        "resources": writer.resources,
+    }

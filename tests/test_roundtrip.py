@@ -1,0 +1,126 @@
+"""Round trip: the ARM template generated from each built-in design, imported again, is the same
+environment and gets the same verdict - what we deploy is what we verified."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from heiki.catalog import load_catalog
+from heiki.designs import BUILTIN_DESIGNS
+from heiki.generators.arm import arm_template
+from heiki.model.environment import Environment
+from heiki.reports.serialize import dumps, to_data
+from heiki.rules.context import RuleContext
+from heiki.rules.engine import check_rules
+from heiki.sources import load
+from heiki.sources.arm.load import DeploymentTarget, load_arm
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k != "source"}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+@cache
+def _pair(design: str, folder: Path) -> tuple[Environment, Environment, Any]:
+    original = load(design).environment
+    path = folder / f"{design}.json"
+    path.write_text(dumps(arm_template(original)), encoding="utf-8")
+    group = next(r.id.resource_group for r in original.resources() if r.id.resource_group)
+    imported = load_arm(
+        [path],
+        target=DeploymentTarget(resource_group=group or "", location=original.location),
+        on_premises=original.on_premises,
+    )
+    return original, imported.environment, imported
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("roundtrip")
+
+
+def _model(env: Environment) -> Any:
+    data = _strip(to_data(env))
+    for key in ("name", "description"):
+        data.pop(key, None)
+    return data
+
+
+@pytest.mark.parametrize("design", BUILTIN_DESIGNS)
+def test_the_imported_template_is_the_same_environment(design: str, folder: Path) -> None:
+    original, imported, result = _pair(design, folder)
+    assert _model(imported) == _model(original)
+    assert result.unknowns == 0
+    assert not [d for d in result.diagnostics if d.code in ("IN061", "IN062")]
+
+
+def _verdict(env: Environment) -> dict[str, Any]:
+    catalog = load_catalog()
+    context = RuleContext(env, catalog)
+    run = check_rules(env, catalog, context=context)
+    return {
+        "readiness": [
+            (c.loop.value, c.name, c.status.value, c.summary)
+            for c in context.readiness.capabilities
+        ],
+        "closure": [(c.name, c.status.value, c.summary) for c in context.closure.checks],
+        "toil": [(e.event, e.manual_changes, e.who) for e in context.toil.events],
+        "errors": sorted(
+            (f.rule_id, f.resource or "", f.message)
+            for f in run.findings
+            if f.severity.value == "error"
+        ),
+        "warnings": sorted(
+            (f.rule_id, f.message) for f in run.findings if f.severity.value == "warning"
+        ),
+    }
+
+
+@pytest.mark.parametrize("design", BUILTIN_DESIGNS)
+def test_the_imported_template_gets_the_same_verdict(design: str, folder: Path) -> None:
+    original, imported, _ = _pair(design, folder)
+    assert _verdict(imported) == _verdict(original)
+
+
+def test_generation_is_deterministic() -> None:
+    env = load("dev-prod").environment
+    assert dumps(arm_template(env)) == dumps(arm_template(load("dev-prod").environment))
+
+
+def test_generated_template_uses_resource_ids_and_a_location_parameter() -> None:
+    template = arm_template(load("closed-aml").environment)
+    text = json.dumps(template)
+    assert template["parameters"]["location"]["defaultValue"] == "japaneast"
+    assert "/subscriptions/" not in text  # every in-group reference is resourceId()
+    types = {r["type"] for r in template["resources"]}
+    assert {
+        "Microsoft.Network/azureFirewalls",
+        "Microsoft.Network/dnsResolvers/inboundEndpoints",
+        "Microsoft.MachineLearningServices/workspaces/computes",
+    } <= types
+
+
+def test_build_writes_the_template_deterministically_and_never_overwrites(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from heiki.cli.main import cli
+
+    out = tmp_path / "out"
+    first = CliRunner().invoke(cli, ["build", "closed-aml", "--to", "arm", "-o", str(out)])
+    assert first.exit_code == 0, first.output
+    written = (out / "azuredeploy.json").read_bytes()
+    refused = CliRunner().invoke(cli, ["build", "nsg-only", "-o", str(out)])
+    assert refused.exit_code == 2 and "IN070" in refused.output
+    assert (out / "azuredeploy.json").read_bytes() == written  # nothing written
+    again = CliRunner().invoke(cli, ["build", "closed-aml", "-o", str(out), "--force"])
+    assert again.exit_code == 0 and (out / "azuredeploy.json").read_bytes() == written
+    assert sorted(p.name for p in out.iterdir()) == ["azuredeploy.json"]
