@@ -123,4 +123,10 @@ def test_build_writes_the_template_deterministically_and_never_overwrites(tmp_pa
     assert (out / "azuredeploy.json").read_bytes() == written  # nothing written
     again = CliRunner().invoke(cli, ["build", "closed-aml", "-o", str(out), "--force"])
     assert again.exit_code == 0 and (out / "azuredeploy.json").read_bytes() == written
-    assert sorted(p.name for p in out.iterdir()) == ["azuredeploy.json"]
+    written_files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert written_files == [
+        "azuredeploy.json",
+        "firewall-rules.md",
+        "onprem/named.conf.forwarders",
+        "onprem/windows-dns-forwarders.ps1",
+    ]

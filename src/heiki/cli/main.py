@@ -20,6 +20,7 @@ from rich.console import Console
 from heiki import __version__
 from heiki import diagnostics as dx
 from heiki.analyses.dns import Outcome
+from heiki.analyses.dns.forwarders import forwarder_plan
 from heiki.analyses.routing import effective_routes
 from heiki.analyses.trace import Tracer, Verdict
 from heiki.analyses.vantage import UnknownVantageError, find_vantage, list_vantages
@@ -28,6 +29,7 @@ from heiki.config import load_config
 from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_name
 from heiki.diagnostics import Diagnostic, InputError, Severity
 from heiki.generators.arm import arm_template
+from heiki.generators.onprem import bind_fragment, firewall_table, windows_dns_script
 from heiki.model.values import DnsName
 from heiki.reports.check import render_check
 from heiki.reports.markdown import markdown_document
@@ -287,7 +289,8 @@ def check(
     type=click.Choice(["arm"]),
     default="arm",
     show_default=True,
-    help="What to generate (Bicep and the on-premises artefacts are not written yet).",
+    help="What to generate (Bicep is not written yet); the on-premises DNS forwarders and the "
+    "firewall rule table come with it.",
 )
 @click.option(
     "-o",
@@ -301,7 +304,8 @@ def check(
 def build(
     source: tuple[str, ...], onprem: str | None, target_format: str, output_dir: str, force: bool
 ) -> None:
-    """Generate the environment as infrastructure code (an ARM template for now)."""
+    """Generate the environment: an ARM template, the on-premises DNS forwarders (Windows DNS
+    PowerShell and BIND) and the firewall rule table for the security team."""
     folder = Path(output_dir)
     if folder.exists() and any(folder.iterdir()) and not force:
         _fail_input(
@@ -314,15 +318,34 @@ def build(
             )
         )
     loaded = _load(source, onprem)
-    files = {"azuredeploy.json": dumps(arm_template(loaded.environment))}
-    folder.mkdir(parents=True, exist_ok=True)
+    env = loaded.environment
+    files = {"azuredeploy.json": dumps(arm_template(env))}
+    notes = list(loaded.diagnostics)
+    plan = forwarder_plan(env, load_catalog())
+    if plan.complete:
+        files["onprem/windows-dns-forwarders.ps1"] = windows_dns_script(plan, env.name)
+        files["onprem/named.conf.forwarders"] = bind_fragment(plan, env.name)
+    elif plan.zones:
+        notes.append(
+            Diagnostic(
+                dx.NO_HUB_DNS,
+                Severity.WARNING,
+                f"{len(plan.zones)} zone(s) need on-premises forwarding but the environment has no "
+                "hub DNS endpoint (resolver inbound endpoint, firewall DNS proxy or DNS VM); no "
+                "forwarder files written",
+            )
+        )
+    if env.firewall_policies:
+        files["firewall-rules.md"] = firewall_table(env)
     for name, text in files.items():
         # write next to the target, then rename: a failure never leaves half a file
-        temporary = folder / f".{name}.tmp"
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp")
         temporary.write_text(text, encoding="utf-8")
-        temporary.replace(folder / name)
-        click.echo(str(folder / name))
-    _print_warnings(loaded.diagnostics)
+        temporary.replace(target)
+        click.echo(str(target))
+    _print_warnings(tuple(notes))
 
 
 @cli.command(name="rules")
