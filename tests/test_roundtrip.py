@@ -35,8 +35,14 @@ def _pair(design: str, folder: Path) -> tuple[Environment, Environment, Any]:
     path = folder / f"{design}.json"
     path.write_text(dumps(arm_template(original)), encoding="utf-8")
     group = next(r.id.resource_group for r in original.resources() if r.id.resource_group)
+    parameters = folder / f"{design}.parameters.json"
+    parameters.write_text(
+        json.dumps({"parameters": {"adminSshPublicKey": {"value": "ssh-ed25519 AAAAtest heiki"}}}),
+        encoding="utf-8",
+    )
     imported = load_arm(
         [path],
+        [parameters],
         target=DeploymentTarget(resource_group=group or "", location=original.location),
         on_premises=original.on_premises,
     )
