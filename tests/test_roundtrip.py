@@ -136,3 +136,27 @@ def test_build_writes_the_template_deterministically_and_never_overwrites(tmp_pa
         "onprem/named.conf.forwarders",
         "onprem/windows-dns-forwarders.ps1",
     ]
+
+
+@pytest.mark.parametrize("design", BUILTIN_DESIGNS)
+def test_dependencies_are_declared_and_acyclic(design: str) -> None:
+    """ARM deploys in parallel: every in-template reference must be a dependsOn, with no cycle."""
+    from graphlib import TopologicalSorter
+
+    template = arm_template(load(design).environment)
+    names = {
+        "[resourceId({})]".format(", ".join(f"'{p}'" for p in [r["type"], *r["name"].split("/")]))
+        for r in template["resources"]
+    }
+    graph = {}
+    for resource in template["resources"]:
+        key = "[resourceId({})]".format(
+            ", ".join(f"'{p}'" for p in [resource["type"], *resource["name"].split("/")])
+        )
+        depends = resource.get("dependsOn", [])
+        assert set(depends) <= names, set(depends) - names
+        graph[key] = set(depends)
+    order = list(TopologicalSorter(graph).static_order())  # raises CycleError on a cycle
+    assert len(order) == len(names)
+    zone_groups = [r for r in template["resources"] if r["type"].endswith("privateDnsZoneGroups")]
+    assert all(any("privateEndpoints'" in d for d in r["dependsOn"]) for r in zone_groups)

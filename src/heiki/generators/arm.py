@@ -9,6 +9,7 @@ assumed values) travel as tags.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -958,6 +959,67 @@ def _ml(w: _Writer) -> None:
         )
 
 
+_RESOURCE_ID = re.compile(r"\[resourceId\('([^']+)'((?:, '[^']*')+)\)\]")
+
+
+def _resource_id_expression(resource_type: str, name: str) -> str:
+    args = ", ".join(f"'{part}'" for part in [resource_type, *name.split("/")])
+    return f"[resourceId({args})]"
+
+
+_NOT_DEPENDENCIES = frozenset({"resourceAccessRules"})
+"""References that name a resource without needing it to exist (a storage resource-instance
+rule for the workspace that itself references the storage: a dependency would be a cycle)."""
+
+
+def _references(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return {m.group(0) for m in _RESOURCE_ID.finditer(value)}
+    if isinstance(value, dict):
+        return {r for k, v in value.items() if k not in _NOT_DEPENDENCIES for r in _references(v)}
+    if isinstance(value, list):
+        return {r for v in value for r in _references(v)}
+    return set()
+
+
+def _add_dependencies(resources: list[dict[str, Any]]) -> None:
+    """ARM deploys in parallel unless told otherwise: each resource depends on the resources of
+    this template it references and, for a child declared by full name, on its parent. A subnet
+    is declared inside its VNet, so a reference to it is a dependency on the VNet."""
+    declared = {
+        _resource_id_expression(r["type"], r["name"]).lower(): _resource_id_expression(
+            r["type"], r["name"]
+        )
+        for r in resources
+    }
+    for resource in resources:
+        own = _resource_id_expression(resource["type"], resource["name"])
+        needed: set[str] = set()
+        for reference in _references(resource.get("properties", {})):
+            match = _RESOURCE_ID.fullmatch(reference)
+            assert match is not None
+            resource_type = match.group(1)
+            names = [n.strip().strip("'") for n in match.group(2).split(",") if n.strip()]
+            # walk up to the nearest declared resource (a subnet -> its VNet)
+            while names:
+                candidate = _resource_id_expression(resource_type, "/".join(names)).lower()
+                if candidate in declared:
+                    needed.add(declared[candidate])
+                    break
+                resource_type = resource_type.rsplit("/", 1)[0]
+                names = names[:-1]
+        parts = resource["name"].split("/")
+        if len(parts) > 1:
+            parent = _resource_id_expression(
+                resource["type"].rsplit("/", 1)[0], "/".join(parts[:-1])
+            ).lower()
+            if parent in declared:
+                needed.add(declared[parent])
+        needed.discard(own)
+        if needed:
+            resource["dependsOn"] = sorted(needed)
+
+
 def _vm_parameters(env: Environment) -> dict[str, Any]:
     if not env.virtual_machines:
         return {}
@@ -975,6 +1037,7 @@ def arm_template(env: Environment) -> dict[str, Any]:
     writer = _Writer(env)
     for part in (_network, _firewall, _dns, _endpoints, _services, _ml):
         part(writer)
+    _add_dependencies(writer.resources)
     return {
         "$schema": SCHEMA,
         "contentVersion": "1.0.0.0",
