@@ -75,3 +75,39 @@ def test_checkov_agrees_with_heiki_on_the_stray_upload_storage(tmp_path: Path) -
         ("CKV_AZURE_35", "Microsoft.Storage/storageAccounts.ststrayupload"),
         ("CKV_AZURE_59", "Microsoft.Storage/storageAccounts.ststrayupload"),
     }
+
+
+def test_generated_bicep_parses_and_passes_checkov(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from heiki.cli.main import cli
+
+    out = tmp_path / "bicep"
+    result = CliRunner().invoke(cli, ["build", "closed-aml", "--to", "bicep", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert CHECKOV is not None
+    done = subprocess.run(
+        [
+            CHECKOV,
+            "-d",
+            str(out),
+            "--framework",
+            "bicep",
+            "--skip-download",
+            "-o",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
+        timeout=600,
+        check=False,
+    )
+    report = json.loads(done.stdout)
+    report = report[0] if isinstance(report, list) else report
+    assert report["summary"]["parsing_errors"] == 0
+    assert report["summary"]["passed"] > 50
+    failed = report.get("results", {}).get("failed_checks", [])
+    assert failed == [], [(c["check_id"], c["resource"]) for c in failed]
+    skipped = report["results"]["skipped_checks"]
+    assert skipped and all(len(c["check_result"]["suppress_comment"]) > 20 for c in skipped)

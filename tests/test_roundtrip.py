@@ -160,3 +160,27 @@ def test_dependencies_are_declared_and_acyclic(design: str) -> None:
     assert len(order) == len(names)
     zone_groups = [r for r in template["resources"] if r["type"].endswith("privateDnsZoneGroups")]
     assert all(any("privateEndpoints'" in d for d in r["dependsOn"]) for r in zone_groups)
+
+
+def test_bicep_project_has_a_module_per_concern_and_the_arm_resources() -> None:
+    from heiki.generators.bicep import bicep_project
+
+    env = load("closed-aml").environment
+    files = bicep_project(env)
+    assert sorted(files) == [
+        "main.bicep",
+        "modules/data.bicep",
+        "modules/dns.bicep",
+        "modules/endpoints.bicep",
+        "modules/firewall.bicep",
+        "modules/ml.bicep",
+        "modules/network.bicep",
+        "modules/services.bicep",
+    ]
+    declared = sum(
+        text.count("\nresource ") for name, text in files.items() if name != "main.bicep"
+    )
+    assert declared == len(arm_template(env)["resources"])
+    main = files["main.bicep"]
+    assert "module endpoints 'modules/endpoints.bicep'" in main and "@secure()" in main
+    assert bicep_project(load("closed-aml").environment) == files  # deterministic

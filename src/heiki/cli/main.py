@@ -29,6 +29,7 @@ from heiki.config import load_config
 from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_name
 from heiki.diagnostics import Diagnostic, InputError, Severity
 from heiki.generators.arm import arm_template
+from heiki.generators.bicep import bicep_project
 from heiki.generators.onprem import bind_fragment, firewall_table, windows_dns_script
 from heiki.model.values import DnsName
 from heiki.reports.check import render_check
@@ -286,11 +287,11 @@ def check(
 @click.option(
     "--to",
     "target_format",
-    type=click.Choice(["arm"]),
+    type=click.Choice(["arm", "bicep"]),
     default="arm",
     show_default=True,
-    help="What to generate (Bicep is not written yet); the on-premises DNS forwarders and the "
-    "firewall rule table come with it.",
+    help="azuredeploy.json, or main.bicep with one module per concern; the on-premises DNS "
+    "forwarders and the firewall rule table come with either.",
 )
 @click.option(
     "-o",
@@ -304,8 +305,9 @@ def check(
 def build(
     source: tuple[str, ...], onprem: str | None, target_format: str, output_dir: str, force: bool
 ) -> None:
-    """Generate the environment: an ARM template, the on-premises DNS forwarders (Windows DNS
-    PowerShell and BIND) and the firewall rule table for the security team."""
+    """Generate the environment: an ARM template or a Bicep project, the on-premises DNS
+    forwarders (Windows DNS PowerShell and BIND) and the firewall rule table for the security
+    team."""
     folder = Path(output_dir)
     if folder.exists() and any(folder.iterdir()) and not force:
         _fail_input(
@@ -319,7 +321,11 @@ def build(
         )
     loaded = _load(source, onprem)
     env = loaded.environment
-    files = {"azuredeploy.json": dumps(arm_template(env))}
+    files = (
+        bicep_project(env)
+        if target_format == "bicep"
+        else {"azuredeploy.json": dumps(arm_template(env))}
+    )
     notes = list(loaded.diagnostics)
     plan = forwarder_plan(env, load_catalog())
     if plan.complete:
