@@ -26,6 +26,8 @@ pytestmark = pytest.mark.skipif(CHECKOV is None, reason="checkov not installed")
 
 def checkov(design: str, folder: Path) -> dict[str, Any]:
     path = folder / f"{design}.json"
+    # the resource-group template that `heiki build --to arm` nests in its subscription wrapper
+    # (checkov does not descend into nested deployments)
     template = arm_template(load(design).environment)
     path.write_text(dumps(template), encoding="utf-8")
     assert CHECKOV is not None

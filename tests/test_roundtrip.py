@@ -12,7 +12,7 @@ import pytest
 
 from heiki.catalog import load_catalog
 from heiki.designs import BUILTIN_DESIGNS
-from heiki.generators.arm import arm_template
+from heiki.generators.arm import arm_template, subscription_template
 from heiki.model.environment import Environment
 from heiki.reports.serialize import dumps, to_data
 from heiki.rules.context import RuleContext
@@ -33,8 +33,8 @@ def _strip(value: Any) -> Any:
 def _pair(design: str, folder: Path) -> tuple[Environment, Environment, Any]:
     original = load(design).environment
     path = folder / f"{design}.json"
-    path.write_text(dumps(arm_template(original)), encoding="utf-8")
-    group = next(r.id.resource_group for r in original.resources() if r.id.resource_group)
+    # what `heiki build --to arm` writes: the resource group and the environment nested in it
+    path.write_text(dumps(subscription_template(original)), encoding="utf-8")
     parameters = folder / f"{design}.parameters.json"
     parameters.write_text(
         json.dumps({"parameters": {"adminSshPublicKey": {"value": "ssh-ed25519 AAAAtest heiki"}}}),
@@ -43,7 +43,7 @@ def _pair(design: str, folder: Path) -> tuple[Environment, Environment, Any]:
     imported = load_arm(
         [path],
         [parameters],
-        target=DeploymentTarget(resource_group=group or "", location=original.location),
+        target=DeploymentTarget(location=original.location),
         on_premises=original.on_premises,
     )
     return original, imported.environment, imported

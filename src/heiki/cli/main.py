@@ -28,7 +28,7 @@ from heiki.catalog import load_catalog
 from heiki.config import load_config
 from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_name
 from heiki.diagnostics import Diagnostic, InputError, Severity
-from heiki.generators.arm import arm_template
+from heiki.generators.arm import subscription_template
 from heiki.generators.bicep import bicep_project
 from heiki.generators.onprem import bind_fragment, firewall_table, windows_dns_script
 from heiki.model.values import DnsName
@@ -324,7 +324,7 @@ def build(
     files = (
         bicep_project(env)
         if target_format == "bicep"
-        else {"azuredeploy.json": dumps(arm_template(env))}
+        else {"azuredeploy.json": dumps(subscription_template(env))}
     )
     notes = list(loaded.diagnostics)
     plan = forwarder_plan(env, load_catalog())

@@ -1052,3 +1052,57 @@ def arm_template(env: Environment) -> dict[str, Any]:
         },
         "resources": writer.resources,
     }
+
+
+SUBSCRIPTION_SCHEMA = (
+    "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"
+)
+
+
+def resource_group_of(env: Environment) -> str:
+    groups = sorted({r.id.resource_group for r in env.resources() if r.id.resource_group})
+    return groups[0] if groups else f"rg-{env.name}"
+
+
+def subscription_template(env: Environment) -> dict[str, Any]:
+    """``az deployment sub create``: the resource group, then the environment inside it as a
+    nested deployment (inner scope) of :func:`arm_template`."""
+    inner = arm_template(env)
+    passed = {name: {"value": f"[parameters('{name}')]"} for name in inner["parameters"]}
+    return {
+        "$schema": SUBSCRIPTION_SCHEMA,
+        "contentVersion": "1.0.0.0",
+        "metadata": {"generator": "heiki", "environment": env.name},
+        "parameters": {
+            "resourceGroupName": {
+                "type": "string",
+                "defaultValue": resource_group_of(env),
+                "metadata": {"description": "Resource group that holds the environment."},
+            },
+            **inner["parameters"],
+        },
+        "resources": [
+            {
+                "type": "Microsoft.Resources/resourceGroups",
+                "apiVersion": "2022-09-01",
+                "name": "[parameters('resourceGroupName')]",
+                "location": "[parameters('location')]",
+            },
+            {
+                "type": "Microsoft.Resources/deployments",
+                "apiVersion": "2022-09-01",
+                "name": f"heiki-{env.name}",
+                "resourceGroup": "[parameters('resourceGroupName')]",
+                "dependsOn": [
+                    "[subscriptionResourceId('Microsoft.Resources/resourceGroups', "
+                    "parameters('resourceGroupName'))]"
+                ],
+                "properties": {
+                    "mode": "Incremental",
+                    "expressionEvaluationOptions": {"scope": "inner"},
+                    "parameters": passed,
+                    "template": inner,
+                },
+            },
+        ],
+    }

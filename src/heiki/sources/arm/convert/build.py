@@ -100,6 +100,8 @@ MODELLED = frozenset(
         "Microsoft.DataFactory/factories/managedVirtualNetworks/managedPrivateEndpoints",
         "Microsoft.DataFactory/factories/integrationRuntimes",
         "Microsoft.DataFactory/factories/linkedservices",
+        # containers: the IDs of what they hold already say where it lives
+        "Microsoft.Resources/resourceGroups",
     )
 )
 
