@@ -172,6 +172,18 @@ class Catalog:
     public_endpoints: tuple[PublicEndpoint, ...]
     public_endpoints_provenance: Provenance
     decisions: tuple[Decision, ...]
+    api_versions: tuple[tuple[str, str], ...] = ()
+    """Resource-type prefix -> the API version generators write (longest prefix wins)."""
+
+    def api_version(self, resource_type: str) -> str:
+        matches = [
+            (prefix, version)
+            for prefix, version in self.api_versions
+            if resource_type.lower().startswith(prefix.lower())
+        ]
+        if not matches:
+            raise CatalogError(f"no API version for {resource_type} in the catalog")
+        return max(matches, key=lambda m: len(m[0]))[1]
 
     def private_link_service(self, resource_type: str, group_id: str) -> PrivateLinkService | None:
         for service in self.private_link:
@@ -332,6 +344,7 @@ def load_catalog() -> Catalog:
     _provenance(platform["service_endpoints"], "service_endpoints")
     _provenance(platform["managed_network"], "managed_network")
     _provenance(platform["firewall_snat_private_ranges"], "firewall_snat_private_ranges")
+    _provenance(platform["api_versions"], "api_versions")
     return Catalog(
         version=str(private_link["version"]),
         private_link=_private_link(private_link),
@@ -363,6 +376,9 @@ def load_catalog() -> Catalog:
             PublicEndpoint(e["pattern"], tuple(e["service_tags"])) for e in public["endpoints"]
         ),
         public_endpoints_provenance=_provenance(public, "public_endpoints"),
+        api_versions=tuple(
+            (str(k), str(v)) for k, v in platform["api_versions"]["versions"].items()
+        ),
         decisions=tuple(
             Decision(
                 id=d["id"],

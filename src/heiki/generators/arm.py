@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from heiki.catalog import Catalog, load_catalog
 from heiki.model.base import PRODUCT_TAG, REGISTRIES_TAG, ROLE_TAG, SUBNET_ROLES_TAG, Resource
 from heiki.model.dns import RecordType
 from heiki.model.environment import Environment
@@ -29,32 +30,12 @@ from heiki.model.services import DataFactory, IntegrationRuntimeType
 from heiki.model.values import PortRange, ResourceId
 
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
-API = {
-    "Microsoft.Network": "2023-09-01",
-    "Microsoft.Network/privateDnsZones": "2020-06-01",
-    "Microsoft.Network/dnsResolvers": "2022-07-01",
-    "Microsoft.Network/dnsForwardingRulesets": "2022-07-01",
-    "Microsoft.Storage": "2023-01-01",
-    "Microsoft.KeyVault": "2023-07-01",
-    "Microsoft.ContainerRegistry": "2023-07-01",
-    "Microsoft.Insights/components": "2020-02-02",
-    "Microsoft.Insights/privateLinkScopes": "2021-07-01-preview",
-    "Microsoft.MachineLearningServices": "2024-04-01",
-    "Microsoft.DataFactory": "2018-06-01",
-    "Microsoft.Compute": "2024-03-01",
-}
-
-
-def _api(resource_type: str) -> str:
-    for prefix in sorted(API, key=len, reverse=True):
-        if resource_type.startswith(prefix):
-            return API[prefix]
-    return "2023-09-01"
 
 
 class _Writer:
-    def __init__(self, env: Environment) -> None:
+    def __init__(self, env: Environment, catalog: Catalog) -> None:
         self.env = env
+        self.catalog = catalog
         groups = {rid.resource_group for rid in (r.id for r in env.resources())}
         self.group = next(iter(sorted(g for g in groups if g)), None)
         self.resources: list[dict[str, Any]] = []
@@ -99,7 +80,7 @@ class _Writer:
     ) -> None:
         entry: dict[str, Any] = {
             "type": resource_type,
-            "apiVersion": _api(resource_type),
+            "apiVersion": self.catalog.api_version(resource_type),
             "name": name or resource.name,
         }
         location = getattr(resource, "location", None)
@@ -533,7 +514,7 @@ def _dns(w: _Writer) -> None:
                 _prune(
                     {
                         "type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
-                        "apiVersion": _api("Microsoft.Network/privateDnsZones"),
+                        "apiVersion": w.catalog.api_version("Microsoft.Network/privateDnsZones"),
                         "name": f"{zone.name}/{link.name}",
                         "location": "global",
                         "properties": {
@@ -554,7 +535,7 @@ def _dns(w: _Writer) -> None:
             w.resources.append(
                 {
                     "type": f"Microsoft.Network/privateDnsZones/{kind}",
-                    "apiVersion": _api("Microsoft.Network/privateDnsZones"),
+                    "apiVersion": w.catalog.api_version("Microsoft.Network/privateDnsZones"),
                     "name": f"{zone.name}/{record.name}",
                     "properties": properties,
                 }
@@ -601,7 +582,7 @@ def _dns(w: _Writer) -> None:
             w.resources.append(
                 {
                     "type": "Microsoft.Network/dnsForwardingRulesets/forwardingRules",
-                    "apiVersion": _api("Microsoft.Network/dnsForwardingRulesets"),
+                    "apiVersion": w.catalog.api_version("Microsoft.Network/dnsForwardingRulesets"),
                     "name": f"{ruleset.name}/{rule.name}",
                     "properties": {
                         "domainName": f"{rule.domain_name}.",
@@ -617,7 +598,7 @@ def _dns(w: _Writer) -> None:
             w.resources.append(
                 {
                     "type": "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks",
-                    "apiVersion": _api("Microsoft.Network/dnsForwardingRulesets"),
+                    "apiVersion": w.catalog.api_version("Microsoft.Network/dnsForwardingRulesets"),
                     "name": f"{ruleset.name}/{ruleset_link.name}",
                     "properties": {"virtualNetwork": w.id_ref(ruleset_link.virtual_network)},
                 }
@@ -665,7 +646,7 @@ def _endpoints(w: _Writer) -> None:
             w.resources.append(
                 {
                     "type": "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
-                    "apiVersion": _api("Microsoft.Network"),
+                    "apiVersion": w.catalog.api_version("Microsoft.Network"),
                     "name": f"{endpoint.name}/{group.name}",
                     "properties": {
                         "privateDnsZoneConfigs": [
@@ -781,7 +762,7 @@ def _services(w: _Writer) -> None:
             w.resources.append(
                 {
                     "type": "Microsoft.Insights/privateLinkScopes/scopedResources",
-                    "apiVersion": _api("Microsoft.Insights/privateLinkScopes"),
+                    "apiVersion": w.catalog.api_version("Microsoft.Insights/privateLinkScopes"),
                     "name": f"{scope.name}/scoped-{position}",
                     "properties": {"linkedResourceId": w.ref(linked)},
                 }
@@ -806,7 +787,7 @@ def _child(w: _Writer, resource_type: str, name: str, properties: dict[str, Any]
     w.resources.append(
         {
             "type": resource_type,
-            "apiVersion": _api(resource_type),
+            "apiVersion": w.catalog.api_version(resource_type),
             "name": name,
             "properties": _prune(properties),
         }
@@ -1032,9 +1013,9 @@ def _vm_parameters(env: Environment) -> dict[str, Any]:
     }
 
 
-def arm_template(env: Environment) -> dict[str, Any]:
+def arm_template(env: Environment, catalog: Catalog | None = None) -> dict[str, Any]:
     """A resource-group-scope deployment template of ``env``."""
-    writer = _Writer(env)
+    writer = _Writer(env, catalog or load_catalog())
     for part in (_network, _firewall, _dns, _endpoints, _services, _ml):
         part(writer)
     _add_dependencies(writer.resources)
@@ -1064,10 +1045,12 @@ def resource_group_of(env: Environment) -> str:
     return groups[0] if groups else f"rg-{env.name}"
 
 
-def subscription_template(env: Environment) -> dict[str, Any]:
+def subscription_template(env: Environment, catalog: Catalog | None = None) -> dict[str, Any]:
     """``az deployment sub create``: the resource group, then the environment inside it as a
     nested deployment (inner scope) of :func:`arm_template`."""
-    inner = arm_template(env)
+    catalog = catalog or load_catalog()
+    inner = arm_template(env, catalog)
+    api = catalog.api_version("Microsoft.Resources/deployments")
     passed = {name: {"value": f"[parameters('{name}')]"} for name in inner["parameters"]}
     return {
         "$schema": SUBSCRIPTION_SCHEMA,
@@ -1084,13 +1067,13 @@ def subscription_template(env: Environment) -> dict[str, Any]:
         "resources": [
             {
                 "type": "Microsoft.Resources/resourceGroups",
-                "apiVersion": "2022-09-01",
+                "apiVersion": api,
                 "name": "[parameters('resourceGroupName')]",
                 "location": "[parameters('location')]",
             },
             {
                 "type": "Microsoft.Resources/deployments",
-                "apiVersion": "2022-09-01",
+                "apiVersion": api,
                 "name": f"heiki-{env.name}",
                 "resourceGroup": "[parameters('resourceGroupName')]",
                 "dependsOn": [
