@@ -184,3 +184,42 @@ def test_bicep_project_has_a_module_per_concern_and_the_arm_resources() -> None:
     main = files["main.bicep"]
     assert "module endpoints 'modules/endpoints.bicep'" in main and "@secure()" in main
     assert bicep_project(load("closed-aml").environment) == files  # deterministic
+
+
+def test_address_parameters_move_a_vnet_consistently(tmp_path: Path) -> None:
+    """One parameter moves the ML spoke: subnets, endpoint IPs, routes and firewall/NSG rules
+    follow, and heiki verifies the moved environment before anything is deployed."""
+    original = load("closed-aml").environment
+    template = tmp_path / "azuredeploy.json"
+    template.write_text(dumps(subscription_template(original)), encoding="utf-8")
+    parameters = tmp_path / "moved.parameters.json"
+    parameters.write_text(
+        json.dumps(
+            {
+                "parameters": {
+                    "adminSshPublicKey": {"value": "ssh-ed25519 AAAAtest heiki"},
+                    "vnetMlAddressSpace": {"value": "10.11.0.0/16"},
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    moved = load_arm([template], [parameters], on_premises=original.on_premises).environment
+    spoke = next(v for v in moved.virtual_networks if v.name == "vnet-ml")
+    assert [str(p) for p in spoke.address_space] == ["10.11.0.0/16"]
+    assert all(str(s.address_prefix).startswith("10.11.") for s in spoke.subnets)
+    endpoint_ips = [
+        str(c.private_ip_address)
+        for pe in moved.private_endpoints
+        for c in pe.ip_configurations
+        if moved.vnet_of_subnet(pe.subnet) == spoke
+    ]
+    assert endpoint_ips and all(ip.startswith("10.11.") for ip in endpoint_ips)
+    text = json.dumps(to_data(moved))
+    assert "10.1.0.0/16" not in text  # every rule that named the old space names the new one
+    verdict = _verdict(moved)
+    assert all(
+        status == "ready" or status == "not-applicable" for _, _, status, _ in verdict["readiness"]
+    )
+    assert all(status != "fail" for _, status, _ in verdict["closure"])
+    assert verdict["errors"] == []

@@ -9,6 +9,7 @@ assumed values) travel as tags.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -1013,17 +1014,28 @@ def _vm_parameters(env: Environment) -> dict[str, Any]:
     }
 
 
-def arm_template(env: Environment, catalog: Catalog | None = None) -> dict[str, Any]:
-    """A resource-group-scope deployment template of ``env``."""
+def arm_template(
+    env: Environment, catalog: Catalog | None = None, address_parameters: bool = True
+) -> dict[str, Any]:
+    """A resource-group-scope deployment template of ``env``; with ``address_parameters`` every
+    VNet address space is a parameter and the addresses inside it expressions of it."""
     writer = _Writer(env, catalog or load_catalog())
     for part in (_network, _firewall, _dns, _endpoints, _services, _ml):
         part(writer)
+    addresses = _AddressRewriter(env)
+    if not address_parameters:
+        addresses.parameters = {}
+    else:
+        for resource in writer.resources:
+            if "properties" in resource:
+                resource["properties"] = addresses.rewrite(resource["properties"])
     _add_dependencies(writer.resources)
     return {
         "$schema": SCHEMA,
         "contentVersion": "1.0.0.0",
         "metadata": {"generator": "heiki", "environment": env.name},
         "parameters": {
+            **addresses.parameters,
             **_vm_parameters(env),
             "location": {
                 "type": "string",
@@ -1089,3 +1101,77 @@ def subscription_template(env: Environment, catalog: Catalog | None = None) -> d
             },
         ],
     }
+
+
+def _camel(name: str) -> str:
+    parts = re.split(r"[^A-Za-z0-9]+", name)
+    return parts[0].lower() + "".join(p[:1].upper() + p[1:] for p in parts[1:] if p)
+
+
+class _AddressRewriter:
+    """Make every VNet address space a parameter and every address inside it an expression of
+    that parameter (``cidrSubnet`` for subnets, ``cidrHost`` for hosts), so one parameter file can
+    move a VNet - and ``heiki check azuredeploy.json --parameters new.json`` verifies the result
+    before anything is deployed."""
+
+    def __init__(self, env: Environment) -> None:
+        self.parameters: dict[str, Any] = {}
+        self.spaces: list[tuple[ipaddress.IPv4Network, str]] = []
+        self.subnets: list[tuple[ipaddress.IPv4Network, str]] = []
+        for vnet in env.virtual_networks:
+            for position, space in enumerate(vnet.address_space):
+                name = _camel(f"{vnet.name} address space") + (
+                    str(position + 1) if position else ""
+                )
+                self.parameters[name] = {
+                    "type": "string",
+                    "defaultValue": str(space),
+                    "metadata": {"description": f"Address space of {vnet.name}."},
+                }
+                expression = f"parameters('{name}')"
+                self.spaces.append((space, expression))
+                for subnet in vnet.subnets:
+                    prefix = subnet.address_prefix
+                    if prefix.subnet_of(space):
+                        index = (int(prefix.network_address) - int(space.network_address)) >> (
+                            32 - prefix.prefixlen
+                        )
+                        self.subnets.append(
+                            (prefix, f"cidrSubnet({expression}, {prefix.prefixlen}, {index})")
+                        )
+        self.subnets.sort(key=lambda item: -item[0].prefixlen)
+
+    def _prefix(self, network: ipaddress.IPv4Network) -> str | None:
+        for space, expression in self.spaces:
+            if network == space:
+                return expression
+        for subnet, expression in self.subnets:
+            if network == subnet:
+                return expression
+        if network.prefixlen == 32:
+            host = self._host(network.network_address)
+            return f"format('{{0}}/32', {host})" if host else None
+        return None
+
+    def _host(self, address: ipaddress.IPv4Address) -> str | None:
+        for subnet, expression in (*self.subnets, *self.spaces):
+            if address in subnet and address != subnet.network_address:
+                offset = int(address) - int(subnet.network_address) - 1
+                return f"cidrHost({expression}, {offset})"
+        return None
+
+    def rewrite(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: self.rewrite(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.rewrite(v) for v in value]
+        if not isinstance(value, str) or value.startswith("["):
+            return value
+        try:
+            if "/" in value:
+                expression = self._prefix(ipaddress.IPv4Network(value, strict=True))
+            else:
+                expression = self._host(ipaddress.IPv4Address(value))
+        except ValueError:
+            return value
+        return f"[{expression}]" if expression else value
