@@ -223,3 +223,30 @@ def test_address_parameters_move_a_vnet_consistently(tmp_path: Path) -> None:
     )
     assert all(status != "fail" for _, status, _ in verdict["closure"])
     assert verdict["errors"] == []
+
+
+def test_a_sku_parameter_change_is_verified_before_deployment(tmp_path: Path) -> None:
+    """A Basic registry cannot be private: heiki sees it from the parameter file alone."""
+    original = load("closed-aml").environment
+    template = tmp_path / "azuredeploy.json"
+    template.write_text(dumps(subscription_template(original)), encoding="utf-8")
+    registry = original.container_registries[0].name
+    parameters = tmp_path / "basic.parameters.json"
+    parameters.write_text(
+        json.dumps(
+            {
+                "parameters": {
+                    "adminSshPublicKey": {"value": "ssh-ed25519 AAAAtest heiki"},
+                    f"{registry}Sku": {"value": "Basic"},
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    env = load_arm([template], [parameters], on_premises=original.on_premises).environment
+    capability = next(
+        c
+        for c in RuleContext(env, load_catalog()).readiness.capabilities
+        if c.name == "re-runnable pipelines"
+    )
+    assert capability.status.value == "not-ready" and "Basic" in capability.summary

@@ -37,6 +37,7 @@ class _Writer:
     def __init__(self, env: Environment, catalog: Catalog) -> None:
         self.env = env
         self.catalog = catalog
+        self.parameters: dict[str, Any] = {}
         groups = {rid.resource_group for rid in (r.id for r in env.resources())}
         self.group = next(iter(sorted(g for g in groups if g)), None)
         self.resources: list[dict[str, Any]] = []
@@ -95,6 +96,16 @@ class _Writer:
         if tags:
             entry["tags"] = tags
         entry.update({k: v for k, v in extra.items() if v is not None})
+        sku = entry.get("sku")
+        if isinstance(sku, dict) and isinstance(sku.get("name"), str):
+            # a SKU is a deployment choice: a parameter, checked again by `heiki check --parameters`
+            parameter = _camel(f"{entry['name']} sku")
+            self.parameters[parameter] = {
+                "type": "string",
+                "defaultValue": sku["name"],
+                "metadata": {"description": f"SKU of {entry['name']}."},
+            }
+            entry["sku"] = {**sku, "name": f"[parameters('{parameter}')]"}
         if properties is not None:
             entry["properties"] = _prune(properties)
         self.resources.append(entry)
@@ -1036,6 +1047,7 @@ def arm_template(
         "metadata": {"generator": "heiki", "environment": env.name},
         "parameters": {
             **addresses.parameters,
+            **dict(sorted(writer.parameters.items())),
             **_vm_parameters(env),
             "location": {
                 "type": "string",
