@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from heiki.catalog import Catalog
 from heiki.model.base import Tags
@@ -56,6 +57,17 @@ class ConvertContext:
             return ipaddress.IPv4Address(text.strip()) if text else None
         except ValueError:
             return None
+
+
+def located(resource: ArmResource) -> dict[str, Any]:
+    """The fields every located model resource takes from its ARM resource."""
+    return {
+        "id": resource.id,
+        "name": resource.name,
+        "location": resource.location,
+        "tags": tags_of(resource),
+        "source": resource.source,
+    }
 
 
 def tags_of(resource: ArmResource) -> Tags:

@@ -20,7 +20,7 @@ from heiki.model.dns import (
     VirtualNetworkLink,
 )
 from heiki.model.values import DnsName, parse_address
-from heiki.sources.arm.convert.context import ConvertContext, tags_of
+from heiki.sources.arm.convert.context import ConvertContext, located, tags_of
 from heiki.sources.arm.convert.reader import Props
 
 
@@ -146,11 +146,7 @@ def dns_resolvers(ctx: ConvertContext) -> list[DnsResolver]:
         ]
         result.append(
             DnsResolver(
-                id=resolver.id,
-                name=resolver.name,
-                location=resolver.location,
-                tags=tags_of(resolver),
-                source=resolver.source,
+                **located(resolver),
                 virtual_network=vnet,
                 inbound_endpoints=tuple(inbound),
                 outbound_endpoints=tuple(outbound),
@@ -197,11 +193,7 @@ def dns_forwarding_rulesets(ctx: ConvertContext) -> list[DnsForwardingRuleset]:
         ]
         result.append(
             DnsForwardingRuleset(
-                id=ruleset.id,
-                name=ruleset.name,
-                location=ruleset.location,
-                tags=tags_of(ruleset),
-                source=ruleset.source,
+                **located(ruleset),
                 outbound_endpoints=ctx.props(ruleset).rids("dnsResolverOutboundEndpoints"),
                 forwarding_rules=tuple(rules),
                 virtual_network_links=tuple(links),

@@ -10,7 +10,7 @@ from heiki.model.endpoints import (
     PrivateEndpointIpConfiguration,
 )
 from heiki.model.values import parse_address
-from heiki.sources.arm.convert.context import ConvertContext, tags_of
+from heiki.sources.arm.convert.context import ConvertContext, located
 from heiki.sources.arm.convert.reader import Props
 
 
@@ -59,11 +59,7 @@ def private_endpoints(ctx: ConvertContext) -> list[PrivateEndpoint]:
         }
         result.append(
             PrivateEndpoint(
-                id=endpoint.id,
-                name=endpoint.name,
-                location=endpoint.location,
-                tags=tags_of(endpoint),
-                source=endpoint.source,
+                **located(endpoint),
                 subnet=subnet,
                 private_link_service=target,
                 group_ids=connection.strings("groupIds"),

@@ -26,7 +26,7 @@ from heiki.model.firewall import (
     ThreatIntelMode,
 )
 from heiki.model.values import DnsName, FqdnPattern, PortRange, parse_address
-from heiki.sources.arm.convert.context import ConvertContext, tags_of
+from heiki.sources.arm.convert.context import ConvertContext, located
 from heiki.sources.arm.convert.reader import Props
 
 E = TypeVar("E", bound=StrEnum)
@@ -172,11 +172,7 @@ def firewall_policies(ctx: ConvertContext) -> list[FirewallPolicy]:
         allow = props.sub("threatIntelWhitelist")
         result.append(
             FirewallPolicy(
-                id=policy.id,
-                name=policy.name,
-                location=policy.location,
-                tags=tags_of(policy),
-                source=policy.source,
+                **located(policy),
                 sku_tier=_enum_value(
                     FirewallSku,
                     props.sub("sku").text("tier", "Standard"),
@@ -220,11 +216,7 @@ def firewalls(ctx: ConvertContext) -> list[AzureFirewall]:
         mode = props.text("threatIntelMode")
         result.append(
             AzureFirewall(
-                id=firewall.id,
-                name=firewall.name,
-                location=firewall.location,
-                tags=tags_of(firewall),
-                source=firewall.source,
+                **located(firewall),
                 sku_tier=_enum_value(FirewallSku, sku, FirewallSku.STANDARD),
                 subnet=subnet,
                 private_ip_address=address,
@@ -243,11 +235,7 @@ def firewalls(ctx: ConvertContext) -> list[AzureFirewall]:
 def ip_groups(ctx: ConvertContext) -> list[IpGroup]:
     return [
         IpGroup(
-            id=group.id,
-            name=group.name,
-            location=group.location,
-            tags=tags_of(group),
-            source=group.source,
+            **located(group),
             ip_addresses=ctx.props(group).strings("ipAddresses"),
         )
         for group in ctx.of_type("Microsoft.Network/ipGroups")

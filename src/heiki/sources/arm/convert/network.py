@@ -32,7 +32,7 @@ from heiki.model.network import (
     VmRole,
 )
 from heiki.model.values import PortRange, Prefix, ResourceId, parse_address
-from heiki.sources.arm.convert.context import ConvertContext, tags_of
+from heiki.sources.arm.convert.context import ConvertContext, located, tags_of
 from heiki.sources.arm.convert.reader import Props
 from heiki.sources.arm.resources import ArmResource
 from heiki.sources.defaults import default_security_rules
@@ -212,11 +212,7 @@ def network_security_groups(ctx: ConvertContext) -> list[NetworkSecurityGroup]:
                 rules[rule.name.lower()] = rule
         result.append(
             NetworkSecurityGroup(
-                id=nsg.id,
-                name=nsg.name,
-                location=nsg.location,
-                tags=tags_of(nsg),
-                source=nsg.source,
+                **located(nsg),
                 security_rules=tuple(rules.values()),
                 default_security_rules=default_security_rules(ctx.catalog),
             )
@@ -254,11 +250,7 @@ def route_tables(ctx: ConvertContext) -> list[RouteTable]:
                 routes[route.name.lower()] = route
         result.append(
             RouteTable(
-                id=table.id,
-                name=table.name,
-                location=table.location,
-                tags=tags_of(table),
-                source=table.source,
+                **located(table),
                 routes=tuple(routes.values()),
                 disable_bgp_route_propagation=props.flag("disableBgpRoutePropagation", False),
             )
@@ -269,11 +261,7 @@ def route_tables(ctx: ConvertContext) -> list[RouteTable]:
 def public_ip_addresses(ctx: ConvertContext) -> list[PublicIpAddress]:
     return [
         PublicIpAddress(
-            id=ip.id,
-            name=ip.name,
-            location=ip.location,
-            tags=tags_of(ip),
-            source=ip.source,
+            **located(ip),
             sku=str(ip.sku.get("name", "Standard")),
             ip_address=ctx.address(ctx.props(ip), "ipAddress"),
         )
@@ -284,11 +272,7 @@ def public_ip_addresses(ctx: ConvertContext) -> list[PublicIpAddress]:
 def nat_gateways(ctx: ConvertContext) -> list[NatGateway]:
     return [
         NatGateway(
-            id=gw.id,
-            name=gw.name,
-            location=gw.location,
-            tags=tags_of(gw),
-            source=gw.source,
+            **located(gw),
             public_ip_addresses=ctx.props(gw).rids("publicIpAddresses"),
         )
         for gw in ctx.of_type("Microsoft.Network/natGateways")
@@ -322,11 +306,7 @@ def network_interfaces(ctx: ConvertContext) -> list[NetworkInterface]:
             continue
         result.append(
             NetworkInterface(
-                id=nic.id,
-                name=nic.name,
-                location=nic.location,
-                tags=tags_of(nic),
-                source=nic.source,
+                **located(nic),
                 subnet=subnet,
                 private_ip_address=ctx.address(first, "privateIPAddress"),
                 network_security_group=props.rid("networkSecurityGroup"),
@@ -376,11 +356,7 @@ def virtual_network_gateways(ctx: ConvertContext) -> list[VirtualNetworkGateway]
         kind = props.text("gatewayType", "Vpn")
         result.append(
             VirtualNetworkGateway(
-                id=gw.id,
-                name=gw.name,
-                location=gw.location,
-                tags=tags_of(gw),
-                source=gw.source,
+                **located(gw),
                 gateway_type=GatewayType.EXPRESS_ROUTE
                 if kind.lower() == "expressroute"
                 else GatewayType.VPN,
@@ -407,11 +383,7 @@ def bastion_hosts(ctx: ConvertContext) -> list[BastionHost]:
             continue
         result.append(
             BastionHost(
-                id=host.id,
-                name=host.name,
-                location=host.location,
-                tags=tags_of(host),
-                source=host.source,
+                **located(host),
                 subnet=subnet,
                 public_ip_address=config.rid("publicIPAddress"),
                 sku=str(host.sku.get("name", "Standard")),

@@ -22,7 +22,7 @@ from heiki.model.services import (
     StorageAccount,
 )
 from heiki.model.values import ResourceId
-from heiki.sources.arm.convert.context import ConvertContext, tags_of
+from heiki.sources.arm.convert.context import ConvertContext, located
 from heiki.sources.arm.convert.reader import Props
 
 
@@ -57,11 +57,7 @@ def storage_accounts(ctx: ConvertContext) -> list[StorageAccount]:
         props = ctx.props(account)
         result.append(
             StorageAccount(
-                id=account.id,
-                name=account.name,
-                location=account.location,
-                tags=tags_of(account),
-                source=account.source,
+                **located(account),
                 kind=account.kind or "StorageV2",
                 sku=str(account.sku.get("name", "Standard_LRS")),
                 is_hns_enabled=props.flag("isHnsEnabled", False),
@@ -81,11 +77,7 @@ def key_vaults(ctx: ConvertContext) -> list[KeyVault]:
         props = ctx.props(vault)
         result.append(
             KeyVault(
-                id=vault.id,
-                name=vault.name,
-                location=vault.location,
-                tags=tags_of(vault),
-                source=vault.source,
+                **located(vault),
                 sku=props.sub("sku").text("name", "standard"),
                 public_network_access=public_access(props),
                 network_acls=network_acls(props),
@@ -102,11 +94,7 @@ def container_registries(ctx: ConvertContext) -> list[ContainerRegistry]:
         props = ctx.props(registry)
         result.append(
             ContainerRegistry(
-                id=registry.id,
-                name=registry.name,
-                location=registry.location,
-                tags=tags_of(registry),
-                source=registry.source,
+                **located(registry),
                 sku=str(registry.sku.get("name", "Basic")),
                 admin_user_enabled=props.flag("adminUserEnabled", False),
                 public_network_access=public_access(props),
@@ -123,11 +111,7 @@ def application_insights(ctx: ConvertContext) -> list[ApplicationInsights]:
         props = ctx.props(component)
         result.append(
             ApplicationInsights(
-                id=component.id,
-                name=component.name,
-                location=component.location,
-                tags=tags_of(component),
-                source=component.source,
+                **located(component),
                 public_network_access_for_ingestion=public_access(
                     props, "publicNetworkAccessForIngestion"
                 ),
@@ -154,11 +138,7 @@ def private_link_scopes(ctx: ConvertContext) -> list[PrivateLinkScope]:
         )
         result.append(
             PrivateLinkScope(
-                id=scope.id,
-                name=scope.name,
-                location=scope.location,
-                tags=tags_of(scope),
-                source=scope.source,
+                **located(scope),
                 ingestion_access_mode=mode("ingestionAccessMode"),
                 query_access_mode=mode("queryAccessMode"),
                 scoped_resources=scoped,
@@ -248,11 +228,7 @@ def data_factories(ctx: ConvertContext) -> list[DataFactory]:
                 sources.append(child.short_name)
         result.append(
             DataFactory(
-                id=factory.id,
-                name=factory.name,
-                location=factory.location,
-                tags=tags_of(factory),
-                source=factory.source,
+                **located(factory),
                 public_network_access=public_access(props),
                 managed_virtual_network=bool(managed_vnets),
                 managed_private_endpoints=tuple(endpoints),
