@@ -48,6 +48,16 @@ def _error(message: str, where: SourceLocation) -> InputError:
     return InputError(Diagnostic(dx.TEMPLATE, Severity.ERROR, message, where))
 
 
+def _unreadable(path: Path, error: Exception) -> InputError:
+    """A shape the template language or the resource schemas do not allow, met somewhere
+    heiki does not check it explicitly: still a located message and exit code 2."""
+    return _error(
+        f"unexpected structure: {type(error).__name__}: {error} (the input does not have the "
+        "shape ARM templates or resources have; if Azure accepts it, this is a heiki bug)",
+        SourceLocation(str(path)),
+    )
+
+
 def read_json(path: Path) -> Any:
     display = str(path)
     try:
@@ -283,6 +293,8 @@ def load_arm(
                 message = error.message + (f" in {error.expression!r}" if error.expression else "")
                 message += f" (at {error.pointer or '/'})"
                 raise _error(message, locate(error.file, error.pointer)) from None
+            except (TypeError, AttributeError, KeyError, ValueError, IndexError) as error:
+                raise _unreadable(path, error) from None
             resources += [_from_expanded(r, locate) for r in expansion.resources]
             diagnostics += [
                 Diagnostic(dx.UNKNOWN_VALUE, Severity.INFO, notice, SourceLocation(str(path)))
@@ -290,7 +302,10 @@ def load_arm(
             ]
             unknowns += len(expansion.unknowns)
         else:
-            found = deployed_resources(document, str(path), locate)
+            try:
+                found = deployed_resources(document, str(path), locate)
+            except (TypeError, AttributeError, KeyError, ValueError, IndexError) as error:
+                raise _unreadable(path, error) from None
             if not found:
                 raise _error(
                     "neither a deployment template nor a list of ARM resources",
@@ -298,7 +313,10 @@ def load_arm(
                 )
             resources += found
     name = paths[0].stem if len(paths) == 1 else "+".join(p.stem for p in paths)
-    env, notes = build_environment(resources, name, catalog, on_premises, target.location)
+    try:
+        env, notes = build_environment(resources, name, catalog, on_premises, target.location)
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError) as error:
+        raise _unreadable(paths[0], error) from None
     return ArmLoad(env, tuple(diagnostics + notes), unknowns)
 
 

@@ -694,6 +694,18 @@ def expand_template(
         raise TemplateError("a template must be a JSON object", file, "")
     if "resources" not in template:
         raise TemplateError("not a deployment template: no resources", file, "")
+    for section, kind in (
+        ("parameters", dict),
+        ("variables", dict),
+        ("outputs", dict),
+        ("functions", list),
+    ):
+        if section in template and not isinstance(template[section], kind):
+            raise TemplateError(
+                f"{section} must be {'an object' if kind is dict else 'an array'}",
+                file,
+                f"/{section}",
+            )
     scope = scope or Scope()
     schema = str(template.get("$schema", "")).lower()
     group: str | None = scope.resource_group_name
