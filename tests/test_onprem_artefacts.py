@@ -83,6 +83,8 @@ def test_firewall_table_lists_every_rule_with_its_reason() -> None:
     assert any(
         "Self-hosted integration runtime reads the on-premises source." in row for row in rows
     )
+    assert all(not row.rstrip().endswith("| - |") for row in rows)  # every rule says why
+    assert any("required by egress profile azure-ml" in row for row in rows)
 
 
 def test_build_without_a_hub_dns_endpoint_warns_and_writes_no_forwarders(tmp_path: Path) -> None:

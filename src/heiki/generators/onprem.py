@@ -5,6 +5,7 @@ as a table the security team can review."""
 from __future__ import annotations
 
 from heiki.analyses.dns.forwarders import ForwarderPlan
+from heiki.catalog import Catalog, load_catalog
 from heiki.model.environment import Environment
 from heiki.model.firewall import ApplicationRule, NatRule, NetworkRule
 
@@ -58,8 +59,35 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|") or "-"
 
 
-def firewall_table(env: Environment) -> str:
-    """Every rule of every firewall policy: what, from where, to where, and why."""
+def _profiles_by_destination(catalog: Catalog, region: str) -> dict[str, list[str]]:
+    """Service tag or FQDN (lower-case) -> the egress profiles that require it."""
+    found: dict[str, list[str]] = {}
+    for profile in catalog.egress_profiles:
+        for destination in profile.destinations:
+            local = destination.for_region(region)
+            for key in (local.service_tag, local.fqdn):
+                if key and f"{profile.name}: {profile.title}" not in found.get(key.lower(), []):
+                    found.setdefault(key.lower(), []).append(f"{profile.name}: {profile.title}")
+    return found
+
+
+def _why(rule: ApplicationRule | NetworkRule | NatRule, profiles: dict[str, list[str]]) -> str:
+    if rule.description:
+        return rule.description
+    if isinstance(rule, ApplicationRule):
+        keys = [str(f) for f in rule.target_fqdns]
+    elif isinstance(rule, NetworkRule):
+        keys = [*rule.destination_addresses, *(str(f) for f in rule.destination_fqdns)]
+    else:
+        keys = []
+    reasons = sorted({reason for key in keys for reason in profiles.get(key.lower(), [])})
+    return "required by egress profile " + "; ".join(reasons) if reasons else ""
+
+
+def firewall_table(env: Environment, catalog: Catalog | None = None) -> str:
+    """Every rule of every firewall policy: what, from where, to where, and why (the rule's
+    description, else the egress profiles of the catalog that require its destination)."""
+    profiles = _profiles_by_destination(catalog or load_catalog(), env.location)
     lines = [
         f"# Firewall rules of {env.name}",
         "",
@@ -104,7 +132,7 @@ def firewall_table(env: Environment) -> str:
                     lines.append(
                         f"| {group.name} ({group.priority}) | {collection.name} ({collection.priority}) "
                         f"| {collection.action.value} | {_cell(rule.name)} | {kind} | {_cell(source)} "
-                        f"| {_cell(destination)} | {_cell(ports.strip())} | {_cell(rule.description)} |"
+                        f"| {_cell(destination)} | {_cell(ports.strip())} | {_cell(_why(rule, profiles))} |"
                     )
         lines.append("")
     return "\n".join(lines)
