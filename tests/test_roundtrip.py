@@ -143,7 +143,7 @@ def test_dependencies_are_declared_and_acyclic(design: str) -> None:
     """ARM deploys in parallel: every in-template reference must be a dependsOn, with no cycle."""
     from graphlib import TopologicalSorter
 
-    template = arm_template(load(design).environment)
+    template = arm_template(load(design).environment, address_parameters=False)  # literal names
     names = {
         "[resourceId({})]".format(", ".join(f"'{p}'" for p in [r["type"], *r["name"].split("/")]))
         for r in template["resources"]
@@ -250,3 +250,39 @@ def test_a_sku_parameter_change_is_verified_before_deployment(tmp_path: Path) ->
         if c.name == "re-runnable pipelines"
     )
     assert capability.status.value == "not-ready" and "Basic" in capability.summary
+
+
+def test_a_renamed_storage_account_is_renamed_everywhere(tmp_path: Path) -> None:
+    """Storage names are global: one parameter renames the account, its endpoints' targets, the
+    workspace's reference and the names clients resolve - and the verdict holds."""
+    original = load("closed-aml").environment
+    old = next(a.name for a in original.storage_accounts if a.name.startswith("stmlw"))
+    template = tmp_path / "azuredeploy.json"
+    template.write_text(dumps(subscription_template(original)), encoding="utf-8")
+    parameter = next(
+        name
+        for name, spec in subscription_template(original)["parameters"].items()
+        if spec.get("defaultValue") == old and name.endswith("Name")
+    )
+    parameters = tmp_path / "renamed.parameters.json"
+    parameters.write_text(
+        json.dumps(
+            {
+                "parameters": {
+                    "adminSshPublicKey": {"value": "ssh-ed25519 AAAAtest heiki"},
+                    parameter: {"value": "stteamrenamed01"},
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    env = load_arm([template], [parameters], on_premises=original.on_premises).environment
+    assert "stteamrenamed01" in {a.name for a in env.storage_accounts}
+    assert f"/{old}" not in json.dumps(to_data(env))  # no reference to the old account is left
+    assert str(env.workspaces[0].storage_account).endswith("/stteamrenamed01")
+    assert any(
+        str(pe.private_link_service).endswith("/stteamrenamed01") for pe in env.private_endpoints
+    )
+    verdict = _verdict(env)
+    assert verdict["errors"] == []
+    assert all(s in ("ready", "not-applicable") for _, _, s, _ in verdict["readiness"])

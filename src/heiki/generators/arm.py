@@ -1041,11 +1041,13 @@ def arm_template(
             if "properties" in resource:
                 resource["properties"] = addresses.rewrite(resource["properties"])
     _add_dependencies(writer.resources)
+    names = _parameterize_names(writer.resources) if address_parameters else {}
     return {
         "$schema": SCHEMA,
         "contentVersion": "1.0.0.0",
         "metadata": {"generator": "heiki", "environment": env.name},
         "parameters": {
+            **names,
             **addresses.parameters,
             **dict(sorted(writer.parameters.items())),
             **_vm_parameters(env),
@@ -1187,3 +1189,64 @@ class _AddressRewriter:
         except ValueError:
             return value
         return f"[{expression}]" if expression else value
+
+
+_FIXED_NAMES = frozenset({"microsoft.network/privatednszones"})
+"""Resources whose names Azure fixes (a private zone is named after the service's zone)."""
+
+
+def _parameterize_names(resources: list[dict[str, Any]]) -> dict[str, Any]:
+    """Make the name of every top-level resource a parameter, and every reference to it (names
+    of its children, resourceId() arguments, dependsOn, tags naming it) an expression of it.
+    Returns the parameters; ``resources`` is rewritten in place."""
+    owners: dict[str, list[str]] = {}
+    for resource in resources:
+        if resource["type"].count("/") == 1 and resource["type"].lower() not in _FIXED_NAMES:
+            owners.setdefault(resource["name"], []).append(resource["type"])
+    names = {name: _camel(f"{name} name") for name, types in owners.items() if len(types) == 1}
+    if not names:
+        return {}
+    quoted = re.compile(
+        "'(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")'"
+    )
+
+    def expression(text: str) -> str:
+        return quoted.sub(lambda m: f"parameters('{names[m.group(1)]}')", text)
+
+    def rewrite(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: rewrite(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [rewrite(v) for v in value]
+        if isinstance(value, str):
+            if value.startswith("[") and value.endswith("]"):
+                return expression(value)
+            if value in names:
+                return f"[parameters('{names[value]}')]"
+        return value
+
+    for resource in resources:
+        name = resource["name"]
+        head, _, rest = name.partition("/")
+        if head in names and resource["type"].count("/") == 1:
+            resource["name"] = f"[parameters('{names[head]}')]"
+        elif head in names and rest:
+            resource["name"] = f"[format('{{0}}/{rest}', parameters('{names[head]}'))]"
+        for key in ("properties", "dependsOn"):
+            if key in resource:
+                resource[key] = rewrite(resource[key])
+        tags = resource.get("tags", {})
+        if REGISTRIES_TAG in tags:
+            parts = tags[REGISTRIES_TAG].split(";")
+            if all(p in names for p in parts):
+                holes = ";".join(f"{{{i}}}" for i in range(len(parts)))
+                args = ", ".join(f"parameters('{names[p]}')" for p in parts)
+                tags[REGISTRIES_TAG] = f"[format('{holes}', {args})]"
+    return {
+        parameter: {
+            "type": "string",
+            "defaultValue": name,
+            "metadata": {"description": f"Name of {owners[name][0].split('/')[-1]} {name}."},
+        }
+        for name, parameter in sorted(names.items(), key=lambda item: item[1])
+    }
