@@ -143,7 +143,9 @@ def test_dependencies_are_declared_and_acyclic(design: str) -> None:
     """ARM deploys in parallel: every in-template reference must be a dependsOn, with no cycle."""
     from graphlib import TopologicalSorter
 
-    template = arm_template(load(design).environment, address_parameters=False)  # literal names
+    template = arm_template(
+        load(design).environment, address_parameters=False, name_parameters=False
+    )  # literal names
     names = {
         "[resourceId({})]".format(", ".join(f"'{p}'" for p in [r["type"], *r["name"].split("/")]))
         for r in template["resources"]
@@ -183,6 +185,9 @@ def test_bicep_project_has_a_module_per_concern_and_the_arm_resources() -> None:
     assert declared == len(arm_template(env)["resources"])
     main = files["main.bicep"]
     assert "module endpoints 'modules/endpoints.bicep'" in main and "@secure()" in main
+    assert "param vnetHubName string = 'vnet-hub'" in main  # names are parameters here too
+    assert "  name: vnetHubName\n" in files["modules/network.bicep"]
+    assert "dependsOn: [" in files["modules/network.bicep"]  # symbolic, from the literal names
     assert bicep_project(load("closed-aml").environment) == files  # deterministic
 
 

@@ -1026,7 +1026,10 @@ def _vm_parameters(env: Environment) -> dict[str, Any]:
 
 
 def arm_template(
-    env: Environment, catalog: Catalog | None = None, address_parameters: bool = True
+    env: Environment,
+    catalog: Catalog | None = None,
+    address_parameters: bool = True,
+    name_parameters: bool = True,
 ) -> dict[str, Any]:
     """A resource-group-scope deployment template of ``env``; with ``address_parameters`` every
     VNet address space is a parameter and the addresses inside it expressions of it."""
@@ -1041,7 +1044,7 @@ def arm_template(
             if "properties" in resource:
                 resource["properties"] = addresses.rewrite(resource["properties"])
     _add_dependencies(writer.resources)
-    names = _parameterize_names(writer.resources) if address_parameters else {}
+    names = parameterize_names(writer.resources) if name_parameters else {}
     return {
         "$schema": SCHEMA,
         "contentVersion": "1.0.0.0",
@@ -1195,7 +1198,7 @@ _FIXED_NAMES = frozenset({"microsoft.network/privatednszones"})
 """Resources whose names Azure fixes (a private zone is named after the service's zone)."""
 
 
-def _parameterize_names(resources: list[dict[str, Any]]) -> dict[str, Any]:
+def parameterize_names(resources: list[dict[str, Any]]) -> dict[str, Any]:
     """Make the name of every top-level resource a parameter, and every reference to it (names
     of its children, resourceId() arguments, dependsOn, tags naming it) an expression of it.
     Returns the parameters; ``resources`` is rewritten in place."""
