@@ -7,6 +7,7 @@ model sources) must resolve publicly from the workload subnets.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -69,8 +70,9 @@ class DnsMatrix:
     vantages: tuple[Vantage, ...]
     cells: tuple[MatrixCell, ...]
 
-    @property
+    @functools.cached_property
     def failures(self) -> tuple[MatrixCell, ...]:
+        # millions of cells on a large estate: look once (the matrix is immutable)
         return tuple(c for c in self.cells if not c.ok)
 
 
@@ -170,13 +172,36 @@ def _dns_matrix(env: Environment, catalog: Catalog, resolver: Resolver | None) -
     vantages = workload_vantages(resolver.world.env)
     private = private_names(resolver.world.env, catalog)
     public = public_names(resolver.world.env, catalog)
-    cells: list[MatrixCell] = []
-    for needed in (*private, *public):
+    needed_names = (*private, *public)
+    # Vantages that share a DNS view get the same answers; resolve a name once per view and
+    # again per vantage only where the shared answer is wrong (the evidence must be its own).
+    if needed_names:
         for vantage in vantages:
-            if needed.expect is Expectation.PUBLIC and vantage.on_premises:
-                continue  # on-premises clients do not install packages into Azure compute
-            resolution = resolver.resolve(vantage, needed.name)
-            cells.append(
-                MatrixCell(needed.name, vantage.name, needed.expect, needed.address, resolution)
-            )
-    return DnsMatrix((*private, *public), vantages, tuple(cells))
+            resolver.resolve(vantage, needed_names[0].name)
+    views: dict[object, list[Vantage]] = {}
+    for vantage in vantages:
+        key = resolver.view_key(vantage)
+        views.setdefault(key if key is not None else ("alone", vantage.name), []).append(vantage)
+    order = {v.name: i for i, v in enumerate(vantages)}
+    cells: list[MatrixCell] = []
+    for needed in needed_names:
+        row: list[MatrixCell] = []
+        for group in views.values():
+            members = [
+                v
+                for v in group
+                # on-premises clients do not install packages into Azure compute
+                if not (needed.expect is Expectation.PUBLIC and v.on_premises)
+            ]
+            if not members:
+                continue
+            shared = resolver.resolve(members[0], needed.name)
+            first = MatrixCell(needed.name, members[0].name, needed.expect, needed.address, shared)
+            row.append(first)
+            for vantage in members[1:]:
+                resolution = shared if first.ok else resolver.resolve(vantage, needed.name)
+                row.append(
+                    MatrixCell(needed.name, vantage.name, needed.expect, needed.address, resolution)
+                )
+        cells += sorted(row, key=lambda c: order[c.vantage])
+    return DnsMatrix(needed_names, vantages, tuple(cells))

@@ -664,6 +664,17 @@ class Resolver:
             )
         return _result(vantage, target, answer, tuple(state.chain), tuple(state.steps))
 
+    def view_key(self, vantage: Vantage) -> tuple[ResourceId | None, int] | None:
+        """Vantages with the same key get the same answer for every name (their first DNS
+        server is the same and reachable, and its answers are cached): only the steps that lead
+        to that server differ. ``None`` until the vantage has resolved once, or when it has no
+        reachable first server."""
+        plan = self._shared.plans.get((vantage.kind.value, vantage.name))
+        if plan is None or plan.first is None:
+            return None
+        context, address, _ = plan.first
+        return (context, address)
+
     def _managed(self, state: _Resolution, vantage: Vantage, name: DnsName) -> Resolution:
         """Compute in a managed VNet: Azure DNS there holds Microsoft-managed private zones for
         the managed private endpoints, which heiki cannot see; other names resolve publicly."""
