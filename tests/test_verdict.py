@@ -124,6 +124,25 @@ def test_a_package_mirror_makes_packages_ready_without_the_internet() -> None:
     ctx = RuleContext(env, CATALOG)
     packages = ctx.readiness.get("packages")
     assert packages.status is Status.READY and packages.via == "package mirror vm-nexus"
+    # the mirror cannot reach pypi either: every new package is copied into it by hand
+    assert "cannot reach an upstream" in packages.manual
+    event = next(e for e in ctx.toil.events if e.event == "new Python package")
+    assert event.manual_changes == 1 and event.who == ("a person copying data",)
+    assert ctx.closure.closed
+
+
+def test_a_proxying_mirror_in_its_own_spoke_needs_no_manual_work() -> None:
+    """The Nexus-in-a-tools-spoke pattern: compute has no internet, the mirror reaches pypi."""
+    resource = design_file("locked-down")
+    assert resource is not None
+    text = resource.read_text(encoding="utf-8").rstrip() + (
+        "\n  tools:\n    address_space: 10.5.0.0/16\n    egress: [pypi]\n"
+        "    vms: [{name: vm-nexus, role: package-mirror}]\n"
+    )
+    ctx = RuleContext(env_of(text), CATALOG)
+    packages = ctx.readiness.get("packages")
+    assert packages.status is Status.READY and packages.via == "package mirror vm-nexus"
+    assert packages.manual == ""
     event = next(e for e in ctx.toil.events if e.event == "new Python package")
     assert event.manual_changes == 0
     assert ctx.closure.closed

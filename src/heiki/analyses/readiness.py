@@ -54,6 +54,8 @@ class Capability:
     """Which way made it ready (``pip``, ``internal mirror``...)."""
     evidence: tuple[str, ...] = ()
     failing: tuple[Trace, ...] = ()
+    manual: str = ""
+    """Ready, but each new item needs a person: e.g. a mirror that cannot reach its upstream."""
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,39 @@ class _Judge:
             _Way(f"package mirror {vm.name}", ((ip, 443, "tcp"),))
             for vm, ip in self.vms(VmRole.PACKAGE_MIRROR)
         ]
-        return self.judge(Loop.INNER, "packages", vantages, ways, "install packages")
+        result = self.judge(Loop.INNER, "packages", vantages, ways, "install packages")
+        return self._mirror_upstream(result, VmRole.PACKAGE_MIRROR, ("pypi", "conda"))
+
+    def _mirror_upstream(
+        self, capability: Capability, role: VmRole, profiles: tuple[str, ...]
+    ) -> Capability:
+        """A mirror that serves the packages it has is ready; if it cannot reach any upstream
+        (pip or conda through the firewall), every new package is copied into it by hand."""
+        if capability.status is not Status.READY or "mirror" not in capability.via:
+            return capability
+        mirrors = [vm for vm, _ in self.vms(role) if vm.name in capability.via]
+        notes = []
+        for vm in mirrors:
+            vantage = next((v for v in list_vantages(self.env) if v.resource == vm.id), None)
+            if vantage is None:
+                continue
+            reached = False
+            blocked: list[Trace] = []
+            for name in profiles:
+                traces = [self.tracer.trace(vantage, *target) for target in self.profile(name)]
+                if traces and all(t.verdict is Verdict.DELIVERED for t in traces):
+                    reached = True
+                    break
+                blocked += [t for t in traces if t.verdict is not Verdict.DELIVERED][:2]
+            if not reached:
+                notes.append(
+                    f"mirror {vm.name} cannot reach an upstream ("
+                    + ", ".join(f"{t.destination}: {t.reason}" for t in blocked[:2])
+                    + "): new packages are copied into it by hand"
+                )
+        if not notes:
+            return capability
+        return replace(capability, manual=notes[0], evidence=(*capability.evidence, *notes))
 
     def models(self) -> Capability:
         vantages = self.compute_vantages(inner=True)

@@ -60,6 +60,22 @@ def toil(dns: DnsToil, ready: Readiness) -> Toil:
     packages = ready.get("packages")
     if packages.status is Status.NOT_APPLICABLE:
         events.append(ToilEvent("new Python package", "any package", (), packages.summary))
+    elif packages.status is Status.READY and packages.manual:
+        events.append(
+            ToilEvent(
+                "new Python package",
+                "any package",
+                (
+                    ManualChange(
+                        DATA_PERSON,
+                        "mirror sync",
+                        "copy the package and its dependencies into the internal mirror",
+                        (packages.manual,),
+                    ),
+                ),
+                evidence=(packages.manual,),
+            )
+        )
     elif packages.status is Status.READY:
         events.append(ToilEvent("new Python package", "any package", ()))
     else:
