@@ -230,8 +230,8 @@ class _Judge:
     def _mirror_upstream(
         self, capability: Capability, role: VmRole, profiles: tuple[str, ...]
     ) -> Capability:
-        """A mirror that serves the packages it has is ready; if it cannot reach any upstream
-        (pip or conda through the firewall), every new package is copied into it by hand."""
+        """A mirror that serves what it has is ready; if it cannot reach any upstream (pip or
+        conda, Hugging Face, through the firewall), every new item is copied into it by hand."""
         if capability.status is not Status.READY or "mirror" not in capability.via:
             return capability
         mirrors = [vm for vm, _ in self.vms(role) if vm.name in capability.via]
@@ -252,7 +252,7 @@ class _Judge:
                 notes.append(
                     f"mirror {vm.name} cannot reach an upstream ("
                     + ", ".join(f"{t.destination}: {t.reason}" for t in blocked[:2])
-                    + "): new packages are copied into it by hand"
+                    + "): new items are copied into it by hand"
                 )
         if not notes:
             return capability
@@ -277,7 +277,8 @@ class _Judge:
                             tuple((n, 443, "tcp") for n in names[:1]),
                         )
                     )
-        return self.judge(Loop.INNER, "pretrained models", vantages, ways, "pull models")
+        result = self.judge(Loop.INNER, "pretrained models", vantages, ways, "pull models")
+        return self._mirror_upstream(result, VmRole.MODEL_MIRROR, ("huggingface",))
 
     def source(self) -> Capability:
         vantages = self.compute_vantages(inner=True)
