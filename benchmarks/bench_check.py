@@ -14,13 +14,10 @@ import time
 from estates import load_estate
 
 from heiki.catalog import load_catalog
-from heiki.config import Config
 from heiki.reports.markdown import markdown_document
-from heiki.reports.record import CheckResult, check_record
+from heiki.reports.record import check_environment, check_record
 from heiki.reports.sarif import sarif_document
 from heiki.reports.serialize import dumps
-from heiki.rules.context import RuleContext
-from heiki.rules.engine import check_rules
 
 
 def main() -> None:
@@ -36,19 +33,7 @@ def main() -> None:
         t0 = time.perf_counter()
         env = load_estate(size, workspaces=True)
         t1 = time.perf_counter()
-        context = RuleContext(env, catalog)
-        run = check_rules(env, catalog, Config(), context=context)
-        result = CheckResult(
-            environment=env,
-            source=f"estate-{size}",
-            diagnostics=(),
-            readiness=context.readiness,
-            closure=context.closure,
-            toil=context.toil,
-            matrix=context.dns_matrix,
-            egress=context.egress,
-            findings=run.findings,
-        )
+        result = check_environment(env, catalog, f"estate-{size}")
         t2 = time.perf_counter()
         record = check_record(result)
         text = dumps(record)
@@ -57,7 +42,7 @@ def main() -> None:
         t3 = time.perf_counter()
         print(
             f"{size:>6} {t1 - t0:>7.2f} {t2 - t1:>8.2f} {t3 - t2:>9.2f} {t3 - t0:>8.2f} "
-            f"{len(run.findings):>8} {len(text) / 1e6:>8.1f}"
+            f"{len(result.findings):>8} {len(text) / 1e6:>8.1f}"
         )
 
 

@@ -24,25 +24,11 @@ CHECKOV = os.environ.get("HEIKI_CHECKOV") or shutil.which("checkov")
 pytestmark = pytest.mark.skipif(CHECKOV is None, reason="checkov not installed")
 
 
-def checkov(design: str, folder: Path) -> dict[str, Any]:
-    path = folder / f"{design}.json"
-    # the resource-group template that `heiki build --to arm` nests in its subscription wrapper
-    # (checkov does not descend into nested deployments)
-    template = arm_template(load(design).environment)
-    path.write_text(dumps(template), encoding="utf-8")
+def run_checkov(*arguments: str) -> dict[str, Any]:
+    """checkov offline (no download, no platform mapping), its JSON report for one framework."""
     assert CHECKOV is not None
     done = subprocess.run(
-        [
-            CHECKOV,
-            "-f",
-            str(path),
-            "--framework",
-            "arm",
-            "--skip-download",
-            "-o",
-            "json",
-            "--quiet",
-        ],
+        [CHECKOV, *arguments, "--skip-download", "-o", "json"],
         capture_output=True,
         text=True,
         env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
@@ -50,7 +36,16 @@ def checkov(design: str, folder: Path) -> dict[str, Any]:
         check=False,
     )
     report = json.loads(done.stdout)
-    report = report[0] if isinstance(report, list) else report
+    return report[0] if isinstance(report, list) else report  # type: ignore[no-any-return]
+
+
+def checkov(design: str, folder: Path) -> dict[str, Any]:
+    path = folder / f"{design}.json"
+    # the resource-group template that `heiki build --to arm` nests in its subscription wrapper
+    # (checkov does not descend into nested deployments)
+    template = arm_template(load(design).environment)
+    path.write_text(dumps(template), encoding="utf-8")
+    report = run_checkov("-f", str(path), "--framework", "arm", "--quiet")
     report["template"] = template
     return report
 
@@ -87,26 +82,7 @@ def test_generated_bicep_parses_and_passes_checkov(tmp_path: Path) -> None:
     out = tmp_path / "bicep"
     result = CliRunner().invoke(cli, ["build", "closed-aml", "--to", "bicep", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert CHECKOV is not None
-    done = subprocess.run(
-        [
-            CHECKOV,
-            "-d",
-            str(out),
-            "--framework",
-            "bicep",
-            "--skip-download",
-            "-o",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
-        timeout=600,
-        check=False,
-    )
-    report = json.loads(done.stdout)
-    report = report[0] if isinstance(report, list) else report
+    report = run_checkov("-d", str(out), "--framework", "bicep")
     assert report["summary"]["parsing_errors"] == 0
     assert report["summary"]["passed"] > 50
     failed = report.get("results", {}).get("failed_checks", [])

@@ -34,15 +34,13 @@ from heiki.generators.onprem import bind_fragment, firewall_table, windows_dns_s
 from heiki.model.values import DnsName
 from heiki.reports.check import render_check
 from heiki.reports.markdown import markdown_document
-from heiki.reports.record import CheckResult, check_record
+from heiki.reports.record import check_environment, check_record
 from heiki.reports.resolution import render_resolution, render_vantages, resolution_document
 from heiki.reports.ruledocs import find_rule_doc, render_rules, rule_page, rules_document
 from heiki.reports.sarif import sarif_document
 from heiki.reports.serialize import dumps, to_data
 from heiki.reports.show import environment_document, render_environment
 from heiki.reports.trace import render_routes, render_trace, routes_document, trace_document
-from heiki.rules.context import RuleContext
-from heiki.rules.engine import check_rules
 from heiki.sources import LoadResult, load
 from heiki.sources.arm.load import DeploymentTarget
 from heiki.sources.yamlread import parse_yaml
@@ -247,21 +245,14 @@ def check(
     except InputError as error:
         _fail_input(error)
     loaded = _load(source, onprem)
-    catalog = load_catalog()
-    env = loaded.environment
-    context = RuleContext(env, catalog)
-    run = check_rules(env, catalog, config, select, ignore, context=context)
-    result = CheckResult(
-        environment=env,
-        source=loaded.source_name,
-        diagnostics=loaded.diagnostics,
-        readiness=context.readiness,
-        closure=context.closure,
-        toil=context.toil,
-        matrix=context.dns_matrix,
-        egress=context.egress,
-        findings=run.findings,
-        suppressed=run.suppressed,
+    result = check_environment(
+        loaded.environment,
+        load_catalog(),
+        loaded.source_name,
+        loaded.diagnostics,
+        config,
+        select,
+        ignore,
     )
     record = check_record(result)
     chosen = CheckFormat(output_format)

@@ -15,13 +15,15 @@ from heiki.analyses.dns.matrix import DnsMatrix
 from heiki.analyses.egress import EgressReport
 from heiki.analyses.readiness import Loop, Readiness, Status
 from heiki.analyses.toil import Toil
-from heiki.config import Suppression
+from heiki.catalog import Catalog
+from heiki.config import Config, Suppression
 from heiki.diagnostics import Diagnostic, Severity
 from heiki.model.environment import Environment
 from heiki.model.source import SourceLocation
 from heiki.reports.serialize import FORMAT_VERSION
 from heiki.reports.show import summary
-from heiki.rules.engine import ENGINE_RULES
+from heiki.rules.context import RuleContext
+from heiki.rules.engine import ENGINE_RULES, check_rules
 from heiki.rules.findings import Finding
 from heiki.rules.registry import rule_by_id
 
@@ -43,6 +45,32 @@ class CheckResult:
         return sum(1 for f in self.findings if f.severity is severity) + sum(
             1 for d in self.diagnostics if d.severity is severity
         )
+
+
+def check_environment(
+    environment: Environment,
+    catalog: Catalog,
+    source: str = "",
+    diagnostics: tuple[Diagnostic, ...] = (),
+    config: Config | None = None,
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+) -> CheckResult:
+    """Run every analysis and the selected rules once: what ``heiki check`` reports."""
+    context = RuleContext(environment, catalog)
+    run = check_rules(environment, catalog, config, select, ignore, context=context)
+    return CheckResult(
+        environment=environment,
+        source=source,
+        diagnostics=diagnostics,
+        readiness=context.readiness,
+        closure=context.closure,
+        toil=context.toil,
+        matrix=context.dns_matrix,
+        egress=context.egress,
+        findings=run.findings,
+        suppressed=run.suppressed,
+    )
 
 
 def _location(location: SourceLocation | None) -> dict[str, Any] | None:
