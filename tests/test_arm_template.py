@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from heiki.sources.arm.expressions import Unknown
+from heiki.sources.arm.load import read_json
 from heiki.sources.arm.template import (
     Expansion,
     TemplateError,
     expand_template,
-    load_json,
     parameter_values,
 )
 
@@ -263,7 +263,7 @@ def test_linked_templates_local_loaded_remote_unknown(tmp_path: Path) -> None:
         "inner", {"templateLink": {"uri": "https://example.com/t.json"}}, name="remote"
     )
     main = tmp_path / "main.json"
-    result = expand_template(template([local, remote]), str(main), loader=load_json)
+    result = expand_template(template([local, remote]), str(main), loader=read_json)
     assert names(result) == ["linked"]
     assert result.resources[0].file.endswith("nested/vnet.json")
     assert any(
@@ -413,9 +413,9 @@ needs_quickstarts = pytest.mark.skipif(not QUICKSTARTS.is_dir(), reason="../shar
 def test_quickstarts_expand_completely(folder: str, expected: dict[str, int]) -> None:
     path = QUICKSTARTS / folder / "azuredeploy.json"
     values = parameter_values(
-        load_json(QUICKSTARTS / folder / "azuredeploy.parameters.json"), "parameters.json"
+        read_json(QUICKSTARTS / folder / "azuredeploy.parameters.json"), "parameters.json"
     )
-    result = expand_template(load_json(path), str(path), values, loader=load_json)
+    result = expand_template(read_json(path), str(path), values, loader=read_json)
     for resource_type, count in expected.items():
         assert sum(r.type == resource_type for r in result.resources) == count
     assert all(r.id.startswith("/subscriptions/") for r in result.resources)

@@ -2,8 +2,8 @@
 
 ``AddressSpaceConnectivity`` looks only at address spaces: same VNet, VNet peering (not
 transitive), and the gateway to on-premises (with gateway transit). It does not evaluate routes,
-NSGs or firewalls; the reachability analysis will provide a full implementation of the same
-``Connectivity`` protocol, and DNS will use it unchanged.
+NSGs or firewalls; ``analyses.trace.TraceConnectivity`` implements the same protocol with full
+traces, and ``heiki check`` / ``resolve`` use that one.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ builds zones and public DNS from it), so that both derive names from the catalog
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from heiki.catalog import Catalog, PrivateLinkService, notebook_host
@@ -36,6 +37,25 @@ class EndpointRecord:
     @property
     def private(self) -> DnsName:
         return self.zone.join(self.relative)
+
+
+def forwarder_zones(
+    catalog: Catalog, endpoints: Iterable[PrivateEndpoint], with_computes: bool, region: str
+) -> tuple[str, ...]:
+    """Every public zone on-premises DNS must forward for these private endpoints (the
+    catalog's "public DNS zone forwarders"), plus the compute-instance suffixes when there is
+    compute. ``region`` fills ``{region}`` for endpoints that do not say theirs."""
+    zones: set[str] = set()
+    for endpoint in endpoints:
+        for group in endpoint.group_ids:
+            service = catalog.private_link_service(
+                endpoint.private_link_service.resource_type, group
+            )
+            for zone in service.public_forwarder_zones if service else ():
+                zones.add(zone.replace("{region}", endpoint.location or region))
+    if with_computes:
+        zones.update(catalog.compute_instance_suffixes)
+    return tuple(sorted(zones))
 
 
 def target_region(env: Environment, target: ResourceId, fallback: str) -> str:

@@ -38,8 +38,7 @@ class _Writer:
         self.env = env
         self.catalog = catalog
         self.parameters: dict[str, Any] = {}
-        groups = {rid.resource_group for rid in (r.id for r in env.resources())}
-        self.group = next(iter(sorted(g for g in groups if g)), None)
+        self.group = resource_group_of(env)
         self.resources: list[dict[str, Any]] = []
 
     # -- references ----------------------------------------------------------------------------
@@ -70,6 +69,21 @@ class _Writer:
             }
 
     # -- emit ----------------------------------------------------------------------------------
+
+    def child(
+        self, resource_type: str, name: str, properties: dict[str, Any], **extra: Any
+    ) -> None:
+        """A child resource declared by its full name (``parent/child``), with no model object
+        of its own (zone links, records, rules, zone groups...)."""
+        self.resources.append(
+            {
+                "type": resource_type,
+                "apiVersion": self.catalog.api_version(resource_type),
+                "name": name,
+                **extra,
+                "properties": _prune(properties),
+            }
+        )
 
     def add(
         self,
@@ -522,20 +536,15 @@ def _dns(w: _Writer) -> None:
     for zone in env.private_dns_zones:
         w.add(zone, "Microsoft.Network/privateDnsZones", {})
         for link in zone.virtual_network_links:
-            w.resources.append(
-                _prune(
-                    {
-                        "type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
-                        "apiVersion": w.catalog.api_version("Microsoft.Network/privateDnsZones"),
-                        "name": f"{zone.name}/{link.name}",
-                        "location": "global",
-                        "properties": {
-                            "registrationEnabled": link.registration_enabled,
-                            "resolutionPolicy": link.resolution_policy.value,
-                            "virtualNetwork": w.id_ref(link.virtual_network),
-                        },
-                    }
-                )
+            w.child(
+                "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+                f"{zone.name}/{link.name}",
+                {
+                    "registrationEnabled": link.registration_enabled,
+                    "resolutionPolicy": link.resolution_policy.value,
+                    "virtualNetwork": w.id_ref(link.virtual_network),
+                },
+                location="global",
             )
         for record in zone.record_sets:
             kind = "A" if record.record_type is RecordType.A else "CNAME"
@@ -544,13 +553,10 @@ def _dns(w: _Writer) -> None:
                 properties["aRecords"] = [{"ipv4Address": str(a)} for a in record.a_records]
             else:
                 properties["cnameRecord"] = {"cname": str(record.cname)}
-            w.resources.append(
-                {
-                    "type": f"Microsoft.Network/privateDnsZones/{kind}",
-                    "apiVersion": w.catalog.api_version("Microsoft.Network/privateDnsZones"),
-                    "name": f"{zone.name}/{record.name}",
-                    "properties": properties,
-                }
+            w.child(
+                f"Microsoft.Network/privateDnsZones/{kind}",
+                f"{zone.name}/{record.name}",
+                properties,
             )
     for resolver in env.dns_resolvers:
         w.add(
@@ -591,29 +597,23 @@ def _dns(w: _Writer) -> None:
             },
         )
         for rule in ruleset.forwarding_rules:
-            w.resources.append(
+            w.child(
+                "Microsoft.Network/dnsForwardingRulesets/forwardingRules",
+                f"{ruleset.name}/{rule.name}",
                 {
-                    "type": "Microsoft.Network/dnsForwardingRulesets/forwardingRules",
-                    "apiVersion": w.catalog.api_version("Microsoft.Network/dnsForwardingRulesets"),
-                    "name": f"{ruleset.name}/{rule.name}",
-                    "properties": {
-                        "domainName": f"{rule.domain_name}.",
-                        "forwardingRuleState": rule.state.value,
-                        "targetDnsServers": [
-                            {"ipAddress": str(t.ip_address), "port": t.port}
-                            for t in rule.target_dns_servers
-                        ],
-                    },
-                }
+                    "domainName": f"{rule.domain_name}.",
+                    "forwardingRuleState": rule.state.value,
+                    "targetDnsServers": [
+                        {"ipAddress": str(t.ip_address), "port": t.port}
+                        for t in rule.target_dns_servers
+                    ],
+                },
             )
         for ruleset_link in ruleset.virtual_network_links:
-            w.resources.append(
-                {
-                    "type": "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks",
-                    "apiVersion": w.catalog.api_version("Microsoft.Network/dnsForwardingRulesets"),
-                    "name": f"{ruleset.name}/{ruleset_link.name}",
-                    "properties": {"virtualNetwork": w.id_ref(ruleset_link.virtual_network)},
-                }
+            w.child(
+                "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks",
+                f"{ruleset.name}/{ruleset_link.name}",
+                {"virtualNetwork": w.id_ref(ruleset_link.virtual_network)},
             )
 
 
@@ -655,21 +655,18 @@ def _endpoints(w: _Writer) -> None:
             },
         )
         for group in endpoint.dns_zone_groups:
-            w.resources.append(
+            w.child(
+                "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+                f"{endpoint.name}/{group.name}",
                 {
-                    "type": "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
-                    "apiVersion": w.catalog.api_version("Microsoft.Network"),
-                    "name": f"{endpoint.name}/{group.name}",
-                    "properties": {
-                        "privateDnsZoneConfigs": [
-                            {
-                                "name": c.name,
-                                "properties": {"privateDnsZoneId": w.ref(c.private_dns_zone)},
-                            }
-                            for c in group.zone_configs
-                        ]
-                    },
-                }
+                    "privateDnsZoneConfigs": [
+                        {
+                            "name": c.name,
+                            "properties": {"privateDnsZoneId": w.ref(c.private_dns_zone)},
+                        }
+                        for c in group.zone_configs
+                    ]
+                },
             )
 
 
@@ -771,13 +768,10 @@ def _services(w: _Writer) -> None:
         )
         w.resources[-1]["location"] = "global"
         for position, linked in enumerate(scope.scoped_resources):
-            w.resources.append(
-                {
-                    "type": "Microsoft.Insights/privateLinkScopes/scopedResources",
-                    "apiVersion": w.catalog.api_version("Microsoft.Insights/privateLinkScopes"),
-                    "name": f"{scope.name}/scoped-{position}",
-                    "properties": {"linkedResourceId": w.ref(linked)},
-                }
+            w.child(
+                "Microsoft.Insights/privateLinkScopes/scopedResources",
+                f"{scope.name}/scoped-{position}",
+                {"linkedResourceId": w.ref(linked)},
             )
     for factory in env.data_factories:
         w.add(
@@ -795,26 +789,14 @@ def _services(w: _Writer) -> None:
         _factory_children(w, factory)
 
 
-def _child(w: _Writer, resource_type: str, name: str, properties: dict[str, Any]) -> None:
-    w.resources.append(
-        {
-            "type": resource_type,
-            "apiVersion": w.catalog.api_version(resource_type),
-            "name": name,
-            "properties": _prune(properties),
-        }
-    )
-
-
 def _factory_children(w: _Writer, factory: DataFactory) -> None:
     """Managed VNet, managed private endpoints, integration runtimes, and the linked services
     that say which on-premises sources the pipelines read and where they write."""
     base = "Microsoft.DataFactory/factories"
     if factory.managed_virtual_network:
-        _child(w, f"{base}/managedVirtualNetworks", f"{factory.name}/default", {})
+        w.child(f"{base}/managedVirtualNetworks", f"{factory.name}/default", {})
     for endpoint in factory.managed_private_endpoints:
-        _child(
-            w,
+        w.child(
             f"{base}/managedVirtualNetworks/managedPrivateEndpoints",
             f"{factory.name}/default/{endpoint.name}",
             {
@@ -839,10 +821,9 @@ def _factory_children(w: _Writer, factory: DataFactory) -> None:
                     "referenceName": "default",
                     "type": "ManagedVirtualNetworkReference",
                 }
-        _child(w, f"{base}/integrationRuntimes", f"{factory.name}/{runtime.name}", properties)
+        w.child(f"{base}/integrationRuntimes", f"{factory.name}/{runtime.name}", properties)
     for source in factory.linked_sources:
-        _child(
-            w,
+        w.child(
             f"{base}/linkedservices",
             f"{factory.name}/{source}",
             {
@@ -854,8 +835,7 @@ def _factory_children(w: _Writer, factory: DataFactory) -> None:
             },
         )
     for sink in factory.linked_sinks:
-        _child(
-            w,
+        w.child(
             f"{base}/linkedservices",
             f"{factory.name}/ls-{sink.name}",
             {
@@ -955,7 +935,7 @@ def _ml(w: _Writer) -> None:
 _RESOURCE_ID = re.compile(r"\[resourceId\('([^']+)'((?:, '[^']*')+)\)\]")
 
 
-def _resource_id_expression(resource_type: str, name: str) -> str:
+def resource_id_expression(resource_type: str, name: str) -> str:
     args = ", ".join(f"'{part}'" for part in [resource_type, *name.split("/")])
     return f"[resourceId({args})]"
 
@@ -980,13 +960,13 @@ def _add_dependencies(resources: list[dict[str, Any]]) -> None:
     this template it references and, for a child declared by full name, on its parent. A subnet
     is declared inside its VNet, so a reference to it is a dependency on the VNet."""
     declared = {
-        _resource_id_expression(r["type"], r["name"]).lower(): _resource_id_expression(
+        resource_id_expression(r["type"], r["name"]).lower(): resource_id_expression(
             r["type"], r["name"]
         )
         for r in resources
     }
     for resource in resources:
-        own = _resource_id_expression(resource["type"], resource["name"])
+        own = resource_id_expression(resource["type"], resource["name"])
         needed: set[str] = set()
         for reference in _references(resource.get("properties", {})):
             match = _RESOURCE_ID.fullmatch(reference)
@@ -995,7 +975,7 @@ def _add_dependencies(resources: list[dict[str, Any]]) -> None:
             names = [n.strip().strip("'") for n in match.group(2).split(",") if n.strip()]
             # walk up to the nearest declared resource (a subnet -> its VNet)
             while names:
-                candidate = _resource_id_expression(resource_type, "/".join(names)).lower()
+                candidate = resource_id_expression(resource_type, "/".join(names)).lower()
                 if candidate in declared:
                     needed.add(declared[candidate])
                     break
@@ -1003,7 +983,7 @@ def _add_dependencies(resources: list[dict[str, Any]]) -> None:
                 names = names[:-1]
         parts = resource["name"].split("/")
         if len(parts) > 1:
-            parent = _resource_id_expression(
+            parent = resource_id_expression(
                 resource["type"].rsplit("/", 1)[0], "/".join(parts[:-1])
             ).lower()
             if parent in declared:
@@ -1036,10 +1016,10 @@ def arm_template(
     writer = _Writer(env, catalog or load_catalog())
     for part in (_network, _firewall, _dns, _endpoints, _services, _ml):
         part(writer)
-    addresses = _AddressRewriter(env)
-    if not address_parameters:
-        addresses.parameters = {}
-    else:
+    address_spaces: dict[str, Any] = {}
+    if address_parameters:
+        addresses = _AddressRewriter(env)
+        address_spaces = addresses.parameters
         for resource in writer.resources:
             if "properties" in resource:
                 resource["properties"] = addresses.rewrite(resource["properties"])
@@ -1051,7 +1031,7 @@ def arm_template(
         "metadata": {"generator": "heiki", "environment": env.name},
         "parameters": {
             **names,
-            **addresses.parameters,
+            **address_spaces,
             **dict(sorted(writer.parameters.items())),
             **_vm_parameters(env),
             "location": {

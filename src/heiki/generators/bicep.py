@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from heiki.generators.arm import arm_template, parameterize_names
+from heiki.generators.arm import arm_template, parameterize_names, resource_id_expression
 from heiki.model.environment import Environment
 
 # module -> resource types it owns (children go with their parent's module)
@@ -142,8 +142,7 @@ def _symbol(resource: dict[str, Any], taken: set[str]) -> str:
 
 
 def _resource_key(resource: dict[str, Any]) -> str:
-    parts = [resource["type"], *resource["name"].split("/")]
-    return "[resourceId({})]".format(", ".join(f"'{p}'" for p in parts)).lower()
+    return resource_id_expression(resource["type"], resource["name"]).lower()
 
 
 def _module_text(

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
 from heiki.model.base import LocatedResource
 from heiki.model.source import SourceLocation
 from heiki.model.values import FqdnPattern, PortRange, ResourceId
+
+
+def placeholder_guid(resource_id: ResourceId) -> str:
+    """The GUID Azure assigns a workspace or registry at creation (it appears in their DNS
+    names) is unknown before deployment: every source derives the same stable placeholder."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"heiki:{resource_id.text.lower()}"))
 
 
 class PublicNetworkAccess(StrEnum):

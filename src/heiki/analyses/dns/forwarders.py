@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from heiki.catalog import Catalog
+from heiki.catalog.names import forwarder_zones
 from heiki.model.environment import Environment
 from heiki.model.firewall import FirewallPolicy
 from heiki.model.network import VmRole
@@ -24,20 +25,6 @@ class ForwarderPlan:
     @property
     def complete(self) -> bool:
         return bool(self.zones and self.targets)
-
-
-def forwarder_zones(env: Environment, catalog: Catalog) -> tuple[str, ...]:
-    zones: set[str] = set()
-    for endpoint in env.private_endpoints:
-        for group in endpoint.group_ids:
-            service = catalog.private_link_service(
-                endpoint.private_link_service.resource_type, group
-            )
-            for zone in service.public_forwarder_zones if service else ():
-                zones.add(zone.replace("{region}", endpoint.location or env.location))
-    if env.computes:  # compute instances are addressed under these (clusters share the suffix)
-        zones.update(catalog.compute_instance_suffixes)
-    return tuple(sorted(zones))
 
 
 def hub_dns_endpoints(env: Environment) -> tuple[tuple[Address, ...], str]:
@@ -73,4 +60,5 @@ def hub_dns_endpoints(env: Environment) -> tuple[tuple[Address, ...], str]:
 
 def forwarder_plan(env: Environment, catalog: Catalog) -> ForwarderPlan:
     targets, kind = hub_dns_endpoints(env)
-    return ForwarderPlan(forwarder_zones(env, catalog), targets, kind)
+    zones = forwarder_zones(catalog, env.private_endpoints, bool(env.computes), env.location)
+    return ForwarderPlan(zones, targets, kind)

@@ -10,7 +10,6 @@ Stale records left behind by a deletion count too.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -32,7 +31,7 @@ from heiki.model.endpoints import (
     PrivateEndpoint,
 )
 from heiki.model.environment import Environment
-from heiki.model.ml import Compute, ComputeType, Workspace
+from heiki.model.ml import Compute, ComputeType, Workspace, placeholder_guid
 from heiki.model.services import StorageAccount
 from heiki.model.values import Address, DnsName, ResourceId
 
@@ -334,7 +333,7 @@ def new_workspace(env: Environment, catalog: Catalog, name: str = "mlw-new") -> 
             workspace,
             id=new_id,
             name=new_id.name,
-            workspace_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"heiki:{new_id.text.lower()}")),
+            workspace_id=placeholder_guid(new_id),
             storage_account=clones[workspace.storage_account],
             key_vault=clones[workspace.key_vault],
             container_registry=clones.get(workspace.container_registry)

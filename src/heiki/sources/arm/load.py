@@ -158,31 +158,19 @@ def _location(file: str, pointer: str) -> SourceLocation:
     return SourceLocation(file, None, None, pointer)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _from_expanded(resource: ExpandedResource, locate: _Locator) -> ArmResource:
     body = resource.body
     location = body.get("location", "")
-    sku = body.get("sku")
-    tags = body.get("tags")
     kind = body.get("kind")
     return ArmResource(
         id=ResourceId(resource.id),
         type=resource.type,
         name=resource.name,
         location=location if isinstance(location, str) else "",
-        properties=_plain(body.get("properties"))
-        if isinstance(body.get("properties"), dict)
-        else {},
+        properties=_object(body.get("properties")),
         source=locate(resource.file, resource.pointer),
-        tags=tags if isinstance(tags, dict) else {},
-        sku=sku if isinstance(sku, dict) else {},
+        tags=_object(body.get("tags")),
+        sku=_object(body.get("sku")),
         kind=kind if isinstance(kind, str) else "",
     )
 

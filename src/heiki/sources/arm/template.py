@@ -12,7 +12,6 @@ and are listed with where they occur.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -744,10 +743,6 @@ def _unknowns(value: Any, path: str) -> Iterator[tuple[str, Unknown]]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _unknowns(item, f"{path}/{index}")
-
-
-def load_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 __all__ = [

@@ -11,7 +11,6 @@ overridden in the blueprint. Problems become diagnostics with the blueprint loca
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -21,6 +20,7 @@ from heiki.catalog.names import (
     compute_instance_names,
     compute_instance_target,
     endpoint_records,
+    forwarder_zones,
     target_region,
 )
 from heiki.diagnostics import Diagnostic, Severity
@@ -63,6 +63,7 @@ from heiki.model.ml import (
     PublicNetworkAccess,
     Registry,
     Workspace,
+    placeholder_guid,
 )
 from heiki.model.network import (
     Access,
@@ -884,7 +885,7 @@ class Expander:
                     destinations, self.catalog.managed_network_fqdn_ports
                 )
             managed = ManagedNetwork(isolation_mode=mode, outbound_rules=rules)
-        workspace_guid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"heiki:{ws_id.text.lower()}"))
+        workspace_guid = placeholder_guid(ws_id)
         tags: Tags = (("heiki-assumed", "workspace_id"),)
         if plan.stage:
             tags = (*tags, (STAGE_TAG, plan.stage))
@@ -973,9 +974,7 @@ class Expander:
                 public_network_access=PublicNetworkAccess(
                     registry.public_network_access.capitalize()
                 ),
-                registry_id=str(
-                    uuid.uuid5(uuid.NAMESPACE_URL, f"heiki:{registry_id.text.lower()}")
-                ),
+                registry_id=placeholder_guid(registry_id),
                 regions=(self.region,),
                 tags=(("heiki-assumed", "registry_id"),),
                 source=self.loc("registry"),
@@ -1421,28 +1420,12 @@ class Expander:
             gateway=gateway,
             connection_kind=kind,
             hub_dns=self.dns_endpoint_ips,
-            forward_zones=self.forwarder_zones(),
+            forward_zones=forwarder_zones(
+                self.catalog, self.private_endpoints, bool(self.computes), self.region
+            ),
             private_names=dns_names,
             diagnostics=self.diagnostics,
         )
-
-    def forwarder_zones(self) -> tuple[str, ...]:
-        """Every public zone on-premises must forward for the environment's private endpoints."""
-        zones: list[str] = []
-        for pe in self.private_endpoints:
-            for group in pe.group_ids:
-                service = self.catalog.private_link_service(
-                    pe.private_link_service.resource_type, group
-                )
-                for zone in service.public_forwarder_zones if service else ():
-                    zone = zone.replace("{region}", self.region)
-                    if zone not in zones:
-                        zones.append(zone)
-        if self.computes:
-            for suffix in self.catalog.compute_instance_suffixes:
-                if suffix not in zones:
-                    zones.append(suffix)
-        return tuple(sorted(zones))
 
 
 def private_names(catalog: Catalog, env: Environment) -> tuple[tuple[str, Address], ...]:

@@ -6,8 +6,6 @@ cannot know them, so a stable placeholder is derived from the resource ID and ta
 
 from __future__ import annotations
 
-import uuid
-
 from heiki.model.base import REGISTRIES_TAG
 from heiki.model.ml import (
     Compute,
@@ -19,18 +17,15 @@ from heiki.model.ml import (
     Registry,
     Workspace,
     WorkspaceKind,
+    placeholder_guid,
 )
-from heiki.model.values import FqdnPattern, PortRange, ResourceId
+from heiki.model.values import FqdnPattern, PortRange
 from heiki.sources.arm.convert.context import ConvertContext, tags_of
 from heiki.sources.arm.convert.reader import Props
 from heiki.sources.arm.convert.services import public_access
 from heiki.sources.arm.resources import ArmResource
 
 ASSUMED = "heiki-assumed"
-
-
-def _placeholder(resource_id: ResourceId) -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"heiki:{str(resource_id).lower()}"))
 
 
 def _outbound_rule(name: str, props: Props) -> OutboundRule | None:
@@ -111,7 +106,7 @@ def workspaces(ctx: ConvertContext) -> list[Workspace]:
             if r.name.lower() in wanted
         )
         if not guid:
-            guid = _placeholder(workspace.id)
+            guid = placeholder_guid(workspace.id)
             tags = (*tags, (ASSUMED, "workspace_id"))
         kind = next(
             (k for k in WorkspaceKind if k.value.lower() == workspace.kind.lower()),
@@ -185,7 +180,7 @@ def registries(ctx: ConvertContext) -> list[Registry]:
                 tags=(*tags_of(registry), (ASSUMED, "registry_id")),
                 source=registry.source,
                 public_network_access=public_access(props),
-                registry_id=_placeholder(registry.id),
+                registry_id=placeholder_guid(registry.id),
                 regions=tuple(
                     r.text("location") for r in props.subs("regionDetails") if r.text("location")
                 )
