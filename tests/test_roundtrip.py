@@ -4,6 +4,7 @@ environment and gets the same verdict - what we deploy is what we verified."""
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from heiki.rules.context import RuleContext
 from heiki.rules.engine import check_rules
 from heiki.sources import load
 from heiki.sources.arm.load import DeploymentTarget, load_arm
+from heiki.sources.validate import validate
 
 
 def _strip(value: Any) -> Any:
@@ -174,10 +176,11 @@ def test_bicep_project_has_a_module_per_concern_and_the_arm_resources() -> None:
         "modules/data.bicep",
         "modules/dns.bicep",
         "modules/endpoints.bicep",
-        "modules/firewall.bicep",
+        "modules/hub.bicep",
         "modules/ml.bicep",
-        "modules/network.bicep",
-        "modules/services.bicep",
+        "modules/spoke-data.bicep",
+        "modules/spoke-devops.bicep",
+        "modules/spoke-ml.bicep",
     ]
     declared = sum(
         text.count("\nresource ") for name, text in files.items() if name != "main.bicep"
@@ -186,9 +189,53 @@ def test_bicep_project_has_a_module_per_concern_and_the_arm_resources() -> None:
     main = files["main.bicep"]
     assert "module endpoints 'modules/endpoints.bicep'" in main and "@secure()" in main
     assert "param vnetHubName string = 'vnet-hub'" in main  # names are parameters here too
-    assert "  name: vnetHubName\n" in files["modules/network.bicep"]
-    assert "dependsOn: [" in files["modules/network.bicep"]  # symbolic, from the literal names
+    assert "param vnetMlAddressSpace string = '10.1.0.0/16'" in main  # and address spaces
+    assert "@allowed([" in main and "param afwHubTier string = 'Standard'" in main
+    hub = files["modules/hub.bicep"]
+    assert "  name: vnetHubName\n" in hub and "'Microsoft.Network/azureFirewalls@" in hub
+    assert "dependsOn: [" in hub  # symbolic, from the literal names
+    spoke = files["modules/spoke-ml.bicep"]
+    # the spoke module peers itself with the hub, both ways
+    assert "name: format('{0}/peer-hub-to-ml', vnetHubName)" in spoke
+    assert "name: format('{0}/peer-ml-to-hub', vnetMlName)" in spoke
+    assert "var vnetMlAddressSpaceOctets = split(split(vnetMlAddressSpace, '/')[0], '.')" in spoke
+    assert (
+        "addressPrefix: '${vnetMlAddressSpaceOctets[0]}.${vnetMlAddressSpaceOctets[1]}.1.32/27'"
+        in spoke
+    )
+    assert "'Microsoft.Compute/virtualMachines@" in files["modules/spoke-devops.bicep"]
+    assert "'Microsoft.MachineLearningServices/workspaces@" in files["modules/ml.bicep"]
+    assert "'Microsoft.DataFactory/factories@" in files["modules/data.bicep"]
+    assert "'Microsoft.Network/dnsResolvers@" in files["modules/dns.bicep"]
+    endpoints = files["modules/endpoints.bicep"]
+    assert "'Microsoft.Network/privateEndpoints@" in endpoints
+    assert "'Microsoft.Network/privateDnsZones@" in endpoints
+    # modules in dependency order; spokes one after another (their peerings share the hub)
+    order = re.findall(r"^module (\w+) ", main, flags=re.MULTILINE)
+    assert order == [
+        "hub",
+        "spoke_data",
+        "spoke_devops",
+        "spoke_ml",
+        "dns",
+        "ml",
+        "data",
+        "endpoints",
+    ]
+    assert "  dependsOn: [\n    hub\n    spoke_data\n  ]" in main
     assert bicep_project(load("closed-aml").environment) == files  # deterministic
+
+
+def test_peerings_sharing_a_vnet_are_deployed_one_after_another() -> None:
+    """Azure fails a peering while another operation updates either VNet
+    (ReferencedResourceNotProvisioned / AnotherOperationInProgress)."""
+    template = arm_template(load("closed-aml").environment, name_parameters=False)
+    peerings = [r for r in template["resources"] if r["type"].endswith("virtualNetworkPeerings")]
+    assert len(peerings) == 6
+    chained = [
+        r for r in peerings if sum("virtualNetworkPeerings" in d for d in r["dependsOn"]) == 1
+    ]
+    assert len(chained) == 5  # every peering but the first waits for one before it
 
 
 def test_address_parameters_move_a_vnet_consistently(tmp_path: Path) -> None:
@@ -255,6 +302,38 @@ def test_a_sku_parameter_change_is_verified_before_deployment(tmp_path: Path) ->
         if c.name == "re-runnable pipelines"
     )
     assert capability.status.value == "not-ready" and "Basic" in capability.summary
+
+
+def test_the_firewall_tier_is_one_parameter_for_the_firewall_and_its_policy(
+    tmp_path: Path,
+) -> None:
+    """Azure needs the policy in the firewall's tier: one parameter sets both, and heiki says
+    from the parameter file what Basic would break (no DNS proxy, a management NIC needed)."""
+    original = load("closed-aml").environment
+    template = tmp_path / "azuredeploy.json"
+    generated = subscription_template(original)
+    spec = generated["parameters"]["afwHubTier"]
+    assert spec["defaultValue"] == "Standard"
+    assert spec["allowedValues"] == ["Basic", "Standard", "Premium"]
+    template.write_text(dumps(generated), encoding="utf-8")
+    parameters = tmp_path / "basic.parameters.json"
+    parameters.write_text(
+        json.dumps(
+            {
+                "parameters": {
+                    "adminSshPublicKey": {"value": "ssh-ed25519 AAAAtest heiki"},
+                    "afwHubTier": {"value": "Basic"},
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    env = load_arm([template], [parameters], on_premises=original.on_premises).environment
+    assert {f.sku_tier.value for f in env.firewalls} == {"Basic"}
+    assert {p.sku_tier.value for p in env.firewall_policies} == {"Basic"}
+    findings = check_rules(env, load_catalog(), select=["DNS010"]).findings
+    assert [f.rule_id for f in findings] == ["DNS010"]
+    assert any("management NIC" in d.message for d in validate(env, load_catalog()))
 
 
 def test_a_renamed_storage_account_is_renamed_everywhere(tmp_path: Path) -> None:

@@ -9,18 +9,20 @@ assumed values) travel as tags.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from heiki.catalog import Catalog, load_catalog
+from heiki.generators.addresses import AddressPlan, ArmAddresses, camel, rewrite
 from heiki.model.base import PRODUCT_TAG, REGISTRIES_TAG, ROLE_TAG, SUBNET_ROLES_TAG, Resource
 from heiki.model.dns import RecordType
 from heiki.model.environment import Environment
 from heiki.model.firewall import (
     ApplicationRule,
+    AzureFirewall,
     FirewallPolicy,
+    FirewallSku,
     NatRule,
     NetworkRule,
     ThreatIntelMode,
@@ -113,7 +115,7 @@ class _Writer:
         sku = entry.get("sku")
         if isinstance(sku, dict) and isinstance(sku.get("name"), str):
             # a SKU is a deployment choice: a parameter, checked again by `heiki check --parameters`
-            parameter = _camel(f"{entry['name']} sku")
+            parameter = camel(f"{entry['name']} sku")
             self.parameters[parameter] = {
                 "type": "string",
                 "defaultValue": sku["name"],
@@ -439,8 +441,29 @@ def _rule(w: _Writer, rule: NetworkRule | ApplicationRule | NatRule) -> dict[str
     }
 
 
+def _tier_parameter(w: _Writer, firewall: AzureFirewall) -> str:
+    """The firewall's tier as a parameter (Basic / Standard / Premium), shared with the policies
+    it uses: Azure requires a policy of the firewall's tier."""
+    parameter = camel(f"{firewall.name} tier")
+    w.parameters[parameter] = {
+        "type": "string",
+        "defaultValue": firewall.sku_tier.value,
+        "allowedValues": [tier.value for tier in FirewallSku],
+        "metadata": {"description": f"Tier of {firewall.name} and of its firewall policy."},
+    }
+    return f"[parameters('{parameter}')]"
+
+
 def _firewall(w: _Writer) -> None:
     env = w.env
+    tiers: dict[ResourceId, str] = {}
+    for fw in env.firewalls:
+        tier = _tier_parameter(w, fw)
+        tiers[fw.id] = tier
+        policy = env.get_typed(fw.firewall_policy, FirewallPolicy)
+        while policy is not None and policy.sku_tier is fw.sku_tier:
+            tiers.setdefault(policy.id, tier)
+            policy = env.get_typed(policy.base_policy, FirewallPolicy)
     for ip_group in env.ip_groups:
         w.add(ip_group, "Microsoft.Network/ipGroups", {"ipAddresses": list(ip_group.ip_addresses)})
     for policy in env.firewall_policies:
@@ -449,7 +472,7 @@ def _firewall(w: _Writer) -> None:
             policy,
             "Microsoft.Network/firewallPolicies",
             {
-                "sku": {"tier": policy.sku_tier.value},
+                "sku": {"tier": tiers.get(policy.id, policy.sku_tier.value)},
                 "basePolicy": w.id_ref(policy.base_policy),
                 "threatIntelMode": policy.threat_intel_mode.value,
                 "threatIntelWhitelist": {
@@ -496,7 +519,7 @@ def _firewall(w: _Writer) -> None:
             fw,
             "Microsoft.Network/azureFirewalls",
             {
-                "sku": {"name": "AZFW_VNet", "tier": fw.sku_tier.value},
+                "sku": {"name": "AZFW_VNet", "tier": tiers[fw.id]},
                 "firewallPolicy": w.id_ref(fw.firewall_policy),
                 "threatIntelMode": fw.threat_intel_mode.value if fw.threat_intel_mode else None,
                 "ipConfigurations": [
@@ -965,6 +988,7 @@ def _add_dependencies(resources: list[dict[str, Any]]) -> None:
         )
         for r in resources
     }
+    peerings: list[tuple[list[str], str, frozenset[str], set[str]]] = []
     for resource in resources:
         own = resource_id_expression(resource["type"], resource["name"])
         needed: set[str] = set()
@@ -989,8 +1013,29 @@ def _add_dependencies(resources: list[dict[str, Any]]) -> None:
             if parent in declared:
                 needed.add(declared[parent])
         needed.discard(own)
+        if resource["type"] == _PEERING:
+            vnets = frozenset(d for d in needed if d.startswith(_VNET_ID))
+            peerings.append((sorted(vnets), own, vnets, needed))
         if needed:
             resource["dependsOn"] = sorted(needed)
+    # Azure fails a peering while another operation updates either VNet
+    # (ReferencedResourceNotProvisioned, AnotherOperationInProgress): peerings that share a VNet
+    # go one after another, the two directions of a pair together
+    done: list[tuple[str, frozenset[str]]] = []
+    for _pair, own, vnets, needed in sorted(peerings, key=lambda p: (p[0], p[1])):
+        for previous, touched in reversed(done):
+            if touched & vnets:
+                needed.add(previous)
+                break
+        done.append((own, vnets))
+    for resource in resources:
+        if resource["type"] == _PEERING:
+            own = resource_id_expression(resource["type"], resource["name"])
+            resource["dependsOn"] = sorted(next(p[3] for p in peerings if p[1] == own))
+
+
+_PEERING = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
+_VNET_ID = "[resourceId('Microsoft.Network/virtualNetworks', "
 
 
 def _vm_parameters(env: Environment) -> dict[str, Any]:
@@ -1018,11 +1063,12 @@ def arm_template(
         part(writer)
     address_spaces: dict[str, Any] = {}
     if address_parameters:
-        addresses = _AddressRewriter(env)
-        address_spaces = addresses.parameters
+        plan = AddressPlan(env)
+        address_spaces = plan.parameters
+        express = ArmAddresses(plan)
         for resource in writer.resources:
             if "properties" in resource:
-                resource["properties"] = addresses.rewrite(resource["properties"])
+                resource["properties"] = rewrite(resource["properties"], express)
     _add_dependencies(writer.resources)
     names = parameterize_names(writer.resources) if name_parameters else {}
     return {
@@ -1100,80 +1146,6 @@ def subscription_template(env: Environment, catalog: Catalog | None = None) -> d
     }
 
 
-def _camel(name: str) -> str:
-    parts = re.split(r"[^A-Za-z0-9]+", name)
-    return parts[0].lower() + "".join(p[:1].upper() + p[1:] for p in parts[1:] if p)
-
-
-class _AddressRewriter:
-    """Make every VNet address space a parameter and every address inside it an expression of
-    that parameter (``cidrSubnet`` for subnets, ``cidrHost`` for hosts), so one parameter file can
-    move a VNet - and ``heiki check azuredeploy.json --parameters new.json`` verifies the result
-    before anything is deployed."""
-
-    def __init__(self, env: Environment) -> None:
-        self.parameters: dict[str, Any] = {}
-        self.spaces: list[tuple[ipaddress.IPv4Network, str]] = []
-        self.subnets: list[tuple[ipaddress.IPv4Network, str]] = []
-        for vnet in env.virtual_networks:
-            for position, space in enumerate(vnet.address_space):
-                name = _camel(f"{vnet.name} address space") + (
-                    str(position + 1) if position else ""
-                )
-                self.parameters[name] = {
-                    "type": "string",
-                    "defaultValue": str(space),
-                    "metadata": {"description": f"Address space of {vnet.name}."},
-                }
-                expression = f"parameters('{name}')"
-                self.spaces.append((space, expression))
-                for subnet in vnet.subnets:
-                    prefix = subnet.address_prefix
-                    if prefix.subnet_of(space):
-                        index = (int(prefix.network_address) - int(space.network_address)) >> (
-                            32 - prefix.prefixlen
-                        )
-                        self.subnets.append(
-                            (prefix, f"cidrSubnet({expression}, {prefix.prefixlen}, {index})")
-                        )
-        self.subnets.sort(key=lambda item: -item[0].prefixlen)
-
-    def _prefix(self, network: ipaddress.IPv4Network) -> str | None:
-        for space, expression in self.spaces:
-            if network == space:
-                return expression
-        for subnet, expression in self.subnets:
-            if network == subnet:
-                return expression
-        if network.prefixlen == 32:
-            host = self._host(network.network_address)
-            return f"format('{{0}}/32', {host})" if host else None
-        return None
-
-    def _host(self, address: ipaddress.IPv4Address) -> str | None:
-        for subnet, expression in (*self.subnets, *self.spaces):
-            if address in subnet and address != subnet.network_address:
-                offset = int(address) - int(subnet.network_address) - 1
-                return f"cidrHost({expression}, {offset})"
-        return None
-
-    def rewrite(self, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: self.rewrite(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.rewrite(v) for v in value]
-        if not isinstance(value, str) or value.startswith("["):
-            return value
-        try:
-            if "/" in value:
-                expression = self._prefix(ipaddress.IPv4Network(value, strict=True))
-            else:
-                expression = self._host(ipaddress.IPv4Address(value))
-        except ValueError:
-            return value
-        return f"[{expression}]" if expression else value
-
-
 _FIXED_NAMES = frozenset({"microsoft.network/privatednszones"})
 """Resources whose names Azure fixes (a private zone is named after the service's zone)."""
 
@@ -1186,7 +1158,7 @@ def parameterize_names(resources: list[dict[str, Any]]) -> dict[str, Any]:
     for resource in resources:
         if resource["type"].count("/") == 1 and resource["type"].lower() not in _FIXED_NAMES:
             owners.setdefault(resource["name"], []).append(resource["type"])
-    names = {name: _camel(f"{name} name") for name, types in owners.items() if len(types) == 1}
+    names = {name: camel(f"{name} name") for name, types in owners.items() if len(types) == 1}
     if not names:
         return {}
     quoted = re.compile(
