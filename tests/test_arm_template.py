@@ -15,6 +15,7 @@ from heiki.sources.arm.template import (
     Expansion,
     TemplateError,
     expand_template,
+    parameter_problem,
     parameter_values,
 )
 
@@ -322,6 +323,68 @@ def test_parameter_file_values_and_references() -> None:
     with pytest.raises(TemplateError) as caught:
         parameter_values({"parameters": {"c": {"nothing": 1}}}, "p.json")
     assert caught.value.pointer == "/parameters/c"
+
+
+PARAMETER_PROBLEMS: dict[str, tuple[dict[str, Any], Any, str | None]] = {
+    "string-ok": ({"type": "string"}, "hub", None),
+    "string-given-an-int": ({"type": "string"}, 3, "is not of type string"),
+    "int-given-a-bool": ({"type": "int"}, True, "is not of type int"),
+    "securestring-given-an-object": ({"type": "secureString"}, {}, "is not of type"),
+    "array-given-a-string": ({"type": "array"}, "a", "is not of type array"),
+    "allowed": ({"type": "string", "allowedValues": ["Basic", "Standard"]}, "Standard", None),
+    # decision arm-allowed-values-case
+    "allowed-ignoring-case": ({"type": "string", "allowedValues": ["Standard"]}, "standard", None),
+    "not-allowed": (
+        {"type": "string", "allowedValues": ["Basic", "Standard", "Premium"]},
+        "Basik",
+        '"Basik" is not one of the allowed values',
+    ),
+    "array-items-allowed": ({"type": "array", "allowedValues": ["1", "2", "3"]}, ["1", "3"], None),
+    "array-item-not-allowed": (
+        {"type": "array", "allowedValues": ["1", "2", "3"]},
+        ["1", "4"],
+        '"4" is not one of',
+    ),
+    "int-not-allowed-as-string": ({"type": "int", "allowedValues": [1, 2]}, 3, "3 is not one of"),
+    "below-min-value": ({"type": "int", "minValue": 1}, 0, "below minValue 1"),
+    "above-max-value": ({"type": "int", "maxValue": 10}, 11, "above maxValue 10"),
+    "too-short": ({"type": "string", "minLength": 3}, "ab", "below minLength 3"),
+    "too-long": ({"type": "string", "maxLength": 10}, "GEN-UNIQUE-6", "above maxLength 10"),
+    "array-too-long": ({"type": "array", "maxLength": 1}, [1, 2], "above maxLength 1"),
+    "unknown-type-not-checked": ({"$ref": "#/definitions/x"}, 3, None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PARAMETER_PROBLEMS))
+def test_parameter_values_azure_would_reject(case: str) -> None:
+    declared, value, expected = PARAMETER_PROBLEMS[case]
+    problem = parameter_problem(declared, value)
+    if expected is None:
+        assert problem is None
+    else:
+        assert problem is not None and expected in problem
+
+
+def test_a_rejected_parameter_value_is_a_located_warning_and_the_expansion_goes_on() -> None:
+    result = expand_template(
+        template(
+            [vnet("[concat('vnet-', parameters('tier'))]")],
+            parameters={
+                "tier": {"type": "string", "allowedValues": ["Basic", "Standard"]},
+                "size": {"type": "int", "defaultValue": 0, "minValue": 1},
+            },
+        ),
+        parameters={"tier": "Basik"},
+    )
+    assert names(result) == ["vnet-Basik"]
+    assert [(p[0], p[2]) for p in result.problems] == [
+        (
+            "parameter 'tier': the given value \"Basik\" is not one of the allowed values "
+            '["Basic", "Standard"]',
+            "/parameters/tier",
+        ),
+        ("parameter 'size': the default value 0 is below minValue 1", "/parameters/size"),
+    ]
 
 
 ERRORS = {

@@ -334,6 +334,19 @@ def test_the_firewall_tier_is_one_parameter_for_the_firewall_and_its_policy(
     findings = check_rules(env, load_catalog(), select=["DNS010"]).findings
     assert [f.rule_id for f in findings] == ["DNS010"]
     assert any("management NIC" in d.message for d in validate(env, load_catalog()))
+    # a tier Azure does not know is caught from the parameter file as well, at the declaration
+    parameters.write_text(
+        json.dumps(
+            {"parameters": {"adminSshPublicKey": {"value": "k"}, "afwHubTier": {"value": "Basik"}}}
+        ),
+        encoding="utf-8",
+    )
+    loaded = load_arm([template], [parameters], on_premises=original.on_premises)
+    warning = next(d for d in loaded.diagnostics if d.code == "IN064")
+    assert '"Basik" is not one of the allowed values' in warning.message
+    assert warning.location is not None and warning.location.line is not None
+    lines = template.read_text(encoding="utf-8").splitlines()
+    assert '"afwHubTier"' in lines[warning.location.line - 1]
 
 
 def test_a_renamed_storage_account_is_renamed_everywhere(tmp_path: Path) -> None:

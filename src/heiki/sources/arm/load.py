@@ -288,6 +288,15 @@ def load_arm(
                 Diagnostic(dx.UNKNOWN_VALUE, Severity.INFO, notice, SourceLocation(str(path)))
                 for notice in expansion.notices
             ]
+            diagnostics += [
+                Diagnostic(
+                    dx.PARAMETER_VALUE,
+                    Severity.WARNING,
+                    message + " (Azure's deployment validation rejects it)",
+                    locate(file, pointer),
+                )
+                for message, file, pointer in expansion.problems
+            ]
             unknowns += len(expansion.unknowns)
         else:
             try:

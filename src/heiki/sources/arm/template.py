@@ -12,6 +12,7 @@ and are listed with where they occur.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +89,8 @@ class Expansion:
     outputs: dict[str, Any]
     unknowns: tuple[UnknownValue, ...]
     notices: tuple[str, ...]
+    problems: tuple[tuple[str, str, str], ...] = ()
+    """What Azure's deployment validation would reject: (message, file, JSON pointer)."""
 
 
 @dataclass
@@ -234,6 +237,15 @@ class _Deployment:
                 f"parameter {name!r} has no value and no default; give it with --parameters",
                 pointer,
             )
+        if not isinstance(value, Unknown):
+            problem = parameter_problem(declared, value)
+            if problem is not None:
+                # a warning, not a stop: the analysis still shows what the value would build
+                source = "given" if supplied is not None else "default"
+                message = f"parameter {name!r}: the {source} value {problem}"
+                if all(message != known for known, _, _ in self.engine.problems):
+                    # once: a nested deployment passing the value on repeats the same problem
+                    self.engine.problems.append((message, self.file, pointer))
         self.scope.parameters[name] = value
         return value
 
@@ -562,6 +574,7 @@ class _Engine:
     def __init__(self, loader: Callable[[Path], Any] | None) -> None:
         self.resources: list[ExpandedResource] = []
         self.notices: list[str] = []
+        self.problems: list[tuple[str, str, str]] = []
         self.loader = loader
 
     def notice(self, text: str) -> None:
@@ -657,6 +670,54 @@ class _Engine:
         return self.run(child)
 
 
+_PARAMETER_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "securestring": (str,),
+    "int": (int,),
+    "bool": (bool,),
+    "object": (dict,),
+    "secureobject": (dict,),
+    "array": (list,),
+}
+
+
+def _same(a: Any, b: Any) -> bool:
+    # decision arm-allowed-values-case: strings compare case-insensitively
+    if isinstance(a, str) and isinstance(b, str):
+        return a.lower() == b.lower()
+    return bool(a == b) and type(a) is type(b)
+
+
+def parameter_problem(declared: dict[str, Any], value: Any) -> str | None:
+    """Why Azure's deployment validation would reject ``value`` for a parameter declared as
+    ``declared`` (type, allowedValues, minValue/maxValue, minLength/maxLength), or None."""
+    kind = str(declared.get("type", "")).lower()
+    expected = _PARAMETER_TYPES.get(kind)
+    if expected is not None and (
+        not isinstance(value, expected) or (kind == "int" and isinstance(value, bool))
+    ):
+        return f"{json.dumps(value)} is not of type {declared['type']}"
+    allowed = declared.get("allowedValues")
+    if isinstance(allowed, list) and allowed:
+        items = value if kind == "array" and isinstance(value, list) else [value]
+        for item in items:
+            if not any(_same(item, a) for a in allowed):
+                return f"{json.dumps(item)} is not one of the allowed values {json.dumps(allowed)}"
+    if kind == "int" and isinstance(value, int):
+        low, high = declared.get("minValue"), declared.get("maxValue")
+        if isinstance(low, int) and value < low:
+            return f"{value} is below minValue {low}"
+        if isinstance(high, int) and value > high:
+            return f"{value} is above maxValue {high}"
+    if isinstance(value, (str, list)):
+        low, high = declared.get("minLength"), declared.get("maxLength")
+        if isinstance(low, int) and len(value) < low:
+            return f"has length {len(value)}, below minLength {low}"
+        if isinstance(high, int) and len(value) > high:
+            return f"has length {len(value)}, above maxLength {high}"
+    return None
+
+
 def parameter_values(document: Any, file: str) -> dict[str, Any]:
     """A parameter file (``{"parameters": {"p": {"value": ...}}}``) as plain values."""
     if not isinstance(document, dict):
@@ -731,7 +792,9 @@ def expand_template(
         for resource in engine.resources
         for path, unknown in _unknowns(resource.body, "")
     )
-    return Expansion(tuple(engine.resources), outputs, unknowns, tuple(engine.notices))
+    return Expansion(
+        tuple(engine.resources), outputs, unknowns, tuple(engine.notices), tuple(engine.problems)
+    )
 
 
 def _unknowns(value: Any, path: str) -> Iterator[tuple[str, Unknown]]:
