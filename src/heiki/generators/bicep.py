@@ -388,7 +388,9 @@ def bicep_project(env: Environment) -> dict[str, str]:
     main.append("")
     for module in modules:
         main.append(f"module {_module_symbol(module)} 'modules/{module}.bicep' = {{")
-        main.append(f"  name: '{module}'")
+        # named after the deployment that runs main.bicep, so two deployments into one group
+        # keep their module deployments apart (deployment names have at most 64 characters)
+        main.append(f"  name: take('${{deployment().name}}-{module}', 64)")
         main.append("  params: {")
         main += [f"    {name}: {name}" for name in used[module]]
         main.append("  }")
