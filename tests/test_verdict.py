@@ -264,3 +264,39 @@ def test_storage_firewall_deny_by_default_is_not_public_inbound() -> None:
     listed = stray(NetworkAcls(default_action=DefaultAction.DENY, ip_rules=("203.0.113.0/24",)))
     check = listed.get("no public inbound")
     assert check.status is CheckStatus.FAIL and "203.0.113.0/24" in check.summary
+
+
+@pytest.mark.parametrize(
+    ("case", "sku", "acls", "public"),
+    [
+        ("premium-open", "Premium", None, "accepts public network access"),
+        ("premium-deny-by-default", "Premium", (), ""),
+        ("premium-ip-rule", "Premium", ("203.0.113.7",), "1 IP range(s) (203.0.113.7)"),
+        # decision acr-network-rules-premium: below Premium the rule set does nothing
+        ("standard-deny-ignored", "Standard", (), "accepts public network access"),
+    ],
+)
+def test_registry_firewall_counts_only_on_premium(
+    case: str, sku: str, acls: tuple[str, ...] | None, public: str
+) -> None:
+    from heiki.model.ml import PublicNetworkAccess
+    from heiki.model.services import DefaultAction, NetworkAcls
+
+    rules = (
+        NetworkAcls()
+        if acls is None
+        else NetworkAcls(default_action=DefaultAction.DENY, ip_rules=acls)
+    )
+    env = replace_in(
+        design("closed-aml"),
+        "container_registries",
+        lambda r: True,
+        sku=sku,
+        public_network_access=PublicNetworkAccess.ENABLED,
+        network_acls=rules,
+    )
+    check = RuleContext(env, CATALOG).closure.get("no public inbound")
+    if public:
+        assert check.status is CheckStatus.FAIL and public in check.summary, check.summary
+    else:
+        assert check.status is CheckStatus.PASS, check.summary

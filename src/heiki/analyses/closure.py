@@ -19,7 +19,7 @@ from heiki.model.base import STAGE_TAG
 from heiki.model.environment import Environment
 from heiki.model.ml import PublicNetworkAccess
 from heiki.model.network import Access, Direction, VirtualNetwork
-from heiki.model.services import DefaultAction, NetworkAcls
+from heiki.model.services import ContainerRegistry, DefaultAction, NetworkAcls
 from heiki.model.values import ResourceId
 
 
@@ -75,6 +75,9 @@ def _public_exposure(resource: object) -> str:
     if getattr(resource, "public_network_access", None) is not PublicNetworkAccess.ENABLED:
         return ""
     acls = getattr(resource, "network_acls", None)
+    if isinstance(resource, ContainerRegistry) and not resource.network_rules_apply:
+        # decision acr-network-rules-premium: below Premium the rule set does nothing
+        acls = None
     if isinstance(acls, NetworkAcls) and acls.default_action is DefaultAction.DENY:
         if not acls.ip_rules:
             return ""

@@ -29,7 +29,7 @@ from heiki.model.firewall import (
 )
 from heiki.model.ml import OutboundRuleType, PublicNetworkAccess
 from heiki.model.network import VirtualNetwork
-from heiki.model.services import DataFactory, IntegrationRuntimeType
+from heiki.model.services import DataFactory, IntegrationRuntimeType, NetworkAcls
 from heiki.model.values import PortRange, ResourceId
 
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
@@ -753,6 +753,15 @@ def _services(w: _Writer) -> None:
             {
                 "adminUserEnabled": registry.admin_user_enabled,
                 "publicNetworkAccess": _access(registry.public_network_access),
+                # Premium only; without it the registry's firewall allows by default
+                "networkRuleSet": {
+                    "defaultAction": registry.network_acls.default_action.value,
+                    "ipRules": [
+                        {"value": ip, "action": "Allow"} for ip in registry.network_acls.ip_rules
+                    ],
+                }
+                if registry.network_acls != NetworkAcls()
+                else None,
                 "networkRuleBypassOptions": registry.network_rule_bypass_options,
                 "dataEndpointEnabled": registry.data_endpoint_enabled,
             },

@@ -54,8 +54,14 @@ class ContainerRegistry(LocatedResource):
     sku: str = "Premium"
     admin_user_enabled: bool = False
     public_network_access: PublicNetworkAccess = PublicNetworkAccess.ENABLED
+    network_acls: NetworkAcls = NetworkAcls()
+    """``networkRuleSet``: Azure applies it to Premium registries only."""
     network_rule_bypass_options: str = "AzureServices"
     data_endpoint_enabled: bool = False
+
+    @property
+    def network_rules_apply(self) -> bool:
+        return self.sku.lower() == "premium"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -98,6 +98,7 @@ def container_registries(ctx: ConvertContext) -> list[ContainerRegistry]:
                 sku=str(registry.sku.get("name", "Basic")),
                 admin_user_enabled=props.flag("adminUserEnabled", False),
                 public_network_access=public_access(props),
+                network_acls=network_acls(props, "networkRuleSet"),
                 network_rule_bypass_options=props.text("networkRuleBypassOptions", "AzureServices"),
                 data_endpoint_enabled=props.flag("dataEndpointEnabled", False),
             )
