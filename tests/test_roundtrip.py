@@ -51,6 +51,13 @@ def _pair(design: str, folder: Path) -> tuple[Environment, Environment, Any]:
     return original, imported.environment, imported
 
 
+def _write_parameters(path: Path, values: dict[str, Any]) -> None:
+    """A parameter file with the VMs' SSH key and ``values``."""
+    entries = {"adminSshPublicKey": "ssh-ed25519 AAAAtest heiki", **values}
+    document = {"parameters": {name: {"value": value} for name, value in entries.items()}}
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("roundtrip")
@@ -245,17 +252,7 @@ def test_address_parameters_move_a_vnet_consistently(tmp_path: Path) -> None:
     template = tmp_path / "azuredeploy.json"
     template.write_text(dumps(subscription_template(original)), encoding="utf-8")
     parameters = tmp_path / "moved.parameters.json"
-    parameters.write_text(
-        json.dumps(
-            {
-                "parameters": {
-                    "adminSshPublicKey": {"value": "ssh-ed25519 AAAAtest heiki"},
-                    "vnetMlAddressSpace": {"value": "10.11.0.0/16"},
-                }
-            }
-        ),
-        encoding="utf-8",
-    )
+    _write_parameters(parameters, {"vnetMlAddressSpace": "10.11.0.0/16"})
     moved = load_arm([template], [parameters], on_premises=original.on_premises).environment
     spoke = next(v for v in moved.virtual_networks if v.name == "vnet-ml")
     assert [str(p) for p in spoke.address_space] == ["10.11.0.0/16"]
@@ -284,17 +281,7 @@ def test_a_sku_parameter_change_is_verified_before_deployment(tmp_path: Path) ->
     template.write_text(dumps(subscription_template(original)), encoding="utf-8")
     registry = original.container_registries[0].name
     parameters = tmp_path / "basic.parameters.json"
-    parameters.write_text(
-        json.dumps(
-            {
-                "parameters": {
-                    "adminSshPublicKey": {"value": "ssh-ed25519 AAAAtest heiki"},
-                    f"{registry}Sku": {"value": "Basic"},
-                }
-            }
-        ),
-        encoding="utf-8",
-    )
+    _write_parameters(parameters, {f"{registry}Sku": "Basic"})
     env = load_arm([template], [parameters], on_premises=original.on_premises).environment
     capability = next(
         c
@@ -317,17 +304,7 @@ def test_the_firewall_tier_is_one_parameter_for_the_firewall_and_its_policy(
     assert spec["allowedValues"] == ["Basic", "Standard", "Premium"]
     template.write_text(dumps(generated), encoding="utf-8")
     parameters = tmp_path / "basic.parameters.json"
-    parameters.write_text(
-        json.dumps(
-            {
-                "parameters": {
-                    "adminSshPublicKey": {"value": "ssh-ed25519 AAAAtest heiki"},
-                    "afwHubTier": {"value": "Basic"},
-                }
-            }
-        ),
-        encoding="utf-8",
-    )
+    _write_parameters(parameters, {"afwHubTier": "Basic"})
     env = load_arm([template], [parameters], on_premises=original.on_premises).environment
     assert {f.sku_tier.value for f in env.firewalls} == {"Basic"}
     assert {p.sku_tier.value for p in env.firewall_policies} == {"Basic"}
@@ -362,17 +339,7 @@ def test_a_renamed_storage_account_is_renamed_everywhere(tmp_path: Path) -> None
         if spec.get("defaultValue") == old and name.endswith("Name")
     )
     parameters = tmp_path / "renamed.parameters.json"
-    parameters.write_text(
-        json.dumps(
-            {
-                "parameters": {
-                    "adminSshPublicKey": {"value": "ssh-ed25519 AAAAtest heiki"},
-                    parameter: {"value": "stteamrenamed01"},
-                }
-            }
-        ),
-        encoding="utf-8",
-    )
+    _write_parameters(parameters, {parameter: "stteamrenamed01"})
     env = load_arm([template], [parameters], on_premises=original.on_premises).environment
     assert "stteamrenamed01" in {a.name for a in env.storage_accounts}
     assert f"/{old}" not in json.dumps(to_data(env))  # no reference to the old account is left
