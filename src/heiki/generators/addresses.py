@@ -54,37 +54,46 @@ class AddressPlan:
                     },
                 }
                 self.spaces.append(AddressSpace(name, space))
-        # subnets of a VNet, most specific first: a host is written relative to its subnet
-        self.subnets: list[tuple[ipaddress.IPv4Network, AddressSpace]] = sorted(
-            (
-                (subnet.address_prefix, space)
-                for vnet in env.virtual_networks
-                for subnet in vnet.subnets
-                for space in self.spaces
-                if space.network in vnet.address_space
-                and subnet.address_prefix.subnet_of(space.network)
-            ),
-            key=lambda item: -item[0].prefixlen,
-        )
+        # subnets of a VNet -> the space they are in; a host is written relative to its subnet
+        self.subnets: dict[ipaddress.IPv4Network, AddressSpace] = {}
+        for vnet in env.virtual_networks:
+            for subnet in vnet.subnets:
+                for planned in self.spaces:
+                    if planned.network in vnet.address_space and subnet.address_prefix.subnet_of(
+                        planned.network
+                    ):
+                        self.subnets.setdefault(subnet.address_prefix, planned)
+        self._spaces = {space.network: space for space in reversed(self.spaces)}
+
+    @staticmethod
+    def _supernets(network: ipaddress.IPv4Network) -> list[ipaddress.IPv4Network]:
+        """``network`` and every network containing it, most specific first (a dictionary lookup
+        per prefix length instead of a scan over every space and subnet)."""
+        base = int(network.network_address)
+        return [
+            ipaddress.IPv4Network(((base >> (32 - length)) << (32 - length), length))
+            for length in range(network.prefixlen, -1, -1)
+        ]
 
     def space_of(self, network: ipaddress.IPv4Network) -> AddressSpace | None:
-        for space in self.spaces:
-            if network.subnet_of(space.network):
-                return space
+        for candidate in self._supernets(network):
+            if candidate in self._spaces:
+                return self._spaces[candidate]
         return None
 
     def is_subnet(self, network: ipaddress.IPv4Network) -> bool:
-        return any(network == subnet for subnet, _ in self.subnets)
+        return network in self.subnets
 
     def subnet_of_host(
         self, address: ipaddress.IPv4Address
     ) -> tuple[ipaddress.IPv4Network, AddressSpace] | None:
-        for subnet, space in self.subnets:
-            if address in subnet and address != subnet.network_address:
-                return subnet, space
-        for space in self.spaces:
-            if address in space.network and address != space.network.network_address:
-                return space.network, space
+        candidates = self._supernets(ipaddress.IPv4Network(address))
+        for candidate in candidates:
+            if candidate in self.subnets and address != candidate.network_address:
+                return candidate, self.subnets[candidate]
+        for candidate in candidates:
+            if candidate in self._spaces and address != candidate.network_address:
+                return candidate, self._spaces[candidate]
         return None
 
 

@@ -1155,6 +1155,8 @@ def subscription_template(env: Environment, catalog: Catalog | None = None) -> d
     }
 
 
+_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+"""A string literal inside an ARM expression (a quote inside is doubled)."""
 _FIXED_NAMES = frozenset({"microsoft.network/privatednszones"})
 """Resources whose names Azure fixes (a private zone is named after the service's zone)."""
 
@@ -1170,12 +1172,13 @@ def parameterize_names(resources: list[dict[str, Any]]) -> dict[str, Any]:
     names = {name: camel(f"{name} name") for name, types in owners.items() if len(types) == 1}
     if not names:
         return {}
-    quoted = re.compile(
-        "'(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")'"
-    )
+
+    def literal(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f"parameters('{names[name]}')" if name in names else match.group(0)
 
     def expression(text: str) -> str:
-        return quoted.sub(lambda m: f"parameters('{names[m.group(1)]}')", text)
+        return _QUOTED.sub(literal, text)
 
     def rewrite(value: Any) -> Any:
         if isinstance(value, dict):

@@ -55,6 +55,7 @@ _PEERING = "microsoft.network/virtualnetworks/virtualnetworkpeerings"
 _RANKS = {"dns": 2, "services": 3, "ml": 4, "data": 5, "endpoints": 6, "shared": 7}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PARAMETER = re.compile(r"parameters\('([A-Za-z0-9_]+)'\)")
+_OCTETS = re.compile(r"\b(\w+Octets)\[")
 _RESOURCE_ID = re.compile(r"\[resourceId\((.*)\)\]$")
 
 
@@ -305,8 +306,8 @@ def _module_text(
     for name, spec in parameters.items():
         lines += _parameter_lines(name, spec)
     lines.append("")
-    text = repr(resources)
-    octets = [name for name in parameters if octets_variable(name) in text]
+    split = set(_OCTETS.findall(repr(resources)))
+    octets = [name for name in parameters if octets_variable(name) in split]
     lines += [octets_declaration(name) for name in octets]
     if octets:
         lines.append("")
@@ -368,13 +369,13 @@ def bicep_project(env: Environment) -> dict[str, str]:
     }
     files: dict[str, str] = {}
     used: dict[str, list[str]] = {}
+    grouped: dict[str, list[dict[str, Any]]] = {module: [] for module in modules}
+    for i, resource in enumerate(resources):
+        grouped[placement.module[i]].append(resource)
     for module in modules:
-        members = [r for i, r in enumerate(resources) if placement.module[i] == module]
-        text = repr(members)
-        addresses = set().union(*(_code_parameters(r) for r in members))
-        used[module] = [
-            name for name in parameters if f"parameters('{name}')" in text or name in addresses
-        ]
+        members = grouped[module]
+        read = set(_PARAMETER.findall(repr(members))).union(*(_code_parameters(r) for r in members))
+        used[module] = [name for name in parameters if name in read]
         files[f"modules/{module}.bicep"] = _module_text(
             members, {name: parameters[name] for name in used[module]}, own, needs
         )
