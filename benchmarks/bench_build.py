@@ -17,8 +17,8 @@ from estates import load_estate
 
 from heiki.analyses.dns.forwarders import forwarder_plan
 from heiki.catalog import load_catalog
-from heiki.generators.arm import subscription_template
 from heiki.generators.bicep import bicep_project
+from heiki.generators.deployment import subscription_template
 from heiki.generators.onprem import bind_fragment, firewall_table, windows_dns_script
 from heiki.reports.serialize import dumps
 

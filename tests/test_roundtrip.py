@@ -13,7 +13,8 @@ import pytest
 
 from heiki.catalog import load_catalog
 from heiki.designs import BUILTIN_DESIGNS
-from heiki.generators.arm import arm_template, subscription_template
+from heiki.generators.arm import arm_template
+from heiki.generators.deployment import subscription_template
 from heiki.model.environment import Environment
 from heiki.reports.serialize import dumps, to_data
 from heiki.rules.context import RuleContext
@@ -64,10 +65,23 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _model(env: Environment) -> Any:
+    """The environment as data, every list of resources in ID order (the ARM output deploys
+    module by module, so resources come back grouped by module, not in blueprint order)."""
     data = _strip(to_data(env))
     for key in ("name", "description"):
         data.pop(key, None)
-    return data
+    return _by_id(data)
+
+
+def _by_id(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _by_id(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_by_id(v) for v in value]
+        if items and all(isinstance(v, dict) and "id" in v for v in items):
+            return sorted(items, key=lambda v: str(v["id"]).lower())
+        return items
+    return value
 
 
 @pytest.mark.parametrize("design", BUILTIN_DESIGNS)

@@ -143,6 +143,15 @@ class Decision:
 
 
 @dataclass(frozen=True, slots=True)
+class DeploymentLimits:
+    """What one ARM deployment may hold."""
+
+    parameters: int = 256
+    resources: int = 800
+    outputs: int = 64
+
+
+@dataclass(frozen=True, slots=True)
 class Catalog:
     """Every Azure fact heiki relies on. Pass it to analyses; never read data files from them."""
 
@@ -174,6 +183,7 @@ class Catalog:
     decisions: tuple[Decision, ...]
     api_versions: tuple[tuple[str, str], ...] = ()
     """Resource-type prefix -> the API version generators write (longest prefix wins)."""
+    deployment_limits: DeploymentLimits = DeploymentLimits()
 
     def api_version(self, resource_type: str) -> str:
         matches = [
@@ -345,6 +355,8 @@ def load_catalog() -> Catalog:
     _provenance(platform["managed_network"], "managed_network")
     _provenance(platform["firewall_snat_private_ranges"], "firewall_snat_private_ranges")
     _provenance(platform["api_versions"], "api_versions")
+    _provenance(platform["deployment_limits"], "deployment_limits")
+    limits = platform["deployment_limits"]
     return Catalog(
         version=str(private_link["version"]),
         private_link=_private_link(private_link),
@@ -376,6 +388,9 @@ def load_catalog() -> Catalog:
             PublicEndpoint(e["pattern"], tuple(e["service_tags"])) for e in public["endpoints"]
         ),
         public_endpoints_provenance=_provenance(public, "public_endpoints"),
+        deployment_limits=DeploymentLimits(
+            int(limits["parameters"]), int(limits["resources"]), int(limits["outputs"])
+        ),
         api_versions=tuple(
             (str(k), str(v)) for k, v in platform["api_versions"]["versions"].items()
         ),

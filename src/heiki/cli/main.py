@@ -28,8 +28,8 @@ from heiki.catalog import load_catalog
 from heiki.config import load_config
 from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_name
 from heiki.diagnostics import Diagnostic, InputError, Severity
-from heiki.generators.arm import subscription_template
 from heiki.generators.bicep import bicep_project
+from heiki.generators.deployment import subscription_template
 from heiki.generators.onprem import bind_fragment, firewall_table, windows_dns_script
 from heiki.model.values import DnsName
 from heiki.reports.check import render_check

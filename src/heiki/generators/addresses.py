@@ -54,47 +54,49 @@ class AddressPlan:
                     },
                 }
                 self.spaces.append(AddressSpace(name, space))
-        # subnets of a VNet -> the space they are in; a host is written relative to its subnet
-        self.subnets: dict[ipaddress.IPv4Network, AddressSpace] = {}
+        # subnets of a VNet -> the space they are in; a host is written relative to its subnet.
+        # Keyed by (network address as int, prefix length): a lookup per prefix length.
+        self._subnets: dict[tuple[int, int], tuple[ipaddress.IPv4Network, AddressSpace]] = {}
         for vnet in env.virtual_networks:
             for subnet in vnet.subnets:
                 for planned in self.spaces:
                     if planned.network in vnet.address_space and subnet.address_prefix.subnet_of(
                         planned.network
                     ):
-                        self.subnets.setdefault(subnet.address_prefix, planned)
-        self._spaces = {space.network: space for space in reversed(self.spaces)}
-
-    @staticmethod
-    def _supernets(network: ipaddress.IPv4Network) -> list[ipaddress.IPv4Network]:
-        """``network`` and every network containing it, most specific first (a dictionary lookup
-        per prefix length instead of a scan over every space and subnet)."""
-        base = int(network.network_address)
-        return [
-            ipaddress.IPv4Network(((base >> (32 - length)) << (32 - length), length))
-            for length in range(network.prefixlen, -1, -1)
-        ]
+                        self._subnets.setdefault(
+                            _key(subnet.address_prefix), (subnet.address_prefix, planned)
+                        )
+        self._spaces = {_key(space.network): space for space in reversed(self.spaces)}
 
     def space_of(self, network: ipaddress.IPv4Network) -> AddressSpace | None:
-        for candidate in self._supernets(network):
-            if candidate in self._spaces:
-                return self._spaces[candidate]
+        base = int(network.network_address)
+        for length in range(network.prefixlen, -1, -1):
+            space = self._spaces.get((base >> (32 - length) << (32 - length), length))
+            if space is not None:
+                return space
         return None
 
     def is_subnet(self, network: ipaddress.IPv4Network) -> bool:
-        return network in self.subnets
+        return _key(network) in self._subnets
 
     def subnet_of_host(
         self, address: ipaddress.IPv4Address
     ) -> tuple[ipaddress.IPv4Network, AddressSpace] | None:
-        candidates = self._supernets(ipaddress.IPv4Network(address))
-        for candidate in candidates:
-            if candidate in self.subnets and address != candidate.network_address:
-                return candidate, self.subnets[candidate]
-        for candidate in candidates:
-            if candidate in self._spaces and address != candidate.network_address:
-                return candidate, self._spaces[candidate]
+        value = int(address)
+        keys = [(value >> (32 - n) << (32 - n), n) for n in range(32, -1, -1)]
+        for key in keys:
+            found = self._subnets.get(key)
+            if found is not None and value != key[0]:
+                return found
+        for key in keys:
+            space = self._spaces.get(key)
+            if space is not None and value != key[0]:
+                return space.network, space
         return None
+
+
+def _key(network: ipaddress.IPv4Network) -> tuple[int, int]:
+    return int(network.network_address), network.prefixlen
 
 
 def rewrite(value: Any, express: Callable[[str], Any | None]) -> Any:
@@ -179,17 +181,31 @@ def octets_variable(parameter: str) -> str:
     return f"{parameter}Octets"
 
 
-def octets_declaration(parameter: str) -> str:
-    """The Bicep variable that splits an address-space parameter into its four octets."""
-    return f"var {octets_variable(parameter)} = split(split({parameter}, '/')[0], '.')"
+def octets_declaration(parameter: str, reference: str | None = None) -> str:
+    """The Bicep variable that splits an address-space parameter (read as ``reference``) into
+    its four octets."""
+    return f"var {octets_variable(parameter)} = split(split({reference or parameter}, '/')[0], '.')"
+
+
+def _own(name: str) -> str:
+    return name
 
 
 class BicepAddresses:
     """Bicep interpolations over the octets of the address-space parameter:
-    ``'${vnetMlAddressSpaceOctets[0]}.${vnetMlAddressSpaceOctets[1]}.1.37'``."""
+    ``'${vnetMlAddressSpaceOctets[0]}.${vnetMlAddressSpaceOctets[1]}.1.37'``. ``reference`` says
+    how Bicep reads a parameter (``addressSpaces.x`` when grouped), ``top`` which top-level
+    parameter that is."""
 
-    def __init__(self, plan: AddressPlan) -> None:
+    def __init__(
+        self,
+        plan: AddressPlan,
+        reference: Callable[[str], str] = _own,
+        top: Callable[[str], str] = _own,
+    ) -> None:
         self.plan = plan
+        self.reference = reference
+        self.top = top
 
     def _octets(self, address: ipaddress.IPv4Address, space: AddressSpace) -> str:
         offset = int(address) - int(space.network.network_address)
@@ -216,7 +232,7 @@ class BicepAddresses:
             if space is None:
                 return None
             if parsed == space.network:
-                return BicepCode(space.parameter, (space.parameter,))
+                return BicepCode(self.reference(space.parameter), (self.top(space.parameter),))
             body = f"{self._octets(parsed.network_address, space)}/{parsed.prefixlen}"
         elif isinstance(parsed, ipaddress.IPv4Address):
             found = self.plan.subnet_of_host(parsed)
@@ -226,4 +242,4 @@ class BicepAddresses:
             body = self._octets(parsed, space)
         else:
             return None
-        return BicepCode(f"'{body}'", (space.parameter,))
+        return BicepCode(f"'{body}'", (self.top(space.parameter),))

@@ -1099,60 +1099,9 @@ def arm_template(
     }
 
 
-SUBSCRIPTION_SCHEMA = (
-    "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"
-)
-
-
 def resource_group_of(env: Environment) -> str:
     groups = sorted({r.id.resource_group for r in env.resources() if r.id.resource_group})
     return groups[0] if groups else f"rg-{env.name}"
-
-
-def subscription_template(env: Environment, catalog: Catalog | None = None) -> dict[str, Any]:
-    """``az deployment sub create``: the resource group, then the environment inside it as a
-    nested deployment (inner scope) of :func:`arm_template`."""
-    catalog = catalog or load_catalog()
-    inner = arm_template(env, catalog)
-    api = catalog.api_version("Microsoft.Resources/deployments")
-    passed = {name: {"value": f"[parameters('{name}')]"} for name in inner["parameters"]}
-    return {
-        "$schema": SUBSCRIPTION_SCHEMA,
-        "contentVersion": "1.0.0.0",
-        "metadata": {"generator": "heiki", "environment": env.name},
-        "parameters": {
-            "resourceGroupName": {
-                "type": "string",
-                "defaultValue": resource_group_of(env),
-                "metadata": {"description": "Resource group that holds the environment."},
-            },
-            **inner["parameters"],
-        },
-        "resources": [
-            {
-                "type": "Microsoft.Resources/resourceGroups",
-                "apiVersion": api,
-                "name": "[parameters('resourceGroupName')]",
-                "location": "[parameters('location')]",
-            },
-            {
-                "type": "Microsoft.Resources/deployments",
-                "apiVersion": api,
-                "name": f"heiki-{env.name}",
-                "resourceGroup": "[parameters('resourceGroupName')]",
-                "dependsOn": [
-                    "[subscriptionResourceId('Microsoft.Resources/resourceGroups', "
-                    "parameters('resourceGroupName'))]"
-                ],
-                "properties": {
-                    "mode": "Incremental",
-                    "expressionEvaluationOptions": {"scope": "inner"},
-                    "parameters": passed,
-                    "template": inner,
-                },
-            },
-        ],
-    }
 
 
 _QUOTED = re.compile(r"'((?:[^']|'')*)'")
