@@ -22,7 +22,7 @@ from heiki.sources.arm.load import load_arm
 from test_roundtrip import _model, _verdict, _write_parameters
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from estates import load_estate  # noqa: E402
+from estates import load_estate
 
 CATALOG = load_catalog()
 TIGHT = replace(CATALOG, deployment_limits=DeploymentLimits(parameters=8, resources=25))
