@@ -61,7 +61,7 @@ def test_closed_aml_is_ready_closed_and_without_toil() -> None:
     }
     assert closure("closed-aml").closed
     assert toil("closed-aml").total == 0
-    assert [e.manual_changes for e in toil("closed-aml").events] == [0] * 6
+    assert [e.manual_changes for e in toil("closed-aml").events] == [0] * 7
 
 
 def test_nsg_only_blocks_the_inner_loop_and_is_open() -> None:
@@ -212,6 +212,7 @@ FAILING: dict[str, Case] = {
         "pypi.org",
     ),
     "TOIL001-package-approval": ("TOIL001", lambda: design("locked-down"), "new Python package"),
+    "TOIL001-model-approval": ("TOIL001", lambda: design("locked-down"), "new pretrained model"),
     "TOIL001-manual-dataset": (
         "TOIL001",
         lambda: design("manual-upload"),

@@ -1,9 +1,10 @@
 """Toil: the manual, out-of-band changes each lifecycle event forces, and who must make them.
 
 DNS events (new or deleted compute instance, new private endpoint, new spoke) are simulated on a
-copy of the environment by the DNS toil analysis. Two more come from readiness: a new Python
-package is free when packages are ready (pip, conda or a mirror), and otherwise needs an approval
-and a manual transfer; a new dataset from on-premises is free when a pipeline feeds the lake, and
+copy of the environment by the DNS toil analysis. Three more come from readiness: a new Python
+package or a new pretrained model is free when the capability is ready (pip or conda, Hugging
+Face, a mirror that reaches its upstream, an ML registry), and otherwise needs an approval and a
+manual transfer; a new dataset from on-premises is free when a pipeline feeds the lake, and
 otherwise a person copies it.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from heiki.analyses.dns.toil import DnsToil, ManualChange
-from heiki.analyses.readiness import Readiness, Status
+from heiki.analyses.readiness import Capability, Readiness, Status
 
 SECURITY_TEAM = "security team"
 DATA_PERSON = "a person copying data"
@@ -57,49 +58,22 @@ def toil(dns: DnsToil, ready: Readiness) -> Toil:
         )
         for e in dns.events
     ]
-    packages = ready.get("packages")
-    if packages.status is Status.NOT_APPLICABLE:
-        events.append(ToilEvent("new Python package", "any package", (), packages.summary))
-    elif packages.status is Status.READY and packages.manual:
-        events.append(
-            ToilEvent(
-                "new Python package",
-                "any package",
-                (
-                    ManualChange(
-                        DATA_PERSON,
-                        "mirror sync",
-                        "copy the package and its dependencies into the internal mirror",
-                        (packages.manual,),
-                    ),
-                ),
-                evidence=(packages.manual,),
-            )
+    events.append(
+        _inflow(
+            ready.get("packages"),
+            "new Python package",
+            "any package",
+            "package and its dependencies",
         )
-    elif packages.status is Status.READY:
-        events.append(ToilEvent("new Python package", "any package", ()))
-    else:
-        events.append(
-            ToilEvent(
-                "new Python package",
-                "any package",
-                (
-                    ManualChange(
-                        SECURITY_TEAM,
-                        "package approval",
-                        "approve the package and its dependencies",
-                        ("list every package and dependency, file, wait",),
-                    ),
-                    ManualChange(
-                        DATA_PERSON,
-                        "manual transfer",
-                        "download outside and carry it in",
-                        ("through a stray storage account or a jump box",),
-                    ),
-                ),
-                evidence=packages.evidence,
-            )
+    )
+    events.append(
+        _inflow(
+            ready.get("pretrained models"),
+            "new pretrained model",
+            "any model",
+            "model and its licence",
         )
+    )
     data = ready.get("data")
     if data.status is Status.NOT_APPLICABLE:
         events.append(ToilEvent("new dataset from on-premises", "any dataset", (), data.summary))
@@ -122,3 +96,34 @@ def toil(dns: DnsToil, ready: Readiness) -> Toil:
             )
         )
     return Toil(tuple(events))
+
+
+def _inflow(capability: Capability, event: str, subject: str, what: str) -> ToilEvent:
+    """Something new from the internet (a package, a model): free when the capability is ready,
+    a manual mirror sync when the mirror reaches no upstream, otherwise an approval and a manual
+    transfer."""
+    if capability.status is Status.NOT_APPLICABLE:
+        return ToilEvent(event, subject, (), capability.summary)
+    if capability.status is Status.READY and capability.manual:
+        sync = ManualChange(
+            DATA_PERSON,
+            "mirror sync",
+            f"copy the {what} into the internal mirror",
+            (capability.manual,),
+        )
+        return ToilEvent(event, subject, (sync,), evidence=(capability.manual,))
+    if capability.status is Status.READY:
+        return ToilEvent(event, subject, ())
+    approval = ManualChange(
+        SECURITY_TEAM,
+        f"{event.removeprefix('new ')} approval",
+        f"approve the {what}",
+        ("list every item, file, wait",),
+    )
+    transfer = ManualChange(
+        DATA_PERSON,
+        "manual transfer",
+        "download outside and carry it in",
+        ("through a stray storage account or a jump box",),
+    )
+    return ToilEvent(event, subject, (approval, transfer), evidence=capability.evidence)

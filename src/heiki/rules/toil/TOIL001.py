@@ -1,4 +1,4 @@
-"""TOIL001: a new package or dataset needs a person or another team."""
+"""TOIL001: a new package, model or dataset needs a person or another team."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from heiki.diagnostics import Severity
 from heiki.rules.base import Rule, RuleMeta, Violation
 from heiki.rules.context import RuleContext
 
-_EVENTS = ("new Python package", "new dataset from on-premises")
+_EVENTS = ("new Python package", "new pretrained model", "new dataset from on-premises")
 
 
 class ManualWork(Rule):
@@ -22,8 +22,9 @@ class ManualWork(Rule):
             "(slide 13); 'a DBA exports CSV, someone puts it in a Blob' (slide 23). Each such event "
             "costs days, and the transfers themselves open holes."
         ),
-        fix="Allow the package ecosystems through the firewall or run an internal mirror; feed "
-        "the lake with a Data Factory pipeline through a self-hosted integration runtime.",
+        fix="Allow the package ecosystems and the model hub through the firewall, or run internal "
+        "mirrors that reach them, or promote models through an Azure ML registry; feed the lake "
+        "with a Data Factory pipeline through a self-hosted integration runtime.",
         references=(
             "https://learn.microsoft.com/en-us/azure/data-factory/create-self-hosted-integration-runtime",
         ),
