@@ -64,6 +64,7 @@ def toil(dns: DnsToil, ready: Readiness) -> Toil:
             "new Python package",
             "any package",
             "package and its dependencies",
+            "list every package and dependency, file, wait",
         )
     )
     events.append(
@@ -72,6 +73,7 @@ def toil(dns: DnsToil, ready: Readiness) -> Toil:
             "new pretrained model",
             "any model",
             "model and its licence",
+            "name the model, its source and licence, file, wait",
         )
     )
     data = ready.get("data")
@@ -98,7 +100,7 @@ def toil(dns: DnsToil, ready: Readiness) -> Toil:
     return Toil(tuple(events))
 
 
-def _inflow(capability: Capability, event: str, subject: str, what: str) -> ToilEvent:
+def _inflow(capability: Capability, event: str, subject: str, what: str, request: str) -> ToilEvent:
     """Something new from the internet (a package, a model): free when the capability is ready,
     a manual mirror sync when the mirror reaches no upstream, otherwise an approval and a manual
     transfer."""
@@ -118,7 +120,7 @@ def _inflow(capability: Capability, event: str, subject: str, what: str) -> Toil
         SECURITY_TEAM,
         f"{event.removeprefix('new ')} approval",
         f"approve the {what}",
-        ("list every item, file, wait",),
+        (request,),
     )
     transfer = ManualChange(
         DATA_PERSON,
