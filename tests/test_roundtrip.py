@@ -161,6 +161,29 @@ def test_build_writes_the_template_deterministically_and_never_overwrites(tmp_pa
     ]
 
 
+@pytest.mark.parametrize("blocker", ["parent-is-a-file", "target-is-a-folder"])
+def test_build_that_cannot_write_exits_2_and_leaves_nothing(blocker: str, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from heiki.cli.main import cli
+
+    if blocker == "parent-is-a-file":
+        (tmp_path / "file").write_text("x", encoding="utf-8")
+        out = tmp_path / "file" / "out"
+        arguments = ["build", "closed-aml", "--to", "bicep", "-o", str(out)]
+    else:  # a folder where modules/hub.bicep goes: found before anything is renamed
+        out = tmp_path / "out"
+        (out / "modules" / "hub.bicep").mkdir(parents=True)
+        arguments = ["build", "closed-aml", "--to", "bicep", "-o", str(out), "--force"]
+    before = sorted(p for p in tmp_path.rglob("*"))
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 2, result.output
+    assert "IN072" in result.output and "nothing written" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and p not in before]
+    assert leftovers == []
+
+
 @pytest.mark.parametrize("design", BUILTIN_DESIGNS)
 def test_dependencies_are_declared_and_acyclic(design: str) -> None:
     """ARM deploys in parallel: every in-template reference must be a dependsOn, with no cycle."""

@@ -334,15 +334,41 @@ def build(
         )
     if env.firewall_policies:
         files["firewall-rules.md"] = firewall_table(env)
-    for name, text in files.items():
-        # write next to the target, then rename: a failure never leaves half a file
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(target)
+    for target in _write_all(folder, files):
         click.echo(str(target))
     _print_warnings(tuple(notes))
+
+
+def _write_all(folder: Path, files: dict[str, str]) -> list[Path]:
+    """Write every file next to its target first, then rename them all: a failure (a folder that
+    cannot be created, a full disk) leaves no half file and no half set, and exits 2."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name, text in files.items():
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.tmp")
+            staged.append((temporary, target))
+            temporary.write_text(text, encoding="utf-8")
+        if any(target.is_dir() for _, target in staged):
+            taken = next(target for _, target in staged if target.is_dir())
+            raise IsADirectoryError(21, "a folder has the file's name", str(taken))
+    except OSError as error:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        _fail_input(
+            InputError(
+                Diagnostic(
+                    dx.OUTPUT_UNWRITABLE,
+                    Severity.ERROR,
+                    f"cannot write {error.filename or folder}: {error.strerror or error}; "
+                    "nothing written",
+                )
+            )
+        )
+    for temporary, target in staged:
+        temporary.replace(target)
+    return [target for _, target in staged]
 
 
 @cli.command(name="rules")
