@@ -28,7 +28,7 @@ from heiki.model.firewall import (
     ThreatIntelMode,
 )
 from heiki.model.ml import OutboundRuleType, PublicNetworkAccess
-from heiki.model.network import VirtualNetwork
+from heiki.model.network import VirtualNetwork, VirtualNetworkGateway
 from heiki.model.services import DataFactory, IntegrationRuntimeType, NetworkAcls
 from heiki.model.values import PortRange, ResourceId
 
@@ -125,6 +125,19 @@ class _Writer:
         if properties is not None:
             entry["properties"] = _prune(properties)
         self.resources.append(entry)
+
+
+def _sku_parameter(w: _Writer, gateway: VirtualNetworkGateway) -> str | None:
+    """A gateway's SKU (name and tier are the same value) as a parameter."""
+    if not gateway.sku:
+        return None
+    parameter = camel(f"{gateway.name} sku")
+    w.parameters[parameter] = {
+        "type": "string",
+        "defaultValue": gateway.sku,
+        "metadata": {"description": f"SKU of {gateway.name}."},
+    }
+    return f"[parameters('{parameter}')]"
 
 
 def _prune(value: Any) -> Any:
@@ -347,7 +360,7 @@ def _network(w: _Writer) -> None:
             "Microsoft.Network/virtualNetworkGateways",
             {
                 "gatewayType": gateway.gateway_type.value,
-                "sku": {"name": gateway.sku, "tier": gateway.sku} if gateway.sku else None,
+                "sku": {"name": sku, "tier": sku} if (sku := _sku_parameter(w, gateway)) else None,
                 "enableBgp": gateway.enable_bgp,
                 "ipConfigurations": [
                     {
