@@ -56,9 +56,9 @@ def _roundtrip(env: Environment, catalog: Catalog, folder: Path, **values: Any) 
 def test_a_large_estate_fits_every_deployment_limit() -> None:
     env = load_estate(25, workspaces=True)
     template = subscription_template(env, CATALOG)
-    # only the names are grouped: as little as fits
-    assert "resourceNames" in template["parameters"]
-    assert "vnetS7AddressSpace" in template["parameters"]
+    # as little is grouped as fits: names and address spaces, SKUs and sizes stay apart
+    assert {"resourceNames", "addressSpaces"} <= set(template["parameters"])
+    assert "skus" not in template["parameters"] and "afwHubTier" in template["parameters"]
     _assert_within(template, CATALOG.deployment_limits)
     files = bicep_project(env, CATALOG)
     main = files["main.bicep"]

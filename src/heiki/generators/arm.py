@@ -70,6 +70,16 @@ class _Writer:
                 "checkov": [f"{check}: {reason}" for check, reason in sorted(reasons.items())]
             }
 
+    def size(self, name: str, default: str) -> str:
+        """A VM or compute size as a parameter (a deployment choice, like a SKU)."""
+        parameter = camel(f"{name} size")
+        self.parameters[parameter] = {
+            "type": "string",
+            "defaultValue": default,
+            "metadata": {"description": f"VM size of {name}."},
+        }
+        return f"[parameters('{parameter}')]"
+
     # -- emit ----------------------------------------------------------------------------------
 
     def child(
@@ -317,7 +327,7 @@ def _network(w: _Writer) -> None:
             "Microsoft.Compute/virtualMachines",
             extra_tags={PRODUCT_TAG: vm.product} if vm.product else None,
             properties={
-                "hardwareProfile": {"vmSize": "Standard_D2s_v5"},
+                "hardwareProfile": {"vmSize": w.size(vm.name, "Standard_D2s_v5")},
                 "storageProfile": {
                     "imageReference": {
                         "publisher": "Canonical",
@@ -951,7 +961,7 @@ def _ml(w: _Writer) -> None:
     for compute in env.computes:
         workspace_name = str(compute.workspace).rsplit("/", 1)[-1]
         inner: dict[str, Any] = {
-            "vmSize": compute.vm_size,
+            "vmSize": w.size(compute.name, compute.vm_size),
             "subnet": w.id_ref(compute.subnet),
             "enableNodePublicIp": compute.enable_node_public_ip,
         }

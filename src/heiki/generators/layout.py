@@ -258,10 +258,10 @@ class Grouping:
 
 
 def _group_of(name: str, group: str, suffix: str) -> bool:
-    # a tier goes with the SKUs; an address space may be numbered (a second range)
+    # tiers and VM sizes go with the SKUs; an address space may be numbered (a second range)
     return (
         name.endswith(suffix)
-        or (group == "skus" and name.endswith("Tier"))
+        or (group == "skus" and name.endswith(("Tier", "Size")))
         or (group == "addressSpaces" and re.search(r"AddressSpace\d+$", name) is not None)
     )
 
