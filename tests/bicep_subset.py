@@ -400,12 +400,22 @@ def _compile(path: Path, root: Path) -> dict[str, Any]:
             entry["defaultValue"] = compiler.value(spec["default"])
         parameters[name] = entry
     resources: list[dict[str, Any]] = []
+    declared = {
+        symbol: (target.partition("@")[0], dict(body[1])["name"])
+        for symbol, target, body in declarations.resources
+    }
     for symbol, target, body in declarations.resources:
         kind, _, api = target.partition("@")
         entry = {"type": kind, "apiVersion": api}
         for key, node in body[1]:
             if key == "dependsOn":
                 _check_symbols(node, symbols, symbol)
+                continue
+            if key == "scope":  # an extension resource scoped to a resource of this file
+                if node[0] != "id" or node[1] not in declared:
+                    raise BicepSubsetError(f"{symbol}: scope names no declared resource")
+                scope_type, scope_name = declared[node[1]]
+                entry[key] = f"[resourceId('{scope_type}', {compiler.expression(scope_name)})]"
                 continue
             entry[key] = compiler.value(node)
         resources.append(entry)

@@ -68,6 +68,17 @@ def compute_public_ip(env: Environment) -> Environment:
     return replace_in(env, "computes", lambda c: c.name == "ci-alice", enable_node_public_ip=True)
 
 
+def datastores_with_keys(env: Environment) -> Environment:
+    from heiki.model.ml import DatastoresAuthMode
+
+    return replace_in(
+        env,
+        "workspaces",
+        lambda w: True,
+        system_datastores_auth_mode=DatastoresAuthMode.ACCESS_KEY,
+    )
+
+
 def no_firewall_route(env: Environment) -> Environment:
     return replace_in(env, "route_tables", lambda t: t.name == "rt-ml", routes=())
 
@@ -197,6 +208,11 @@ FAILING: dict[str, Case] = {
     "NSG001-allow-rules-no-deny": ("NSG001", lambda: nsg_allow_only(NSG_ONLY), "no deny"),
     "NSG002-storage-tag": ("NSG002", lambda: NSG_ONLY, "Storage.japaneast"),
     "AML001-compute-public-ip": ("AML001", lambda: compute_public_ip(CLOSED), "ci-alice"),
+    "AML002-datastores-with-account-keys": (
+        "AML002",
+        lambda: datastores_with_keys(CLOSED),
+        "does not allow shared keys",
+    ),
     "NET001-no-route-to-firewall": (
         "NET001",
         lambda: no_firewall_route(CLOSED),

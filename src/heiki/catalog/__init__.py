@@ -184,6 +184,8 @@ class Catalog:
     api_versions: tuple[tuple[str, str], ...] = ()
     """Resource-type prefix -> the API version generators write (longest prefix wins)."""
     deployment_limits: DeploymentLimits = DeploymentLimits()
+    workspace_storage_roles: tuple[tuple[str, str], ...] = ()
+    """Role name -> built-in role definition GUID the workspace identity needs on its storage."""
 
     def api_version(self, resource_type: str) -> str:
         matches = [
@@ -356,6 +358,7 @@ def load_catalog() -> Catalog:
     _provenance(platform["firewall_snat_private_ranges"], "firewall_snat_private_ranges")
     _provenance(platform["api_versions"], "api_versions")
     _provenance(platform["deployment_limits"], "deployment_limits")
+    _provenance(platform["workspace_storage_roles"], "workspace_storage_roles")
     limits = platform["deployment_limits"]
     return Catalog(
         version=str(private_link["version"]),
@@ -388,6 +391,9 @@ def load_catalog() -> Catalog:
             PublicEndpoint(e["pattern"], tuple(e["service_tags"])) for e in public["endpoints"]
         ),
         public_endpoints_provenance=_provenance(public, "public_endpoints"),
+        workspace_storage_roles=tuple(
+            (str(k), str(v)) for k, v in platform["workspace_storage_roles"]["roles"].items()
+        ),
         deployment_limits=DeploymentLimits(
             int(limits["parameters"]), int(limits["resources"]), int(limits["outputs"])
         ),

@@ -27,7 +27,7 @@ from heiki.model.firewall import (
     NetworkRule,
     ThreatIntelMode,
 )
-from heiki.model.ml import OutboundRuleType, PublicNetworkAccess
+from heiki.model.ml import DatastoresAuthMode, OutboundRuleType, PublicNetworkAccess, Workspace
 from heiki.model.network import VirtualNetwork, VirtualNetworkGateway
 from heiki.model.services import DataFactory, IntegrationRuntimeType, NetworkAcls
 from heiki.model.values import PortRange, ResourceId
@@ -939,6 +939,9 @@ def _ml(w: _Writer) -> None:
                 "applicationInsights": w.ref(workspace.application_insights),
                 "publicNetworkAccess": _access(workspace.public_network_access),
                 "imageBuildCompute": workspace.image_build_compute or None,
+                "systemDatastoresAuthMode": workspace.system_datastores_auth_mode.value
+                if workspace.system_datastores_auth_mode is not DatastoresAuthMode.ACCESS_KEY
+                else None,
                 "managedNetwork": {
                     "isolationMode": workspace.managed_network.isolation_mode.value,
                     "outboundRules": rules or None,
@@ -976,6 +979,9 @@ def _ml(w: _Writer) -> None:
             {"computeType": compute.compute_type.value, "properties": inner},
             name=f"{workspace_name}/{compute.name}",
         )
+    for workspace in env.workspaces:
+        if workspace.system_datastores_auth_mode is DatastoresAuthMode.IDENTITY:
+            _storage_roles(w, workspace)
     for registry in env.registries:
         w.add(
             registry,
@@ -984,6 +990,35 @@ def _ml(w: _Writer) -> None:
                 "publicNetworkAccess": _access(registry.public_network_access),
                 "regionDetails": [{"location": r} for r in registry.regions],
             },
+        )
+
+
+def _storage_roles(w: _Writer, workspace: Workspace) -> None:
+    """The data roles the workspace identity needs on its storage once the system datastores
+    use the identity (roles from the catalog), as role assignments scoped to the account."""
+    storage = w.ref(workspace.storage_account)
+    identity = w.ref(workspace.id)
+    if not (storage and identity and storage.startswith("[") and identity.startswith("[")):
+        return  # an account outside this resource group: its owners assign the roles
+    api = w.catalog.api_version("Microsoft.MachineLearningServices/workspaces")
+    for role, guid in w.catalog.workspace_storage_roles:
+        w.resources.append(
+            {
+                "type": "Microsoft.Authorization/roleAssignments",
+                "apiVersion": w.catalog.api_version("Microsoft.Authorization/roleAssignments"),
+                "name": f"[guid({storage[1:-1]}, {identity[1:-1]}, '{guid}')]",
+                "scope": storage,
+                "dependsOn": [storage, identity],
+                "properties": {
+                    "description": f"{role} for workspace {workspace.name}: its system "
+                    "datastores use its identity",
+                    "roleDefinitionId": "[subscriptionResourceId("
+                    f"'Microsoft.Authorization/roleDefinitions', '{guid}')]",
+                    "principalId": f"[reference({identity[1:-1]}, '{api}', 'full')"
+                    ".identity.principalId]",
+                    "principalType": "ServicePrincipal",
+                },
+            }
         )
 
 
@@ -1023,7 +1058,7 @@ def _add_dependencies(resources: list[dict[str, Any]]) -> None:
     peerings: list[tuple[list[str], str, frozenset[str], set[str]]] = []
     for resource in resources:
         own = resource_id_expression(resource["type"], resource["name"])
-        needed: set[str] = set()
+        needed: set[str] = set(resource.get("dependsOn", ()))
         for reference in _references(resource.get("properties", {})):
             match = _RESOURCE_ID.fullmatch(reference)
             assert match is not None
@@ -1167,11 +1202,13 @@ def parameterize_names(resources: list[dict[str, Any]]) -> dict[str, Any]:
     for resource in resources:
         name = resource["name"]
         head, _, rest = name.partition("/")
-        if head in names and resource["type"].count("/") == 1:
+        if name.startswith("["):  # a computed name (a role assignment's guid())
+            resource["name"] = expression(name)
+        elif head in names and resource["type"].count("/") == 1:
             resource["name"] = f"[parameters('{names[head]}')]"
         elif head in names and rest:
             resource["name"] = f"[format('{{0}}/{rest}', parameters('{names[head]}'))]"
-        for key in ("properties", "dependsOn"):
+        for key in ("properties", "dependsOn", "scope"):
             if key in resource:
                 resource[key] = rewrite(resource[key])
         tags = resource.get("tags", {})

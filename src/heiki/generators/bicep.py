@@ -106,6 +106,8 @@ def _module_text(module: Module, parameters: dict[str, Any], layout: Layout) -> 
         ]
         symbol = layout.symbols[id(resource)]
         body: dict[str, Any] = {"name": resource["name"]}
+        if id(resource) in layout.scopes:  # an extension resource: scoped by symbol
+            body["scope"] = BicepCode(layout.scopes[id(resource)])
         for key in ("location", "tags", "sku", "kind", "identity", "properties"):
             if key in resource:
                 body[key] = resource[key]

@@ -76,7 +76,12 @@ class Placement:
     ) -> None:
         self.resources = resources
         index = {resource_key(r): i for i, r in enumerate(resources)}
-        self.top = [index.get(_top_key(r), i) for i, r in enumerate(resources)]
+        # a resource's unit: its top-level parent; an extension resource (a role assignment)
+        # goes with the resource it is scoped to, as Bicep needs it in the same module
+        self.top = [
+            index.get(str(r["scope"]).lower(), i) if "scope" in r else index.get(_top_key(r), i)
+            for i, r in enumerate(resources)
+        ]
         self.module: dict[int, str] = {}
         self.rank: dict[str, tuple[int, str]] = dict(
             (name, (rank, name)) for name, rank in _RANKS.items()
@@ -167,6 +172,8 @@ class Placement:
                     choice = max(network_uses, key=self.rank.__getitem__)
                 elif by_users and not any(u not in self.module for u in users.get(i, ())):
                     choice = min(by_users, key=lambda m: self.rank.get(m, (9, m)))
+                elif by_uses and not users.get(i):
+                    choice = max(by_uses, key=lambda m: self.rank.get(m, (9, m)))
                 else:
                     continue
                 self.module[i] = choice
@@ -333,11 +340,14 @@ class Layout:
     """id(resource) -> a unique symbolic name (Bicep)."""
     local_needs: dict[int, list[str]]
     """id(resource) -> symbols of the resources of its own module it depends on."""
+    scopes: dict[int, str] = field(default_factory=dict)
+    """id(extension resource) -> symbol of the resource it is scoped to (same module)."""
 
 
 def _symbol(resource: dict[str, Any], taken: set[str]) -> str:
     kind = resource["type"].rsplit("/", 1)[-1]
-    base = re.sub(r"[^A-Za-z0-9]+", "_", f"{kind}_{resource['name']}").strip("_")
+    label = kind if resource["name"].startswith("[") else f"{kind}_{resource['name']}"
+    base = re.sub(r"[^A-Za-z0-9]+", "_", label).strip("_")
     base = base if not base[0].isdigit() else f"r_{base}"
     symbol, counter = base, 2
     while symbol.lower() in taken:
@@ -379,6 +389,11 @@ def layout(
     order, module_needs = placement.order(needed)
     taken: set[str] = set()
     symbols = [_symbol(r, taken) for r in resources]
+    scopes = {
+        id(r): symbols[keys[str(r["scope"]).lower()]]
+        for r in resources
+        if "scope" in r and str(r["scope"]).lower() in keys
+    }
     local_needs: dict[int, list[str]] = {}
     for i, resource in enumerate(resources):
         own = placement.module[i]
@@ -420,7 +435,7 @@ def layout(
             Module(name, members, module_needs[name], [p for p in parameters if p in found])
         )
     symbols_by_id = {id(r): symbols[i] for i, r in enumerate(resources)}
-    return Layout(modules, parameters, grouping, symbols_by_id, local_needs)
+    return Layout(modules, parameters, grouping, symbols_by_id, local_needs, scopes)
 
 
 def _regroup(value: Any, grouping: Grouping) -> Any:

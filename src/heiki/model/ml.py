@@ -56,6 +56,14 @@ class ManagedNetwork:
     firewall_sku: str = "Standard"
 
 
+class DatastoresAuthMode(StrEnum):
+    """How the workspace reaches its system datastores (``systemDatastoresAuthMode``)."""
+
+    ACCESS_KEY = "AccessKey"
+    IDENTITY = "Identity"
+    USER_DELEGATION_SAS = "UserDelegationSAS"
+
+
 class WorkspaceKind(StrEnum):
     DEFAULT = "Default"
     HUB = "Hub"
@@ -80,6 +88,8 @@ class Workspace(LocatedResource):
     kind: WorkspaceKind = WorkspaceKind.DEFAULT
     registries: tuple[ResourceId, ...] = ()
     """ML registries this workspace uses for promotion."""
+    system_datastores_auth_mode: DatastoresAuthMode = DatastoresAuthMode.ACCESS_KEY
+    """Keys (the default) need shared-key access on the storage account; Identity does not."""
 
 
 class ComputeType(StrEnum):

@@ -57,6 +57,7 @@ from heiki.model.firewall import (
 from heiki.model.ml import (
     Compute,
     ComputeType,
+    DatastoresAuthMode,
     IsolationMode,
     ManagedNetwork,
     OutboundRule,
@@ -903,6 +904,8 @@ class Expander:
                 managed_network=managed,
                 image_build_compute=image_build,
                 registries=(registry_id,) if (ws.registry and registry_id) else (),
+                # the workspace storage has shared keys off: datastores must use the identity
+                system_datastores_auth_mode=DatastoresAuthMode.IDENTITY,
                 tags=tags,
                 source=self.doc.location(path),
             )

@@ -10,6 +10,7 @@ from heiki.model.base import REGISTRIES_TAG
 from heiki.model.ml import (
     Compute,
     ComputeType,
+    DatastoresAuthMode,
     IsolationMode,
     ManagedNetwork,
     OutboundRule,
@@ -129,6 +130,14 @@ def workspaces(ctx: ConvertContext) -> list[Workspace]:
                 image_build_compute=props.text("imageBuildCompute"),
                 kind=kind,
                 registries=registries,
+                system_datastores_auth_mode=next(
+                    (
+                        m
+                        for m in DatastoresAuthMode
+                        if m.value.lower() == props.text("systemDatastoresAuthMode").lower()
+                    ),
+                    DatastoresAuthMode.ACCESS_KEY,
+                ),
             )
         )
     return result
