@@ -724,7 +724,11 @@ def _acls(w: _Writer, acls: Any) -> dict[str, Any]:
         "virtualNetworkRules": [
             {"id": w.ref(r), "action": "Allow"} for r in acls.virtual_network_rules
         ],
-        "resourceAccessRules": [{"resourceId": w.ref(r)} for r in acls.resource_access_rules]
+        # a resource-instance rule names the tenant of the resource it admits
+        "resourceAccessRules": [
+            {"tenantId": "[subscription().tenantId]", "resourceId": w.ref(r)}
+            for r in acls.resource_access_rules
+        ]
         or None,
     }
 
