@@ -58,6 +58,9 @@ class PrivateLinkService:
     public_names: tuple[str, ...]
     provenance: Provenance
     notes: str = ""
+    static_ip: bool = True
+    """Whether the member names are Azure's complete list, so that a generator may write static
+    IPs per member (``ipConfigurations``); otherwise Azure allocates them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +305,7 @@ def _private_link(data: dict[str, Any]) -> tuple[PrivateLinkService, ...]:
                 public_names=tuple(entry.get("public_names", ())),
                 provenance=_provenance(entry, where),
                 notes=entry.get("notes", ""),
+                static_ip=bool(entry.get("static_ip", True)),
             )
         )
     return tuple(services)

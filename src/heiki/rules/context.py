@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from heiki.analyses.allocation import allocate_endpoint_ips
 from heiki.analyses.closure import Closure, closure
 from heiki.analyses.connectivity import Connectivity
 from heiki.analyses.dns.matrix import DnsMatrix, dns_matrix
@@ -25,7 +26,9 @@ class RuleContext:
     """Lazily computed analyses; every rule of a run sees the same ones."""
 
     def __init__(self, env: Environment, catalog: Catalog) -> None:
-        self.env = env
+        # endpoint IPs the source leaves to Azure are allocated once, as Azure would: DNS,
+        # routes, traces and toil then all see the same addresses
+        self.env = allocate_endpoint_ips(env, catalog)
         self.catalog = catalog
 
     @cached_property
