@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from heiki.analyses.allocation import allocate_endpoint_ips
 from heiki.catalog import load_catalog
 from heiki.designs import BUILTIN_DESIGNS
 from heiki.generators.arm import arm_template
@@ -28,7 +29,7 @@ from nethelp import replace_in
 
 def _strip(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k != "source"}
+        return {k: _strip(v) for k, v in value.items() if k not in ("source", "allocated_by_heiki")}
     if isinstance(value, list):
         return [_strip(v) for v in value]
     return value
@@ -68,8 +69,10 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _model(env: Environment) -> Any:
     """The environment as data, every list of resources in ID order (the ARM output deploys
-    module by module, so resources come back grouped by module, not in blueprint order)."""
-    data = _strip(to_data(env))
+    module by module, so resources come back grouped by module, not in blueprint order), with
+    endpoint IPs allocated as Azure would where the output leaves them to Azure (members whose
+    Azure names the catalog does not know get no static IP) - the same IPs every analysis uses."""
+    data = _strip(to_data(allocate_endpoint_ips(env, load_catalog())))
     for key in ("name", "description"):
         data.pop(key, None)
     return _by_id(data)
@@ -432,3 +435,24 @@ def test_identity_datastores_come_with_their_storage_roles() -> None:
     )
     plain = arm_template(keys, name_parameters=False)
     assert not [r for r in plain["resources"] if r["type"].endswith("roleAssignments")]
+
+
+def test_static_endpoint_ips_only_where_azure_member_names_are_known() -> None:
+    """A static IP configuration must name every member of the group as Azure does; where the
+    catalog is not sure of the names (workspace, AMPLS, Data Factory) Azure allocates - after the
+    pinned endpoints of the subnet and in declaration order, the order heiki verified."""
+    template = arm_template(load("closed-aml").environment, name_parameters=False)
+    endpoints = {
+        r["name"]: r for r in template["resources"] if r["type"].endswith("/privateEndpoints")
+    }
+    static = {n for n, r in endpoints.items() if r["properties"].get("ipConfigurations")}
+    assert "pep-stmlwclosed88c3a0-blob" in static and "pep-crmlwclosed88c3a0-registry" in static
+    dynamic = sorted(set(endpoints) - static)
+    assert dynamic == [
+        "pep-adf-closed-aml88c3a0-datafactory",
+        "pep-ampls-mlw-closed-azuremonitor",
+        "pep-mlw-closed-amlworkspace",
+    ]
+    workspace = endpoints["pep-mlw-closed-amlworkspace"]["dependsOn"]
+    assert any("pep-stmlwclosed88c3a0-blob" in d for d in workspace)  # pinned first
+    assert any("pep-ampls-mlw-closed-azuremonitor" in d for d in workspace)  # declared before

@@ -17,6 +17,7 @@ from heiki.catalog import Catalog, load_catalog
 from heiki.generators.addresses import AddressPlan, ArmAddresses, camel, rewrite
 from heiki.model.base import PRODUCT_TAG, REGISTRIES_TAG, ROLE_TAG, SUBNET_ROLES_TAG, Resource
 from heiki.model.dns import RecordType
+from heiki.model.endpoints import PrivateEndpoint
 from heiki.model.environment import Environment
 from heiki.model.firewall import (
     ApplicationRule,
@@ -148,6 +149,12 @@ def _sku_parameter(w: _Writer, gateway: VirtualNetworkGateway) -> str | None:
         "metadata": {"description": f"SKU of {gateway.name}."},
     }
     return f"[parameters('{parameter}')]"
+
+
+def _static_ip(w: _Writer, endpoint: PrivateEndpoint, group_id: str) -> bool:
+    kind = endpoint.private_link_service.resource_type
+    service = w.catalog.private_link_service(kind, group_id)
+    return service is not None and service.static_ip
 
 
 def _prune(value: Any) -> Any:
@@ -664,6 +671,15 @@ def _dns(w: _Writer) -> None:
 
 
 def _endpoints(w: _Writer) -> None:
+    # Azure gives an endpoint without static IPs the first free addresses of its subnet; created
+    # before an endpoint with static ones it could take theirs, so it waits for them
+    pinned: dict[ResourceId, list[str]] = {}
+    dynamic: dict[ResourceId, list[str]] = {}
+    for endpoint in w.env.private_endpoints:
+        if any(_static_ip(w, endpoint, c.group_id) for c in endpoint.ip_configurations):
+            pinned.setdefault(endpoint.subnet, []).append(
+                resource_id_expression("Microsoft.Network/privateEndpoints", endpoint.name)
+            )
     for endpoint in w.env.private_endpoints:
         connection = {
             "name": endpoint.name,
@@ -686,6 +702,8 @@ def _endpoints(w: _Writer) -> None:
                     w.id_ref(a) for a in endpoint.application_security_groups
                 ]
                 or None,
+                # static IPs only where the catalog knows every member by Azure's name: a
+                # static configuration with a wrong or missing member fails the deployment
                 "ipConfigurations": [
                     {
                         "name": c.name,
@@ -696,10 +714,20 @@ def _endpoints(w: _Writer) -> None:
                         },
                     }
                     for c in endpoint.ip_configurations
+                    if _static_ip(w, endpoint, c.group_id)
                 ]
                 or None,
             },
         )
+        if not any(_static_ip(w, endpoint, c.group_id) for c in endpoint.ip_configurations):
+            # ... and after the dynamic ones declared before it, so that each gets the
+            # addresses heiki verified (first free, in declaration order)
+            waits = [*pinned.get(endpoint.subnet, []), *dynamic.get(endpoint.subnet, [])[-1:]]
+            if waits:
+                w.resources[-1]["dependsOn"] = waits
+            dynamic.setdefault(endpoint.subnet, []).append(
+                resource_id_expression("Microsoft.Network/privateEndpoints", endpoint.name)
+            )
         for group in endpoint.dns_zone_groups:
             w.child(
                 "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
