@@ -79,6 +79,37 @@ def datastores_with_keys(env: Environment) -> Environment:
     )
 
 
+def storage_firewall_without_workspace(env: Environment) -> Environment:
+    from heiki.model.ml import PublicNetworkAccess
+    from heiki.model.services import DefaultAction, NetworkAcls
+
+    storage = env.workspaces[0].storage_account
+    return replace_in(
+        env,
+        "storage_accounts",
+        lambda a: a.id == storage,
+        public_network_access=PublicNetworkAccess.ENABLED,
+        network_acls=NetworkAcls(default_action=DefaultAction.DENY, bypass=()),
+    )
+
+
+def workspace_without_endpoint(env: Environment) -> Environment:
+    return replace(
+        env,
+        private_endpoints=tuple(
+            pe for pe in env.private_endpoints if "amlworkspace" not in pe.group_ids
+        ),
+    )
+
+
+def huge_cluster(env: Environment) -> Environment:
+    from heiki.model.ml import ComputeType
+
+    return replace_in(
+        env, "computes", lambda c: c.compute_type is ComputeType.AML_COMPUTE, max_nodes=400
+    )
+
+
 def no_firewall_route(env: Environment) -> Environment:
     return replace_in(env, "route_tables", lambda t: t.name == "rt-ml", routes=())
 
@@ -208,6 +239,21 @@ FAILING: dict[str, Case] = {
     "NSG001-allow-rules-no-deny": ("NSG001", lambda: nsg_allow_only(NSG_ONLY), "no deny"),
     "NSG002-storage-tag": ("NSG002", lambda: NSG_ONLY, "Storage.japaneast"),
     "AML001-compute-public-ip": ("AML001", lambda: compute_public_ip(CLOSED), "ci-alice"),
+    "AML003-storage-firewall-shuts-out-the-workspace": (
+        "AML003",
+        lambda: storage_firewall_without_workspace(CLOSED),
+        "admits neither the workspace",
+    ),
+    "AML004-no-public-ip-without-workspace-endpoint": (
+        "AML004",
+        lambda: workspace_without_endpoint(CLOSED),
+        "has no private endpoint",
+    ),
+    "AML005-cluster-larger-than-its-subnet": (
+        "AML005",
+        lambda: huge_cluster(CLOSED),
+        "its computes can take 400",
+    ),
     "AML002-datastores-with-account-keys": (
         "AML002",
         lambda: datastores_with_keys(CLOSED),
