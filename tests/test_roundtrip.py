@@ -237,6 +237,7 @@ def test_bicep_project_has_a_module_per_concern_and_the_arm_resources() -> None:
     files = bicep_project(env)
     assert sorted(files) == [
         "main.bicep",
+        "modules/compute.bicep",
         "modules/data.bicep",
         "modules/dns.bicep",
         "modules/endpoints.bicep",
@@ -285,7 +286,10 @@ def test_bicep_project_has_a_module_per_concern_and_the_arm_resources() -> None:
         "ml",
         "data",
         "endpoints",
+        "compute",  # after the workspace's private endpoints and their DNS records
     ]
+    compute = files["modules/compute.bicep"]
+    assert "'Microsoft.MachineLearningServices/workspaces/computes@" in compute
     assert "  dependsOn: [\n    hub\n    spoke_data\n  ]" in main
     assert bicep_project(load("closed-aml").environment) == files  # deterministic
 
@@ -456,3 +460,14 @@ def test_static_endpoint_ips_only_where_azure_member_names_are_known() -> None:
     workspace = endpoints["pep-mlw-closed-amlworkspace"]["dependsOn"]
     assert any("pep-stmlwclosed88c3a0-blob" in d for d in workspace)  # pinned first
     assert any("pep-ampls-mlw-closed-azuremonitor" in d for d in workspace)  # declared before
+
+
+def test_computes_wait_for_the_workspace_endpoints_and_their_dns() -> None:
+    """A compute created before the workspace's private endpoint (and its DNS records) cannot
+    connect; Azure refuses no-public-IP compute then (field failure 15)."""
+    template = arm_template(load("closed-aml").environment, name_parameters=False)
+    computes = [r for r in template["resources"] if r["type"].endswith("/computes")]
+    assert computes
+    for compute in computes:
+        assert any("'pep-mlw-closed-amlworkspace')]" in d for d in compute["dependsOn"])
+        assert any("privateDnsZoneGroups" in d for d in compute["dependsOn"])

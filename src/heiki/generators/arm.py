@@ -1005,11 +1005,28 @@ def _ml(w: _Writer) -> None:
                 "minNodeCount": compute.min_nodes,
                 "maxNodeCount": compute.max_nodes,
             }
+        # a compute created before the workspace's private endpoints and their DNS records
+        # cannot reach the workspace (field failure 15): it waits for them
+        waits = [
+            reference
+            for pe in env.private_endpoints_for(compute.workspace)
+            for reference in (
+                resource_id_expression("Microsoft.Network/privateEndpoints", pe.name),
+                *(
+                    resource_id_expression(
+                        "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+                        f"{pe.name}/{group.name}",
+                    )
+                    for group in pe.dns_zone_groups
+                ),
+            )
+        ]
         w.add(
             compute,
             "Microsoft.MachineLearningServices/workspaces/computes",
             {"computeType": compute.compute_type.value, "properties": inner},
             name=f"{workspace_name}/{compute.name}",
+            dependsOn=waits or None,
         )
     for workspace in env.workspaces:
         if workspace.system_datastores_auth_mode is DatastoresAuthMode.IDENTITY:

@@ -34,7 +34,11 @@ _TYPE_MODULES = {
     "microsoft.machinelearningservices/registries": "ml",
     "microsoft.insights/privatelinkscopes": "ml",
     "microsoft.datafactory/factories": "data",
+    # computes come after the workspace's private endpoints (field failure 15): a module of their own
+    "microsoft.machinelearningservices/workspaces/computes": "compute",
 }
+_OWN_UNITS = frozenset({"microsoft.machinelearningservices/workspaces/computes"})
+"""Child types deployed apart from their parent."""
 _WORKSPACE_SERVICES = frozenset(
     {
         "microsoft.storage/storageaccounts",
@@ -48,7 +52,7 @@ storage accounts with the data module, other services in a services module."""
 _HUB_SUBNETS = frozenset({"azurefirewallsubnet", "gatewaysubnet"})
 _VNET = "microsoft.network/virtualnetworks"
 _PEERING = "microsoft.network/virtualnetworks/virtualnetworkpeerings"
-_RANKS = {"dns": 2, "services": 3, "ml": 4, "data": 5, "endpoints": 6, "shared": 7}
+_RANKS = {"dns": 2, "services": 3, "ml": 4, "data": 5, "endpoints": 6, "compute": 7, "shared": 8}
 
 
 def resource_key(resource: dict[str, Any]) -> str:
@@ -79,7 +83,11 @@ class Placement:
         # a resource's unit: its top-level parent; an extension resource (a role assignment)
         # goes with the resource it is scoped to, as Bicep needs it in the same module
         self.top = [
-            index.get(str(r["scope"]).lower(), i) if "scope" in r else index.get(_top_key(r), i)
+            i
+            if r["type"].lower() in _OWN_UNITS
+            else index.get(str(r["scope"]).lower(), i)
+            if "scope" in r
+            else index.get(_top_key(r), i)
             for i, r in enumerate(resources)
         ]
         self.module: dict[int, str] = {}
