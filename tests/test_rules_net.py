@@ -93,6 +93,20 @@ def storage_firewall_without_workspace(env: Environment) -> Environment:
     )
 
 
+def vault_firewall_without_bypass(env: Environment) -> Environment:
+    from heiki.model.ml import PublicNetworkAccess
+    from heiki.model.services import DefaultAction, NetworkAcls
+
+    vault = env.workspaces[0].key_vault
+    return replace_in(
+        env,
+        "key_vaults",
+        lambda v: v.id == vault,
+        public_network_access=PublicNetworkAccess.ENABLED,
+        network_acls=NetworkAcls(default_action=DefaultAction.DENY, bypass=()),
+    )
+
+
 def workspace_without_endpoint(env: Environment) -> Environment:
     return replace(
         env,
@@ -243,6 +257,11 @@ FAILING: dict[str, Case] = {
         "AML003",
         lambda: storage_firewall_without_workspace(CLOSED),
         "admits neither the workspace",
+    ),
+    "AML003-key-vault-without-trusted-services": (
+        "AML003",
+        lambda: vault_firewall_without_bypass(CLOSED),
+        "without the trusted-services bypass",
     ),
     "AML004-no-public-ip-without-workspace-endpoint": (
         "AML004",
