@@ -378,3 +378,19 @@ def test_unknown_values_in_modelled_properties_are_reported(tmp_path: Path) -> N
     unknown = [d for d in diagnostics if d["code"] == "IN062"]
     assert unknown and "dnsServers" in unknown[0]["message"]
     assert "a resource outside the template" in unknown[0]["message"]
+
+
+def test_an_endpoint_outside_its_vnets_region_is_flagged(tmp_path: Path) -> None:
+    """Azure refuses a private endpoint (or NIC, firewall, gateway...) in another region than
+    its VNet; an ARM input gets the located warning IN015 and the analysis goes on."""
+    text = (FIXTURES / "hub-spoke.json").read_text(encoding="utf-8")
+    marker = """"name": "[format('pe-{0}', variables('endpoints')[copyIndex()].name)]",
+              "location": "[parameters('location')]","""
+    assert marker in text
+    moved = tmp_path / "hub-spoke.json"
+    moved.write_text(text.replace(marker, marker.replace("[parameters('location')]", "westeurope")))
+    result = load(str(moved), onprem=ONPREM)
+    found = [d for d in result.diagnostics if d.code == "IN015"]
+    assert found and all(d.severity.value == "warning" for d in found)
+    assert "is in westeurope, but its subnet's VNet" in found[0].message
+    assert found[0].location is not None and found[0].location.line is not None

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from heiki import diagnostics as dx
 from heiki.catalog import Catalog, SubnetConstraint
 from heiki.diagnostics import Diagnostic, Severity
-from heiki.model.base import Resource
+from heiki.model.base import LocatedResource, Resource
 from heiki.model.environment import Environment
 from heiki.model.firewall import FirewallPolicy
 from heiki.model.network import (
@@ -41,6 +41,7 @@ def validate(env: Environment, catalog: Catalog) -> list[Diagnostic]:
         _references,
         _remote_gateways,
         _sku_limits,
+        _regions,
     ):
         found.extend(check(env, catalog))
     return found
@@ -375,3 +376,36 @@ def _sku_limits(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
                 "AzureFirewallManagementSubnet",
                 fw.source,
             )
+
+
+def _regions(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
+    """A resource placed in a subnet lives in its VNet's region (a private endpoint, NIC,
+    firewall, gateway, Bastion or resolver elsewhere is refused by Azure)."""
+    placed: list[tuple[LocatedResource, ResourceId]] = [
+        *((pe, pe.subnet) for pe in env.private_endpoints),
+        *((nic, nic.subnet) for nic in env.network_interfaces),
+        *((fw, fw.subnet) for fw in env.firewalls),
+        *((gw, gw.subnet) for gw in env.virtual_network_gateways),
+        *((bastion, bastion.subnet) for bastion in env.bastion_hosts),
+        *(
+            (resolver, endpoint.subnet)
+            for resolver in env.dns_resolvers
+            for endpoint in resolver.inbound_endpoints[:1]
+        ),
+    ]
+    for resource, subnet_id in placed:
+        vnet = env.vnet_of_subnet(subnet_id)
+        if vnet is None or not resource.location or not vnet.location:
+            continue
+        if _region(resource.location) != _region(vnet.location):
+            yield _diag(
+                dx.REGION_MISMATCH,
+                f"{resource.name} is in {resource.location}, but its subnet's VNet {vnet.name} "
+                f"is in {vnet.location}: a resource in a subnet must be in the VNet's region",
+                resource.source,
+            )
+
+
+def _region(name: str) -> str:
+    # ARM accepts display names ("Japan East") as well as names ("japaneast")
+    return name.replace(" ", "").lower()
