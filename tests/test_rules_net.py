@@ -263,6 +263,16 @@ FAILING: dict[str, Case] = {
         lambda: vault_firewall_without_bypass(CLOSED),
         "without the trusted-services bypass",
     ),
+    "AML006-no-file-endpoint-for-studio": (
+        "AML006",
+        lambda: replace(
+            CLOSED,
+            private_endpoints=tuple(
+                pe for pe in CLOSED.private_endpoints if "file" not in pe.group_ids
+            ),
+        ),
+        "has no file private endpoint",
+    ),
     "AML004-no-public-ip-without-workspace-endpoint": (
         "AML004",
         lambda: workspace_without_endpoint(CLOSED),
