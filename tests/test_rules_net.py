@@ -263,6 +263,11 @@ FAILING: dict[str, Case] = {
         lambda: vault_firewall_without_bypass(CLOSED),
         "without the trusted-services bypass",
     ),
+    "AML007-public-compute-behind-forced-tunnel": (
+        "AML007",
+        lambda: compute_public_ip(CLOSED),
+        "has no Internet route for AzureMachineLearning, BatchNodeManagement.japaneast",
+    ),
     "AML006-no-file-endpoint-for-studio": (
         "AML006",
         lambda: replace(
@@ -346,3 +351,16 @@ def test_exfiltration_findings_carry_the_trace() -> None:
     finding = run_rules(NSG_ONLY, CATALOG, select=["EXF001"])[0]
     assert finding.evidence[0].startswith("trace ml/")
     assert any("Allow-storagejapaneast-tcp" in line for line in finding.evidence)
+
+
+def test_public_compute_with_the_service_routes_passes_aml007() -> None:
+    env = compute_public_ip(CLOSED)
+    table = next(t for t in env.route_tables if t.name == "rt-ml")
+    routes = (
+        *table.routes,
+        Route("aml", "AzureMachineLearning", NextHopType.INTERNET),
+        Route("batch", "BatchNodeManagement.japaneast", NextHopType.INTERNET),
+    )
+    fixed = replace_in(env, "route_tables", lambda t: t.id == table.id, routes=routes)
+    assert run_rules(fixed, CATALOG, select=["AML007"]) == ()
+    assert run_rules(env, CATALOG, select=["AML007"])  # and without them it fires

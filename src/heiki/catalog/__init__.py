@@ -187,6 +187,8 @@ class Catalog:
     api_versions: tuple[tuple[str, str], ...] = ()
     """Resource-type prefix -> the API version generators write (longest prefix wins)."""
     deployment_limits: DeploymentLimits = DeploymentLimits()
+    public_ip_compute_control_tags: tuple[str, ...] = ()
+    """Service tags Azure ML and Batch manage public-IP compute from (``{region}`` templated)."""
     workspace_storage_roles: tuple[tuple[str, str], ...] = ()
     """Role name -> built-in role definition GUID the workspace identity needs on its storage."""
 
@@ -363,6 +365,7 @@ def load_catalog() -> Catalog:
     _provenance(platform["api_versions"], "api_versions")
     _provenance(platform["deployment_limits"], "deployment_limits")
     _provenance(platform["workspace_storage_roles"], "workspace_storage_roles")
+    _provenance(platform["public_ip_compute_control"], "public_ip_compute_control")
     limits = platform["deployment_limits"]
     return Catalog(
         version=str(private_link["version"]),
@@ -395,6 +398,9 @@ def load_catalog() -> Catalog:
             PublicEndpoint(e["pattern"], tuple(e["service_tags"])) for e in public["endpoints"]
         ),
         public_endpoints_provenance=_provenance(public, "public_endpoints"),
+        public_ip_compute_control_tags=tuple(
+            str(t) for t in platform["public_ip_compute_control"]["service_tags"]
+        ),
         workspace_storage_roles=tuple(
             (str(k), str(v)) for k, v in platform["workspace_storage_roles"]["roles"].items()
         ),
