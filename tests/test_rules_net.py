@@ -263,6 +263,11 @@ FAILING: dict[str, Case] = {
         lambda: vault_firewall_without_bypass(CLOSED),
         "without the trusted-services bypass",
     ),
+    "AML008-v1-legacy-mode": (
+        "AML008",
+        lambda: replace_in(CLOSED, "workspaces", lambda w: True, v1_legacy_mode=True),
+        "v1 legacy mode",
+    ),
     "AML007-public-compute-behind-forced-tunnel": (
         "AML007",
         lambda: compute_public_ip(CLOSED),

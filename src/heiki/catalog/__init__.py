@@ -187,6 +187,8 @@ class Catalog:
     api_versions: tuple[tuple[str, str], ...] = ()
     """Resource-type prefix -> the API version generators write (longest prefix wins)."""
     deployment_limits: DeploymentLimits = DeploymentLimits()
+    aml_v1_sdk_support_ends: str = ""
+    """The date support for the Azure ML v1 SDK (the only client of a v1-legacy workspace) ends."""
     public_ip_compute_control_tags: tuple[str, ...] = ()
     """Service tags Azure ML and Batch manage public-IP compute from (``{region}`` templated)."""
     workspace_storage_roles: tuple[tuple[str, str], ...] = ()
@@ -366,6 +368,7 @@ def load_catalog() -> Catalog:
     _provenance(platform["deployment_limits"], "deployment_limits")
     _provenance(platform["workspace_storage_roles"], "workspace_storage_roles")
     _provenance(platform["public_ip_compute_control"], "public_ip_compute_control")
+    _provenance(platform["aml_v1_api"], "aml_v1_api")
     limits = platform["deployment_limits"]
     return Catalog(
         version=str(private_link["version"]),
@@ -398,6 +401,7 @@ def load_catalog() -> Catalog:
             PublicEndpoint(e["pattern"], tuple(e["service_tags"])) for e in public["endpoints"]
         ),
         public_endpoints_provenance=_provenance(public, "public_endpoints"),
+        aml_v1_sdk_support_ends=str(platform["aml_v1_api"]["sdk_support_ends"]),
         public_ip_compute_control_tags=tuple(
             str(t) for t in platform["public_ip_compute_control"]["service_tags"]
         ),

@@ -971,6 +971,7 @@ def _ml(w: _Writer) -> None:
                 "applicationInsights": w.ref(workspace.application_insights),
                 "publicNetworkAccess": _access(workspace.public_network_access),
                 "imageBuildCompute": workspace.image_build_compute or None,
+                "v1LegacyMode": True if workspace.v1_legacy_mode else None,
                 "systemDatastoresAuthMode": workspace.system_datastores_auth_mode.value
                 if workspace.system_datastores_auth_mode is not DatastoresAuthMode.ACCESS_KEY
                 else None,

@@ -90,6 +90,8 @@ class Workspace(LocatedResource):
     """ML registries this workspace uses for promotion."""
     system_datastores_auth_mode: DatastoresAuthMode = DatastoresAuthMode.ACCESS_KEY
     """Keys (the default) need shared-key access on the storage account; Identity does not."""
+    v1_legacy_mode: bool = False
+    """``v1LegacyMode``: keeps the v1 API's network isolation and turns the v2 API off."""
 
 
 class ComputeType(StrEnum):

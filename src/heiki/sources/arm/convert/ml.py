@@ -130,6 +130,7 @@ def workspaces(ctx: ConvertContext) -> list[Workspace]:
                 image_build_compute=props.text("imageBuildCompute"),
                 kind=kind,
                 registries=registries,
+                v1_legacy_mode=props.flag("v1LegacyMode", False),
                 system_datastores_auth_mode=next(
                     (
                         m
