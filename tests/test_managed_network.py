@@ -86,3 +86,32 @@ def test_managed_modes_in_the_findings() -> None:
         f.rule_id for f in run_rules(managed("allow_internet_outbound"), CATALOG, select=["EXF"])
     }
     assert "EXF003" in internet
+
+
+def test_aml009_passes_the_managed_designs_and_fails_their_misuse() -> None:
+    from dataclasses import replace
+
+    from heiki.catalog import load_catalog
+    from heiki.model.ml import ManagedNetwork
+    from heiki.rules.engine import run_rules
+
+    catalog = load_catalog()
+    for mode in ("allow_internet_outbound", "allow_only_approved_outbound"):
+        assert run_rules(managed(mode), catalog, select=["AML009"]) == ()
+    approved = managed("allow_only_approved_outbound")
+    workspace = approved.workspaces[0]
+    # FQDN and service-tag rules under AllowInternetOutbound are rejected
+    internet = ManagedNetwork(
+        IsolationMode.ALLOW_INTERNET_OUTBOUND, workspace.managed_network.outbound_rules
+    )
+    misused = replace(approved, workspaces=(replace(workspace, managed_network=internet),))
+    messages = [f.message for f in run_rules(misused, catalog, select=["AML009"])]
+    assert messages and all("AllowInternetOutbound does not accept" in m for m in messages)
+    # a compute that names a customer subnet in a managed-network workspace is refused
+    subnet = next(s for v in approved.virtual_networks for s in v.subnets)
+    placed = replace(
+        approved,
+        computes=tuple(replace(c, subnet=subnet.id) for c in approved.computes),
+    )
+    messages = [f.message for f in run_rules(placed, catalog, select=["AML009"])]
+    assert any("has a managed network" in m for m in messages)

@@ -124,6 +124,18 @@ def huge_cluster(env: Environment) -> Environment:
     )
 
 
+def managed_with_subnet(env: Environment) -> Environment:
+    """closed-aml's computes keep their subnets while the workspace turns a managed VNet on."""
+    from heiki.model.ml import IsolationMode, ManagedNetwork
+
+    return replace_in(
+        env,
+        "workspaces",
+        lambda w: True,
+        managed_network=ManagedNetwork(IsolationMode.ALLOW_INTERNET_OUTBOUND),
+    )
+
+
 def no_firewall_route(env: Environment) -> Environment:
     return replace_in(env, "route_tables", lambda t: t.name == "rt-ml", routes=())
 
@@ -262,6 +274,11 @@ FAILING: dict[str, Case] = {
         "AML003",
         lambda: vault_firewall_without_bypass(CLOSED),
         "without the trusted-services bypass",
+    ),
+    "AML009-managed-network-with-a-customer-subnet": (
+        "AML009",
+        lambda: managed_with_subnet(CLOSED),
+        "has a managed network",
     ),
     "AML008-v1-legacy-mode": (
         "AML008",
