@@ -120,3 +120,26 @@ def test_generated_bicep_parses_and_passes_checkov(design: str, tmp_path: Path) 
     assert failed == [], [(c["check_id"], c["resource"]) for c in failed]
     skipped = report["results"]["skipped_checks"]
     assert skipped and all(len(c["check_result"]["suppress_comment"]) > 20 for c in skipped)
+
+
+def test_cut_and_grouped_bicep_parses(tmp_path: Path) -> None:
+    """Object parameters (resourceNames.x, split(addressSpaces.x, ...)) and cut modules parse
+    with checkov's Bicep parser too."""
+    from dataclasses import replace
+
+    from heiki.catalog import DeploymentLimits, load_catalog
+    from heiki.generators.bicep import bicep_project
+
+    tight = replace(load_catalog(), deployment_limits=DeploymentLimits(parameters=8, resources=25))
+    out = tmp_path / "bicep"
+    for name, text in bicep_project(load("closed-aml").environment, tight).items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    report = run_checkov("-d", str(out), "--framework", "bicep")
+    assert report["summary"]["parsing_errors"] == 0
+    counts = pycep_resources(out)
+    assert counts is None or counts == {
+        path.name: path.read_text(encoding="utf-8").count("\nresource ")
+        for path in sorted((out / "modules").glob("*.bicep"))
+    }
