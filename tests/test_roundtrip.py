@@ -175,6 +175,7 @@ def test_build_writes_the_template_deterministically_and_never_overwrites(tmp_pa
     written_files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert written_files == [
         "azuredeploy.json",
+        "azuredeploy.parameters.json",
         "firewall-rules.md",
         "onprem/named.conf.forwarders",
         "onprem/windows-dns-forwarders.ps1",
@@ -237,6 +238,7 @@ def test_bicep_project_has_a_module_per_concern_and_the_arm_resources() -> None:
     files = bicep_project(env)
     assert sorted(files) == [
         "main.bicep",
+        "main.parameters.json",
         "modules/compute.bicep",
         "modules/data.bicep",
         "modules/dns.bicep",
@@ -471,3 +473,36 @@ def test_computes_wait_for_the_workspace_endpoints_and_their_dns() -> None:
     for compute in computes:
         assert any("'pep-mlw-closed-amlworkspace')]" in d for d in compute["dependsOn"])
         assert any("privateDnsZoneGroups" in d for d in compute["dependsOn"])
+
+
+def test_the_written_parameter_file_is_the_verified_environment(tmp_path: Path) -> None:
+    """azuredeploy.parameters.json holds every default - the place to change names, spaces and
+    SKUs - and, with the SSH key from the command line, gives the verified environment."""
+    from click.testing import CliRunner
+
+    from heiki.cli.main import cli
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", "closed-aml", "--to", "arm", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    written = json.loads((out / "azuredeploy.parameters.json").read_text(encoding="utf-8"))
+    assert written["parameters"]["vnetMlAddressSpace"] == {"value": "10.1.0.0/16"}
+    assert "adminSshPublicKey" not in written["parameters"]  # given on the command line
+    key = tmp_path / "key.parameters.json"
+    _write_parameters(key, {})
+    original = load("closed-aml").environment
+    loaded = load_arm(
+        [out / "azuredeploy.json"],
+        [out / "azuredeploy.parameters.json", key],
+        on_premises=original.on_premises,
+    )
+    assert _model(loaded.environment) == _model(original)
+    assert not [d for d in loaded.diagnostics if d.code == "IN064"]
+    bicep = CliRunner().invoke(
+        cli, ["build", "closed-aml", "--to", "bicep", "-o", str(tmp_path / "b")]
+    )
+    assert bicep.exit_code == 0
+    main = json.loads((tmp_path / "b" / "main.parameters.json").read_text(encoding="utf-8"))
+    assert main["parameters"] == {
+        k: v for k, v in written["parameters"].items() if k != "resourceGroupName"
+    }

@@ -29,7 +29,7 @@ from heiki.config import load_config
 from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_name
 from heiki.diagnostics import Diagnostic, InputError, Severity
 from heiki.generators.bicep import bicep_project
-from heiki.generators.deployment import subscription_template
+from heiki.generators.deployment import parameters_file, subscription_template
 from heiki.generators.onprem import bind_fragment, firewall_table, windows_dns_script
 from heiki.model.values import DnsName
 from heiki.reports.check import render_check
@@ -312,11 +312,14 @@ def build(
         )
     loaded = _load(source, onprem)
     env = loaded.environment
-    files = (
-        bicep_project(env)
-        if target_format == "bicep"
-        else {"azuredeploy.json": dumps(subscription_template(env))}
-    )
+    if target_format == "bicep":
+        files = bicep_project(env)
+    else:
+        template = subscription_template(env)
+        files = {
+            "azuredeploy.json": dumps(template),
+            "azuredeploy.parameters.json": dumps(parameters_file(template["parameters"])),
+        }
     notes = list(loaded.diagnostics)
     plan = forwarder_plan(env, load_catalog())
     if plan.complete:

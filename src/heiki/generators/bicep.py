@@ -12,6 +12,7 @@ checkov suppressions become ``// checkov:skip=ID: reason`` comments inside the r
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -22,6 +23,7 @@ from heiki.generators.addresses import (
     BicepCode,
     octets_declaration,
 )
+from heiki.generators.deployment import parameters_file
 from heiki.generators.layout import Grouping, Layout, Module, layout, module_parameter
 from heiki.model.environment import Environment
 
@@ -163,4 +165,7 @@ def bicep_project(env: Environment, catalog: Catalog | None = None) -> dict[str,
         main.append("}")
         main.append("")
     files["main.bicep"] = "\n".join(main)
+    files["main.parameters.json"] = (
+        json.dumps(parameters_file(parameters), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
     return dict(sorted(files.items()))

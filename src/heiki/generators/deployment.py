@@ -93,3 +93,24 @@ def subscription_template(env: Environment, catalog: Catalog | None = None) -> d
             *(_nested(m, cut.parameters, api, env.name) for m in cut.modules),
         ],
     }
+
+
+PARAMETERS_SCHEMA = (
+    "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#"
+)
+
+
+def parameters_file(parameters: dict[str, Any]) -> dict[str, Any]:
+    """A parameter file with every parameter that has a default, set to it: the place to change
+    names, address spaces or SKUs (``az deployment ... -p @file``), and what ``heiki check
+    --parameters`` verifies. Parameters without a default (the SSH key) are given on the command
+    line."""
+    return {
+        "$schema": PARAMETERS_SCHEMA,
+        "contentVersion": "1.0.0.0",
+        "parameters": {
+            name: {"value": spec["defaultValue"]}
+            for name, spec in parameters.items()
+            if "defaultValue" in spec
+        },
+    }
