@@ -15,7 +15,9 @@ from heiki.catalog import Catalog, DeploymentLimits, load_catalog
 from heiki.designs import BUILTIN_DESIGNS
 from heiki.generators.arm import resource_group_of
 from heiki.generators.bicep import bicep_project
+from heiki.generators.deployment import subscription_template
 from heiki.model.environment import Environment
+from heiki.reports.serialize import dumps
 from heiki.sources import load
 from heiki.sources.arm.load import DeploymentTarget, load_arm
 from test_roundtrip import _model, _verdict, _write_parameters
@@ -92,5 +94,48 @@ def test_spaces_ending_inside_an_octet_round_trip(tmp_path: Path) -> None:
     original = _environment(ODD)
     assert "int(vnetHubAddressSpaceOctets[2])" in str(bicep_project(original))
     imported = _import(original, tmp_path)
+    assert _model(imported) == _model(original)
+    assert _verdict(imported) == _verdict(original)
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "arm"
+QUICKSTARTS = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "templates" / "azure-quickstart"
+)
+IMPORTED = {
+    "alz-hub-spoke": ([str(FIXTURES / "hub-spoke.json")], [], str(FIXTURES / "onprem.yaml")),
+    **{
+        name: (
+            [str(QUICKSTARTS / name / "azuredeploy.json")],
+            [str(QUICKSTARTS / name / "azuredeploy.parameters.json")],
+            None,
+        )
+        for name in ("machine-learning-workspace-vnet", "machine-learning-end-to-end-secure")
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(IMPORTED))
+@pytest.mark.parametrize("output", ["arm", "bicep"])
+def test_an_imported_environment_round_trips_too(case: str, output: str, tmp_path: Path) -> None:
+    """Not only blueprints: an environment imported from ARM (the ALZ-style fixture, the Azure
+    quickstarts) regenerates as ARM and Bicep that import as the same environment and verdict."""
+    sources, parameters, onprem = IMPORTED[case]
+    if not Path(sources[0]).is_file():
+        pytest.skip("../shared not present")
+    original = load(sources, onprem=onprem, parameters=parameters).environment
+    if output == "bicep":
+        imported = _import(original, tmp_path)
+    else:
+        template = tmp_path / "azuredeploy.json"
+        template.write_text(dumps(subscription_template(original)), encoding="utf-8")
+        key = tmp_path / "key.json"
+        _write_parameters(key, {})
+        imported = load_arm(
+            [template],
+            [key],
+            target=DeploymentTarget(location=original.location),
+            on_premises=original.on_premises,
+        ).environment
     assert _model(imported) == _model(original)
     assert _verdict(imported) == _verdict(original)
