@@ -506,3 +506,20 @@ def test_the_written_parameter_file_is_the_verified_environment(tmp_path: Path) 
     assert main["parameters"] == {
         k: v for k, v in written["parameters"].items() if k != "resourceGroupName"
     }
+
+
+def test_names_that_spell_the_same_parameter_get_their_own() -> None:
+    from heiki.generators.arm import parameterize_names
+
+    resources = [
+        {"type": "Microsoft.Network/networkSecurityGroups", "name": "nsg-x", "properties": {}},
+        {"type": "Microsoft.Network/networkSecurityGroups", "name": "nsg_x", "properties": {}},
+        {"type": "Microsoft.Network/routeTables", "name": "1st-table", "properties": {}},
+    ]
+    parameters = parameterize_names(resources)
+    assert sorted(parameters) == ["nsgXName", "nsgXName2", "r1stTableName"]
+    assert {r["name"] for r in resources} == {
+        "[parameters('nsgXName')]",
+        "[parameters('nsgXName2')]",
+        "[parameters('r1stTableName')]",
+    }

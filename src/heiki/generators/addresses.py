@@ -26,8 +26,10 @@ from heiki.model.environment import Environment
 
 def camel(name: str) -> str:
     """``vnet-ml address space`` -> ``vnetMlAddressSpace`` (a parameter name)."""
-    parts = re.split(r"[^A-Za-z0-9]+", name)
-    return parts[0].lower() + "".join(p[:1].upper() + p[1:] for p in parts[1:] if p)
+    parts = [p for p in re.split(r"[^A-Za-z0-9]+", name) if p]
+    text = parts[0].lower() + "".join(p[:1].upper() + p[1:] for p in parts[1:])
+    # a Bicep identifier starts with a letter (resource names may start with a digit)
+    return text if text[:1].isalpha() else f"r{text}"
 
 
 @dataclass(frozen=True, slots=True)

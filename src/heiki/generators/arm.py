@@ -1226,7 +1226,15 @@ def parameterize_names(resources: list[dict[str, Any]]) -> dict[str, Any]:
     for resource in resources:
         if resource["type"].count("/") == 1 and resource["type"].lower() not in _FIXED_NAMES:
             owners.setdefault(resource["name"], []).append(resource["type"])
-    names = {name: camel(f"{name} name") for name, types in owners.items() if len(types) == 1}
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in sorted(n for n, types in owners.items() if len(types) == 1):
+        # two names can spell the same parameter (vnet-ml, vnet_ml): number the later one
+        parameter, counter = camel(f"{name} name"), 2
+        while parameter.lower() in taken:
+            parameter, counter = camel(f"{name} name {counter}"), counter + 1
+        taken.add(parameter.lower())
+        names[name] = parameter
     if not names:
         return {}
 
