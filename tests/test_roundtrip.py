@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from heiki.generators.arm import arm_template
 from heiki.generators.deployment import subscription_template
 from heiki.model.environment import Environment
 from heiki.model.ml import DatastoresAuthMode
+from heiki.model.values import ResourceId
 from heiki.reports.serialize import dumps, to_data
 from heiki.rules.context import RuleContext
 from heiki.rules.engine import check_rules
@@ -523,3 +525,28 @@ def test_names_that_spell_the_same_parameter_get_their_own() -> None:
         "[parameters('nsgXName2')]",
         "[parameters('r1stTableName')]",
     }
+
+
+def test_sku_and_space_parameters_of_look_alike_names_stay_apart() -> None:
+    """Two VNets whose names differ only in punctuation keep their own address-space parameter;
+    a second range of one VNet is numbered."""
+    import ipaddress
+
+    from heiki.generators.addresses import AddressPlan
+
+    env = load("closed-aml").environment
+    hub, ml, *rest = env.virtual_networks
+    twin = replace(
+        ml,
+        id=ResourceId(str(ml.id).replace("vnet-ml", "vnet_ml")),
+        name="vnet_ml",
+        address_space=(ipaddress.IPv4Network("10.8.0.0/16"),),
+        subnets=(),
+        peerings=(),
+    )
+    wider = replace(ml, address_space=(*ml.address_space, ipaddress.IPv4Network("10.9.0.0/16")))
+    plan = AddressPlan(replace(env, virtual_networks=(hub, wider, twin, *rest)))
+    assert {"vnetMlAddressSpace", "vnetMlAddressSpace2", "vnetMl2AddressSpace"} <= set(
+        plan.parameters
+    )
+    assert plan.parameters["vnetMl2AddressSpace"]["defaultValue"] == "10.8.0.0/16"

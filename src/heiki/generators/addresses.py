@@ -46,7 +46,10 @@ class AddressPlan:
         self.spaces: list[AddressSpace] = []
         for vnet in env.virtual_networks:
             for position, space in enumerate(vnet.address_space):
-                name = camel(f"{vnet.name} address space") + (str(position + 1) if position else "")
+                suffix = str(position + 1) if position else ""
+                name, copy = camel(f"{vnet.name} address space") + suffix, 2
+                while name in self.parameters:  # vnet-ml and vnet_ml spell the same name
+                    name, copy = camel(f"{vnet.name} {copy} address space") + suffix, copy + 1
                 self.parameters[name] = {
                     "type": "string",
                     "defaultValue": str(space),

@@ -71,14 +71,25 @@ class _Writer:
                 "checkov": [f"{check}: {reason}" for check, reason in sorted(reasons.items())]
             }
 
+    def parameter(self, label: str, spec: dict[str, Any]) -> str:
+        """Declare a parameter named after ``label``; two labels that spell the same name
+        (vnet-ml, vnet_ml) get their own, numbered."""
+        name, counter = camel(label), 2
+        while name in self.parameters:
+            name, counter = camel(f"{label} {counter}"), counter + 1
+        self.parameters[name] = spec
+        return name
+
     def size(self, name: str, default: str) -> str:
         """A VM or compute size as a parameter (a deployment choice, like a SKU)."""
-        parameter = camel(f"{name} size")
-        self.parameters[parameter] = {
-            "type": "string",
-            "defaultValue": default,
-            "metadata": {"description": f"VM size of {name}."},
-        }
+        parameter = self.parameter(
+            f"{name} size",
+            {
+                "type": "string",
+                "defaultValue": default,
+                "metadata": {"description": f"VM size of {name}."},
+            },
+        )
         return f"[parameters('{parameter}')]"
 
     # -- emit ----------------------------------------------------------------------------------
@@ -126,12 +137,14 @@ class _Writer:
         sku = entry.get("sku")
         if isinstance(sku, dict) and isinstance(sku.get("name"), str):
             # a SKU is a deployment choice: a parameter, checked again by `heiki check --parameters`
-            parameter = camel(f"{entry['name']} sku")
-            self.parameters[parameter] = {
-                "type": "string",
-                "defaultValue": sku["name"],
-                "metadata": {"description": f"SKU of {entry['name']}."},
-            }
+            parameter = self.parameter(
+                f"{entry['name']} sku",
+                {
+                    "type": "string",
+                    "defaultValue": sku["name"],
+                    "metadata": {"description": f"SKU of {entry['name']}."},
+                },
+            )
             entry["sku"] = {**sku, "name": f"[parameters('{parameter}')]"}
         if properties is not None:
             entry["properties"] = _prune(properties)
@@ -142,12 +155,14 @@ def _sku_parameter(w: _Writer, gateway: VirtualNetworkGateway) -> str | None:
     """A gateway's SKU (name and tier are the same value) as a parameter."""
     if not gateway.sku:
         return None
-    parameter = camel(f"{gateway.name} sku")
-    w.parameters[parameter] = {
-        "type": "string",
-        "defaultValue": gateway.sku,
-        "metadata": {"description": f"SKU of {gateway.name}."},
-    }
+    parameter = w.parameter(
+        f"{gateway.name} sku",
+        {
+            "type": "string",
+            "defaultValue": gateway.sku,
+            "metadata": {"description": f"SKU of {gateway.name}."},
+        },
+    )
     return f"[parameters('{parameter}')]"
 
 
@@ -474,13 +489,15 @@ def _rule(w: _Writer, rule: NetworkRule | ApplicationRule | NatRule) -> dict[str
 def _tier_parameter(w: _Writer, firewall: AzureFirewall) -> str:
     """The firewall's tier as a parameter (Basic / Standard / Premium), shared with the policies
     it uses: Azure requires a policy of the firewall's tier."""
-    parameter = camel(f"{firewall.name} tier")
-    w.parameters[parameter] = {
-        "type": "string",
-        "defaultValue": firewall.sku_tier.value,
-        "allowedValues": [tier.value for tier in FirewallSku],
-        "metadata": {"description": f"Tier of {firewall.name} and of its firewall policy."},
-    }
+    parameter = w.parameter(
+        f"{firewall.name} tier",
+        {
+            "type": "string",
+            "defaultValue": firewall.sku_tier.value,
+            "allowedValues": [tier.value for tier in FirewallSku],
+            "metadata": {"description": f"Tier of {firewall.name} and of its firewall policy."},
+        },
+    )
     return f"[parameters('{parameter}')]"
 
 
