@@ -8,6 +8,7 @@ Exit codes (documented in the README):
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -339,7 +340,24 @@ def build(
         files["firewall-rules.md"] = firewall_table(env)
     for target in _write_all(folder, files):
         click.echo(str(target))
+    _stderr().print(_build_summary(files), markup=False)
     _print_warnings(tuple(notes))
+
+
+def _build_summary(files: dict[str, str]) -> str:
+    """One line on stderr: how the output is cut, and whether parameters became objects."""
+    parameter_file = files.get("main.parameters.json") or files["azuredeploy.parameters.json"]
+    parameters = json.loads(parameter_file)["parameters"]
+    if "azuredeploy.json" in files:
+        template = json.loads(files["azuredeploy.json"])
+        modules = sum(r["type"] == "Microsoft.Resources/deployments" for r in template["resources"])
+    else:
+        modules = sum(name.startswith("modules/") for name in files)
+    grouped = [name for name in ("resourceNames", "addressSpaces", "skus") if name in parameters]
+    summary = f"{modules} modules, {len(parameters)} parameters with defaults"
+    if grouped:
+        summary += f" (grouped into objects to stay within Azure's limits: {', '.join(grouped)})"
+    return summary
 
 
 def _write_all(folder: Path, files: dict[str, str]) -> list[Path]:
