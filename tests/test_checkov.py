@@ -63,6 +63,14 @@ def pycep_resources(folder: Path) -> dict[str, int] | None:
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
+def assert_pycep_reads_every_resource(folder: Path) -> None:
+    counts = pycep_resources(folder)
+    assert counts is None or counts == {
+        path.name: path.read_text(encoding="utf-8").count("\nresource ")
+        for path in sorted((folder / "modules").glob("*.bicep"))
+    }
+
+
 def checkov(design: str, folder: Path) -> dict[str, Any]:
     path = folder / f"{design}.json"
     # the resource-group template that `heiki build --to arm` nests in its subscription wrapper
@@ -110,11 +118,7 @@ def test_generated_bicep_parses_and_passes_checkov(design: str, tmp_path: Path) 
     report = run_checkov("-d", str(out), "--framework", "bicep")
     # every module parsed (address parameters use octet arithmetic pycep understands)
     assert report["summary"]["parsing_errors"] == 0
-    counts = pycep_resources(out)
-    assert counts is None or counts == {
-        path.name: path.read_text(encoding="utf-8").count("\nresource ")
-        for path in sorted((out / "modules").glob("*.bicep"))
-    }
+    assert_pycep_reads_every_resource(out)
     assert report["summary"]["passed"] > 20
     failed = report.get("results", {}).get("failed_checks", [])
     assert failed == [], [(c["check_id"], c["resource"]) for c in failed]
@@ -138,8 +142,4 @@ def test_cut_and_grouped_bicep_parses(tmp_path: Path) -> None:
         path.write_text(text, encoding="utf-8")
     report = run_checkov("-d", str(out), "--framework", "bicep")
     assert report["summary"]["parsing_errors"] == 0
-    counts = pycep_resources(out)
-    assert counts is None or counts == {
-        path.name: path.read_text(encoding="utf-8").count("\nresource ")
-        for path in sorted((out / "modules").glob("*.bicep"))
-    }
+    assert_pycep_reads_every_resource(out)

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -315,11 +315,16 @@ def build(
     env = loaded.environment
     if target_format == "bicep":
         files = bicep_project(env)
+        modules = sum(name.startswith("modules/") for name in files)
+        defaults = json.loads(files["main.parameters.json"])["parameters"]
     else:
         template = subscription_template(env)
+        parameter_file = parameters_file(template["parameters"])
+        defaults = parameter_file["parameters"]
+        modules = sum(r["type"] == "Microsoft.Resources/deployments" for r in template["resources"])
         files = {
             "azuredeploy.json": dumps(template),
-            "azuredeploy.parameters.json": dumps(parameters_file(template["parameters"])),
+            "azuredeploy.parameters.json": dumps(parameter_file),
         }
     notes = list(loaded.diagnostics)
     plan = forwarder_plan(env, load_catalog())
@@ -340,19 +345,12 @@ def build(
         files["firewall-rules.md"] = firewall_table(env)
     for target in _write_all(folder, files):
         click.echo(str(target))
-    _stderr().print(_build_summary(files), markup=False)
+    _stderr().print(_build_summary(modules, defaults), markup=False)
     _print_warnings(tuple(notes))
 
 
-def _build_summary(files: dict[str, str]) -> str:
+def _build_summary(modules: int, parameters: dict[str, Any]) -> str:
     """One line on stderr: how the output is cut, and whether parameters became objects."""
-    parameter_file = files.get("main.parameters.json") or files["azuredeploy.parameters.json"]
-    parameters = json.loads(parameter_file)["parameters"]
-    if "azuredeploy.json" in files:
-        template = json.loads(files["azuredeploy.json"])
-        modules = sum(r["type"] == "Microsoft.Resources/deployments" for r in template["resources"])
-    else:
-        modules = sum(name.startswith("modules/") for name in files)
     grouped = [name for name in ("resourceNames", "addressSpaces", "skus") if name in parameters]
     summary = f"{modules} modules, {len(parameters)} parameters with defaults"
     if grouped:

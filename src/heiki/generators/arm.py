@@ -166,10 +166,12 @@ def _sku_parameter(w: _Writer, gateway: VirtualNetworkGateway) -> str | None:
     return f"[parameters('{parameter}')]"
 
 
-def _static_ip(w: _Writer, endpoint: PrivateEndpoint, group_id: str) -> bool:
+def _pinned(w: _Writer, endpoint: PrivateEndpoint) -> bool:
+    """Whether the endpoint's IPs are written static: only where the catalog knows every member
+    by Azure's name (an endpoint has one group)."""
     kind = endpoint.private_link_service.resource_type
-    service = w.catalog.private_link_service(kind, group_id)
-    return service is not None and service.static_ip
+    services = [w.catalog.private_link_service(kind, g) for g in endpoint.group_ids]
+    return bool(endpoint.ip_configurations) and all(s is not None and s.static_ip for s in services)
 
 
 def _prune(value: Any) -> Any:
@@ -690,10 +692,11 @@ def _dns(w: _Writer) -> None:
 def _endpoints(w: _Writer) -> None:
     # Azure gives an endpoint without static IPs the first free addresses of its subnet; created
     # before an endpoint with static ones it could take theirs, so it waits for them
+    static = {endpoint.id: _pinned(w, endpoint) for endpoint in w.env.private_endpoints}
     pinned: dict[ResourceId, list[str]] = {}
     dynamic: dict[ResourceId, list[str]] = {}
     for endpoint in w.env.private_endpoints:
-        if any(_static_ip(w, endpoint, c.group_id) for c in endpoint.ip_configurations):
+        if static[endpoint.id]:
             pinned.setdefault(endpoint.subnet, []).append(
                 resource_id_expression("Microsoft.Network/privateEndpoints", endpoint.name)
             )
@@ -731,12 +734,12 @@ def _endpoints(w: _Writer) -> None:
                         },
                     }
                     for c in endpoint.ip_configurations
-                    if _static_ip(w, endpoint, c.group_id)
                 ]
-                or None,
+                if static[endpoint.id]
+                else None,
             },
         )
-        if not any(_static_ip(w, endpoint, c.group_id) for c in endpoint.ip_configurations):
+        if not static[endpoint.id]:
             # ... and after the dynamic ones declared before it, so that each gets the
             # addresses heiki verified (first free, in declaration order)
             waits = [*pinned.get(endpoint.subnet, []), *dynamic.get(endpoint.subnet, [])[-1:]]
@@ -1122,7 +1125,7 @@ def _add_dependencies(resources: list[dict[str, Any]]) -> None:
         )
         for r in resources
     }
-    peerings: list[tuple[list[str], str, frozenset[str], set[str]]] = []
+    peerings: list[tuple[list[str], str, frozenset[str], set[str], dict[str, Any]]] = []
     for resource in resources:
         own = resource_id_expression(resource["type"], resource["name"])
         needed: set[str] = set(resource.get("dependsOn", ()))
@@ -1149,23 +1152,20 @@ def _add_dependencies(resources: list[dict[str, Any]]) -> None:
         needed.discard(own)
         if resource["type"] == _PEERING:
             vnets = frozenset(d for d in needed if d.startswith(_VNET_ID))
-            peerings.append((sorted(vnets), own, vnets, needed))
+            peerings.append((sorted(vnets), own, vnets, needed, resource))
         if needed:
             resource["dependsOn"] = sorted(needed)
     # Azure fails a peering while another operation updates either VNet
     # (ReferencedResourceNotProvisioned, AnotherOperationInProgress): peerings that share a VNet
     # go one after another, the two directions of a pair together
     done: list[tuple[str, frozenset[str]]] = []
-    for _pair, own, vnets, needed in sorted(peerings, key=lambda p: (p[0], p[1])):
+    for _pair, own, vnets, needed, resource in sorted(peerings, key=lambda p: (p[0], p[1])):
         for previous, touched in reversed(done):
             if touched & vnets:
                 needed.add(previous)
+                resource["dependsOn"] = sorted(needed)
                 break
         done.append((own, vnets))
-    for resource in resources:
-        if resource["type"] == _PEERING:
-            own = resource_id_expression(resource["type"], resource["name"])
-            resource["dependsOn"] = sorted(next(p[3] for p in peerings if p[1] == own))
 
 
 _PEERING = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"

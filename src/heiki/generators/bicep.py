@@ -30,7 +30,6 @@ from heiki.model.environment import Environment
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PARAMETER = re.compile(r"parameters\('([A-Za-z0-9_]+)'\)")
 _OCTETS = re.compile(r"\b(\w+Octets)\[")
-_RESOURCE_ID = re.compile(r"\[resourceId\((.*)\)\]$")
 
 
 def _string(text: str) -> str:
@@ -165,6 +164,7 @@ def bicep_project(env: Environment, catalog: Catalog | None = None) -> dict[str,
         main.append("}")
         main.append("")
     files["main.bicep"] = "\n".join(main)
+    # reports.serialize.dumps's format (generators may not import reports, same layer)
     files["main.parameters.json"] = (
         json.dumps(parameters_file(parameters), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     )

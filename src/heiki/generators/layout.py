@@ -129,17 +129,13 @@ class Placement:
                 self.module[i] = self.module.get(self.top[i], "shared")
 
     def _networks(self, env: Environment, index: dict[str, int]) -> None:
-        vnets = [
-            (
-                vnet,
-                index[
-                    resource_id_expression("Microsoft.Network/virtualNetworks", vnet.name).lower()
-                ],
-            )
+        keys = {
+            vnet.name: resource_id_expression(
+                "Microsoft.Network/virtualNetworks", vnet.name
+            ).lower()
             for vnet in env.virtual_networks
-            if resource_id_expression("Microsoft.Network/virtualNetworks", vnet.name).lower()
-            in index
-        ]
+        }
+        vnets = [(v, index[keys[v.name]]) for v in env.virtual_networks if keys[v.name] in index]
         hubs = [v for v, _ in vnets if any(s.name.lower() in _HUB_SUBNETS for s in v.subnets)]
         taken: set[str] = set(_RANKS)
         for vnet, i in vnets:

@@ -381,20 +381,21 @@ def _sku_limits(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
 def _regions(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
     """A resource placed in a subnet lives in its VNet's region (a private endpoint, NIC,
     firewall, gateway, Bastion or resolver elsewhere is refused by Azure)."""
-    placed: list[tuple[LocatedResource, ResourceId]] = [
+    in_subnets: list[tuple[LocatedResource, ResourceId]] = [
         *((pe, pe.subnet) for pe in env.private_endpoints),
         *((nic, nic.subnet) for nic in env.network_interfaces),
         *((fw, fw.subnet) for fw in env.firewalls),
         *((gw, gw.subnet) for gw in env.virtual_network_gateways),
         *((bastion, bastion.subnet) for bastion in env.bastion_hosts),
+    ]
+    placed: list[tuple[LocatedResource, VirtualNetwork | None]] = [
+        *((resource, env.vnet_of_subnet(subnet)) for resource, subnet in in_subnets),
         *(
-            (resolver, endpoint.subnet)
+            (resolver, env.get_typed(resolver.virtual_network, VirtualNetwork))
             for resolver in env.dns_resolvers
-            for endpoint in resolver.inbound_endpoints[:1]
         ),
     ]
-    for resource, subnet_id in placed:
-        vnet = env.vnet_of_subnet(subnet_id)
+    for resource, vnet in placed:
         if vnet is None or not resource.location or not vnet.location:
             continue
         if _region(resource.location) != _region(vnet.location):
