@@ -138,4 +138,8 @@ def test_an_imported_environment_round_trips_too(case: str, output: str, tmp_pat
             on_premises=original.on_premises,
         ).environment
     assert _model(imported) == _model(original)
-    assert _verdict(imported) == _verdict(original)
+    # the generators write what heiki models; resources it does not model (the quickstart's AKS
+    # cluster and Log Analytics workspace) are not regenerated, so the verdicts agree on the
+    # modelled part, and the imported output says it holds nothing heiki does not model
+    assert {r.type for r in imported.unmodelled} <= {"Microsoft.Authorization/roleAssignments"}
+    assert _verdict(imported) == _verdict(replace(original, unmodelled=()))

@@ -1,11 +1,14 @@
 """Closure: is the environment closed? Five checks, each passed, failed or not applicable.
 
 1. no public inbound: PaaS public network access off (workspace, storage, Key Vault, registries,
-   Data Factory), no public IPs on compute, no NSG rule letting the internet in;
+   Data Factory, and every type the model does not simulate whose surface the catalog
+   describes: AI Services, AI Search, Event Hubs, SQL, Cosmos DB...), no public IPs on compute,
+   no NSG rule letting the internet in;
 2. all internet egress through an inspecting firewall, or none (from the egress traces);
 3. no path to a storage account outside the environment;
 4. prod without internet, where dev/prod stages are declared;
-5. local authentication off (storage shared keys, ACR admin user).
+5. local authentication off (storage shared keys, ACR admin user, keys and local accounts of the
+   other types).
 """
 
 from __future__ import annotations
@@ -101,6 +104,10 @@ def public_inbound(env: Environment) -> ClosureCheck:
         exposure = _public_exposure(resource)
         if exposure:
             problems.append((f"{resource.name} {exposure}", resource.id))
+    for other in env.unmodelled:
+        exposure = _public_exposure(other.surface) if other.surface is not None else ""
+        if exposure:
+            problems.append((f"{other.title} {other.name} {exposure}", _rid(other.resource_id)))
     for compute in env.computes:
         if compute.enable_node_public_ip and compute.subnet is not None:
             problems.append((f"compute {compute.name} has a public IP", compute.id))
@@ -118,7 +125,33 @@ def public_inbound(env: Environment) -> ClosureCheck:
                 problems.append(
                     (f"NSG {nsg.name} rule {rule.name} allows inbound from the internet", nsg.id)
                 )
-    return _check("no public inbound", problems, "no public endpoint, public IP or open NSG rule")
+    return _check(
+        "no public inbound",
+        problems,
+        "no public endpoint, public IP or open NSG rule" + _surfaces_read(env, "public access"),
+    )
+
+
+def _rid(text: str) -> ResourceId | None:
+    try:
+        return ResourceId(text)
+    except ValueError:
+        return None
+
+
+def _surfaces_read(env: Environment, what: str) -> str:
+    """The types beyond the modelled ones whose ``what`` closure read, so that a pass names what
+    it covers; and those it could not read, so that it never passes silently over them."""
+    read = sorted({r.title for r in env.unmodelled if r.surface is not None}, key=str.lower)
+    unread = sorted(
+        {r.type for r in env.unmodelled if r.surface is None and not r.no_surface and not r.reason},
+        key=str.lower,
+    )
+    text = f" (also read: {what} of {', '.join(read)})" if read else ""
+    if unread:
+        text += f"; not checked: {len(unread)} type(s) heiki cannot judge ({', '.join(unread[:4])}"
+        text += ", ...)" if len(unread) > 4 else ")"
+    return text
 
 
 def egress_inspected(egress: EgressReport) -> ClosureCheck:
@@ -201,8 +234,20 @@ def local_auth_off(env: Environment) -> ClosureCheck:
             problems.append(
                 (f"container registry {registry.name} has the admin user enabled", registry.id)
             )
+    for other in env.unmodelled:
+        if other.surface is not None and other.surface.local_auth_enabled:
+            problems.append(
+                (
+                    f"{other.title} {other.name} accepts local authentication (keys or local "
+                    "accounts)",
+                    _rid(other.resource_id),
+                )
+            )
     return _check(
-        "local authentication off", problems, "no storage shared keys, no registry admin user"
+        "local authentication off",
+        problems,
+        "no storage shared keys, no registry admin user"
+        + _surfaces_read(env, "local authentication"),
     )
 
 

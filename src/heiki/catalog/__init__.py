@@ -7,24 +7,17 @@ never as literals in logic. ``load_catalog()`` reads them once into typed, immut
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 import yaml
 
+from heiki.catalog.coverage import Coverage, parse_coverage
+from heiki.catalog.provenance import CatalogError, Provenance, provenance
 from heiki.model.values import Address, Prefix, parse_address, parse_prefix
 
-
-class CatalogError(ValueError):
-    """A catalog data file is malformed (a packaging bug, or a bad user extension)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Provenance:
-    source: str
-    as_of: str
-    also: tuple[str, ...] = ()
+__all__ = ["Catalog", "CatalogError", "Coverage", "Provenance", "load_catalog"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +186,10 @@ class Catalog:
     """Service tags Azure ML and Batch manage public-IP compute from (``{region}`` templated)."""
     workspace_storage_roles: tuple[tuple[str, str], ...] = ()
     """Role name -> built-in role definition GUID the workspace identity needs on its storage."""
+    coverage: Coverage = field(
+        default_factory=lambda: Coverage("its network paths are not checked", (), (), ())
+    )
+    """What heiki reads of the types it does not simulate, and what the verdict leaves out."""
 
     def api_version(self, resource_type: str) -> str:
         matches = [
@@ -269,12 +266,7 @@ def _read(name: str) -> dict[str, Any]:
     return data
 
 
-def _provenance(entry: dict[str, Any], where: str) -> Provenance:
-    source = entry.get("source")
-    as_of = entry.get("as_of")
-    if not isinstance(source, str) or not source.startswith("https://") or not as_of:
-        raise CatalogError(f"{where}: every entry needs an https source and an as_of date")
-    return Provenance(source=source, as_of=str(as_of), also=tuple(entry.get("also", ())))
+_provenance = provenance
 
 
 def _subnet_constraint(entry: dict[str, Any]) -> SubnetConstraint:
@@ -351,6 +343,7 @@ def load_catalog() -> Catalog:
     platform = _read("platform.yaml")
     public = _read("public_endpoints.yaml")
     decisions = _read("decisions.yaml")
+    coverage = _read("coverage.yaml")
 
     nsg = platform["nsg_default_rules"]
     routes = platform["system_routes"]
@@ -408,6 +401,7 @@ def load_catalog() -> Catalog:
         workspace_storage_roles=tuple(
             (str(k), str(v)) for k, v in platform["workspace_storage_roles"]["roles"].items()
         ),
+        coverage=parse_coverage(coverage),
         deployment_limits=DeploymentLimits(
             int(limits["parameters"]), int(limits["resources"]), int(limits["outputs"])
         ),

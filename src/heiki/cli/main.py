@@ -104,10 +104,11 @@ def ARM_OPTS(command: Callable[..., None]) -> Callable[..., None]:
             "--parameters",
             "parameters",
             multiple=True,
-            type=click.Path(dir_okay=False),
+            metavar="FILE|NAME=VALUE",
             expose_value=False,
             callback=_remember,
-            help="ARM parameter file (repeatable; later files win).",
+            help="ARM parameter file, or one parameter as NAME=VALUE (repeatable; a later value "
+            "wins, as with az deployment).",
         ),
         click.option(
             "--subscription",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from typing import TypeVar
 
 from heiki.model.base import Resource
+from heiki.model.coverage import UnmodelledResource
 from heiki.model.dns import DnsForwardingRuleset, DnsResolver, PrivateDnsZone
 from heiki.model.endpoints import PrivateEndpoint
 from heiki.model.firewall import AzureFirewall, FirewallPolicy, IpGroup
@@ -76,7 +77,10 @@ class Environment:
     private_link_scopes: tuple[PrivateLinkScope, ...] = ()
     data_factories: tuple[DataFactory, ...] = ()
     on_premises: OnPremises | None = None
+    unmodelled: tuple[UnmodelledResource, ...] = ()
+    """Resources of the input that heiki does not simulate (see ``model.coverage``)."""
     _index: dict[ResourceId, Resource] = field(init=False, repr=False, compare=False)
+    _unmodelled_ids: frozenset[str] = field(init=False, repr=False, compare=False)
     _subnet_vnet: dict[ResourceId, VirtualNetwork] = field(init=False, repr=False, compare=False)
     _endpoints_by_target: dict[ResourceId, tuple[PrivateEndpoint, ...]] = field(
         init=False, repr=False, compare=False
@@ -99,6 +103,9 @@ class Environment:
         for endpoint in self.private_endpoints:
             by_target.setdefault(endpoint.private_link_service, []).append(endpoint)
         object.__setattr__(self, "_index", index)
+        object.__setattr__(
+            self, "_unmodelled_ids", frozenset(r.resource_id.lower() for r in self.unmodelled)
+        )
         object.__setattr__(self, "_subnet_vnet", subnet_vnet)
         object.__setattr__(
             self, "_endpoints_by_target", {k: tuple(v) for k, v in by_target.items()}
@@ -120,6 +127,10 @@ class Environment:
 
     def get(self, resource_id: ResourceId) -> Resource | None:
         return self._index.get(resource_id)
+
+    def is_unmodelled(self, resource_id: ResourceId) -> bool:
+        """Whether the input holds this resource although the model does not simulate it."""
+        return str(resource_id).lower() in self._unmodelled_ids
 
     def get_typed(self, resource_id: ResourceId | None, kind: type[R]) -> R | None:
         """The resource with that ID if it exists and is of ``kind``."""

@@ -43,6 +43,7 @@ def render_check(record: dict[str, Any]) -> RenderableType:
             f"; toil {verdict['toil']} manual change(s); "
             f"{verdict['errors']} error(s), {verdict['warnings']} warning(s)",
         ),
+        *_coverage(record),
         _readiness(record),
         _closure(record),
         _toil(record),
@@ -51,6 +52,18 @@ def render_check(record: dict[str, Any]) -> RenderableType:
         _findings(record),
     ]
     return Group(*parts)
+
+
+def _coverage(record: dict[str, Any]) -> list[RenderableType]:
+    """Right below the verdict: what it does not cover, so that no line reads as a promise
+    about resources heiki did not look at."""
+    gaps = record["coverage"]
+    if not gaps:
+        return []
+    return [
+        Text("Not modelled (the verdict does not cover):", style="bold yellow"),
+        *(Text(f"  {gap['text']}") for gap in gaps),
+    ]
 
 
 def _status(value: str) -> Text:

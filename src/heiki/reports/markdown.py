@@ -31,6 +31,15 @@ def markdown_document(record: dict[str, Any]) -> str:
         f"- **DNS:** {record['dns']['names']} names x {len(record['dns']['vantages'])} vantages, "
         f"{record['dns']['failures']} failing",
         "",
+    ]
+    if record["coverage"]:
+        lines += [
+            "**Not modelled** (the verdict does not cover):",
+            "",
+            *(f"- {_cell(gap['text'])}" for gap in record["coverage"]),
+            "",
+        ]
+    lines += [
         "### Readiness",
         "",
         "| loop | capability | status | how / why |",

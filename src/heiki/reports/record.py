@@ -18,6 +18,7 @@ from heiki.analyses.toil import Toil
 from heiki.catalog import Catalog
 from heiki.config import Config, Suppression
 from heiki.diagnostics import Diagnostic, Severity
+from heiki.model.coverage import coverage_gaps
 from heiki.model.environment import Environment
 from heiki.model.source import SourceLocation
 from heiki.reports.serialize import FORMAT_VERSION
@@ -230,6 +231,16 @@ def check_record(result: CheckResult) -> dict[str, Any]:
                 "bypasses_firewall": len(s.bypasses),
             }
             for s in result.egress.subnets
+        ],
+        "coverage": [
+            {
+                "what": gap.title,
+                "count": gap.count,
+                "not_covered": gap.not_covered,
+                "text": gap.text,
+                "resources": [r.resource_id for r in gap.resources],
+            }
+            for gap in coverage_gaps(result.environment.unmodelled)
         ],
         "diagnostics": [
             {

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from heiki.model.coverage import coverage_gaps
 from heiki.model.dns import DnsResolver, PrivateDnsZone
 from heiki.model.environment import Environment
 from heiki.model.firewall import AzureFirewall, FirewallPolicy
@@ -39,6 +40,7 @@ def summary(env: Environment) -> dict[str, int]:
         "computes": len(env.computes),
         "virtual_machines": len(env.virtual_machines),
         "resources": sum(1 for _ in env.resources()),
+        "not_modelled": len(env.unmodelled),
     }
 
 
@@ -62,6 +64,10 @@ def render_environment(env: Environment) -> RenderableType:
     ]
     if env.on_premises:
         parts.append(_onprem(env))
+    gaps = coverage_gaps(env.unmodelled)
+    if gaps:
+        parts.append(Text("Not modelled (the verdict does not cover):", style="bold"))
+        parts += [Text(f"  {gap.text}") for gap in gaps]
     return Group(*parts)
 
 

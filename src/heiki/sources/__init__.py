@@ -7,6 +7,7 @@ the warnings, or raises ``InputError`` with every located error it found.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -243,13 +244,31 @@ def load(
     return load_blueprint(doc, onprem=onprem_doc)
 
 
+_INLINE_PARAMETER = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$", re.DOTALL)
+
+
+def split_parameters(given: Sequence[str]) -> list[Path | tuple[str, str]]:
+    """``--parameters`` as ``az deployment`` takes it, in order (a later value wins): a parameter
+    file (``@`` optional) or ``NAME=VALUE``. A file that exists wins over the same text read as
+    a pair."""
+    entries: list[Path | tuple[str, str]] = []
+    for text in given:
+        path = Path(text.removeprefix("@"))
+        match = _INLINE_PARAMETER.match(text)
+        if match and not path.exists():
+            entries.append((match.group(1), match.group(2)))
+        else:
+            entries.append(path)
+    return entries
+
+
 def _load_arm(
     sources: list[str], onprem: str | None, parameters: Sequence[str], target: DeploymentTarget
 ) -> LoadResult:
     catalog = load_catalog()
     on_premises = load_onprem(read_yaml_file(Path(onprem))) if onprem else None
     loaded = load_arm(
-        [Path(s) for s in sources], [Path(p) for p in parameters], target, catalog, on_premises
+        [Path(s) for s in sources], split_parameters(parameters), target, catalog, on_premises
     )
     # A template that Azure would reject is still worth analysing: validation problems become
     # warnings here, and only what stops the model from being built is fatal.

@@ -16,6 +16,7 @@ from typing import Any
 from heiki import diagnostics as dx
 from heiki.catalog import Catalog
 from heiki.diagnostics import Diagnostic, InputError, Severity
+from heiki.model.coverage import UnmodelledResource
 from heiki.model.environment import Environment
 from heiki.model.onprem import OnPremises
 from heiki.model.source import SourceLocation
@@ -25,11 +26,16 @@ from heiki.sources.arm.expressions import Scope, Unknown
 from heiki.sources.arm.positions import JsonPositions
 from heiki.sources.arm.resources import ArmResource
 from heiki.sources.arm.template import (
+    AssumedParameter,
+    CommandLineValue,
     ExpandedResource,
     TemplateError,
+    UnexpandedResource,
     expand_template,
     parameter_values,
 )
+
+ASSUMED = "heiki-assumed"
 
 MAX_JSON_BYTES = 50 * 1024 * 1024
 
@@ -158,12 +164,18 @@ def _location(file: str, pointer: str) -> SourceLocation:
     return SourceLocation(file, None, None, pointer)
 
 
-def _from_expanded(resource: ExpandedResource, locate: _Locator) -> ArmResource:
+def _from_expanded(resource: ExpandedResource, locate: _Locator) -> ArmResource | None:
+    """The resource, or None when its ID is not below a subscription (management-group and
+    tenant deployments, extension resources of Bicep extensions at those scopes)."""
+    try:
+        resource_id = ResourceId(resource.id)
+    except ValueError:
+        return None
     body = resource.body
     location = body.get("location", "")
     kind = body.get("kind")
     return ArmResource(
-        id=ResourceId(resource.id),
+        id=resource_id,
         type=resource.type,
         name=resource.name,
         location=location if isinstance(location, str) else "",
@@ -239,26 +251,73 @@ class ArmLoad:
     unknowns: int
 
 
+def _assumed_notice(assumed: Sequence[AssumedParameter], locate: _Locator) -> Diagnostic:
+    """One warning naming every parameter Azure would ask for, with where each is declared."""
+    parts = []
+    for parameter in assumed:
+        where = locate(parameter.file, parameter.pointer)
+        value = (
+            "unknown (secure, never shown)"
+            if parameter.secure
+            else "unknown"
+            if isinstance(parameter.value, Unknown)
+            else json.dumps(parameter.value)
+        )
+        parts.append(f"{parameter.name} = {value} [{where}]")
+    return Diagnostic(
+        dx.ASSUMED_PARAMETER,
+        Severity.WARNING,
+        f"{len(assumed)} parameter(s) have no value and no default; checked with {ASSUMED} "
+        f"placeholders (give them with --parameters FILE or NAME=VALUE): {'; '.join(parts)}",
+        locate(assumed[0].file, assumed[0].pointer),
+    )
+
+
+def _unexpanded(items: Sequence[UnexpandedResource], locate: _Locator) -> list[UnmodelledResource]:
+    return [
+        UnmodelledResource(
+            resource_id=f"{item.file}#{item.pointer}",
+            type=item.type,
+            name="(copies)",
+            reason=item.reason,
+            source=locate(item.file, item.pointer),
+        )
+        for item in items
+    ]
+
+
 def load_arm(
     paths: Sequence[Path],
-    parameter_files: Sequence[Path] = (),
+    parameter_files: Sequence[Path | tuple[str, str]] = (),
     target: DeploymentTarget = DeploymentTarget(),
     catalog: Catalog | None = None,
     on_premises: OnPremises | None = None,
 ) -> ArmLoad:
+    """Load ARM inputs. ``parameter_files`` are parameter files and ``(NAME, VALUE)`` pairs from
+    the command line, in order: a later value wins, as with ``az deployment``."""
     from heiki.catalog import load_catalog
 
     catalog = catalog or load_catalog()
     locate = _Locator()
     parameters: dict[str, Any] = {}
-    for path in parameter_files:
-        try:
-            parameters.update(parameter_values(read_json(path), str(path)))
-        except TemplateError as error:
-            raise _error(
-                f"{error.message} (at {error.pointer or '/'})", locate(error.file, error.pointer)
-            ) from None
+    for entry in parameter_files:
+        given: dict[str, Any]
+        if isinstance(entry, tuple):
+            given = {entry[0]: CommandLineValue(entry[1])}
+        else:
+            try:
+                given = parameter_values(read_json(entry), str(entry))
+            except TemplateError as error:
+                raise _error(
+                    f"{error.message} (at {error.pointer or '/'})",
+                    locate(error.file, error.pointer),
+                ) from None
+        for name, value in given.items():
+            for known in [k for k in parameters if k.lower() == name.lower()]:
+                del parameters[known]
+            parameters[name] = value
     resources: list[ArmResource] = []
+    unmodelled: list[UnmodelledResource] = []
     diagnostics: list[Diagnostic] = []
     unknowns = 0
     for path in paths:
@@ -283,7 +342,34 @@ def load_arm(
                 raise _error(message, locate(error.file, error.pointer)) from None
             except (TypeError, AttributeError, KeyError, ValueError, IndexError) as error:
                 raise _unreadable(path, error) from None
-            resources += [_from_expanded(r, locate) for r in expansion.resources]
+            for expanded in expansion.resources:
+                converted = _from_expanded(expanded, locate)
+                if converted is None:
+                    unmodelled.append(
+                        UnmodelledResource(
+                            resource_id=expanded.id,
+                            type=expanded.type,
+                            name=expanded.name,
+                            reason="deployed above a subscription",
+                            source=locate(expanded.file, expanded.pointer),
+                        )
+                    )
+                    continue
+                resources.append(converted)
+                if expanded.assumed_name:
+                    diagnostics.append(
+                        Diagnostic(
+                            dx.UNKNOWN_VALUE,
+                            Severity.INFO,
+                            f"the name of this {expanded.type} is known only when the deployment "
+                            f"runs ({expanded.assumed_name}); checked as {expanded.name!r} "
+                            f"({ASSUMED})",
+                            converted.source,
+                        )
+                    )
+            unmodelled += _unexpanded(expansion.unexpanded, locate)
+            if expansion.assumed_parameters:
+                diagnostics.append(_assumed_notice(expansion.assumed_parameters, locate))
             diagnostics += [
                 Diagnostic(dx.UNKNOWN_VALUE, Severity.INFO, notice, SourceLocation(str(path)))
                 for notice in expansion.notices
@@ -311,7 +397,9 @@ def load_arm(
             resources += found
     name = paths[0].stem if len(paths) == 1 else "+".join(p.stem for p in paths)
     try:
-        env, notes = build_environment(resources, name, catalog, on_premises, target.location)
+        env, notes = build_environment(
+            resources, name, catalog, on_premises, target.location, unmodelled
+        )
     except (TypeError, AttributeError, KeyError, ValueError, IndexError) as error:
         raise _unreadable(paths[0], error) from None
     return ArmLoad(env, tuple(diagnostics + notes), unknowns)

@@ -13,6 +13,7 @@ and are listed with where they occur.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,9 @@ class ExpandedResource:
     file: str
     pointer: str
     symbol: str | None = None
+    assumed_name: str = ""
+    """Why the name is a placeholder: it is known only when the deployment runs (a module
+    output, ``reference()``, a principal ID); empty when the name is the template's."""
 
     @property
     def properties(self) -> Any:
@@ -84,6 +88,29 @@ class UnknownValue:
 
 
 @dataclass(frozen=True)
+class AssumedParameter:
+    """A parameter with no value and no default: Azure would ask for it; heiki goes on with a
+    placeholder (secure parameters and objects stay unknown, their value is never shown)."""
+
+    name: str
+    file: str
+    pointer: str
+    value: Any
+    secure: bool
+
+
+@dataclass(frozen=True)
+class UnexpandedResource:
+    """A declaration whose instances cannot be counted offline (a copy count known only when
+    the deployment runs): its resources are not in the expansion, and the report says so."""
+
+    type: str
+    file: str
+    pointer: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Expansion:
     resources: tuple[ExpandedResource, ...]
     outputs: dict[str, Any]
@@ -91,6 +118,31 @@ class Expansion:
     notices: tuple[str, ...]
     problems: tuple[tuple[str, str, str], ...] = ()
     """What Azure's deployment validation would reject: (message, file, JSON pointer)."""
+    assumed_parameters: tuple[AssumedParameter, ...] = ()
+    unexpanded: tuple[UnexpandedResource, ...] = ()
+
+
+class CommandLineValue(str):
+    """A parameter given as ``NAME=VALUE`` on the command line: text that takes the declared
+    type of the parameter, as ``az deployment --parameters`` converts it."""
+
+    __slots__ = ()
+
+    def typed(self, kind: str) -> Any:
+        text = str(self)
+        if kind == "int":
+            try:
+                return int(text)
+            except ValueError:
+                return text
+        if kind == "bool" and text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        if kind in ("array", "object", "secureobject"):
+            try:
+                return json.loads(text)
+            except ValueError:
+                return text
+        return text
 
 
 @dataclass
@@ -111,6 +163,7 @@ class _Instance:
     body: dict[str, Any] | None = None
     evaluating: bool = False
     outputs: dict[str, Any] | None = None
+    assumed_name: str = ""
 
 
 @dataclass
@@ -126,6 +179,23 @@ class _Declaration:
     @property
     def existing(self) -> bool:
         return self.raw.get("existing") is True
+
+
+def _extension_alias(raw: dict[str, Any]) -> str:
+    """The Bicep extension a resource belongs to (``import`` in languageVersion 2.0 output,
+    ``extension`` in newer output), or "" for Azure Resource Manager's own resources."""
+    alias = raw.get("extension", raw.get("import"))
+    if not isinstance(alias, str) or alias.lower() in ("az", "azureresourcemanager"):
+        return ""
+    return alias
+
+
+def _relative_scope(text: str) -> str | None:
+    """``Namespace/type/name[/type/name]``: a resource named relative to the deployment scope."""
+    parts = text.strip("/").split("/")
+    if len(parts) < 3 or len(parts) % 2 == 0 or "." not in parts[0] or not all(parts):
+        return None
+    return "/".join(parts)
 
 
 def _escape(segment: str) -> str:
@@ -223,7 +293,10 @@ class _Deployment:
         declared = self._declared.get(name)
         if not isinstance(declared, dict):
             raise self.fail(f"parameter {name!r} must be an object with a type", pointer)
+        declared = self._resolve_type(declared)
         supplied = next((v for k, v in self._supplied.items() if k.lower() == name.lower()), None)
+        if isinstance(supplied, CommandLineValue):
+            supplied = supplied.typed(str(declared.get("type", "")).lower())
         if supplied is not None:
             value = supplied
         elif "defaultValue" in declared:
@@ -232,12 +305,11 @@ class _Deployment:
                 value = self.evaluate(declared["defaultValue"], f"{pointer}/defaultValue")
             finally:
                 self._parameters_in_progress.remove(name)
+        elif declared.get("nullable") is True:
+            value = None  # a Bicep `param x string?`: null when not given
         else:
-            raise self.fail(
-                f"parameter {name!r} has no value and no default; give it with --parameters",
-                pointer,
-            )
-        if not isinstance(value, Unknown):
+            value = self._assume(name, declared, pointer)
+        if not isinstance(value, Unknown) and value is not None:
             problem = parameter_problem(declared, value)
             if problem is not None:
                 # a warning, not a stop: the analysis still shows what the value would build
@@ -247,6 +319,46 @@ class _Deployment:
                     # once: a nested deployment passing the value on repeats the same problem
                     self.engine.problems.append((message, self.file, pointer))
         self.scope.parameters[name] = value
+        return value
+
+    def _resolve_type(self, declared: dict[str, Any]) -> dict[str, Any]:
+        """The declaration with its user-defined type (``$ref`` into ``definitions``, Bicep's
+        ``type`` statements in languageVersion 2.0) folded in, for the type checks."""
+        definitions = self.template.get("definitions") or {}
+        for _ in range(_MAX_NESTING):
+            reference = declared.get("$ref")
+            if not isinstance(reference, str) or not isinstance(definitions, dict):
+                break
+            target = definitions.get(reference.rsplit("/", 1)[-1])
+            if not isinstance(target, dict):
+                break
+            declared = {**target, **{k: v for k, v in declared.items() if k != "$ref"}}
+        return declared
+
+    def _assume(self, name: str, declared: dict[str, Any], pointer: str) -> Any:
+        """A placeholder for a parameter Azure would ask for. A string becomes its own name (so
+        the names built from it stay readable and valid); secure values, numbers, flags, arrays
+        and objects stay unknown, so nothing guessed reaches a verdict."""
+        kind = str(declared.get("type", "")).lower()
+        allowed = declared.get("allowedValues")
+        value: Any
+        if kind.startswith("secure"):
+            value = Unknown(f"secure parameter {name!r} has no value")
+        elif isinstance(allowed, list) and allowed and kind != "array":
+            value = allowed[0]
+        elif kind == "string":
+            value = re.sub(r"[^a-z0-9]", "", name.lower()) or "x"
+            low, high = declared.get("minLength"), declared.get("maxLength")
+            if isinstance(high, int) and high > 0:
+                value = value[:high]
+            if isinstance(low, int) and len(value) < low:
+                value = value.ljust(low, "x")
+        else:
+            value = Unknown(f"parameter {name!r} has no value and no default")
+        if not any(a.file == self.file and a.pointer == pointer for a in self.engine.assumed):
+            self.engine.assumed.append(
+                AssumedParameter(name, self.file, pointer, value, kind.startswith("secure"))
+            )
         return value
 
     def _variable(self, name: str) -> Any:
@@ -294,11 +406,17 @@ class _Deployment:
     # -- copy loops -------------------------------------------------------------------------
 
     def _count(self, loop: dict[str, Any], pointer: str, scope: Scope) -> int:
-        count = self.evaluate(loop.get("count"), f"{pointer}/count", scope)
+        count = self._count_or_unknown(loop, pointer, scope)
         if isinstance(count, Unknown):
             raise self.fail(
                 f"a copy count must be known before deployment: {count.reason}", f"{pointer}/count"
             )
+        return count
+
+    def _count_or_unknown(self, loop: dict[str, Any], pointer: str, scope: Scope) -> int | Unknown:
+        count = self.evaluate(loop.get("count"), f"{pointer}/count", scope)
+        if isinstance(count, Unknown):
+            return count
         if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= _MAX_COPY:
             raise self.fail(
                 f"a copy count must be an integer 0..{_MAX_COPY}, not {count!r}", f"{pointer}/count"
@@ -359,9 +477,11 @@ class _Deployment:
     ) -> None:
         if not isinstance(raw, dict):
             raise self.fail("a resource must be an object", pointer)
-        for key in ("type", "name"):
-            if key not in raw:
-                raise self.fail(f"the resource has no {key}", pointer)
+        if "type" not in raw:
+            raise self.fail("the resource has no type", pointer)
+        if "name" not in raw and not _extension_alias(raw):
+            # resources of Bicep extensions (Microsoft Graph, Kubernetes) may have no ARM name
+            raise self.fail("the resource has no name", pointer)
         declaration = _Declaration(raw, pointer, symbol, parent_type, parent_name)
         self.declarations.append(declaration)
 
@@ -374,7 +494,21 @@ class _Deployment:
         loop = raw.get("copy")
         indexes: list[int | None]
         if isinstance(loop, dict):
-            indexes = list(range(self._count(loop, f"{declaration.pointer}/copy", self.scope)))
+            count = self._count_or_unknown(loop, f"{declaration.pointer}/copy", self.scope)
+            if isinstance(count, Unknown):
+                # Azure counts when the (inner) deployment starts; offline the copies cannot be
+                # enumerated, so they are reported as not expanded instead of stopping the check.
+                kind = self.evaluate(raw["type"], f"{declaration.pointer}/type")
+                self.engine.unexpanded.append(
+                    UnexpandedResource(
+                        kind if isinstance(kind, str) else "?",
+                        self.file,
+                        declaration.pointer,
+                        f"its copy count is known only when the deployment runs ({count.reason})",
+                    )
+                )
+                count = 0
+            indexes = list(range(count))
         else:
             indexes = [None]
         for index in indexes:
@@ -408,17 +542,38 @@ class _Deployment:
         raw = declaration.raw
         pointer = declaration.pointer
         resource_type = self.evaluate(raw["type"], f"{pointer}/type", instance.scope)
-        name = self.evaluate(raw["name"], f"{pointer}/name", instance.scope)
-        if isinstance(name, Unknown) or isinstance(resource_type, Unknown):
-            raise self.fail(
-                "a resource name and type must be known before deployment", f"{pointer}/name"
-            )
-        if not isinstance(name, str) or not isinstance(resource_type, str):
-            raise self.fail("a resource name and type must be strings", f"{pointer}/name")
-        if declaration.parent_type and "/" not in resource_type:
+        if isinstance(resource_type, Unknown):
+            raise self.fail("a resource type must be known before deployment", f"{pointer}/type")
+        if not isinstance(resource_type, str) or not resource_type.strip("/"):
+            raise self.fail("a resource type must be a string", f"{pointer}/type")
+        is_child = bool(declaration.parent_type) and "/" not in resource_type
+        alias = _extension_alias(raw)
+        if alias:
+            # Bicep extension resources: ``Microsoft.Graph/groups@v1.0``, ``apps/Deployment@v1``.
+            resource_type = resource_type.split("@", 1)[0]
+        name = (
+            self.evaluate(raw["name"], f"{pointer}/name", instance.scope)
+            if "name" in raw
+            else Unknown(f"a {alias} extension resource has no ARM name")
+        )
+        if is_child:
             # a child declared inside its parent: type and name are single segments
             resource_type = f"{declaration.parent_type}/{resource_type}"
-            name = f"{declaration.parent_name}/{name}"
+            if not isinstance(name, Unknown):
+                name = f"{declaration.parent_name}/{name}"
+        segments = max(resource_type.strip("/").count("/"), 1)
+        if isinstance(name, Unknown):
+            # Azure evaluates it when the (inner) deployment starts: a module output, a
+            # reference() or a principal ID. The resource is kept under a placeholder name.
+            instance.assumed_name = name.reason
+            self.engine.placeholders += 1
+            placeholder = f"heiki-unknown-name-{self.engine.placeholders}"
+            names = [placeholder] * segments
+            if is_child:
+                names[:-1] = declaration.parent_name.split("/")[: segments - 1]
+            name = "/".join(names)
+        if not isinstance(name, str):
+            raise self.fail("a resource name must be a string", f"{pointer}/name")
         instance.type = resource_type
         instance.name = name
         instance.id = self._resource_id(raw, resource_type, name, instance.scope, pointer)
@@ -436,14 +591,35 @@ class _Deployment:
             )
         tail = "/".join(f"{t}/{n}" for t, n in zip(types, names, strict=True))
         provider = f"/providers/{namespace}/{tail}"
+        group_id = self._group_id(raw, scope, pointer)
         if "scope" in raw:
             base = self.evaluate(raw["scope"], f"{pointer}/scope", scope)
-            if isinstance(base, str) and base.startswith("/"):
+            if isinstance(base, Unknown):
+                # known when the deployment runs; the resource is kept in the deployment's scope
+                self.engine.notice(
+                    f"{self.file}#{pointer}/scope: the scope is known only when the deployment "
+                    f"runs ({base.reason}); the resource is placed in the deployment's scope"
+                )
+                return group_id + provider
+            if not isinstance(base, str):
+                raise self.fail(f"the resource scope must be a string, not {base!r}", pointer)
+            if base.startswith("/"):
                 return base.rstrip("/") + provider
-            symbolic = self._instance_by_reference(base) if isinstance(base, str) else None
+            symbolic = self._instance_by_reference(base)
             if symbolic is not None:
                 return symbolic.id + provider
+            relative = _relative_scope(base)
+            if relative is not None:
+                # Bicep writes `scope: someResource` as 'Microsoft.X/type/name', a resource of
+                # the deployment's own scope (MS Learn: scope on extension resources)
+                if relative.lower().startswith("microsoft.management/managementgroups/"):
+                    return f"/providers/{relative}{provider}"
+                return f"{group_id}/providers/{relative}{provider}"
             raise self.fail(f"cannot resolve the resource scope {base!r}", f"{pointer}/scope")
+        return group_id + provider
+
+    def _group_id(self, raw: dict[str, Any], scope: Scope, pointer: str) -> str:
+        """The subscription or resource group a resource is deployed to."""
         subscription = self.target.subscription_id
         group = self.target.resource_group
         if "subscriptionId" in raw:
@@ -453,8 +629,8 @@ class _Deployment:
             value = self.evaluate(raw["resourceGroup"], f"{pointer}/resourceGroup", scope)
             group = value if isinstance(value, str) else group
         if group is None:
-            return f"/subscriptions/{subscription}{provider}"
-        return f"/subscriptions/{subscription}/resourceGroups/{group}{provider}"
+            return f"/subscriptions/{subscription}"
+        return f"/subscriptions/{subscription}/resourceGroups/{group}"
 
     def all_instances(self) -> Iterator[_Instance]:
         position = 0
@@ -575,6 +751,9 @@ class _Engine:
         self.resources: list[ExpandedResource] = []
         self.notices: list[str] = []
         self.problems: list[tuple[str, str, str]] = []
+        self.assumed: list[AssumedParameter] = []
+        self.unexpanded: list[UnexpandedResource] = []
+        self.placeholders = 0
         self.loader = loader
 
     def notice(self, text: str) -> None:
@@ -602,6 +781,7 @@ class _Engine:
                     instance.declaration.pointer
                     + (f"[{instance.index}]" if instance.index is not None else ""),
                     instance.declaration.symbol,
+                    instance.assumed_name,
                 )
             )
         return deployment.outputs()
@@ -642,10 +822,41 @@ class _Engine:
                 value = parent.evaluate(raw[key], f"{pointer}/{key}", instance.scope)
                 if isinstance(value, str):
                     setattr(target, field_name, value)
+        if "scope" in raw:
+            # `scope: managementGroup(...)` / `tenant()` on a module: no resource group below it
+            base = parent.evaluate(raw["scope"], f"{pointer}/scope", instance.scope)
+            if isinstance(base, str) and (
+                base.strip("/") == "" or "microsoft.management/managementgroups" in base.lower()
+            ):
+                target.resource_group = None
         if inner:
             supplied: dict[str, Any] = {}
-            for name, given in (properties.get("parameters") or {}).items():
+            given_parameters = properties.get("parameters") or {}
+            if isinstance(given_parameters, str):
+                # the whole object as one expression
+                given_parameters = parent.evaluate(
+                    given_parameters, f"{pointer}/properties/parameters", instance.scope
+                )
+            if not isinstance(given_parameters, dict):
+                raise parent.fail(
+                    "the parameters of a nested deployment must be an object",
+                    f"{pointer}/properties/parameters",
+                )
+            for name, given in given_parameters.items():
                 where = f"{pointer}/properties/parameters/{_escape(name)}"
+                if isinstance(given, str):
+                    # Bicep 0.3x: `"p": "[if(c, createObject('value', a), createObject(...))]"`
+                    given = parent.evaluate(
+                        parent._expand_property_copies(given, where, instance.scope),
+                        where,
+                        instance.scope,
+                    )
+                    if isinstance(given, Unknown):
+                        supplied[name] = given
+                        continue
+                    if isinstance(given, dict) and "value" in given:
+                        supplied[name] = given["value"]
+                        continue
                 if isinstance(given, dict) and "value" in given:
                     supplied[name] = parent.evaluate(
                         parent._expand_property_copies(given["value"], where, instance.scope),
@@ -793,7 +1004,13 @@ def expand_template(
         for path, unknown in _unknowns(resource.body, "")
     )
     return Expansion(
-        tuple(engine.resources), outputs, unknowns, tuple(engine.notices), tuple(engine.problems)
+        tuple(engine.resources),
+        outputs,
+        unknowns,
+        tuple(engine.notices),
+        tuple(engine.problems),
+        tuple(engine.assumed),
+        tuple(engine.unexpanded),
     )
 
 
@@ -809,10 +1026,13 @@ def _unknowns(value: Any, path: str) -> Iterator[tuple[str, Unknown]]:
 
 
 __all__ = [
+    "AssumedParameter",
+    "CommandLineValue",
     "ExpandedResource",
     "Expansion",
     "RuntimeObject",
     "TemplateError",
+    "UnexpandedResource",
     "UnknownValue",
     "expand_template",
     "parameter_values",

@@ -5,7 +5,6 @@ types heiki does not model are skipped with one notice per type."""
 from __future__ import annotations
 
 import ipaddress
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -13,10 +12,11 @@ from typing import Any
 from heiki import diagnostics as dx
 from heiki.catalog import Catalog
 from heiki.diagnostics import Diagnostic, Severity
+from heiki.model.coverage import UnmodelledResource, coverage_gaps
 from heiki.model.environment import Environment
 from heiki.model.firewall import AzureFirewall
 from heiki.model.onprem import OnPremises
-from heiki.sources.arm.convert import dns, endpoints, firewall, ml, network, services
+from heiki.sources.arm.convert import coverage, dns, endpoints, firewall, ml, network, services
 from heiki.sources.arm.convert.context import ConvertContext
 from heiki.sources.arm.resources import ArmResource
 
@@ -106,19 +106,11 @@ MODELLED = frozenset(
 )
 
 
-def _unsupported(resources: Sequence[ArmResource]) -> list[Diagnostic]:
-    skipped = [r for r in resources if r.kind_of not in MODELLED]
-    counts = Counter(r.type for r in skipped)
-    first = {r.type: r for r in reversed(skipped)}
+def _coverage_notices(env: Environment) -> list[Diagnostic]:
+    """One notice per kind of resource the model does not hold, saying what the verdict misses."""
     return [
-        Diagnostic(
-            dx.UNSUPPORTED_TYPE,
-            Severity.INFO,
-            f"{count} resource(s) of type {resource_type} skipped: not part of the network or "
-            "Azure ML model",
-            first[resource_type].source,
-        )
-        for resource_type, count in sorted(counts.items())
+        Diagnostic(dx.UNSUPPORTED_TYPE, Severity.INFO, gap.text, gap.resources[0].source)
+        for gap in coverage_gaps(env.unmodelled)
     ]
 
 
@@ -158,7 +150,10 @@ def build_environment(
     catalog: Catalog,
     on_premises: OnPremises | None = None,
     location: str = "",
+    unmodelled: Sequence[UnmodelledResource] = (),
 ) -> tuple[Environment, list[Diagnostic]]:
+    """The model of ``resources``; ``unmodelled`` are input resources the caller could already
+    not place (deployed above a subscription, copies that cannot be counted offline)."""
     ctx = ConvertContext(catalog, list(resources))
     fields: dict[str, Any] = {field: tuple(convert(ctx)) for field, convert in _CONVERTERS.items()}
     env = Environment(
@@ -167,5 +162,6 @@ def build_environment(
         on_premises=on_premises,
         **fields,
     )
+    env = replace(env, unmodelled=coverage.unmodelled(ctx, env, MODELLED, unmodelled))
     env = _attach_gateway(_assume_firewall_ips(env))
-    return env, [*_unsupported(resources), *ctx.notes.items]
+    return env, [*_coverage_notices(env), *ctx.notes.items]

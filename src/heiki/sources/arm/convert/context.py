@@ -22,6 +22,7 @@ class ConvertContext:
     notes: Notes = field(default_factory=Notes)
     _by_type: dict[str, list[ArmResource]] = field(default_factory=dict)
     _children: dict[tuple[str, ResourceId], list[ArmResource]] = field(default_factory=dict)
+    _endpoint_targets: frozenset[ResourceId] | None = None
 
     def __post_init__(self) -> None:
         by_type: dict[str, list[ArmResource]] = defaultdict(list)
@@ -38,6 +39,20 @@ class ConvertContext:
 
     def children(self, parent: ArmResource, child_type: str) -> list[ArmResource]:
         return self._children.get((f"{parent.kind_of}/{child_type.lower()}", parent.id), [])
+
+    def has_private_endpoint(self, target: ResourceId) -> bool:
+        """Whether a private endpoint of the input connects to ``target``."""
+        if self._endpoint_targets is None:
+            targets: set[ResourceId] = set()
+            for endpoint in self.of_type("Microsoft.Network/privateEndpoints"):
+                props = self.props(endpoint)
+                for key in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
+                    for connection in props.subs(key):
+                        found = connection.sub("properties").rid("privateLinkServiceId")
+                        if found is not None:
+                            targets.add(found)
+            self._endpoint_targets = frozenset(targets)
+        return target in self._endpoint_targets
 
     def props(self, resource: ArmResource) -> Props:
         return Props(

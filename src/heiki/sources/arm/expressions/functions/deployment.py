@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from heiki.sources.arm.expressions.functions.registry import arm_function
 from heiki.sources.arm.expressions.functions.values import need_str
-from heiki.sources.arm.expressions.unknown import Unknown
+from heiki.sources.arm.expressions.unknown import PartialObject, Unknown
 
 if TYPE_CHECKING:
     from heiki.sources.arm.expressions.evaluator import Evaluator
@@ -46,6 +46,18 @@ def _subscription(ev: Evaluator, args: list[Any]) -> Any:
 @arm_function("tenant", 0, 0)
 def _tenant(ev: Evaluator, args: list[Any]) -> Any:
     return ev.scope.tenant()
+
+
+@arm_function("deployer", 0, 0)
+def _deployer(ev: Evaluator, args: list[Any]) -> Any:
+    """Who runs the deployment (MS Learn: template-functions-deployment#deployer): the tenant is
+    the deployment's, the principal is known only when someone deploys."""
+    return PartialObject(
+        {
+            "tenantId": ev.scope.tenant_id,
+            "objectId": Unknown("deployer().objectId is the principal that runs the deployment"),
+        }
+    )
 
 
 @arm_function("managementGroup", 0, 1)

@@ -1,0 +1,86 @@
+"""What the input holds that heiki does not simulate.
+
+A verdict is a promise only about what heiki looked at. Every resource of the input is either in
+the model or here, with what the verdict therefore does not cover; the public surface of such a
+resource (public network access, service firewall, local authentication) is still read, so that
+closure never passes while one of them is open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from heiki.model.ml import PublicNetworkAccess
+from heiki.model.services import NetworkAcls
+from heiki.model.source import SourceLocation
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSurface:
+    """The public surface of a resource heiki does not simulate, read generically."""
+
+    public_network_access: PublicNetworkAccess | None = None
+    """None: the type has no such setting (or heiki does not know where it is written)."""
+    network_acls: NetworkAcls | None = None
+    """The service firewall; None when the type has none."""
+    local_auth_enabled: bool | None = None
+    """Keys, SAS or local accounts accepted; None when the type has no such setting."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnmodelledResource:
+    resource_id: str
+    """As text: resources deployed above a subscription have no subscription-scoped ID."""
+    type: str
+    name: str
+    kind: str = ""
+    """The ARM ``kind``, or the kind property that makes it unmodelled (``computeType``)."""
+    label: str = ""
+    """What it is, for people (``Kubernetes compute``); empty: the type says it."""
+    not_covered: str = ""
+    """What the verdict does not cover because of it."""
+    reason: str = ""
+    """Why it is not in the model when its type is (a kind heiki does not simulate, a property
+    that could not be read, a count known only when the deployment runs)."""
+    surface: ServiceSurface | None = None
+    """What closure reads of it; None when heiki does not know where the type writes it."""
+    no_surface: bool = False
+    """The catalog says the type has no network endpoint of its own (RBAC, locks, extensions)."""
+    source: SourceLocation | None = None
+
+    @property
+    def title(self) -> str:
+        return self.label or self.type
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageGap:
+    """One line of the coverage notice: resources of one kind and what the verdict leaves out."""
+
+    title: str
+    count: int
+    not_covered: str
+    resources: tuple[UnmodelledResource, ...]
+
+    @property
+    def text(self) -> str:
+        if self.resources[0].label:
+            noun = self.title if self.count == 1 or self.title.endswith("s") else f"{self.title}s"
+            what = f"{self.count} {noun}"
+        else:
+            what = f"{self.count} resource{'s' if self.count != 1 else ''} of type {self.title}"
+        reasons = sorted({r.reason for r in self.resources if r.reason})
+        why = f" ({'; '.join(reasons)})" if reasons else ""
+        return f"{what} not modelled{why}: {self.not_covered}"
+
+
+def coverage_gaps(unmodelled: Iterable[UnmodelledResource]) -> tuple[CoverageGap, ...]:
+    """The unmodelled resources grouped once per kind, in a stable order."""
+    groups: dict[tuple[str, str], list[UnmodelledResource]] = {}
+    for resource in unmodelled:
+        groups.setdefault((resource.title, resource.not_covered), []).append(resource)
+    return tuple(
+        CoverageGap(title, len(items), not_covered, tuple(items))
+        for (title, not_covered), items in sorted(groups.items(), key=lambda g: g[0][0].lower())
+    )

@@ -1,0 +1,202 @@
+"""Everything of the input that the converters did not put into the model, with what the verdict
+therefore does not cover, and the public surface of each such resource read generically from
+the catalog's property names (``catalog/data/coverage.yaml``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from heiki.catalog.coverage import AclSpec, SurfaceSpec
+from heiki.model.coverage import ServiceSurface, UnmodelledResource
+from heiki.model.environment import Environment
+from heiki.model.ml import PublicNetworkAccess
+from heiki.model.services import DefaultAction, NetworkAcls
+from heiki.model.values import ResourceId
+from heiki.sources.arm.convert.context import ConvertContext
+from heiki.sources.arm.convert.reader import Props
+from heiki.sources.arm.resources import ArmResource
+
+# Indexed by the model under their own IDs; any other modelled child is folded into a parent.
+_INDEXED_CHILDREN = frozenset(
+    t.lower()
+    for t in (
+        "Microsoft.Network/virtualNetworks/subnets",
+        "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+        "Microsoft.Network/dnsResolvers/inboundEndpoints",
+        "Microsoft.Network/dnsResolvers/outboundEndpoints",
+        "Microsoft.MachineLearningServices/workspaces/computes",
+    )
+)
+
+
+def _path(props: Props, dotted: str) -> tuple[Props, str]:
+    """The property bag holding the last segment of a dotted path, and that segment."""
+    *parents, last = dotted.split(".")
+    for part in parents:
+        props = props.sub(part)
+    return props, last
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (str, int)):
+        return str(value).lower()
+    return None
+
+
+def _public_access(
+    ctx: ConvertContext, resource: ArmResource, spec: SurfaceSpec
+) -> PublicNetworkAccess | None:
+    access = spec.public_access
+    if access is None:
+        return None
+    holder, key = _path(ctx.props(resource), access.property)
+    value = _text(holder.get(key))
+    if value is None:
+        opened = access.absent_open
+        if access.absent_with_private_endpoint_open is not None and ctx.has_private_endpoint(
+            resource.id
+        ):
+            opened = access.absent_with_private_endpoint_open
+    else:
+        opened = value in access.open_values
+    return PublicNetworkAccess.ENABLED if opened else PublicNetworkAccess.DISABLED
+
+
+def _acls(ctx: ConvertContext, resource: ArmResource, spec: AclSpec) -> NetworkAcls:
+    holders: list[Props] = []
+    if spec.child:
+        holders = [ctx.props(child) for child in ctx.children(resource, spec.child)]
+    else:
+        props = ctx.props(resource)
+        holders = [props.sub(spec.path) if spec.path else props]
+        if not holders[0]:
+            holders = []
+    ip_rules: list[str] = []
+    action = ""
+    filtered = False
+    for holder in holders:
+        if spec.default_action:
+            action = action or holder.text(spec.default_action)
+        if spec.filter_flag:
+            filtered = filtered or holder.flag(spec.filter_flag, False)
+        if spec.ip_start:
+            start, end = holder.text(spec.ip_start), holder.text(spec.ip_end)
+            if start:
+                ip_rules.append(start if start == end or not end else f"{start}-{end}")
+        elif spec.ip_key:
+            ip_rules += [
+                r.text(spec.ip_key) for r in holder.subs(spec.ip_rules) if r.text(spec.ip_key)
+            ]
+        elif spec.ip_rules:
+            ip_rules += list(holder.strings(spec.ip_rules))
+    if action:
+        deny = action.lower() == "deny"
+    elif spec.absent_action == "deny_with_rules":
+        deny = bool(ip_rules) or filtered or bool(spec.child and spec.ip_start)
+    else:
+        deny = spec.absent_action.lower() == "deny"
+    return NetworkAcls(
+        default_action=DefaultAction.DENY if deny else DefaultAction.ALLOW,
+        bypass=(),
+        ip_rules=tuple(ip_rules),
+    )
+
+
+def _local_auth(ctx: ConvertContext, resource: ArmResource, spec: SurfaceSpec) -> bool | None:
+    local = spec.local_auth
+    if local is None:
+        return None
+    holder, key = _path(ctx.props(resource), local.property)
+    value = _text(holder.get(key))
+    return local.absent_enabled if value is None else value in local.enabled_values
+
+
+def surface_of(ctx: ConvertContext, resource: ArmResource) -> ServiceSurface | None:
+    """The public surface of a resource heiki does not simulate: from the catalog's property
+    names for its type, else from the ``publicNetworkAccess`` / ``disableLocalAuth`` that most
+    Azure resource providers share; None when neither says anything."""
+    spec = ctx.catalog.coverage.surface(resource.type)
+    if spec is not None:
+        return ServiceSurface(
+            public_network_access=_public_access(ctx, resource, spec),
+            network_acls=_acls(ctx, resource, spec.acls) if spec.acls else None,
+            local_auth_enabled=_local_auth(ctx, resource, spec),
+        )
+    props = ctx.props(resource)
+    access = _text(props.get("publicNetworkAccess"))
+    local = props.get("disableLocalAuth")
+    if access is None and not isinstance(local, bool):
+        return None
+    return ServiceSurface(
+        public_network_access=None
+        if access is None
+        else (PublicNetworkAccess.ENABLED if access == "enabled" else PublicNetworkAccess.DISABLED),
+        local_auth_enabled=(not local) if isinstance(local, bool) else None,
+    )
+
+
+def _top_level_id(resource: ArmResource) -> ResourceId:
+    text = str(resource.id)
+    head, _, tail = text.rpartition("/providers/")
+    parts = tail.split("/")
+    return ResourceId(f"{head}/providers/{'/'.join(parts[:3])}")
+
+
+def _in_model(env: Environment, resource: ArmResource, modelled: frozenset[str]) -> bool:
+    """Whether the converters took this resource (or its parent took it as a child)."""
+    kind = resource.kind_of
+    if kind == "microsoft.resources/resourcegroups":
+        return True  # a container: the IDs of what it holds already say where it lives
+    if kind not in modelled:
+        return False
+    if kind.count("/") == 1 or kind in _INDEXED_CHILDREN:
+        return env.get(resource.id) is not None
+    return env.get(_top_level_id(resource)) is not None
+
+
+def unmodelled(
+    ctx: ConvertContext,
+    env: Environment,
+    modelled: frozenset[str],
+    extra: Iterable[UnmodelledResource] = (),
+) -> tuple[UnmodelledResource, ...]:
+    """Every input resource the model does not hold, with its label, consequence and surface."""
+    coverage = ctx.catalog.coverage
+    found = [
+        replace(r, not_covered=r.not_covered or coverage.consequence(r.type, r.kind)) for r in extra
+    ]
+    for resource in ctx.resources:
+        if _in_model(env, resource, modelled):
+            continue
+        kinds = coverage.kind_coverage(resource.type)
+        kind = resource.kind
+        label = ""
+        reason = ""
+        if kinds is not None:
+            kind = ctx.props(resource).text(kinds.property) or resource.kind
+            label = kinds.label(kind)
+            reason = "" if label else f"{kinds.property} {kind or 'not set'} not read"
+        elif resource.kind_of in modelled:
+            reason = "a property it needs is missing or known only after deployment"
+        spec = coverage.surface(resource.type)
+        if spec is not None:
+            label = spec.label_for(resource.kind)
+        found.append(
+            UnmodelledResource(
+                resource_id=str(resource.id),
+                type=resource.type,
+                name=resource.name,
+                kind=kind,
+                label=label,
+                not_covered=coverage.consequence(resource.type, kind),
+                reason=reason,
+                surface=surface_of(ctx, resource),
+                no_surface=coverage.has_no_surface(resource.type),
+                source=resource.source,
+            )
+        )
+    return tuple(found)

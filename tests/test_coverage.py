@@ -1,0 +1,349 @@
+"""Nothing dropped silently: every input resource is modelled or named in the coverage notice,
+closure reads the public surface of the types it does not simulate, and a template that needs
+parameters is still checked without them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from heiki.cli.main import cli
+from heiki.sources import load
+
+SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+ROLE = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+NET = "Microsoft.Network"
+ML = "Microsoft.MachineLearningServices"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.output
+
+
+def resource(
+    resource_type: str, name: str, properties: dict[str, Any] | None = None, **extra: Any
+) -> Any:
+    return {
+        "type": resource_type,
+        "apiVersion": "2024-01-01",
+        "name": name,
+        "location": "japaneast",
+        "properties": properties or {},
+        **extra,
+    }
+
+
+def rid(kind: str, *names: str) -> str:
+    quoted = ", ".join(f"'{n}'" if not n.startswith("[") else n[1:-1] for n in names)
+    return f"[resourceId('{kind}', {quoted})]"
+
+
+def ml_template(*extra: Any, parameters: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A VNet with a compute subnet, a workspace with its storage and vault, one cluster."""
+    subnet = rid(f"{NET}/virtualNetworks/subnets", "vnet-ml", "snet-compute")
+    return {
+        "$schema": SCHEMA,
+        "contentVersion": "1.0.0.0",
+        "parameters": parameters or {},
+        "resources": [
+            resource(
+                f"{NET}/virtualNetworks",
+                "vnet-ml",
+                {
+                    "addressSpace": {"addressPrefixes": ["10.20.0.0/16"]},
+                    "subnets": [
+                        {"name": "snet-compute", "properties": {"addressPrefix": "10.20.1.0/24"}},
+                        {"name": "snet-pe", "properties": {"addressPrefix": "10.20.2.0/24"}},
+                    ],
+                },
+            ),
+            resource(
+                "Microsoft.Storage/storageAccounts",
+                "stml",
+                {"publicNetworkAccess": "Disabled", "allowSharedKeyAccess": False},
+                kind="StorageV2",
+                sku={"name": "Standard_LRS"},
+            ),
+            resource("Microsoft.KeyVault/vaults", "kv-ml", {"publicNetworkAccess": "Disabled"}),
+            resource(
+                f"{ML}/workspaces",
+                "mlw",
+                {
+                    "storageAccount": rid("Microsoft.Storage/storageAccounts", "stml"),
+                    "keyVault": rid("Microsoft.KeyVault/vaults", "kv-ml"),
+                    "publicNetworkAccess": "Disabled",
+                },
+            ),
+            resource(
+                f"{ML}/workspaces/computes",
+                "mlw/cluster",
+                {
+                    "computeType": "AmlCompute",
+                    "properties": {"subnet": {"id": subnet}, "enableNodePublicIp": False},
+                },
+            ),
+            *extra,
+        ],
+    }
+
+
+def write(tmp_path: Path, document: Any, name: str = "main.json") -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    return str(path)
+
+
+AKS = resource(
+    "Microsoft.ContainerService/managedClusters",
+    "aks-infer",
+    {"agentPoolProfiles": [{"name": "system", "count": 1}]},
+)
+ATTACHED = resource(
+    f"{ML}/workspaces/computes",
+    "mlw/k8s",
+    {
+        "computeType": "Kubernetes",
+        "resourceId": rid("Microsoft.ContainerService/managedClusters", "aks-infer"),
+    },
+)
+AI_SERVICES = resource(
+    "Microsoft.CognitiveServices/accounts",
+    "ais-ml",
+    {"publicNetworkAccess": "Enabled", "disableLocalAuth": False},
+    kind="AIServices",
+)
+SEARCH = resource("Microsoft.Search/searchServices", "srch-ml", {})
+
+
+def test_unmodelled_services_fail_closure_by_name_and_are_listed(tmp_path: Path) -> None:
+    path = write(tmp_path, ml_template(AKS, ATTACHED, AI_SERVICES, SEARCH))
+    code, stdout, output = run("check", path, "--format", "json")
+    assert code == 1, output
+    record = json.loads(stdout)
+    closure = {c["check"]: c for c in record["closure"]["checks"]}
+    public = closure["no public inbound"]
+    assert public["status"] == "fail"
+    evidence = "\n".join(public["evidence"])
+    assert "AI Services account ais-ml accepts public network access" in evidence
+    assert "AI Search service srch-ml accepts public network access" in evidence
+    assert "AKS cluster aks-infer accepts public network access" in evidence
+    local = "\n".join(closure["local authentication off"]["evidence"])
+    assert "AI Services account ais-ml accepts local authentication" in local
+    assert "AI Search service srch-ml accepts local authentication" in local
+    coverage = {gap["what"]: gap for gap in record["coverage"]}
+    assert coverage["Kubernetes compute"]["text"] == (
+        "1 Kubernetes compute not modelled: the egress and inference paths are not checked"
+    )
+    assert set(coverage) == {
+        "AI Search service",
+        "AI Services account",
+        "AKS cluster",
+        "Kubernetes compute",
+    }
+    assert record["summary"]["not_modelled"] == 4
+    assert {f["rule"] for f in record["findings"]} >= {"CLS001", "CLS002"}
+
+
+def test_the_text_report_leads_with_what_the_verdict_does_not_cover(tmp_path: Path) -> None:
+    path = write(tmp_path, ml_template(AKS, ATTACHED, ATTACHED | {"name": "mlw/k8s-2"}))
+    _, stdout, _ = run("check", path)
+    head = stdout[: stdout.index("Readiness")]
+    assert "Not modelled (the verdict does not cover):" in head
+    assert "2 Kubernetes computes not modelled: the egress and inference paths" in head
+    assert "3 not modelled" in head  # the count line
+    _, shown, _ = run("show", path)
+    assert "1 AKS cluster not modelled" in shown
+
+
+def test_closed_surfaces_pass_and_name_what_was_read(tmp_path: Path) -> None:
+    closed = resource(
+        "Microsoft.CognitiveServices/accounts",
+        "oai-ml",
+        {"publicNetworkAccess": "Disabled", "disableLocalAuth": True},
+        kind="OpenAI",
+    )
+    search = resource(
+        "Microsoft.Search/searchServices",
+        "srch-ml",
+        {"publicNetworkAccess": "disabled", "disableLocalAuth": True},
+    )
+    env = load([write(tmp_path, ml_template(closed, search))]).environment
+    from heiki.analyses.closure import local_auth_off, public_inbound
+
+    public = public_inbound(env)
+    assert public.status.value == "pass"
+    assert "also read: public access of AI Search service, Azure OpenAI account" in public.summary
+    assert local_auth_off(env).status.value == "pass"
+
+
+@pytest.mark.parametrize(
+    ("properties", "open_"),
+    [
+        ({}, True),  # Azure's default is Enabled
+        ({"publicNetworkAccess": "Enabled", "networkAcls": {"defaultAction": "Deny"}}, False),
+        (
+            {
+                "publicNetworkAccess": "Enabled",
+                "networkAcls": {"defaultAction": "Deny", "ipRules": [{"value": "203.0.113.0/24"}]},
+            },
+            True,
+        ),
+        ({"publicNetworkAccess": "Disabled"}, False),
+    ],
+)
+def test_service_firewall_of_an_unmodelled_type(
+    tmp_path: Path, properties: dict[str, Any], open_: bool
+) -> None:
+    account = resource("Microsoft.CognitiveServices/accounts", "ais", properties, kind="AIServices")
+    env = load([write(tmp_path, ml_template(account))]).environment
+    from heiki.analyses.closure import public_inbound
+
+    assert (public_inbound(env).status.value == "fail") is open_
+
+
+def test_event_hubs_rules_in_a_child_resource(tmp_path: Path) -> None:
+    namespace = resource("Microsoft.EventHub/namespaces", "evh", {"disableLocalAuth": True})
+    rules = resource(
+        "Microsoft.EventHub/namespaces/networkRuleSets",
+        "evh/default",
+        {"defaultAction": "Deny", "ipRules": []},
+    )
+    sql = resource("Microsoft.Sql/servers", "sql-ml", {"publicNetworkAccess": "Enabled"})
+    env = load([write(tmp_path, ml_template(namespace, rules, sql))]).environment
+    from heiki.analyses.closure import public_inbound
+
+    # Event Hubs denies by its rule set; a SQL server without firewall rules admits nobody
+    assert public_inbound(env).status.value == "pass"
+    rule = resource(
+        "Microsoft.Sql/servers/firewallRules",
+        "sql-ml/office",
+        {"startIpAddress": "203.0.113.1", "endIpAddress": "203.0.113.9"},
+    )
+    env = load([write(tmp_path, ml_template(namespace, rules, sql, rule))]).environment
+    check = public_inbound(env)
+    assert check.status.value == "fail" and "203.0.113.1-203.0.113.9" in check.summary
+
+
+def test_a_private_endpoint_to_an_unmodelled_type_is_not_blamed_on_azure(tmp_path: Path) -> None:
+    endpoint = resource(
+        f"{NET}/privateEndpoints",
+        "pe-ais",
+        {
+            "subnet": {"id": rid(f"{NET}/virtualNetworks/subnets", "vnet-ml", "snet-pe")},
+            "privateLinkServiceConnections": [
+                {
+                    "name": "ais",
+                    "properties": {
+                        "privateLinkServiceId": rid(
+                            "Microsoft.CognitiveServices/accounts", "ais-ml"
+                        ),
+                        "groupIds": ["account"],
+                    },
+                }
+            ],
+        },
+    )
+    result = load([write(tmp_path, ml_template(AI_SERVICES, endpoint))])
+    assert not [d for d in result.diagnostics if "not in the environment" in d.message]
+
+
+def test_every_input_resource_is_modelled_or_listed(tmp_path: Path) -> None:
+    """The invariant: input resources = modelled (by ID, children under a modelled parent) +
+    listed as not modelled."""
+    document = ml_template(AKS, ATTACHED, AI_SERVICES, SEARCH)
+    env = load([write(tmp_path, document)]).environment
+    listed = {r.resource_id.rsplit("/", 1)[-1] for r in env.unmodelled}
+    modelled = {r.name.rsplit("/", 1)[-1] for r in env.resources()}
+    for declared in document["resources"]:
+        short = declared["name"].rsplit("/", 1)[-1]
+        assert short in listed or short in modelled, declared["name"]
+
+
+# -- a template that needs parameters is checked without them ---------------------------------
+
+
+def needs_parameters() -> dict[str, Any]:
+    principal = (
+        "[guid(reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', "
+        "'id-ml'), '2023-01-31').principalId, 'reader')]"
+    )
+    document = ml_template(
+        resource("Microsoft.ManagedIdentity/userAssignedIdentities", "id-ml"),
+        {
+            "type": "Microsoft.Authorization/roleAssignments",
+            "apiVersion": "2022-04-01",
+            "scope": "[format('Microsoft.Storage/storageAccounts/{0}', 'stml')]",
+            "name": principal,
+            "properties": {"roleDefinitionId": ROLE, "principalId": "x"},
+        },
+        parameters={
+            "prefix": {"type": "string", "maxLength": 10},
+            "adminSshPublicKey": {"type": "securestring"},
+        },
+    )
+    # the VNet takes its name from the prefix, the workspace uses the SSH key's parameter nowhere
+    document["resources"][0]["name"] = "[format('vnet-{0}', parameters('prefix'))]"
+    document["resources"][4]["properties"]["properties"]["subnet"]["id"] = (
+        "[resourceId('Microsoft.Network/virtualNetworks/subnets', "
+        "format('vnet-{0}', parameters('prefix')), 'snet-compute')]"
+    )
+    return document
+
+
+def test_a_template_with_required_parameters_is_checked_without_them(tmp_path: Path) -> None:
+    path = write(tmp_path, needs_parameters())
+    code, stdout, output = run("check", path, "--format", "json")
+    assert code in (0, 1), output
+    _, _, text = run("check", path)
+    flat = " ".join(text.split())  # the terminal wraps long warnings
+    assert f"{path}:5:13: warning IN065: 2 parameter(s) have no value and no default" in flat
+    assert 'prefix = "prefix"' in flat and "adminSshPublicKey = unknown (secure" in flat
+    record = json.loads(stdout)
+    assert {c["capability"] for c in record["readiness"]} >= {"tuning compute", "packages"}
+    assert "vnet-prefix" in json.dumps(record)
+    assert record["summary"]["not_modelled"] == 2  # the identity and the runtime-named assignment
+    assert any("known only when the deployment runs" in d["message"] for d in record["diagnostics"])
+
+
+def test_parameters_on_the_command_line_as_name_value(tmp_path: Path) -> None:
+    path = write(tmp_path, needs_parameters())
+    secret = "ssh-ed25519 AAAAC3Nza-never-shown"
+    code, stdout, output = run(
+        "check",
+        path,
+        "--parameters",
+        "prefix=team1",
+        "--parameters",
+        f"adminSshPublicKey={secret}",
+        "--format",
+        "json",
+    )
+    assert code in (0, 1), output
+    assert "IN065" not in output and secret not in output
+    assert "vnet-team1" in stdout
+
+
+def test_a_later_parameter_wins_over_a_file(tmp_path: Path) -> None:
+    path = write(tmp_path, needs_parameters())
+    values = tmp_path / "values.json"
+    values.write_text(json.dumps({"parameters": {"prefix": {"value": "fromfile"}}}))
+    _, stdout, _ = run(
+        "show", path, "--parameters", str(values), "--parameters", "prefix=last", "--format", "json"
+    )
+    assert "vnet-last" in stdout and "vnet-fromfile" not in stdout
+    _, stdout, _ = run(
+        "show",
+        path,
+        "--parameters",
+        "prefix=first",
+        "--parameters",
+        f"@{values}",
+        "--format",
+        "json",
+    )
+    assert "vnet-fromfile" in stdout
