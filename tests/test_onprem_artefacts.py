@@ -91,4 +91,6 @@ def test_build_without_a_hub_dns_endpoint_warns_and_writes_no_forwarders(tmp_pat
     result = CliRunner().invoke(cli, ["build", "a-record-dns", "-o", str(tmp_path / "out")])
     assert result.exit_code == 0
     assert "IN071" in result.output
-    assert not (tmp_path / "out" / "onprem").exists()
+    # no forwarder files; the on-premises side (its A records) is still written
+    written = sorted(p.name for p in (tmp_path / "out" / "onprem").iterdir())
+    assert written == ["onprem.yaml"]

@@ -183,6 +183,7 @@ def test_build_writes_the_template_deterministically_and_never_overwrites(tmp_pa
         "azuredeploy.parameters.json",
         "firewall-rules.md",
         "onprem/named.conf.forwarders",
+        "onprem/onprem.yaml",
         "onprem/windows-dns-forwarders.ps1",
     ]
 

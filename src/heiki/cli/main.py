@@ -31,7 +31,12 @@ from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_
 from heiki.diagnostics import Diagnostic, InputError, Severity
 from heiki.generators.bicep import bicep_project
 from heiki.generators.deployment import parameters_file, subscription_template
-from heiki.generators.onprem import bind_fragment, firewall_table, windows_dns_script
+from heiki.generators.onprem import (
+    bind_fragment,
+    firewall_table,
+    onprem_file,
+    windows_dns_script,
+)
 from heiki.model.values import DnsName
 from heiki.reports.check import render_check
 from heiki.reports.markdown import markdown_document
@@ -342,6 +347,9 @@ def build(
                 "forwarder files written",
             )
         )
+    onprem_side = onprem_file(env)
+    if onprem_side is not None:
+        files["onprem/onprem.yaml"] = onprem_side
     if env.firewall_policies:
         files["firewall-rules.md"] = firewall_table(env)
     for target in _write_all(folder, files):

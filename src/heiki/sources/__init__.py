@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +17,18 @@ import pydantic
 
 from heiki import diagnostics as dx
 from heiki.catalog import Catalog, load_catalog
+from heiki.catalog.allocation import allocate_endpoint_ips
+from heiki.catalog.names import forwarder_zones
 from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_name
 from heiki.diagnostics import Diagnostic, InputError, Severity
 from heiki.model.environment import Environment
+from heiki.model.hub import hub_dns_endpoints
 from heiki.model.onprem import OnPremises
+from heiki.model.values import Address
+from heiki.sources.arm.convert.build import attach_on_premises
 from heiki.sources.arm.load import DeploymentTarget, load_arm
 from heiki.sources.blueprint import schema as bp
-from heiki.sources.blueprint.expand import Expander
+from heiki.sources.blueprint.expand import Expander, private_names
 from heiki.sources.blueprint.onprem import build_onprem
 from heiki.sources.validate import validate
 from heiki.sources.yamlread import LocatedDocument, PathKey, parse_yaml, read_yaml_file
@@ -174,27 +179,50 @@ def load_blueprint(
     return _finish(env, expander.diagnostics, catalog, doc.display_name)
 
 
-def load_onprem(doc: LocatedDocument) -> OnPremises:
-    """A stand-alone on-premises description (to complement a template that lacks one)."""
+def load_onprem(
+    doc: LocatedDocument, env: Environment | None = None, catalog: Catalog | None = None
+) -> tuple[OnPremises, list[Diagnostic]]:
+    """A stand-alone on-premises description (``--onprem``), built against ``env``, the
+    environment it connects to: ``forward_to: hub`` forwards every zone the environment needs to
+    its hub DNS endpoint, and ``a_records: true`` writes its private names, as for a blueprint.
+    Without a DNS endpoint to forward to, a warning says why (the DNS verdict then shows the
+    consequence); other problems of the file are errors."""
+    catalog = catalog or load_catalog()
     spec = _parse_spec(doc, bp.OnPremFileSpec).onprem
     diagnostics: list[Diagnostic] = []
     kind = spec.connection or "expressroute"
+    hub_dns: tuple[Address, ...] = ()
+    zones: tuple[str, ...] = ()
+    names: tuple[tuple[str, Address], ...] = ()
+    if env is not None:
+        hub_dns, _ = hub_dns_endpoints(env)
+        zones = forwarder_zones(catalog, env.private_endpoints, bool(env.computes), env.location)
+        names = private_names(catalog, allocate_endpoint_ips(env, catalog))
     result = build_onprem(
         spec,
         doc,
         ("onprem",),
-        load_catalog(),
+        catalog,
         gateway=None,
         connection_kind=kind,
-        hub_dns=(),
-        forward_zones=(),
-        private_names=(),
+        hub_dns=hub_dns,
+        forward_zones=zones,
+        private_names=names,
         diagnostics=diagnostics,
+        missing_hub_dns=_NO_HUB_DNS if env is not None else None,
     )
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     if errors:
         raise InputError(errors)
-    return result
+    return result, diagnostics
+
+
+_NO_HUB_DNS = (
+    "on-premises DNS forwards to the hub, but the environment has no DNS endpoint on-premises can "
+    "reach: no DNS Private Resolver inbound endpoint, no Azure Firewall whose policy has the DNS "
+    "proxy on, no VM tagged heiki-role=dns-server (168.63.129.16 is not reachable from "
+    "on-premises); no forwarder is added, so the names below fail from on-premises"
+)
 
 
 ARM_SUFFIXES = (".json", ".bicep")
@@ -266,10 +294,14 @@ def _load_arm(
     sources: list[str], onprem: str | None, parameters: Sequence[str], target: DeploymentTarget
 ) -> LoadResult:
     catalog = load_catalog()
-    on_premises = load_onprem(read_yaml_file(Path(onprem))) if onprem else None
-    loaded = load_arm(
-        [Path(s) for s in sources], split_parameters(parameters), target, catalog, on_premises
-    )
+    onprem_doc = read_yaml_file(Path(onprem)) if onprem else None
+    loaded = load_arm([Path(s) for s in sources], split_parameters(parameters), target, catalog)
+    env = loaded.environment
+    onprem_notes: list[Diagnostic] = []
+    if onprem_doc is not None:
+        on_premises, onprem_notes = load_onprem(onprem_doc, env, catalog)
+        env = attach_on_premises(env, on_premises)
+        loaded = replace(loaded, environment=env)
     # A template that Azure would reject is still worth analysing: validation problems become
     # warnings here, and only what stops the model from being built is fatal.
     checked = [
@@ -278,4 +310,6 @@ def _load_arm(
         else d
         for d in validate(loaded.environment, catalog)
     ]
-    return LoadResult(loaded.environment, (*loaded.diagnostics, *checked), ", ".join(sources))
+    return LoadResult(
+        loaded.environment, (*loaded.diagnostics, *onprem_notes, *checked), ", ".join(sources)
+    )

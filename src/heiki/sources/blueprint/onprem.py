@@ -33,8 +33,12 @@ def build_onprem(
     forward_zones: tuple[str, ...],
     private_names: tuple[tuple[str, Address], ...],
     diagnostics: list[Diagnostic],
+    missing_hub_dns: str | None = None,
 ) -> OnPremises:
-    """Build the on-premises part; shared by blueprints and stand-alone ``--onprem`` files."""
+    """Build the on-premises part; shared by blueprints and stand-alone ``--onprem`` files.
+
+    ``missing_hub_dns``: for an environment heiki did not design (a template), forwarding to a
+    hub without a DNS endpoint is this warning rather than a blueprint error."""
 
     def loc(*sub: str | int) -> SourceLocation:
         return doc.location((*path, *sub))
@@ -117,6 +121,15 @@ def build_onprem(
                     forwarders.append(
                         ConditionalForwarder(DnsName(zone), hub_dns, loc("dns", "forward_to"))
                     )
+            elif missing_hub_dns is not None:
+                diagnostics.append(
+                    Diagnostic(
+                        dx.UNKNOWN_REFERENCE,
+                        Severity.WARNING,
+                        missing_hub_dns,
+                        loc("dns", "forward_to"),
+                    )
+                )
             else:
                 diagnostics.append(
                     Diagnostic(

@@ -13,6 +13,7 @@ from heiki import diagnostics as dx
 from heiki.catalog import Catalog
 from heiki.diagnostics import Diagnostic, Severity
 from heiki.model.coverage import UnmodelledResource, coverage_gaps
+from heiki.model.dns import DnsResolver
 from heiki.model.environment import Environment
 from heiki.model.firewall import AzureFirewall
 from heiki.model.onprem import OnPremises
@@ -127,6 +128,31 @@ def _assume_firewall_ips(env: Environment) -> Environment:
     return replace(env, firewalls=tuple(changed)) if changed else env
 
 
+def _assume_resolver_ips(env: Environment) -> Environment:
+    """A dynamic inbound endpoint gets the first assignable address (.4) of its subnet, which
+    Azure requires to hold that endpoint only: the address on-premises forwarders point to."""
+    resolvers: list[DnsResolver] = []
+    for resolver in env.dns_resolvers:
+        inbound = []
+        for endpoint in resolver.inbound_endpoints:
+            subnet = env.subnet(endpoint.subnet)
+            if endpoint.private_ip_address is None and subnet is not None:
+                address = ipaddress.IPv4Address(int(subnet.address_prefix.network_address) + 4)
+                endpoint = replace(
+                    endpoint,
+                    private_ip_address=address,
+                    tags=(*endpoint.tags, (ASSUMED, "private_ip_address")),
+                )
+            inbound.append(endpoint)
+        resolvers.append(replace(resolver, inbound_endpoints=tuple(inbound)))
+    return replace(env, dns_resolvers=tuple(resolvers)) if resolvers else env
+
+
+def attach_on_premises(env: Environment, on_premises: OnPremises) -> Environment:
+    """The environment with an on-premises side (``--onprem``), connected to the hub gateway."""
+    return _attach_gateway(replace(env, on_premises=on_premises))
+
+
 def _attach_gateway(env: Environment) -> Environment:
     """An on-premises file cannot name the gateway of a template: connect it to the hub's
     virtual network gateway of the same kind (ExpressRoute or VPN)."""
@@ -163,5 +189,5 @@ def build_environment(
         **fields,
     )
     env = replace(env, unmodelled=coverage.unmodelled(ctx, env, MODELLED, unmodelled))
-    env = _attach_gateway(_assume_firewall_ips(env))
+    env = _attach_gateway(_assume_resolver_ips(_assume_firewall_ips(env)))
     return env, [*_coverage_notices(env), *ctx.notes.items]
