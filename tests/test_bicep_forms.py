@@ -418,3 +418,36 @@ def test_a_missing_parameter_gets_a_placeholder_and_is_listed() -> None:
     assert assumed["size"].value == "Standard_D4s_v3"
     assert isinstance(assumed["count"].value, Unknown)
     assert assumed["prefix"].pointer == "/parameters/prefix"
+
+
+def test_secure_module_outputs_and_existing_resources_in_another_group() -> None:
+    inner = template(
+        [], outputs={"key": {"type": "securestring", "value": "[listKeys('x', '2020-01-01').k]"}}
+    )
+    result = expand_template(
+        symbolic(
+            {
+                "shared": {
+                    "existing": True,
+                    "type": "Microsoft.Network/virtualNetworks",
+                    "apiVersion": "2024-05-01",
+                    "resourceGroup": "rg-hub",
+                    "name": "vnet-hub",
+                },
+                "mod": module("secrets", inner),
+                "account": storage(
+                    "st",
+                    tags={
+                        "key": "[listOutputsWithSecureValues('mod', '2025-04-01').key]",
+                        "hub": "[resourceId('rg-hub', 'Microsoft.Network/virtualNetworks', "
+                        "'vnet-hub')]",
+                    },
+                ),
+            }
+        )
+    )
+    (account,) = result.resources
+    assert isinstance(account.body["tags"]["key"], Unknown)
+    assert account.body["tags"]["hub"].endswith(
+        "/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub"
+    )

@@ -347,3 +347,60 @@ def test_a_later_parameter_wins_over_a_file(tmp_path: Path) -> None:
         "json",
     )
     assert "vnet-fromfile" in stdout
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+FIXTURES = Path(__file__).parent / "fixtures" / "arm"
+TEMPLATES = {
+    "alz-hub-spoke": FIXTURES / "hub-spoke.json",
+    **{
+        name: SHARED / "templates" / "azure-quickstart" / name / "azuredeploy.json"
+        for name in ("machine-learning-end-to-end-secure", "machine-learning-workspace-vnet")
+    },
+}
+SHAPES = sorted((SHARED / "arm-shapes").rglob("*.json")) if SHARED.is_dir() else []
+
+
+def _assert_all_accounted_for(declared: list[str], env: Any) -> None:
+    modelled = {str(r.id).lower() for r in env.resources()}
+    listed = {r.resource_id.lower() for r in env.unmodelled}
+    for resource_id in declared:
+        lowered = resource_id.lower()
+        parents = {lowered.rsplit("/", 2 * n)[0] for n in range(1, lowered.count("/") // 2)}
+        assert lowered in listed or lowered in modelled or parents & modelled, resource_id
+
+
+@pytest.mark.parametrize("case", sorted(TEMPLATES))
+def test_no_template_resource_is_dropped_silently(case: str) -> None:
+    """Every resource a real template deploys is in the model (itself, or folded into a modelled
+    parent) or listed as not modelled."""
+    from heiki.sources.arm.load import read_json
+    from heiki.sources.arm.template import expand_template
+
+    path = TEMPLATES[case]
+    if not path.is_file():
+        pytest.skip("../shared not present")
+    expansion = expand_template(read_json(path), str(path), loader=read_json)
+    _assert_all_accounted_for([r.id for r in expansion.resources], load([str(path)]).environment)
+
+
+@pytest.mark.parametrize("path", SHAPES, ids=[p.name for p in SHAPES])
+def test_no_recorded_resource_is_dropped_silently(path: Path) -> None:
+    """The same for recorded Azure responses and REST specification examples."""
+    from heiki.catalog import load_catalog
+    from heiki.sources.arm.convert.build import build_environment
+    from heiki.sources.arm.load import deployed_resources
+    from test_arm_load import _bodies
+
+    resources = [r for body in _bodies(path) for r in deployed_resources(body, str(path))]
+    env, _ = build_environment(resources, path.stem, load_catalog())
+    _assert_all_accounted_for([str(r.id) for r in resources], env)
+
+
+def test_a_foundry_project_is_named_as_not_modelled(tmp_path: Path) -> None:
+    hub = rid(f"{ML}/workspaces", "mlw")
+    project = resource(f"{ML}/workspaces", "proj-rag", {"hubResourceId": hub}, kind="Project")
+    env = load([write(tmp_path, ml_template(project))]).environment
+    (listed,) = env.unmodelled
+    assert listed.title == "AI Foundry project" and listed.kind == "Project"
+    assert "hub's network" in listed.not_covered
