@@ -5,8 +5,14 @@ extension resources, ``dependsOn`` on modules, user-defined types and functions,
 
 from __future__ import annotations
 
+import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
+
+from heiki.cli.main import cli
 from heiki.sources.arm.expressions import Unknown
 from heiki.sources.arm.template import Expansion, expand_template
 
@@ -14,6 +20,18 @@ SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTempl
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000000"
 RG = f"{SUB}/resourceGroups/rg-heiki/providers"
 ROLE = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+
+
+def expand(document: dict[str, Any]) -> Expansion:
+    """The expansion of ``document``; and, as a user would run it, ``heiki check`` on it loads
+    (exit 0 or 1, never a refusal or a traceback)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "main.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        result = CliRunner().invoke(cli, ["check", str(path), "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    assert json.loads(result.stdout)["summary"] is not None
+    return expand_template(document)
 
 
 def template(resources: Any, **sections: Any) -> dict[str, Any]:
@@ -72,7 +90,7 @@ def by_type(expansion: Expansion, resource_type: str) -> list[Any]:
 
 
 def test_relative_scope_to_a_resource_of_the_same_template() -> None:
-    result = expand_template(
+    result = expand(
         template(
             [
                 storage("stdata"),
@@ -88,7 +106,7 @@ def test_relative_scope_to_a_resource_of_the_same_template() -> None:
 
 
 def test_relative_scope_to_an_existing_resource_with_symbolic_names() -> None:
-    result = expand_template(
+    result = expand(
         symbolic(
             {
                 "vault": {
@@ -127,7 +145,7 @@ def test_relative_scope_to_a_child_resource_in_another_module() -> None:
         ],
         parameters={"vnet": {"type": "string"}},
     )
-    result = expand_template(template([module("diag", inner, {"vnet": {"value": "vnet-ml"}})]))
+    result = expand(template([module("diag", inner, {"vnet": {"value": "vnet-ml"}})]))
     (setting,) = result.resources
     assert setting.id == (
         f"{RG}/Microsoft.Network/virtualNetworks/vnet-ml/subnets/snet/providers/"
@@ -140,7 +158,7 @@ def test_a_scope_known_only_at_deployment_keeps_the_resource_with_a_notice() -> 
         [],
         outputs={"id": {"type": "string", "value": "[reference('x', '2020-01-01').someId]"}},
     )
-    result = expand_template(
+    result = expand(
         template(
             [
                 module("m", inner),
@@ -165,7 +183,7 @@ def test_a_module_parameter_given_as_one_expression_resolves_its_value() -> None
         "createObject('value', parameters('given')))]"
     }
     for given, expected in (("", "stdefault"), ("stmine", "stmine")):
-        result = expand_template(
+        result = expand(
             template(
                 [module("m", inner, parameters)],
                 parameters={"given": {"type": "string", "defaultValue": given}},
@@ -176,7 +194,7 @@ def test_a_module_parameter_given_as_one_expression_resolves_its_value() -> None
 
 def test_the_whole_parameters_object_as_one_expression() -> None:
     inner = template([storage("[parameters('name')]")], parameters={"name": {"type": "string"}})
-    result = expand_template(
+    result = expand(
         template([module("m", inner, "[createObject('name', createObject('value', 'stx'))]")])
     )
     assert [r.name for r in result.resources] == ["stx"]
@@ -196,7 +214,7 @@ def test_a_runtime_name_keeps_the_resource_and_its_type() -> None:
         "[guid(reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', "
         "'id-ml'), '2023-01-31').principalId)]"
     )
-    result = expand_template(
+    result = expand(
         template(
             [
                 identity,
@@ -228,7 +246,7 @@ def test_a_child_named_from_a_module_output_is_kept_under_its_parent() -> None:
             }
         ],
     }
-    result = expand_template(symbolic({"m": module("m", inner), "vnet": vnet}))
+    result = expand(symbolic({"m": module("m", inner), "vnet": vnet}))
     subnet = by_type(result, "Microsoft.Network/virtualNetworks/subnets")[0]
     assert subnet.name == "vnet-a/heiki-unknown-name-1"
 
@@ -237,7 +255,7 @@ def test_a_copy_count_known_only_at_deployment_is_reported_not_fatal() -> None:
     loop = storage(
         "[format('st{0}', copyIndex())]", copy={"name": "l", "count": "[length(utcNow())]"}
     )
-    result = expand_template(template([loop, storage("stfixed")]))
+    result = expand(template([loop, storage("stfixed")]))
     assert [r.name for r in result.resources] == ["stfixed"]
     (unexpanded,) = result.unexpanded
     assert unexpanded.type == "Microsoft.Storage/storageAccounts"
@@ -252,7 +270,7 @@ def test_batch_size_is_a_serial_copy_loop() -> None:
         "[format('st{0}', copyIndex())]",
         copy={"name": "accounts", "count": 3, "mode": "serial", "batchSize": 1},
     )
-    assert [r.name for r in expand_template(template([loop])).resources] == ["st0", "st1", "st2"]
+    assert [r.name for r in expand(template([loop])).resources] == ["st0", "st1", "st2"]
 
 
 def test_module_loop_with_depends_on_and_scope_on_another_group() -> None:
@@ -266,7 +284,7 @@ def test_module_loop_with_depends_on_and_scope_on_another_group() -> None:
         subscriptionId="11111111-1111-1111-1111-111111111111",
         dependsOn=["first"],
     )
-    result = expand_template(symbolic({"first": storage("stfirst"), "accounts": loop}))
+    result = expand(symbolic({"first": storage("stfirst"), "accounts": loop}))
     assert [r.id for r in result.resources] == [
         f"{RG}/Microsoft.Storage/storageAccounts/stfirst",
         "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-data/providers/"
@@ -287,7 +305,7 @@ def test_module_scoped_to_a_management_group_deploys_above_subscriptions() -> No
             }
         ]
     )
-    result = expand_template(
+    result = expand(
         template(
             [
                 module(
@@ -304,7 +322,7 @@ def test_module_scoped_to_a_management_group_deploys_above_subscriptions() -> No
 
 
 def test_user_defined_types_nullable_parameters_and_functions() -> None:
-    result = expand_template(
+    result = expand(
         symbolic(
             {
                 "account": storage(
@@ -345,7 +363,7 @@ def test_user_defined_types_nullable_parameters_and_functions() -> None:
 
 
 def test_a_user_defined_type_is_checked_like_a_built_in_one() -> None:
-    result = expand_template(
+    result = expand(
         symbolic(
             {"account": storage("[parameters('name')]")},
             definitions={"shortName": {"type": "string", "maxLength": 5}},
@@ -356,7 +374,7 @@ def test_a_user_defined_type_is_checked_like_a_built_in_one() -> None:
 
 
 def test_imports_and_extension_resources_of_language_version_2() -> None:
-    result = expand_template(
+    result = expand(
         symbolic(
             {
                 "account": {**storage("stx"), "import": "az"},
@@ -387,7 +405,7 @@ def test_imports_and_extension_resources_of_language_version_2() -> None:
 
 
 def test_deployer_gives_the_tenant_and_an_unknown_principal() -> None:
-    result = expand_template(
+    result = expand(
         template(
             [storage("st", tags={"by": "[deployer().objectId]", "tenant": "[deployer().tenantId]"})]
         )
@@ -400,7 +418,7 @@ def test_deployer_gives_the_tenant_and_an_unknown_principal() -> None:
 
 
 def test_a_missing_parameter_gets_a_placeholder_and_is_listed() -> None:
-    result = expand_template(
+    result = expand(
         template(
             [storage("[format('st{0}', parameters('prefix'))]")],
             parameters={
@@ -424,7 +442,7 @@ def test_secure_module_outputs_and_existing_resources_in_another_group() -> None
     inner = template(
         [], outputs={"key": {"type": "securestring", "value": "[listKeys('x', '2020-01-01').k]"}}
     )
-    result = expand_template(
+    result = expand(
         symbolic(
             {
                 "shared": {
