@@ -155,6 +155,12 @@ def _surfaces_read(env: Environment, what: str) -> str:
 
 
 def egress_inspected(egress: EgressReport) -> ClosureCheck:
+    if not egress.subnets:
+        return ClosureCheck(
+            "egress through an inspecting firewall",
+            CheckStatus.NOT_APPLICABLE,
+            "no workload subnet (compute, runner, integration runtime) to trace from",
+        )
     problems: list[tuple[str, ResourceId | None]] = []
     for subnet in egress.subnets:
         for trace in subnet.bypasses[:1]:
@@ -172,6 +178,12 @@ def egress_inspected(egress: EgressReport) -> ClosureCheck:
 
 
 def no_foreign_storage(egress: EgressReport) -> ClosureCheck:
+    if not egress.subnets:
+        return ClosureCheck(
+            "no path to foreign storage",
+            CheckStatus.NOT_APPLICABLE,
+            "no workload subnet (compute, runner, integration runtime) to trace from",
+        )
     problems = [
         (
             f"{s.vantage.name} reaches a foreign storage account ({s.foreign_storage.reason})",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from heiki.analyses.dns.matrix import private_names
 from heiki.analyses.dns.toil import DnsToil, LifecycleEvent
 from heiki.analyses.dns.types import Outcome
 from heiki.analyses.egress import PROBE_LABEL, EgressReport, SubnetEgress
@@ -56,6 +57,8 @@ class Capability:
     failing: tuple[Trace, ...] = ()
     manual: str = ""
     """Ready, but each new item needs a person: e.g. a mirror that cannot reach its upstream."""
+    flows: tuple[Trace, ...] = ()
+    """For a ready capability: the flows that make it ready, from every vantage."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,26 @@ class _Judge:
         self.toil = toil
         self.region = self.env.location
         del env  # the tracer's environment has the endpoint IPs Azure would allocate
+        self.expected = {str(n.name): n.address for n in private_names(self.env, catalog)}
+        """Names of private endpoints and compute instances -> the private IP they must give."""
+
+    def _failure(self, trace: Trace) -> Trace | None:
+        """Why a flow does not count for the capability: it is not delivered, or it reaches a
+        name of a private endpoint that resolved elsewhere (the public endpoint, say) - a
+        capability is never ready while one of its own names resolves unexpectedly."""
+        if trace.verdict is not Verdict.DELIVERED:
+            return trace
+        expected = self.expected.get(trace.destination.lower().rstrip("."))
+        resolution = trace.resolution
+        if expected is None or resolution is None:
+            return None  # not a private endpoint's name (or its address is not known)
+        if resolution.outcome is Outcome.PRIVATE and expected in resolution.addresses:
+            return None
+        return replace(
+            trace,
+            reason=f"but {trace.destination} resolves to {resolution.outcome.value} "
+            f"{resolution.answer_text}, not its private endpoint {expected}: {trace.reason}",
+        )
 
     # -- building blocks -------------------------------------------------------------------------
     def profile(self, name: str) -> tuple[Target, ...]:
@@ -153,21 +176,23 @@ class _Judge:
     ) -> Capability:
         """Ready when from every vantage some way has all its flows delivered."""
         ways = [w for w in ways if w.targets]
+        if not vantages:
+            # nothing to judge from: never "ready" with nothing behind it
+            return Capability(loop, name, Status.NOT_APPLICABLE, f"no vantage to {what} from")
         if not ways:
             return Capability(loop, name, Status.NOT_READY, f"no way to {what} is declared")
         used: list[str] = []
         failing: list[Trace] = []
+        flows: list[Trace] = []
         for vantage in vantages:
             working = None
             first_failures: list[Trace] = []
             for way in ways:
-                failures = [
-                    t
-                    for t in (self.tracer.trace(vantage, *target) for target in way.targets)
-                    if t.verdict is not Verdict.DELIVERED
-                ]
+                traces = [self.tracer.trace(vantage, *target) for target in way.targets]
+                failures = [f for t in traces if (f := self._failure(t)) is not None]
                 if not failures:
                     working = way.label
+                    flows += traces
                     break
                 first_failures = first_failures or failures
             if working is None:
@@ -194,6 +219,7 @@ class _Judge:
             Status.READY,
             f"{what} from {len(vantages)} vantage(s) via {', '.join(used)}",
             via=", ".join(used),
+            flows=tuple(flows),
         )
 
     def private_link_workspaces(self) -> list[Workspace]:
@@ -421,6 +447,8 @@ class _Judge:
             return Capability(Loop.MIDDLE, name, Status.NOT_APPLICABLE, "no workspace")
         problems: list[str] = []
         failing: list[Trace] = []
+        flows: list[Trace] = []
+        public: list[str] = []
         for workspace in workspaces:
             registry = self.env.get_typed(workspace.container_registry, ContainerRegistry)
             if registry is None:
@@ -430,7 +458,9 @@ class _Judge:
             if private and registry.sku != "Premium":
                 problems.append(f"{registry.name} is {registry.sku}: only Premium can be private")
             if not private:
-                continue  # ACR Tasks can build against a public registry
+                # ACR Tasks and serverless compute can build against a public registry
+                public.append(registry.name)
+                continue
             builder = next(
                 (
                     c
@@ -461,9 +491,12 @@ class _Judge:
                 ("mcr.microsoft.com", 443, "tcp")
             ]:
                 trace = self.tracer.trace(vantage, *target)
-                if trace.verdict is not Verdict.DELIVERED:
-                    failing.append(trace)
-                    problems.append(f"{builder.name} -> {target[0]}: {trace.reason}")
+                failure = self._failure(trace)
+                if failure is not None:
+                    failing.append(failure)
+                    problems.append(f"{builder.name} -> {target[0]}: {failure.reason}")
+                else:
+                    flows.append(trace)
         if problems:
             return Capability(
                 Loop.MIDDLE,
@@ -473,11 +506,27 @@ class _Judge:
                 evidence=tuple(problems),
                 failing=tuple(failing),
             )
+        evidence = tuple(
+            f"{r} accepts public network access: images are built by ACR Tasks or serverless "
+            "compute outside the network (closure judges the public registry)"
+            for r in public
+        )
+        if not flows:
+            # nothing in the network builds images: nothing to judge here, never "ready"
+            return Capability(
+                Loop.MIDDLE,
+                name,
+                Status.NOT_APPLICABLE,
+                f"{', '.join(public)} public: image builds run outside the network",
+                evidence=evidence,
+            )
         return Capability(
             Loop.MIDDLE,
             name,
             Status.READY,
             "image builds run on compute in the network that reaches the registry",
+            evidence=evidence,
+            flows=tuple(flows),
         )
 
     def data(self) -> Capability:
@@ -531,6 +580,7 @@ class _Judge:
             name,
             Status.READY,
             f"compute reads {lake.name} privately; a pipeline feeds it",
+            flows=reach.flows,
         )
 
     def _pipeline_problems(self, lake: ResourceId, sources: list[str]) -> list[str]:
@@ -614,17 +664,21 @@ class _Judge:
             return Capability(Loop.OUTER, name, Status.NOT_APPLICABLE, "no ML registry declared")
         problems: list[str] = []
         failing: list[Trace] = []
+        flows: list[Trace] = []
         for workspace in users:
             vantages = [s.vantage for s in self.egress.subnets if self._belongs(s, workspace.id)]
             for registry in workspace.registries:
                 for name_ in self.names_of(registry)[:1]:
                     for vantage in vantages:
                         trace = self.tracer.trace(vantage, name_, 443, "tcp")
-                        if trace.verdict is not Verdict.DELIVERED:
-                            failing.append(trace)
+                        failure = self._failure(trace)
+                        if failure is not None:
+                            failing.append(failure)
                             problems.append(
-                                f"{vantage.name} -> registry {registry.name}: {trace.reason}"
+                                f"{vantage.name} -> registry {registry.name}: {failure.reason}"
                             )
+                        else:
+                            flows.append(trace)
             if workspace.tag("heiki-stage") == "prod":
                 for subnet in self.egress.subnets:
                     if self._belongs(subnet, workspace.id) and (
@@ -640,11 +694,19 @@ class _Judge:
                 evidence=tuple(problems),
                 failing=tuple(failing),
             )
+        if not flows:
+            return Capability(
+                Loop.OUTER,
+                name,
+                Status.NOT_APPLICABLE,
+                "no compute of a workspace that promotes through a registry to judge it from",
+            )
         return Capability(
             Loop.OUTER,
             name,
             Status.READY,
             "every workspace reaches the shared registry over private endpoints",
+            flows=tuple(flows),
         )
 
     def _belongs(self, subnet: SubnetEgress, workspace: ResourceId) -> bool:
@@ -676,7 +738,12 @@ def _combine(results: list[Capability], what: str, vantages: int) -> Capability:
         )
     first = results[0]
     via = ", ".join(dict.fromkeys(c.via for c in results if c.via))
-    return replace(first, summary=f"{what} from {vantages} vantage(s) via {via}", via=via)
+    return replace(
+        first,
+        summary=f"{what} from {vantages} vantage(s) via {via}",
+        via=via,
+        flows=tuple(t for c in results for t in c.flows),
+    )
 
 
 def readiness(

@@ -46,6 +46,7 @@ from heiki.analyses.routing import (
     RoutingContext,
     effective_routes,
 )
+from heiki.analyses.service_firewall import Admission, service_decision
 from heiki.analyses.vantage import Vantage, VantageKind
 from heiki.catalog import Catalog
 from heiki.model.endpoints import ConnectionState, PrivateEndpoint
@@ -56,7 +57,6 @@ from heiki.model.ml import (
     IsolationMode,
     ManagedNetwork,
     OutboundRuleType,
-    PublicNetworkAccess,
     Workspace,
 )
 from heiki.model.network import (
@@ -68,7 +68,6 @@ from heiki.model.network import (
     Subnet,
     VirtualNetwork,
 )
-from heiki.model.services import DefaultAction, StorageAccount
 from heiki.model.source import SourceLocation
 from heiki.model.values import Address, DnsName, Prefix, ResourceId
 
@@ -491,15 +490,19 @@ class Tracer:
                     Verdict.DELIVERED,
                     f"delivered to {service.name} through a managed private endpoint",
                 )
-            refusal = self._service_refuses(service)
-            if refusal:
+            # the managed VNet leaves from Microsoft-managed public addresses
+            refusal = service_decision(self.env, service, via_service_endpoint=False, subnet=None)
+            if refusal.admission is not Admission.ADMITTED:
                 walk.add(
                     StepKind.SERVICE,
-                    refusal + "; add a private endpoint outbound rule",
-                    "drop",
+                    refusal.reason + "; add a private endpoint outbound rule",
+                    "drop" if refusal.admission is Admission.REFUSED else "unknown",
                     service,
                 )
-                return _Ending(Verdict.DROPPED, refusal)
+                verdict = (
+                    Verdict.DROPPED if refusal.admission is Admission.REFUSED else Verdict.UNKNOWN
+                )
+                return _Ending(verdict, refusal.reason)
         if mode in (IsolationMode.DISABLED, IsolationMode.ALLOW_INTERNET_OUTBOUND):
             walk.add(StepKind.EGRESS, "the managed VNet allows internet outbound", "deliver")
             return _Ending(
@@ -674,7 +677,7 @@ class Tracer:
                 "service, bypassing any firewall",
                 "deliver",
             )
-            return self._arrive_public(target, walk, "service endpoint")
+            return self._arrive_public(target, walk, "service endpoint", subnet)
         if hop is HopType.GATEWAY:
             onprem = self.env.on_premises
             if (
@@ -966,28 +969,29 @@ class Tracer:
             return None
         return "Azure default outbound access"
 
-    def _arrive_public(self, target: Endpoint, walk: _Walk, how: str) -> _Ending:
+    def _arrive_public(
+        self, target: Endpoint, walk: _Walk, how: str, subnet: Subnet | None = None
+    ) -> _Ending:
+        """At a public endpoint: its service's public access and firewall decide. ``subnet`` is
+        the source subnet when the flow came over its service endpoint."""
         if isinstance(target, PublicEndpoint):
             service = self.resolver.world.services_by_name.get(target.name)
-            refusal = self._service_refuses(service)
-            if refusal:
-                walk.add(StepKind.SERVICE, refusal, "drop", service)
-                return _Ending(Verdict.DROPPED, refusal, how)
+            if service is not None:
+                decision = service_decision(
+                    self.env,
+                    service,
+                    via_service_endpoint=subnet is not None,
+                    subnet=subnet.id if subnet is not None else None,
+                )
+                if decision.admission is Admission.REFUSED:
+                    walk.add(StepKind.SERVICE, decision.reason, "drop", service)
+                    return _Ending(Verdict.DROPPED, decision.reason, how)
+                if decision.admission is Admission.UNKNOWN:
+                    walk.add(StepKind.SERVICE, decision.reason, "unknown", service)
+                    return _Ending(Verdict.UNKNOWN, decision.reason, how)
+                if decision.reason:
+                    walk.add(StepKind.SERVICE, decision.reason, "allow", service)
         return _Ending(Verdict.DELIVERED, f"delivered to {target} via {how}", how)
-
-    def _service_refuses(self, service: ResourceId | None) -> str:
-        if service is None:
-            return ""
-        resource = self.env.get(service)
-        access = getattr(resource, "public_network_access", None)
-        if access is PublicNetworkAccess.DISABLED:
-            return f"{service.name} refuses public traffic (public network access disabled)"
-        if isinstance(resource, StorageAccount) and (
-            resource.network_acls.default_action is DefaultAction.DENY
-            and not resource.network_acls.ip_rules
-        ):
-            return f"{service.name}'s storage firewall denies traffic from the internet"
-        return ""
 
     def _arrive(
         self,
