@@ -186,6 +186,9 @@ class Catalog:
     """Service tags Azure ML and Batch manage public-IP compute from (``{region}`` templated)."""
     workspace_storage_roles: tuple[tuple[str, str], ...] = ()
     """Role name -> built-in role definition GUID the workspace identity needs on its storage."""
+    private_subnet_api_version: str = ""
+    """The Microsoft.Network API version from which a subnet without defaultOutboundAccess is
+    private (``YYYY-MM-DD``; empty: never)."""
     coverage: Coverage = field(
         default_factory=lambda: Coverage("its network paths are not checked", (), (), ())
     )
@@ -362,6 +365,7 @@ def load_catalog() -> Catalog:
     _provenance(platform["workspace_storage_roles"], "workspace_storage_roles")
     _provenance(platform["public_ip_compute_control"], "public_ip_compute_control")
     _provenance(platform["aml_v1_api"], "aml_v1_api")
+    _provenance(platform["default_outbound_access"], "default_outbound_access")
     limits = platform["deployment_limits"]
     return Catalog(
         version=str(private_link["version"]),
@@ -402,6 +406,9 @@ def load_catalog() -> Catalog:
             (str(k), str(v)) for k, v in platform["workspace_storage_roles"]["roles"].items()
         ),
         coverage=parse_coverage(coverage),
+        private_subnet_api_version=str(
+            platform["default_outbound_access"]["private_from_api_version"]
+        ),
         deployment_limits=DeploymentLimits(
             int(limits["parameters"]), int(limits["resources"]), int(limits["outputs"])
         ),

@@ -184,6 +184,7 @@ def _from_expanded(resource: ExpandedResource, locate: _Locator) -> ArmResource 
         tags=_object(body.get("tags")),
         sku=_object(body.get("sku")),
         kind=kind if isinstance(kind, str) else "",
+        api_version=resource.api_version,
     )
 
 

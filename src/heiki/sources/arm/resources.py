@@ -24,6 +24,8 @@ class ArmResource:
     tags: dict[str, Any] = field(default_factory=dict)
     sku: dict[str, Any] = field(default_factory=dict)
     kind: str = ""
+    api_version: str = ""
+    """The template's ``apiVersion`` (empty for deployed resources, which state their values)."""
 
     @property
     def kind_of(self) -> str:

@@ -38,7 +38,16 @@ from heiki.sources.arm.resources import ArmResource
 from heiki.sources.defaults import default_security_rules
 
 
-def _subnet(ctx: ConvertContext, vnet: ArmResource, name: str, props: Props) -> Subnet | None:
+def _private_by_default(ctx: ConvertContext, api_version: str) -> bool:
+    """A template subnet without ``defaultOutboundAccess`` is private from the catalog's API
+    version on (ISO dates compare as text); deployed resources state the value themselves."""
+    threshold = ctx.catalog.private_subnet_api_version
+    return bool(threshold and api_version) and api_version[:10] >= threshold
+
+
+def _subnet(
+    ctx: ConvertContext, vnet: ArmResource, name: str, props: Props, api_version: str
+) -> Subnet | None:
     prefix = ctx.prefix(props, "addressPrefix")
     if prefix is None:
         prefixes = props.strings("addressPrefixes")
@@ -60,6 +69,10 @@ def _subnet(ctx: ConvertContext, vnet: ArmResource, name: str, props: Props) -> 
     except ValueError:
         policy = PrivateEndpointNetworkPolicies.DISABLED
     outbound = props.get("defaultOutboundAccess")
+    if not isinstance(outbound, bool):
+        # what Azure does without the property, written out, so that a template generated
+        # from this model at another API version keeps the behaviour
+        outbound = not _private_by_default(ctx, api_version)
     return Subnet(
         id=ResourceId(f"{vnet.id}/subnets/{name}"),
         name=name,
@@ -112,11 +125,13 @@ def virtual_networks(ctx: ConvertContext) -> list[VirtualNetwork]:
         subnets: dict[str, Subnet] = {}
         for item in props.subs("subnets"):
             name = item.text("name")
-            subnet = _subnet(ctx, vnet, name, item.sub("properties")) if name else None
+            subnet = (
+                _subnet(ctx, vnet, name, item.sub("properties"), vnet.api_version) if name else None
+            )
             if subnet is not None:
                 subnets[name.lower()] = subnet
         for child in ctx.children(vnet, "subnets"):
-            subnet = _subnet(ctx, vnet, child.short_name, ctx.props(child))
+            subnet = _subnet(ctx, vnet, child.short_name, ctx.props(child), child.api_version)
             if subnet is not None:
                 subnets[child.short_name.lower()] = subnet
         peerings: dict[str, VirtualNetworkPeering] = {}
