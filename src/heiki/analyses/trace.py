@@ -66,6 +66,7 @@ from heiki.model.network import (
     NetworkSecurityGroup,
     PrivateEndpointNetworkPolicies,
     Subnet,
+    VirtualMachine,
     VirtualNetwork,
 )
 from heiki.model.source import SourceLocation
@@ -207,6 +208,11 @@ class Tracer:
         self.nic_by_ip = {
             n.private_ip_address: n for n in env.network_interfaces if n.private_ip_address
         }
+        # hosts of a subnet with an instance-level public IP: their own exit to the internet
+        self.public_nics: dict[ResourceId, NetworkInterface] = {}
+        for nic in env.network_interfaces:
+            if nic.public_ip_address is not None:
+                self.public_nics.setdefault(nic.subnet, nic)
         subnets = sorted(
             ((s.address_prefix, s) for v in env.virtual_networks for s in v.subnets),
             key=lambda item: int(item[0].network_address),
@@ -958,8 +964,14 @@ class Tracer:
     def _internet_exit(
         self, subnet: Subnet, nic: NetworkInterface | None, vantage: Vantage
     ) -> str | None:
+        if nic is None and vantage.resource is not None:
+            nic = self._public_nic_of(vantage.resource)
         if nic is not None and nic.public_ip_address is not None:
-            return f"the public IP {nic.public_ip_address.name}"
+            return f"the public IP {nic.public_ip_address.name} of {nic.name}"
+        if vantage.kind is VantageKind.SUBNET and (host := self.public_nics.get(subnet.id)):
+            # a subnet speaks for its hosts: one with its own public IP leaves through it
+            assert host.public_ip_address is not None
+            return f"the public IP {host.public_ip_address.name} of {host.name} in {subnet.name}"
         compute = self.env.get_typed(vantage.resource, Compute) if vantage.resource else None
         if compute is not None and compute.enable_node_public_ip:
             return f"the public IP of compute {compute.name}"
@@ -968,6 +980,15 @@ class Tracer:
         if subnet.default_outbound_access is False:
             return None
         return "Azure default outbound access"
+
+    def _public_nic_of(self, vm_id: ResourceId) -> NetworkInterface | None:
+        """The first NIC of a VM that has an instance-level public IP (its internet exit)."""
+        vm = self.env.get_typed(vm_id, VirtualMachine)
+        for nic_id in vm.network_interfaces if vm is not None else ():
+            nic = self.env.get_typed(nic_id, NetworkInterface)
+            if nic is not None and nic.public_ip_address is not None:
+                return nic
+        return None
 
     def _arrive_public(
         self, target: Endpoint, walk: _Walk, how: str, subnet: Subnet | None = None
