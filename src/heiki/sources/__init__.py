@@ -217,6 +217,10 @@ def load_onprem(
     return result, diagnostics
 
 
+_REJECTED_BEFORE_ANYTHING = frozenset({dx.NSG_TAGS_PER_FIELD})
+"""Validation problems that stay errors for templates: the whole deployment fails at
+validation, before any resource exists, so there is no environment to check."""
+
 _NO_HUB_DNS = (
     "on-premises DNS forwards to the hub, but the environment has no DNS endpoint on-premises can "
     "reach: no DNS Private Resolver inbound endpoint, no Azure Firewall whose policy has the DNS "
@@ -306,10 +310,13 @@ def _load_arm(
     # warnings here, and only what stops the model from being built is fatal.
     checked = [
         Diagnostic(d.code, Severity.WARNING, f"{d.message} (Azure would reject this)", d.location)
-        if d.severity is Severity.ERROR
+        if d.severity is Severity.ERROR and d.code not in _REJECTED_BEFORE_ANYTHING
         else d
         for d in validate(loaded.environment, catalog)
     ]
+    rejected = [d for d in checked if d.severity is Severity.ERROR]
+    if rejected:
+        raise InputError(rejected)
     return LoadResult(
         loaded.environment, (*loaded.diagnostics, *onprem_notes, *checked), ", ".join(sources)
     )

@@ -8,6 +8,7 @@ without a gateway. Each becomes a located diagnostic.
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 from collections.abc import Iterator
 
@@ -42,9 +43,39 @@ def validate(env: Environment, catalog: Catalog) -> list[Diagnostic]:
         _remote_gateways,
         _sku_limits,
         _regions,
+        _nsg_tags_per_field,
     ):
         found.extend(check(env, catalog))
     return found
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def _nsg_tags_per_field(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
+    """Azure rejects a security rule whose address field lists a service tag among several
+    entries: a field holds one service tag, or any number of IP ranges (decision
+    nsg-tags-per-field)."""
+    for nsg in env.network_security_groups:
+        for rule in nsg.security_rules:
+            for field, entries in (
+                ("source", rule.source_address_prefixes),
+                ("destination", rule.destination_address_prefixes),
+            ):
+                tags = [e for e in entries if e.strip() != "*" and not _is_address(e)]
+                if tags and len(entries) > 1:
+                    yield _diag(
+                        dx.NSG_TAGS_PER_FIELD,
+                        f"NSG {nsg.name} rule {rule.name}: the {field} lists "
+                        f"{', '.join(entries)}; Azure accepts one service tag per field (or "
+                        "several IP ranges) - split the rule",
+                        rule.source or nsg.source,
+                    )
 
 
 def _diag(
