@@ -13,11 +13,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from heiki.analyses.bastion import bastion_nsgs, is_bastion_rule
 from heiki.analyses.egress import EgressReport
 from heiki.analyses.trace import Verdict
+from heiki.catalog import Catalog, load_catalog
 from heiki.model.base import STAGE_TAG
 from heiki.model.environment import Environment
 from heiki.model.ml import PublicNetworkAccess
@@ -91,7 +93,12 @@ def _public_exposure(resource: object) -> str:
     return "accepts public network access"
 
 
-def public_inbound(env: Environment) -> ClosureCheck:
+def public_inbound(env: Environment, catalog: Catalog | None = None) -> ClosureCheck:
+    """PaaS public access, public IPs on compute and VMs, NSG rules that let the internet in -
+    except Azure Bastion's documented rules on its own subnet, listed as an access path."""
+    catalog = catalog or load_catalog()
+    bastion = bastion_nsgs(env)
+    access_paths = sorted(f"Azure Bastion {host.name}" for host in env.bastion_hosts)
     problems: list[tuple[str, ResourceId | None]] = []
     for resource in (
         *env.workspaces,
@@ -116,6 +123,8 @@ def public_inbound(env: Environment) -> ClosureCheck:
             problems.append((f"{nic.name} has a public IP", nic.id))
     for nsg in env.network_security_groups:
         for rule in nsg.security_rules:
+            if nsg.id in bastion and is_bastion_rule(catalog, rule):
+                continue  # Bastion's entry point, as Microsoft documents it
             if (
                 rule.direction is Direction.INBOUND
                 and rule.access is Access.ALLOW
@@ -125,11 +134,17 @@ def public_inbound(env: Environment) -> ClosureCheck:
                 problems.append(
                     (f"NSG {nsg.name} rule {rule.name} allows inbound from the internet", nsg.id)
                 )
-    return _check(
+    paths = f"; access path: {', '.join(access_paths)}" if access_paths else ""
+    check = _check(
         "no public inbound",
         problems,
-        "no public endpoint, public IP or open NSG rule" + _surfaces_read(env, "public access"),
+        "no public endpoint, public IP or open NSG rule"
+        + _surfaces_read(env, "public access")
+        + paths,
     )
+    if access_paths and check.status is CheckStatus.PASS:
+        check = replace(check, evidence=tuple(f"access path: {p}" for p in access_paths))
+    return check
 
 
 def _rid(text: str) -> ResourceId | None:
@@ -263,10 +278,10 @@ def local_auth_off(env: Environment) -> ClosureCheck:
     )
 
 
-def closure(env: Environment, egress: EgressReport) -> Closure:
+def closure(env: Environment, egress: EgressReport, catalog: Catalog | None = None) -> Closure:
     return Closure(
         (
-            public_inbound(env),
+            public_inbound(env, catalog),
             egress_inspected(egress),
             no_foreign_storage(egress),
             prod_without_internet(env, egress),

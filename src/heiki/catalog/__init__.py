@@ -186,6 +186,8 @@ class Catalog:
     """Service tags Azure ML and Batch manage public-IP compute from (``{region}`` templated)."""
     workspace_storage_roles: tuple[tuple[str, str], ...] = ()
     """Role name -> built-in role definition GUID the workspace identity needs on its storage."""
+    bastion_nsg_rules: tuple[tuple[str, str, tuple[int, ...]], ...] = ()
+    """(direction, peer, ports) Azure Bastion needs on AzureBastionSubnet's NSG."""
     private_subnet_api_version: str = ""
     """The Microsoft.Network API version from which a subnet without defaultOutboundAccess is
     private (``YYYY-MM-DD``; empty: never)."""
@@ -243,6 +245,15 @@ class Catalog:
             if name.lower() == service.lower():
                 return tag.replace("{region}", region)
         return None
+
+    def bastion_rule(self, direction: str, peers: tuple[str, ...], ports: tuple[int, ...]) -> bool:
+        """Whether an allow rule with these peers (the far side) and ports is one Azure Bastion
+        documents for AzureBastionSubnet."""
+        documented = [(p.lower(), set(q)) for d, p, q in self.bastion_nsg_rules if d == direction]
+        return bool(peers) and all(
+            any(peer.lower() == name and set(ports) <= allowed for name, allowed in documented)
+            for peer in peers
+        )
 
     def decision(self, decision_id: str) -> Decision | None:
         for decision in self.decisions:
@@ -366,6 +377,7 @@ def load_catalog() -> Catalog:
     _provenance(platform["public_ip_compute_control"], "public_ip_compute_control")
     _provenance(platform["aml_v1_api"], "aml_v1_api")
     _provenance(platform["default_outbound_access"], "default_outbound_access")
+    _provenance(platform["bastion_nsg"], "bastion_nsg")
     limits = platform["deployment_limits"]
     return Catalog(
         version=str(private_link["version"]),
@@ -406,6 +418,11 @@ def load_catalog() -> Catalog:
             (str(k), str(v)) for k, v in platform["workspace_storage_roles"]["roles"].items()
         ),
         coverage=parse_coverage(coverage),
+        bastion_nsg_rules=tuple(
+            (direction.capitalize(), str(rule["peer"]), tuple(int(p) for p in rule["ports"]))
+            for direction in ("inbound", "outbound")
+            for rule in platform["bastion_nsg"][direction]
+        ),
         private_subnet_api_version=str(
             platform["default_outbound_access"]["private_from_api_version"]
         ),

@@ -62,7 +62,7 @@ class RuleContext:
 
     @cached_property
     def closure(self) -> Closure:
-        return closure(self.tracer.env, self.egress)
+        return closure(self.tracer.env, self.egress, self.catalog)
 
     @cached_property
     def toil(self) -> Toil:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from heiki.analyses.addressing import FOREIGN_STORAGE
+from heiki.analyses.bastion import bastion_nsgs, is_bastion_rule
 from heiki.diagnostics import Severity
 from heiki.model.network import Access, Direction
 from heiki.rules._trace import trace_evidence
@@ -41,6 +42,7 @@ class BroadStorageTag(Rule):
         traces = {
             s.vantage.subnet: s.foreign_storage for s in ctx.egress.subnets if s.vantage.subnet
         }
+        bastion = bastion_nsgs(ctx.env)
         for nsg in ctx.env.network_security_groups:
             users = [
                 subnet.id
@@ -51,6 +53,8 @@ class BroadStorageTag(Rule):
             for rule in nsg.security_rules:
                 if rule.direction is not Direction.OUTBOUND or rule.access is not Access.ALLOW:
                     continue
+                if nsg.id in bastion and is_bastion_rule(ctx.catalog, rule):
+                    continue  # Bastion's documented AzureCloud 443, not a workload's path
                 broad = [p for p in rule.destination_address_prefixes if is_broad_tag(p)]
                 if not broad:
                     continue
