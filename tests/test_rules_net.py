@@ -185,22 +185,34 @@ def overlap(env: Environment) -> Environment:
     )
 
 
-def pe_policies_off(env: Environment) -> Environment:
+def pe_policies_off(env: Environment, deny_others: bool = True) -> Environment:
+    """"Only the office reaches the endpoints": an allow for the office and (``deny_others``) a
+    deny for the rest of the VNet - the deny is what disabled network policies lose."""
     nsg = next(n for n in env.network_security_groups if n.name == "nsg-ml-pe")
-    env = replace_in(
-        env,
-        "network_security_groups",
-        lambda n: n.id == nsg.id,
-        security_rules=(
+    rules = [
+        SecurityRule(
+            "OnlyOffice",
+            100,
+            Direction.INBOUND,
+            Access.ALLOW,
+            NsgProtocol.TCP,
+            source_address_prefixes=("192.168.10.0/24",),
+        )
+    ]
+    if deny_others:
+        rules.append(
             SecurityRule(
-                "OnlyOffice",
-                100,
+                "DenyVnetInBound",
+                200,
                 Direction.INBOUND,
-                Access.ALLOW,
-                NsgProtocol.TCP,
-                source_address_prefixes=("192.168.10.0/24",),
-            ),
-        ),
+                Access.DENY,
+                NsgProtocol.ANY,
+                source_address_prefixes=("VirtualNetwork",),
+                destination_address_prefixes=("VirtualNetwork",),
+            )
+        )
+    env = replace_in(
+        env, "network_security_groups", lambda n: n.id == nsg.id, security_rules=tuple(rules)
     )
     return replace_subnet(
         env,
@@ -331,7 +343,7 @@ FAILING: dict[str, Case] = {
     "PE001-policies-disabled": (
         "PE001",
         lambda: pe_policies_off(CLOSED),
-        "network policies are Disabled",
+        "denies traffic to them in DenyVnetInBound (200), but network policies are Disabled",
     ),
     "FW001-pypi-without-files": ("FW001", lambda: pypi_half(CLOSED), "files.pythonhosted.org"),
     "FW001-wildcard-without-dot": ("FW001", lambda: malformed_wildcard(CLOSED), "*.pytorch.org"),
@@ -342,6 +354,12 @@ FAILING: dict[str, Case] = {
     "EXF003-any-internet": ("EXF003", lambda: nsg_allow_only(NSG_ONLY), "any-internet"),
 }
 PASSING: dict[str, Case] = {
+    # an allow rule loses nothing when policies are off: the defaults let the VNet in anyway
+    "PE001-allow-only-with-policies-off": (
+        "PE001",
+        lambda: pe_policies_off(CLOSED, deny_others=False),
+        "",
+    ),
     "closed-aml-is-clean": ("", lambda: CLOSED, ""),
     "locked-down-is-clean": ("", lambda: design("locked-down"), ""),
     "dev-prod-is-clean": ("", lambda: design("dev-prod"), ""),
