@@ -5,6 +5,7 @@ from __future__ import annotations
 from dnshelp import env_of
 from heiki.analyses.trace import Verdict
 from heiki.analyses.vantage import VantageKind, list_vantages
+from heiki.catalog import load_catalog
 from heiki.model.ml import IsolationMode, OutboundRuleType
 from nethelp import trace
 
@@ -115,3 +116,45 @@ def test_aml009_passes_the_managed_designs_and_fails_their_misuse() -> None:
     )
     messages = [f.message for f in run_rules(placed, catalog, select=["AML009"])]
     assert any("has a managed network" in m for m in messages)
+
+
+NO_COMPUTE = """\
+name: managed-no-compute
+location: japaneast
+hub:
+  address_space: 10.0.0.0/16
+  firewall: {{sku: standard}}
+spokes:
+  ml:
+    address_space: 10.1.0.0/16
+    workspace:
+      name: mlw-managed
+      managed_network: {{isolation_mode: {mode}}}
+"""
+
+
+def test_allow_internet_outbound_fails_closure_without_any_compute() -> None:
+    """The setting is the verdict: every future compute and serverless job gets the internet."""
+    from heiki.analyses.closure import CheckStatus
+    from heiki.reports.record import check_environment
+
+    catalog = load_catalog()
+    env = env_of(NO_COMPUTE.format(mode="allow_internet_outbound"))
+    assert not env.computes
+    result = check_environment(env, catalog)
+    check = result.closure.get("egress through an inspecting firewall")
+    assert check.status is CheckStatus.FAIL and "AllowInternetOutbound" in check.summary
+    assert not result.closure.closed
+    (finding,) = [f for f in result.findings if f.rule_id == "AML010"]
+    assert "mlw-managed" in finding.message
+
+
+def test_approved_outbound_without_compute_is_not_judged_closed_by_accident() -> None:
+    from heiki.analyses.closure import CheckStatus
+    from heiki.reports.record import check_environment
+
+    env = env_of(NO_COMPUTE.format(mode="allow_only_approved_outbound"))
+    result = check_environment(env, load_catalog())
+    check = result.closure.get("egress through an inspecting firewall")
+    assert check.status is CheckStatus.NOT_APPLICABLE
+    assert not [f for f in result.findings if f.rule_id == "AML010"]

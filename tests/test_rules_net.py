@@ -186,7 +186,7 @@ def overlap(env: Environment) -> Environment:
 
 
 def pe_policies_off(env: Environment, deny_others: bool = True) -> Environment:
-    """"Only the office reaches the endpoints": an allow for the office and (``deny_others``) a
+    """ "Only the office reaches the endpoints": an allow for the office and (``deny_others``) a
     deny for the rest of the VNet - the deny is what disabled network policies lose."""
     nsg = next(n for n in env.network_security_groups if n.name == "nsg-ml-pe")
     rules = [
@@ -291,6 +291,11 @@ FAILING: dict[str, Case] = {
         "AML009",
         lambda: managed_with_subnet(CLOSED),
         "has a managed network",
+    ),
+    "AML010-managed-network-allows-internet": (
+        "AML010",
+        lambda: managed_with_subnet(CLOSED),
+        "is AllowInternetOutbound",
     ),
     "AML008-v1-legacy-mode": (
         "AML008",

@@ -22,7 +22,7 @@ from heiki.analyses.trace import Verdict
 from heiki.catalog import Catalog, load_catalog
 from heiki.model.base import STAGE_TAG
 from heiki.model.environment import Environment
-from heiki.model.ml import PublicNetworkAccess
+from heiki.model.ml import IsolationMode, PublicNetworkAccess, Workspace
 from heiki.model.network import Access, Direction, VirtualNetwork
 from heiki.model.services import ContainerRegistry, DefaultAction, NetworkAcls
 from heiki.model.values import ResourceId
@@ -169,14 +169,32 @@ def _surfaces_read(env: Environment, what: str) -> str:
     return text
 
 
-def egress_inspected(egress: EgressReport) -> ClosureCheck:
-    if not egress.subnets:
+def open_managed_networks(env: Environment) -> list[Workspace]:
+    """Workspaces whose managed network allows internet outbound: every compute, serverless
+    job and endpoint they ever run reaches the internet and any storage account, whether or not
+    a compute is declared today."""
+    return [
+        w
+        for w in env.workspaces
+        if w.managed_network.isolation_mode is IsolationMode.ALLOW_INTERNET_OUTBOUND
+    ]
+
+
+def egress_inspected(env: Environment, egress: EgressReport) -> ClosureCheck:
+    problems: list[tuple[str, ResourceId | None]] = [
+        (
+            f"workspace {w.name}'s managed network is AllowInternetOutbound: every compute and "
+            "serverless job it runs reaches the internet and foreign storage, uninspected",
+            w.id,
+        )
+        for w in open_managed_networks(env)
+    ]
+    if not egress.subnets and not problems:
         return ClosureCheck(
             "egress through an inspecting firewall",
             CheckStatus.NOT_APPLICABLE,
             "no workload subnet (compute, runner, integration runtime) to trace from",
         )
-    problems: list[tuple[str, ResourceId | None]] = []
     for subnet in egress.subnets:
         for trace in subnet.bypasses[:1]:
             problems.append(
@@ -282,7 +300,7 @@ def closure(env: Environment, egress: EgressReport, catalog: Catalog | None = No
     return Closure(
         (
             public_inbound(env, catalog),
-            egress_inspected(egress),
+            egress_inspected(env, egress),
             no_foreign_storage(egress),
             prod_without_internet(env, egress),
             local_auth_off(env),
