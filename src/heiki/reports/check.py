@@ -240,8 +240,12 @@ def _findings(record: dict[str, Any]) -> RenderableType:
                 style=_SEVERITY_STYLE[diagnostic["severity"]],
             )
         )
+    consequences: dict[str, list[dict[str, Any]]] = {}
+    for finding in record["findings"]:
+        if finding["caused_by"]:
+            consequences.setdefault(finding["caused_by"], []).append(finding)
     for severity in ("error", "warning", "info"):
-        group = [f for f in record["findings"] if f["severity"] == severity]
+        group = [f for f in record["findings"] if f["severity"] == severity and not f["caused_by"]]
         if not group:
             continue
         lines.append(Text(f"{severity}s ({len(group)})", style="bold"))
@@ -256,6 +260,11 @@ def _findings(record: dict[str, Any]) -> RenderableType:
             for step in finding["evidence"]:
                 lines.append(Text(f"      {step}", style="dim"))
             lines.append(Text(f"      fix: {finding['fix']}"))
+            # one defect, one finding: what it causes is folded under it
+            for consequence in consequences.get(finding["id"], ()):
+                lines.append(
+                    Text(f"      consequence: {consequence['rule']} {consequence['message']}")
+                )
     for item in record["suppressed"]:
         lines.append(
             Text(f"suppressed {item['rule']} {item['message']} - {item['reason']}", style="dim")

@@ -61,7 +61,13 @@ def markdown_document(record: dict[str, Any]) -> str:
     lines += ["", "### Findings", ""]
     if not record["findings"]:
         lines.append("No findings.")
+    consequences: dict[str, list[dict[str, Any]]] = {}
     for finding in record["findings"]:
+        if finding["caused_by"]:
+            consequences.setdefault(finding["caused_by"], []).append(finding)
+    for finding in record["findings"]:
+        if finding["caused_by"]:
+            continue  # folded under its root cause below
         where = ""
         if finding["location"]:
             where = f" (`{finding['location']['file']}`"
@@ -76,6 +82,10 @@ def markdown_document(record: dict[str, Any]) -> str:
             lines.append("")
             lines.append("  </details>")
         lines.append(f"  - fix: {_cell(finding['fix'])}")
+        folded = consequences.get(finding["id"], [])
+        if folded:
+            lines.append(f"  - consequences ({len(folded)}):")
+            lines += [f"    - `{c['rule']}` {_cell(c['message'])}" for c in folded]
     if record["suppressed"]:
         lines += ["", "### Suppressed", ""]
         lines += [

@@ -43,9 +43,10 @@ class CheckResult:
     suppressed: tuple[tuple[Finding, Suppression], ...] = ()
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity is severity) + sum(
-            1 for d in self.diagnostics if d.severity is severity
-        )
+        """Root causes and input diagnostics of that severity: one defect counts once."""
+        return sum(
+            1 for f in self.findings if f.severity is severity and f.caused_by is None
+        ) + sum(1 for d in self.diagnostics if d.severity is severity)
 
 
 def check_environment(
@@ -87,6 +88,8 @@ def _location(location: SourceLocation | None) -> dict[str, Any] | None:
 
 def _finding(finding: Finding) -> dict[str, Any]:
     return {
+        "id": finding.id,
+        "caused_by": finding.caused_by,
         "rule": finding.rule_id,
         "title": finding.title,
         "severity": finding.severity.value,

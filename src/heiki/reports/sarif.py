@@ -61,18 +61,41 @@ def sarif_document(record: dict[str, Any]) -> dict[str, Any]:
     ]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     results = []
+    consequences: dict[str, list[dict[str, Any]]] = {}
     for finding in record["findings"]:
+        if finding["caused_by"]:
+            consequences.setdefault(finding["caused_by"], []).append(finding)
+    for finding in record["findings"]:
+        if finding["caused_by"]:
+            continue  # one defect, one result: consequences travel as related locations
         result: dict[str, Any] = {
             "ruleId": finding["rule"],
             "ruleIndex": index[finding["rule"]],
             "level": _LEVELS[finding["severity"]],
             "message": {"text": finding["message"]},
-            "partialFingerprints": {"heikiFinding/v1": _fingerprint(finding)},
+            "partialFingerprints": {"heikiFinding/v1": finding["id"]},
             "properties": {"evidence": finding["evidence"], "fix": finding["fix"]},
         }
         location = _location(finding)
         if location:
             result["locations"] = [location]
+        related = []
+        for position, consequence in enumerate(consequences.get(finding["id"], ())):
+            where = _location(consequence) or {}
+            related.append(
+                {
+                    **where,
+                    "id": position,
+                    "message": {
+                        "text": f"consequence {consequence['rule']}: {consequence['message']}"
+                    },
+                }
+            )
+        if related:
+            result["relatedLocations"] = related
+            result["properties"]["consequences"] = [
+                f"{c['rule']}: {c['message']}" for c in consequences[finding["id"]]
+            ]
         results.append(result)
     # Input diagnostics count towards the verdict, so code scanning must see them too.
     for code in sorted({d["code"] for d in record["diagnostics"]}):

@@ -39,6 +39,12 @@ class Violation:
     location: SourceLocation | None = None
     evidence: tuple[str, ...] = ()
     """The trace or resolution steps that show the problem."""
+    defects: tuple[str, ...] = ()
+    """Keys of the defects this finding reports (``service-dns:<id>``): other findings whose
+    ``causes`` name one of them are its consequences."""
+    causes: tuple[str, ...] = ()
+    """Keys of defects that, when reported, explain this finding: it is then folded under
+    that finding as a consequence instead of standing as a root cause of its own."""
 
 
 class Rule(ABC):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from heiki.catalog import Catalog
 from heiki.config import Config, Suppression
@@ -79,6 +79,8 @@ def _check_rule(rule_class: type[Rule], ctx: RuleContext, config: Config) -> lis
                 evidence=violation.evidence,
                 fix=meta.fix,
                 references=meta.references,
+                defects=violation.defects,
+                causes=violation.causes,
             )
             for violation in rule_class().check(ctx)
         ]
@@ -151,8 +153,45 @@ def check_rules(
                 )
             )
     return RuleRun(
-        tuple(sorted(kept, key=Finding.sort_key)),
+        link_causes(sorted(kept, key=Finding.sort_key)),
         tuple(sorted(suppressed, key=lambda pair: pair[0].sort_key())),
+    )
+
+
+def link_causes(findings: list[Finding]) -> tuple[Finding, ...]:
+    """One defect, one finding: a finding whose ``causes`` name a defect another finding
+    reports becomes that finding's consequence; chains lead to their root (a wrong zone name
+    -> the zone needed but not linked -> the name that resolves publicly)."""
+    producers: dict[str, Finding] = {}
+    for finding in findings:
+        for defect in finding.defects:
+            producers.setdefault(defect, finding)
+
+    def cause_of(finding: Finding) -> Finding | None:
+        return next(
+            (
+                producer
+                for key in finding.causes
+                if (producer := producers.get(key)) is not None and producer is not finding
+            ),
+            None,
+        )
+
+    def root_of(finding: Finding) -> Finding | None:
+        root, seen = cause_of(finding), {finding.id}
+        while root is not None:
+            if root.id in seen:
+                return None  # findings that explain each other: none is folded
+            seen.add(root.id)
+            above = cause_of(root)
+            if above is None:
+                return root
+            root = above
+        return None
+
+    return tuple(
+        replace(finding, caused_by=root.id) if (root := root_of(finding)) else finding
+        for finding in findings
     )
 
 

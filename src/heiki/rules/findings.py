@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from heiki.diagnostics import Severity
@@ -19,6 +20,16 @@ class Finding:
     evidence: tuple[str, ...]
     fix: str
     references: tuple[str, ...] = ()
+    defects: tuple[str, ...] = ()
+    causes: tuple[str, ...] = ()
+    caused_by: str | None = None
+    """The ``id`` of the root-cause finding this one is a consequence of (None: a root)."""
+
+    @property
+    def id(self) -> str:
+        """Stable across runs and machines (SARIF's partial fingerprint too)."""
+        text = f"{self.rule_id}|{self.resource}|{self.message}"
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
 
     def sort_key(self) -> tuple[int, str, str, str]:
         return (-self.severity.rank, self.rule_id, self.resource or "", self.message)

@@ -33,4 +33,5 @@ class ComputeWithPublicIp(Rule):
                 yield Violation(
                     f"{compute.compute_type.value} {compute.name} has a public IP",
                     compute.id,
+                    defects=(f"public-ip:{compute.id}",),
                 )

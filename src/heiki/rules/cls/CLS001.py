@@ -33,4 +33,5 @@ class PublicInbound(Rule):
         if check.status is not CheckStatus.FAIL:
             return
         for message, resource in zip(check.evidence, check.resources, strict=False):
-            yield Violation(message, resource)
+            # a compute's public IP is AML001's defect; closure names its consequence
+            yield Violation(message, resource, causes=(f"public-ip:{resource}",))

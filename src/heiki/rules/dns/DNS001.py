@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from heiki.diagnostics import Severity
 from heiki.rules.base import Rule, RuleMeta, Violation
 from heiki.rules.context import RuleContext
-from heiki.rules.dns._common import DOCS_PE_DNS, expected_zones
+from heiki.rules.dns._common import DOCS_PE_DNS, expected_zones, service_dns
 
 
 class PrivateEndpointWithoutZoneGroup(Rule):
@@ -37,4 +37,5 @@ class PrivateEndpointWithoutZoneGroup(Rule):
                 f"private endpoint {endpoint.name} ({', '.join(endpoint.group_ids)} of "
                 f"{endpoint.private_link_service.name}) has no DNS zone group; it needs {zones}",
                 endpoint.id,
+                defects=(service_dns(endpoint.private_link_service),),
             )

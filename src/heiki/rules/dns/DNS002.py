@@ -8,7 +8,7 @@ from heiki.diagnostics import Severity
 from heiki.model.dns import PrivateDnsZone
 from heiki.rules.base import Rule, RuleMeta, Violation
 from heiki.rules.context import RuleContext
-from heiki.rules.dns._common import DOCS_PE_DNS, expected_zones
+from heiki.rules.dns._common import DOCS_PE_DNS, expected_zones, service_dns
 
 
 class ZoneGroupWrongZoneName(Rule):
@@ -42,4 +42,5 @@ class ZoneGroupWrongZoneName(Rule):
                             f"{', '.join(endpoint.group_ids)} needs {', '.join(expected)}",
                             endpoint.id,
                             group.source,
+                            defects=(service_dns(endpoint.private_link_service),),
                         )

@@ -16,7 +16,9 @@ from heiki.rules.dns._common import (
     evidence,
     expected_zones,
     resolving_vnets,
+    service_dns,
     vnet_name,
+    zone_link,
 )
 
 
@@ -38,9 +40,11 @@ class ZoneNotLinked(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Violation]:
         env = ctx.world.env
         needed: dict[str, list[str]] = {}
+        targets: dict[str, set[ResourceId]] = {}
         for endpoint in env.private_endpoints:
             for zone in expected_zones(ctx.catalog, env, endpoint):
                 needed.setdefault(zone.lower(), []).append(endpoint.name)
+                targets.setdefault(zone.lower(), set()).add(endpoint.private_link_service)
         zones = {z.name.lower(): z for z in env.private_dns_zones}
         for vnet_id, why in sorted(resolving_vnets(ctx).items()):
             linked = {z.name.lower() for z in env.zones_linked_to(vnet_id)}
@@ -54,6 +58,9 @@ class ZoneNotLinked(Rule):
                     f"linked to {vnet_name(env, vnet_id)}, where {why}",
                     existing.id if existing else vnet_id,
                     evidence=probe,
+                    defects=tuple(zone_link(t, vnet_id) for t in sorted(targets[zone_name])),
+                    # a zone group that names the wrong zone leaves the right one unlinked
+                    causes=tuple(service_dns(t) for t in sorted(targets[zone_name])),
                 )
 
     @staticmethod

@@ -8,7 +8,7 @@ from heiki.diagnostics import Severity
 from heiki.model.dns import PrivateDnsZone
 from heiki.rules.base import Rule, RuleMeta, Violation
 from heiki.rules.context import RuleContext
-from heiki.rules.dns._common import DOCS_AML_DNS, expected_zones
+from heiki.rules.dns._common import DOCS_AML_DNS, expected_zones, service_dns
 
 
 class WorkspaceEndpointMissingZone(Rule):
@@ -48,4 +48,5 @@ class WorkspaceEndpointMissingZone(Rule):
                     yield Violation(
                         f"workspace endpoint {endpoint.name} has no zone-group entry for {zone}",
                         endpoint.id,
+                        defects=(service_dns(endpoint.private_link_service),),
                     )

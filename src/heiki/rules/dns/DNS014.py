@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from heiki.diagnostics import Severity
 from heiki.rules.base import Rule, RuleMeta, Violation
 from heiki.rules.context import RuleContext
-from heiki.rules.dns._common import DOCS_AML_DNS, evidence
+from heiki.rules.dns._common import DOCS_AML_DNS, evidence, service_dns, zone_link
 
 
 class NeededNameDoesNotResolve(Rule):
@@ -27,10 +27,21 @@ class NeededNameDoesNotResolve(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Violation]:
-        for cell in ctx.dns_matrix.failures:
+        matrix = ctx.dns_matrix
+        targets = {n.name: n.resource for n in matrix.names if n.resource is not None}
+        vnets = {v.name: v.vnet for v in matrix.vantages}
+        for cell in matrix.failures:
+            target = targets.get(cell.name)
+            vnet = vnets.get(cell.vantage)
+            causes = (
+                (service_dns(target), *((zone_link(target, vnet),) if vnet else ()))
+                if target is not None
+                else ()
+            )
             expected = f"{cell.expected_address}" if cell.expected_address else cell.expected.value
             got = f"{cell.resolution.outcome.value} {cell.resolution.answer_text}"
             yield Violation(
                 f"{cell.name} from {cell.vantage}: expected {expected}, got {got}",
                 evidence=evidence(cell.resolution),
+                causes=causes,
             )

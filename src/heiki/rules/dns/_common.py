@@ -16,6 +16,16 @@ DOCS_FW_DNS = "https://learn.microsoft.com/en-us/azure/firewall/dns-settings"
 DOCS_RESOLVER = "https://learn.microsoft.com/en-us/azure/dns/dns-private-resolver-overview"
 
 
+def service_dns(target: ResourceId) -> str:
+    """Defect key: the private endpoint DNS of ``target`` is misconfigured at its endpoint."""
+    return f"service-dns:{str(target).lower()}"
+
+
+def zone_link(target: ResourceId, vnet: ResourceId) -> str:
+    """Defect key: the zone ``target``'s names need is not linked where ``vnet`` resolves."""
+    return f"zone-link:{str(target).lower()}@{str(vnet).lower()}"
+
+
 def evidence(resolution: Resolution) -> tuple[str, ...]:
     return (
         f"resolve {resolution.name} from {resolution.vantage}: "
