@@ -289,9 +289,9 @@ def test_bicep_project_has_a_module_per_concern_and_the_arm_resources() -> None:
         "hub",
         "spoke_data",
         "spoke_devops",
-        "spoke_ml",
         "dns",
-        "ml",
+        "ml",  # the compute subnets' service endpoint policy lists the workspace storage
+        "spoke_ml",
         "data",
         "endpoints",
         "compute",  # after the workspace's private endpoints and their DNS records

@@ -101,9 +101,22 @@ def test_closed_aml_pip_files_delivered_by_the_application_rule() -> None:
 
 
 def test_closed_aml_foreign_storage_dropped_by_the_firewall() -> None:
-    result = trace(CLOSED, "ml/compute", "foreign-storage", 443)
+    # the runners' subnet has no storage service endpoint: the firewall decides
+    result = trace(CLOSED, "devops/runners", "foreign-storage", 443)
     assert result.verdict is Verdict.DROPPED
     assert "denies by default" in decider(result)
+
+
+def test_closed_aml_foreign_storage_dropped_by_the_service_endpoint_policy() -> None:
+    # the compute subnets reach storage over a service endpoint a policy scopes to their
+    # workspace's account and Azure ML's alias
+    result = trace(CLOSED, "ml/compute", "foreign-storage", 443)
+    assert result.verdict is Verdict.DROPPED
+    assert "service endpoint policy sep-ml does not allow" in decider(result)
+    batch = trace(CLOSED, "ml/compute", "heiki-batch.blob.core.windows.net", 443)
+    assert (
+        batch.verdict is Verdict.DELIVERED and batch.egress == "service endpoint scoped by sep-ml"
+    )
 
 
 # -- NSGs -----------------------------------------------------------------------------------------
@@ -311,7 +324,11 @@ def test_compute_with_public_ip_goes_out_directly() -> None:
 
 def test_service_endpoint_bypasses_the_firewall() -> None:
     env = replace_subnet(
-        CLOSED, "vnet-ml", "snet-compute", service_endpoints=("Microsoft.Storage",)
+        CLOSED,
+        "vnet-ml",
+        "snet-compute",
+        service_endpoints=("Microsoft.Storage",),
+        service_endpoint_policies=(),  # unscoped: any account
     )
     result = trace(env, "ml/compute", "foreign-storage", 443)
     assert result.verdict is Verdict.DELIVERED

@@ -18,6 +18,8 @@ from heiki.model.values import Address, DnsName, Prefix
 
 ANY_INTERNET = "any-internet"
 FOREIGN_STORAGE = "foreign-storage"
+MICROSOFT_PROBE_LABEL = "heiki-batch"
+"""First label of a probe name that stands for a Microsoft-owned account (Batch's storage)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -244,7 +244,7 @@ def prod_without_internet(env: Environment, egress: EgressReport) -> ClosureChec
         open_paths = [
             r
             for r in subnet.required
-            if r.profile not in ("azure-ml", "mcr", "in-network git server")
+            if r.profile not in ("azure-ml", "azure-ml-batch", "mcr", "in-network git server")
             and r.trace.verdict is Verdict.DELIVERED
         ]
         if subnet.any_internet.verdict is Verdict.DELIVERED:

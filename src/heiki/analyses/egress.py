@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from heiki.analyses.addressing import ANY_INTERNET, FOREIGN_STORAGE
+from heiki.analyses.addressing import ANY_INTERNET, FOREIGN_STORAGE, MICROSOFT_PROBE_LABEL
 from heiki.analyses.bulk import collector_paused
+from heiki.analyses.endpoint_policy import SCOPED_SERVICE_ENDPOINT
 from heiki.analyses.trace import Trace, Tracer, Verdict
 from heiki.analyses.vantage import Vantage, VantageKind, list_vantages
 from heiki.catalog import Catalog, EgressDestination
@@ -57,6 +58,7 @@ class SubnetEgress:
             if t.verdict is Verdict.DELIVERED
             and t.egress
             and t.egress not in INSPECTED_EGRESS
+            and not t.egress.startswith(SCOPED_SERVICE_ENDPOINT)
             and not t.crossed_firewall
         )
 
@@ -97,17 +99,24 @@ def _products_by_subnet(env: Environment) -> dict[ResourceId, tuple[str, ...]]:
 
 
 def role_profiles(
-    catalog: Catalog, roles: tuple[str, ...], products: tuple[str, ...], in_network_git: bool
+    catalog: Catalog,
+    roles: tuple[str, ...],
+    products: tuple[str, ...],
+    in_network_git: bool,
+    customer_vnet: bool = True,
 ) -> tuple[str, ...]:
     """The egress profiles a subnet's roles need (Azure ML, its inner loop, CI, the runtime).
 
     With a Git server inside the network, source code and CI runners use it instead of the
-    hosted service's profile.
+    hosted service's profile. Compute in a customer VNet also needs Azure Batch's storage; a
+    workspace's managed VNet has its own list.
     """
     hosted_git = {"github", "github-actions", "azure-devops"}
     profiles: list[str] = []
     if "compute" in roles or "cluster" in roles:
         profiles += ["azure-ml", "mcr"]
+        if customer_vnet:
+            profiles.append("azure-ml-batch")
         for _, names in catalog.capabilities:
             profiles += list(names)
     if VmRole.CI_RUNNER.value in roles:
@@ -123,7 +132,8 @@ def role_profiles(
 
 def probe_target(destination: EgressDestination) -> str:
     if destination.fqdn:
-        return destination.fqdn.replace("*", PROBE_LABEL)
+        label = MICROSOFT_PROBE_LABEL if destination.owner == "microsoft" else PROBE_LABEL
+        return destination.fqdn.replace("*", label)
     return f"tag:{destination.service_tag}"
 
 
@@ -161,7 +171,10 @@ def _egress_report(
             continue
         products = products_by_subnet.get(vantage.subnet, ()) if vantage.subnet else ()
         required: list[RequiredTrace] = []
-        for profile_name in role_profiles(catalog, roles, products, bool(git_servers)):
+        customer_vnet = vantage.kind is not VantageKind.MANAGED
+        for profile_name in role_profiles(
+            catalog, roles, products, bool(git_servers), customer_vnet
+        ):
             profile = catalog.egress_profile(profile_name)
             for destination in profile.destinations if profile else ():
                 if destination.when and destination.when not in conditions:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from heiki.analyses.dns.matrix import private_names
 from heiki.analyses.dns.toil import DnsToil, LifecycleEvent
 from heiki.analyses.dns.types import Outcome
-from heiki.analyses.egress import PROBE_LABEL, EgressReport, SubnetEgress
+from heiki.analyses.egress import EgressReport, SubnetEgress, probe_target
 from heiki.analyses.trace import Trace, Tracer, Verdict
 from heiki.analyses.vantage import Vantage, VantageKind, list_vantages
 from heiki.catalog import Catalog
@@ -131,12 +131,7 @@ class _Judge:
         for destination in profile.destinations if profile else ():
             destination = destination.for_region(self.region)
             protocol = "udp" if destination.protocol.lower() == "udp" else "tcp"
-            target = (
-                destination.fqdn.replace("*", PROBE_LABEL)
-                if destination.fqdn
-                else f"tag:{destination.service_tag}"
-            )
-            targets.append((target, destination.ports[0], protocol))
+            targets.append((probe_target(destination), destination.ports[0], protocol))
         return tuple(targets)
 
     def vms(self, role: VmRole) -> list[tuple[VirtualMachine, str]]:
@@ -391,7 +386,9 @@ class _Judge:
             return Capability(Loop.MIDDLE, name, Status.NOT_APPLICABLE, "no compute cluster")
         # Each cluster needs its own workspace's dependencies, not every workspace's.
         owners = self._workspaces_by_vantage()
-        what = "reach storage, Key Vault, registries and Azure ML from clusters"
+        what = (
+            "reach storage (theirs and Batch's), Key Vault, registries and Azure ML from clusters"
+        )
         results: list[Capability] = []
         counted = 0
         for workspace in self.env.workspaces:
@@ -416,15 +413,26 @@ class _Judge:
             ]
             targets += [(n, 443, "tcp") for n in self.names_of(workspace.key_vault)[:1]]
             targets += [(n, 443, "tcp") for n in self.names_of(workspace.container_registry)[:1]]
-            results.append(
-                self.judge(
-                    Loop.MIDDLE,
-                    name,
-                    vantages,
-                    [_Way("workspace dependencies", tuple(dict.fromkeys(targets)))],
-                    what,
-                )
-            )
+            # compute in a customer VNet also runs on Azure Batch's storage accounts; a managed
+            # VNet reaches them by itself
+            customer = [v for v in vantages if v.kind is not VantageKind.MANAGED]
+            managed = [v for v in vantages if v.kind is VantageKind.MANAGED]
+            for group, extra in ((customer, self.profile("azure-ml-batch")), (managed, ())):
+                if group:
+                    results.append(
+                        self.judge(
+                            Loop.MIDDLE,
+                            name,
+                            group,
+                            [
+                                _Way(
+                                    "workspace dependencies",
+                                    tuple(dict.fromkeys((*targets, *extra))),
+                                )
+                            ],
+                            what,
+                        )
+                    )
         if not results:
             return Capability(
                 Loop.MIDDLE, name, Status.NOT_APPLICABLE, "no cluster in a known subnet"

@@ -29,6 +29,7 @@ from enum import StrEnum
 from heiki.analyses.addressing import (
     ANY_INTERNET,
     FOREIGN_STORAGE,
+    MICROSOFT_PROBE_LABEL,
     Endpoint,
     PublicEndpoint,
     is_public,
@@ -37,6 +38,12 @@ from heiki.analyses.addressing import (
 from heiki.analyses.connectivity import AddressSpaceConnectivity, PathCheck
 from heiki.analyses.dns.resolver import Resolver
 from heiki.analyses.dns.types import Outcome, Resolution
+from heiki.analyses.endpoint_policy import (
+    SCOPED_SERVICE_ENDPOINT,
+    PolicyDecision,
+    policy_decision,
+    service_of_route,
+)
 from heiki.analyses.firewall import FirewallEvaluator, FirewallFlow
 from heiki.analyses.nsg import FlowSide, NsgEvaluator
 from heiki.analyses.routing import (
@@ -677,13 +684,21 @@ class Tracer:
         if hop is HopType.INTERNET:
             return self._internet(subnet, source_nic, target, route, walk, vantage)
         if hop is HopType.SERVICE_ENDPOINT:
+            how = "service endpoint"
+            scoped = self._endpoint_policy(subnet, route.tag, target)
+            if scoped is not None and not scoped.allowed:
+                walk.add(StepKind.EGRESS, scoped.reason, "drop", subnet.id, subnet.source)
+                return _Ending(Verdict.DROPPED, scoped.reason)
+            if scoped is not None:
+                how = f"{SCOPED_SERVICE_ENDPOINT} {', '.join(scoped.policies)}"
+                walk.add(StepKind.EGRESS, scoped.reason, "allow", subnet.id, subnet.source)
             walk.add(
                 StepKind.EGRESS,
                 f"service endpoint route {route.tag}: straight to the "
                 "service, bypassing any firewall",
                 "deliver",
             )
-            return self._arrive_public(target, walk, "service endpoint", subnet)
+            return self._arrive_public(target, walk, how, subnet)
         if hop is HopType.GATEWAY:
             onprem = self.env.on_premises
             if (
@@ -980,6 +995,25 @@ class Tracer:
         if subnet.default_outbound_access is False:
             return None
         return "Azure default outbound access"
+
+    def _endpoint_policy(self, subnet: Subnet, tag: str, target: Endpoint) -> PolicyDecision | None:
+        """The subnet's service endpoint policies for the service behind route ``tag``."""
+        if not subnet.service_endpoint_policies or not isinstance(target, PublicEndpoint):
+            return None
+        service = service_of_route(self.catalog, subnet, tag, self.env.location)
+        if service is None:
+            return None
+        account = self.resolver.world.services_by_name.get(target.name)
+        label = str(target.name).split(".", 1)[0].lower()
+        owner = "azure-ml" if label == MICROSOFT_PROBE_LABEL else ""
+        what = (
+            account.name
+            if account is not None
+            else "Microsoft's storage for Azure ML"
+            if owner
+            else f"{target.name} (an account outside the environment)"
+        )
+        return policy_decision(self.env, self.catalog, subnet, service, account, owner, what)
 
     def _public_nic_of(self, vm_id: ResourceId) -> NetworkInterface | None:
         """The first NIC of a VM that has an instance-level public IP (its internet exit)."""

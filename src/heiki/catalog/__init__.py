@@ -66,6 +66,9 @@ class EgressDestination:
     fqdn: str = ""
     note: str = ""
     when: str = ""
+    owner: str = ""
+    """``microsoft`` for a wildcard that stands for Microsoft-owned resources (the storage
+    accounts Azure Batch runs compute with): its probe is one of those, not any account."""
 
     def for_region(self, region: str) -> EgressDestination:
         return EgressDestination(
@@ -75,6 +78,7 @@ class EgressDestination:
             fqdn=self.fqdn.replace("{region}", region),
             note=self.note,
             when=self.when,
+            owner=self.owner,
         )
 
 
@@ -188,6 +192,9 @@ class Catalog:
     """Role name -> built-in role definition GUID the workspace identity needs on its storage."""
     bastion_nsg_rules: tuple[tuple[str, str, tuple[int, ...]], ...] = ()
     """(direction, peer, ports) Azure Bastion needs on AzureBastionSubnet's NSG."""
+    service_endpoint_policy_aliases: tuple[tuple[str, str], ...] = ()
+    """Alias (``/services/Azure/MachineLearning``) -> the Microsoft-owned resources it admits
+    (``azure-ml``: the storage Azure ML's compute needs)."""
     private_subnet_api_version: str = ""
     """The Microsoft.Network API version from which a subnet without defaultOutboundAccess is
     private (``YYYY-MM-DD``; empty: never)."""
@@ -336,6 +343,7 @@ def _egress(data: dict[str, Any]) -> tuple[EgressProfile, ...]:
                     fqdn=d.get("fqdn", ""),
                     note=d.get("note", ""),
                     when=d.get("when", ""),
+                    owner=d.get("owner", ""),
                 )
             )
         profiles.append(
@@ -378,6 +386,7 @@ def load_catalog() -> Catalog:
     _provenance(platform["aml_v1_api"], "aml_v1_api")
     _provenance(platform["default_outbound_access"], "default_outbound_access")
     _provenance(platform["bastion_nsg"], "bastion_nsg")
+    _provenance(platform["service_endpoint_policies"], "service_endpoint_policies")
     limits = platform["deployment_limits"]
     return Catalog(
         version=str(private_link["version"]),
@@ -418,6 +427,9 @@ def load_catalog() -> Catalog:
             (str(k), str(v)) for k, v in platform["workspace_storage_roles"]["roles"].items()
         ),
         coverage=parse_coverage(coverage),
+        service_endpoint_policy_aliases=tuple(
+            (str(k), str(v)) for k, v in platform["service_endpoint_policies"]["aliases"].items()
+        ),
         bastion_nsg_rules=tuple(
             (direction.capitalize(), str(rule["peer"]), tuple(int(p) for p in rule["ports"]))
             for direction in ("inbound", "outbound")

@@ -265,6 +265,28 @@ def _network(w: _Writer) -> None:
             {"publicIpAddresses": [w.id_ref(p) for p in nat.public_ip_addresses]},
             sku={"name": "Standard"},
         )
+    for policy in env.service_endpoint_policies:
+        w.add(
+            policy,
+            "Microsoft.Network/serviceEndpointPolicies",
+            {
+                "serviceEndpointPolicyDefinitions": [
+                    {
+                        "name": definition.name,
+                        "properties": {
+                            "description": definition.description or None,
+                            "service": definition.service,
+                            # accounts by resourceId() (renames follow), aliases as written
+                            "serviceResources": [
+                                w.ref(ResourceId(entry)) if entry.count("/") > 4 else entry
+                                for entry in definition.service_resources
+                            ],
+                        },
+                    }
+                    for definition in policy.definitions
+                ]
+            },
+        )
     for vnet in env.virtual_networks:
         roles = ";".join(
             f"{subnet.name}={role}"
@@ -294,6 +316,10 @@ def _network(w: _Writer) -> None:
                             ]
                             or None,
                             "serviceEndpoints": [{"service": s} for s in subnet.service_endpoints]
+                            or None,
+                            "serviceEndpointPolicies": [
+                                w.id_ref(p) for p in subnet.service_endpoint_policies
+                            ]
                             or None,
                             "privateEndpointNetworkPolicies": subnet.private_endpoint_network_policies.value,
                             "defaultOutboundAccess": subnet.default_outbound_access,

@@ -20,6 +20,7 @@ from heiki.model.network import (
     NetworkSecurityGroup,
     PublicIpAddress,
     RouteTable,
+    ServiceEndpointPolicy,
     Subnet,
     VirtualMachine,
     VirtualNetwork,
@@ -56,6 +57,7 @@ class Environment:
     application_security_groups: tuple[ApplicationSecurityGroup, ...] = ()
     public_ip_addresses: tuple[PublicIpAddress, ...] = ()
     nat_gateways: tuple[NatGateway, ...] = ()
+    service_endpoint_policies: tuple[ServiceEndpointPolicy, ...] = ()
     network_interfaces: tuple[NetworkInterface, ...] = ()
     virtual_machines: tuple[VirtualMachine, ...] = ()
     virtual_network_gateways: tuple[VirtualNetworkGateway, ...] = ()

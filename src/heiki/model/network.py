@@ -36,6 +36,8 @@ class Subnet(Resource):
     )
     default_outbound_access: bool | None = None
     """``defaultOutboundAccess``; ``None`` when the source does not say (API-version dependent)."""
+    service_endpoint_policies: tuple[ResourceId, ...] = ()
+    """Service endpoint policies that scope the subnet's service endpoints to listed accounts."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -235,3 +237,28 @@ class BastionHost(LocatedResource):
     subnet: ResourceId
     public_ip_address: ResourceId | None = None
     sku: str = "Standard"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceEndpointPolicyDefinition:
+    """Which resources a service endpoint may reach for one service: resource IDs, resource
+    groups or subscriptions (``/subscriptions/...``), or Microsoft aliases
+    (``/services/Azure/MachineLearning``)."""
+
+    name: str
+    service: str
+    """``Microsoft.Storage``."""
+    service_resources: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceEndpointPolicy(LocatedResource):
+    """``Microsoft.Network/serviceEndpointPolicies``: attached to subnets, it limits what their
+    service endpoints reach - the documented guard against exfiltration over a storage service
+    endpoint."""
+
+    definitions: tuple[ServiceEndpointPolicyDefinition, ...] = ()
+
+    def for_service(self, service: str) -> tuple[ServiceEndpointPolicyDefinition, ...]:
+        return tuple(d for d in self.definitions if d.service.lower() == service.lower())

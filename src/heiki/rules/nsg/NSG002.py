@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from heiki.analyses.addressing import FOREIGN_STORAGE
 from heiki.analyses.bastion import bastion_nsgs, is_bastion_rule
 from heiki.diagnostics import Severity
-from heiki.model.network import Access, Direction
+from heiki.model.network import Access, Direction, ServiceEndpointPolicy
+from heiki.model.values import ResourceId
 from heiki.rules._trace import trace_evidence
 from heiki.rules.base import Rule, RuleMeta, Violation
 from heiki.rules.context import RuleContext
@@ -58,6 +59,8 @@ class BroadStorageTag(Rule):
                 broad = [p for p in rule.destination_address_prefixes if is_broad_tag(p)]
                 if not broad:
                     continue
+                if users and all(_scoped(ctx, u) for u in users):
+                    continue  # storage leaves over a service endpoint a policy scopes
                 trace = next((traces[u] for u in users if u in traces), None)
                 yield Violation(
                     f"NSG {nsg.name} rule {rule.name} allows outbound to {', '.join(broad)}: "
@@ -66,3 +69,17 @@ class BroadStorageTag(Rule):
                     rule.source or nsg.source,
                     trace_evidence(trace) if trace else (),
                 )
+
+
+def _scoped(ctx: RuleContext, subnet_id: ResourceId) -> bool:
+    """A subnet whose storage traffic leaves over a ``Microsoft.Storage`` service endpoint that a
+    service endpoint policy limits to listed accounts: the Storage tag reaches only those."""
+    subnet = ctx.env.subnet(subnet_id)
+    if subnet is None or "microsoft.storage" not in (s.lower() for s in subnet.service_endpoints):
+        return False
+    return any(
+        policy is not None and policy.for_service("Microsoft.Storage")
+        for policy in (
+            ctx.env.get_typed(p, ServiceEndpointPolicy) for p in subnet.service_endpoint_policies
+        )
+    )

@@ -108,6 +108,7 @@ from heiki.model.services import (
 from heiki.model.source import SourceLocation
 from heiki.model.values import Address, DnsName, Prefix, ResourceId, parse_address
 from heiki.sources.blueprint import schema as bp
+from heiki.sources.blueprint.batch_storage import scope_batch_storage
 from heiki.sources.blueprint.carving import HostAllocator, SubnetRequest, carve
 from heiki.sources.blueprint.egress import (
     SpokeEgress,
@@ -425,6 +426,7 @@ class Expander:
             private_link_scopes=tuple(self.scopes),
             data_factories=tuple(self.factories),
         )
+        env = scope_batch_storage(env, spec, self.doc, self.catalog)
         if spec.onprem:
             # the on-premises A-record design needs the names of everything built above
             env = replace(env, on_premises=self.expand_onprem(env))

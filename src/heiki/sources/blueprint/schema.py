@@ -209,6 +209,10 @@ class SpokeSpec(Strict):
     use_remote_gateways: bool | None = None
     default_outbound_access: bool = False
     """Subnets keep Azure's implicit internet access (before private subnets became default)."""
+    batch_storage: Literal["service-endpoint-policy", "none"] | None = None
+    """How compute reaches Azure Batch's storage: a storage service endpoint scoped by a policy
+    to the workspace's accounts and Azure ML's alias (the default behind a hub firewall), or
+    nothing added (``none``: the egress rules must allow it)."""
     workspace: WorkspaceSpec | None = None
     git_server: (
         Literal["github-enterprise-server", "azure-devops-server", "github.com", "azure-devops"]

@@ -24,6 +24,8 @@ from heiki.model.network import (
     Route,
     RouteTable,
     SecurityRule,
+    ServiceEndpointPolicy,
+    ServiceEndpointPolicyDefinition,
     Subnet,
     VirtualMachine,
     VirtualNetwork,
@@ -88,6 +90,7 @@ def _subnet(
         service_endpoints=tuple(s.text("service") for s in props.subs("serviceEndpoints")),
         private_endpoint_network_policies=policy,
         default_outbound_access=outbound if isinstance(outbound, bool) else None,
+        service_endpoint_policies=props.rids("serviceEndpointPolicies"),
     )
 
 
@@ -404,4 +407,35 @@ def bastion_hosts(ctx: ConvertContext) -> list[BastionHost]:
                 sku=str(host.sku.get("name", "Standard")),
             )
         )
+    return result
+
+
+def _policy_definition(name: str, props: Props) -> ServiceEndpointPolicyDefinition | None:
+    service = props.text("service")
+    if not service:
+        return None
+    return ServiceEndpointPolicyDefinition(
+        name,
+        service,
+        props.strings("serviceResources"),
+        props.text("description"),
+    )
+
+
+def service_endpoint_policies(ctx: ConvertContext) -> list[ServiceEndpointPolicy]:
+    """Definitions inline (``serviceEndpointPolicyDefinitions``) or as child resources."""
+    result = []
+    for policy in ctx.of_type("Microsoft.Network/serviceEndpointPolicies"):
+        props = ctx.props(policy)
+        definitions = [
+            d
+            for item in props.subs("serviceEndpointPolicyDefinitions")
+            if (d := _policy_definition(item.text("name"), item.sub("properties"))) is not None
+        ]
+        definitions += [
+            d
+            for child in ctx.children(policy, "serviceEndpointPolicyDefinitions")
+            if (d := _policy_definition(child.short_name, ctx.props(child))) is not None
+        ]
+        result.append(ServiceEndpointPolicy(**located(policy), definitions=tuple(definitions)))
     return result
