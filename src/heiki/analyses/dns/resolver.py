@@ -33,6 +33,9 @@ from heiki.model.environment import Environment
 from heiki.model.source import SourceLocation
 from heiki.model.values import Address, DnsName, ResourceId
 
+FOREIGN_ENDPOINT_LABEL = "heiki-foreign-pe"
+"""First label of a probe name that stands for an account outside the environment with a private
+endpoint of its own (in another network): public DNS gives it a ``privatelink`` CNAME."""
 MAX_CNAME_CHAIN = 16
 """Longer chains end as SERVFAIL (real resolvers give up after a few more)."""
 MAX_STEPS = 400
@@ -544,7 +547,17 @@ class _Resolution:
                 StepKind.PUBLIC_DNS, server, f"public DNS: {alias.reason}", name, alias.resource
             )
             return self.follow(server, name, alias.target, "public DNS", restart, alias.resource)
-        origin = world.public_privatelink.get(name)
+        foreign = _foreign_with_endpoint(world, name)
+        if foreign is not None:
+            self.step(
+                StepKind.PUBLIC_DNS,
+                server,
+                f"public DNS: {name} belongs to an account outside the environment that has a "
+                "private endpoint of its own",
+                name,
+            )
+            return self.follow(server, name, foreign, "public DNS", restart)
+        origin = world.public_privatelink.get(name) or _foreign_privatelink(world, name)
         if origin is not None:
             answer = PublicAnswer(name, world.public_tags(origin))
             self.step(
@@ -735,3 +748,33 @@ def resolve(
 ) -> Resolution:
     """Resolve ``name`` as a client at ``vantage`` would; pure and deterministic."""
     return Resolver(env, catalog, connectivity).resolve(vantage, name)
+
+
+def _split_service(world: DnsWorld, name: DnsName, privatelink: bool) -> tuple[str, DnsName] | None:
+    """``(label, public suffix)`` of ``label.<suffix>`` (or ``label.privatelink.<suffix>``)."""
+    labels = name.labels
+    start = 2 if privatelink else 1
+    if len(labels) <= start or (privatelink and labels[1] != "privatelink"):
+        return None
+    suffix = DnsName(".".join(labels[start:]))
+    return (labels[0], suffix) if suffix in world.privatelink_zones else None
+
+
+def _foreign_with_endpoint(world: DnsWorld, name: DnsName) -> DnsName | None:
+    """The privatelink CNAME target public DNS gives a foreign account with a private endpoint."""
+    if not name.labels or name.labels[0] != FOREIGN_ENDPOINT_LABEL:
+        return None
+    split = _split_service(world, name, privatelink=False)
+    if split is None:
+        return None
+    return DnsName(f"{split[0]}.{world.privatelink_zones[split[1]]}")
+
+
+def _foreign_privatelink(world: DnsWorld, name: DnsName) -> DnsName | None:
+    """A ``privatelink`` name of a resource outside the environment: public DNS resolves the
+    chain to the resource's public endpoint from anywhere (only a private zone linked to the
+    asking VNet answers it differently)."""
+    split = _split_service(world, name, privatelink=True)
+    if split is None:
+        return None
+    return DnsName(f"{split[0]}.{split[1]}")

@@ -109,6 +109,9 @@ class DnsWorld:
     onprem_by_ip: dict[Address, OnPremDnsServer]
     onprem_records: dict[tuple[Address, DnsName], dict[str, tuple[ZoneRecord, ...]]]
     region: str
+    privatelink_zones: dict[DnsName, DnsName] = field(default_factory=dict)
+    """A service's public suffix (``blob.core.windows.net``) -> its privatelink zone, for
+    resources outside the environment that have private endpoints of their own."""
     _notes: tuple[str, ...] = field(default=())
 
     def linked_zones(self, vnet: ResourceId) -> tuple[tuple[ZoneView, VirtualNetworkLink], ...]:
@@ -258,6 +261,7 @@ def build_world(env: Environment, catalog: Catalog) -> DnsWorld:
         public_privatelink=public_privatelink,
         public_nxdomain_zones=tuple(nx_zones),
         services_by_name=services,
+        privatelink_zones=_privatelink_zones(catalog),
         resolvers_by_ip=resolvers,
         firewalls_by_ip=firewalls,
         dns_vms_by_ip=dns_vms,
@@ -283,6 +287,16 @@ def _records_of(
             )
         )
     return records
+
+
+def _privatelink_zones(catalog: Catalog) -> dict[DnsName, DnsName]:
+    """``privatelink.X`` zones of the catalog (without a region placeholder), keyed by ``X``."""
+    found: dict[DnsName, DnsName] = {}
+    for service in catalog.private_link:
+        for zone in service.private_dns_zones:
+            if zone.startswith("privatelink.") and "{" not in zone:
+                found.setdefault(DnsName(zone.removeprefix("privatelink.")), DnsName(zone))
+    return found
 
 
 def _public_namespaces(catalog: Catalog) -> tuple[DnsName, ...]:
