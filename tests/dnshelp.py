@@ -45,6 +45,25 @@ def replace_in(env: Environment, field: str, match: Any, **changes: Any) -> Envi
     return replace(env, **{field: items})
 
 
+def with_internet_fallback(env: Environment) -> Environment:
+    """Every private zone link falls back to public DNS (``resolutionPolicy: NxDomainRedirect``)."""
+    from heiki.model.dns import ResolutionPolicy
+
+    return replace(
+        env,
+        private_dns_zones=tuple(
+            replace(
+                zone,
+                virtual_network_links=tuple(
+                    replace(link, resolution_policy=ResolutionPolicy.NXDOMAIN_REDIRECT)
+                    for link in zone.virtual_network_links
+                ),
+            )
+            for zone in env.private_dns_zones
+        ),
+    )
+
+
 def details(resolution: Resolution) -> str:
     return "\n".join(str(s) for s in resolution.steps)
 

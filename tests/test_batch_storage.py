@@ -14,7 +14,7 @@ from heiki.analyses.vantage import find_vantage
 from heiki.catalog import load_catalog
 from heiki.reports.record import check_environment
 from heiki.sources import load
-from test_coverage import NET, ml_template, resource, rid, write
+from test_coverage import NET, ml_template, outbound_allow, resource, rid, write
 
 CATALOG = load_catalog()
 BATCH = "heiki-batch.blob.core.windows.net"
@@ -27,19 +27,7 @@ def _compute_subnet(document: dict[str, Any]) -> dict[str, Any]:
 def _storage_tag_nsg(document: dict[str, Any]) -> None:
     """An NSG on the compute subnet that allows the regional Storage tag out (what the Batch
     requirement is often met with)."""
-    rule = {
-        "name": "allow-storage",
-        "properties": {
-            "priority": 100,
-            "direction": "Outbound",
-            "access": "Allow",
-            "protocol": "Tcp",
-            "sourceAddressPrefix": "VirtualNetwork",
-            "sourcePortRange": "*",
-            "destinationAddressPrefix": "Storage.japaneast",
-            "destinationPortRange": "443",
-        },
-    }
+    rule = outbound_allow("allow-storage", "Storage.japaneast")
     document["resources"].append(
         resource(f"{NET}/networkSecurityGroups", "nsg-compute", {"securityRules": [rule]})
     )

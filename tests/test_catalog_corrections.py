@@ -5,11 +5,11 @@ Face's apex and sign-in hosts."""
 from __future__ import annotations
 
 import pytest
-from dnshelp import design
-from nethelp import trace
 
+from dnshelp import design
 from heiki.analyses.trace import Verdict
 from heiki.catalog import load_catalog
+from nethelp import trace
 
 CATALOG = load_catalog()
 

@@ -38,6 +38,29 @@ def resource(
     }
 
 
+def outbound_allow(name: str, destination: str | list[str], port: str = "443") -> dict[str, Any]:
+    """An outbound allow rule from the VNet to ``destination`` (one entry, or a list written as
+    ``destinationAddressPrefixes``)."""
+    field = (
+        "destinationAddressPrefixes"
+        if isinstance(destination, list)
+        else "destinationAddressPrefix"
+    )
+    return {
+        "name": name,
+        "properties": {
+            "priority": 100,
+            "direction": "Outbound",
+            "access": "Allow",
+            "protocol": "Tcp",
+            "sourceAddressPrefix": "VirtualNetwork",
+            "sourcePortRange": "*",
+            field: destination,
+            "destinationPortRange": port,
+        },
+    }
+
+
 def rid(kind: str, *names: str) -> str:
     quoted = ", ".join(f"'{n}'" if not n.startswith("[") else n[1:-1] for n in names)
     return f"[resourceId('{kind}', {quoted})]"

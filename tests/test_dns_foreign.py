@@ -5,11 +5,8 @@ internet (NxDomainRedirect)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from dnshelp import ask, design, details, env_of
+from dnshelp import ask, design, details, env_of, with_internet_fallback
 from heiki.analyses.dns import Outcome
-from heiki.model.dns import ResolutionPolicy
 
 FOREIGN_WITH_ENDPOINT = "heiki-foreign-pe.blob.core.windows.net"
 
@@ -44,20 +41,7 @@ def test_our_linked_privatelink_zone_answers_nxdomain_for_a_foreign_account() ->
 
 
 def test_with_internet_fallback_the_foreign_account_resolves_publicly() -> None:
-    env = design("closed-aml")
-    env = replace(
-        env,
-        private_dns_zones=tuple(
-            replace(
-                z,
-                virtual_network_links=tuple(
-                    replace(link, resolution_policy=ResolutionPolicy.NXDOMAIN_REDIRECT)
-                    for link in z.virtual_network_links
-                ),
-            )
-            for z in env.private_dns_zones
-        ),
-    )
+    env = with_internet_fallback(design("closed-aml"))
     r = ask(env, "ml/compute", FOREIGN_WITH_ENDPOINT)
     assert r.outcome is Outcome.PUBLIC
 

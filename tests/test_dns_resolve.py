@@ -5,14 +5,22 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import replace
 
-from dnshelp import api_name, ask, design, details, hub_spoke, pe_ip, replace_in
+from dnshelp import (
+    api_name,
+    ask,
+    design,
+    details,
+    hub_spoke,
+    pe_ip,
+    replace_in,
+    with_internet_fallback,
+)
 from heiki.analyses.dns import Outcome, StepKind
 from heiki.model.dns import (
     DnsForwardingRuleset,
     ForwardingRule,
     RecordSet,
     RecordType,
-    ResolutionPolicy,
     TargetDnsServer,
     VirtualNetworkLink,
 )
@@ -165,19 +173,7 @@ def test_nxdomain_redirect_link_falls_back_to_the_internet() -> None:
             for pe in env.private_endpoints
         ),
     )
-    env = replace(
-        env,
-        private_dns_zones=tuple(
-            replace(
-                z,
-                virtual_network_links=tuple(
-                    replace(link, resolution_policy=ResolutionPolicy.NXDOMAIN_REDIRECT)
-                    for link in z.virtual_network_links
-                ),
-            )
-            for z in env.private_dns_zones
-        ),
-    )
+    env = with_internet_fallback(env)
     r = ask(env, "ml/compute", f"{storage.name}.blob.core.windows.net")
     assert r.outcome is Outcome.PUBLIC
     assert "NxDomainRedirect" in details(r)

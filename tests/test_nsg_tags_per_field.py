@@ -9,23 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from heiki.cli.main import cli
-from test_coverage import NET, ml_template, resource, write
+from test_coverage import NET, ml_template, outbound_allow, resource, write
 
 
 def _nsg(destinations: list[str]) -> object:
-    rule = {
-        "name": "allow-out",
-        "properties": {
-            "priority": 100,
-            "direction": "Outbound",
-            "access": "Allow",
-            "protocol": "Tcp",
-            "sourceAddressPrefix": "VirtualNetwork",
-            "sourcePortRange": "*",
-            "destinationAddressPrefixes": destinations,
-            "destinationPortRange": "443",
-        },
-    }
+    rule = outbound_allow("allow-out", destinations)
     return resource(f"{NET}/networkSecurityGroups", "nsg-ml", {"securityRules": [rule]})
 
 

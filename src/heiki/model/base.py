@@ -19,6 +19,10 @@ SUBNET_ROLES_TAG = "heiki-subnet-roles"
 """ARM subnets have no tags: their heiki roles travel on the VNet as ``snet-a=compute;snet-b=git``."""
 """Tag naming what a VM or subnet is for (``git-server``, ``ci-runner``, ...), see ``roles.py``."""
 
+ASSUMED_TAG = "heiki-assumed"
+"""Marks a value heiki assumed where the source leaves it to Azure or to the user (a firewall's
+private IP, a workspace GUID, a parameter with no value); its value names what was assumed."""
+
 STAGE_TAG = "heiki-stage"
 """Tag marking a workspace or VNet as ``dev`` or ``prod`` in an Open-Dev / Closed-Prod design."""
 

@@ -16,6 +16,7 @@ from typing import Any
 from heiki import diagnostics as dx
 from heiki.catalog import Catalog
 from heiki.diagnostics import Diagnostic, InputError, Severity
+from heiki.model.base import ASSUMED_TAG
 from heiki.model.coverage import UnmodelledResource
 from heiki.model.environment import Environment
 from heiki.model.onprem import OnPremises
@@ -34,8 +35,6 @@ from heiki.sources.arm.template import (
     expand_template,
     parameter_values,
 )
-
-ASSUMED = "heiki-assumed"
 
 MAX_JSON_BYTES = 50 * 1024 * 1024
 
@@ -268,7 +267,7 @@ def _assumed_notice(assumed: Sequence[AssumedParameter], locate: _Locator) -> Di
     return Diagnostic(
         dx.ASSUMED_PARAMETER,
         Severity.WARNING,
-        f"{len(assumed)} parameter(s) have no value and no default; checked with {ASSUMED} "
+        f"{len(assumed)} parameter(s) have no value and no default; checked with {ASSUMED_TAG} "
         f"placeholders (give them with --parameters FILE or NAME=VALUE): {'; '.join(parts)}",
         locate(assumed[0].file, assumed[0].pointer),
     )
@@ -364,7 +363,7 @@ def load_arm(
                             Severity.INFO,
                             f"the name of this {expanded.type} is known only when the deployment "
                             f"runs ({expanded.assumed_name}); checked as {expanded.name!r} "
-                            f"({ASSUMED})",
+                            f"({ASSUMED_TAG})",
                             converted.source,
                         )
                     )

@@ -12,6 +12,7 @@ from typing import Any
 from heiki import diagnostics as dx
 from heiki.catalog import Catalog
 from heiki.diagnostics import Diagnostic, Severity
+from heiki.model.base import ASSUMED_TAG
 from heiki.model.coverage import UnmodelledResource, coverage_gaps
 from heiki.model.dns import DnsResolver
 from heiki.model.environment import Environment
@@ -20,8 +21,6 @@ from heiki.model.onprem import OnPremises
 from heiki.sources.arm.convert import coverage, dns, endpoints, firewall, ml, network, services
 from heiki.sources.arm.convert.context import ConvertContext
 from heiki.sources.arm.resources import ArmResource
-
-ASSUMED = "heiki-assumed"
 
 # environment field -> converter
 _CONVERTERS: dict[str, Callable[[ConvertContext], Sequence[Any]]] = {
@@ -125,7 +124,7 @@ def _assume_firewall_ips(env: Environment) -> Environment:
         if fw.private_ip_address is None and (subnet := env.subnet(fw.subnet)) is not None:
             address = ipaddress.IPv4Address(int(subnet.address_prefix.network_address) + 4)
             fw = replace(
-                fw, private_ip_address=address, tags=(*fw.tags, (ASSUMED, "private_ip_address"))
+                fw, private_ip_address=address, tags=(*fw.tags, (ASSUMED_TAG, "private_ip_address"))
             )
         changed.append(fw)
     return replace(env, firewalls=tuple(changed)) if changed else env
@@ -144,7 +143,7 @@ def _assume_resolver_ips(env: Environment) -> Environment:
                 endpoint = replace(
                     endpoint,
                     private_ip_address=address,
-                    tags=(*endpoint.tags, (ASSUMED, "private_ip_address")),
+                    tags=(*endpoint.tags, (ASSUMED_TAG, "private_ip_address")),
                 )
             inbound.append(endpoint)
         resolvers.append(replace(resolver, inbound_endpoints=tuple(inbound)))

@@ -6,7 +6,7 @@ cannot know them, so a stable placeholder is derived from the resource ID and ta
 
 from __future__ import annotations
 
-from heiki.model.base import REGISTRIES_TAG
+from heiki.model.base import ASSUMED_TAG, REGISTRIES_TAG
 from heiki.model.ml import (
     Compute,
     ComputeType,
@@ -25,8 +25,6 @@ from heiki.sources.arm.convert.context import ConvertContext, tags_of
 from heiki.sources.arm.convert.reader import Props
 from heiki.sources.arm.convert.services import public_access
 from heiki.sources.arm.resources import ArmResource
-
-ASSUMED = "heiki-assumed"
 
 
 def _outbound_rule(name: str, props: Props) -> OutboundRule | None:
@@ -108,7 +106,7 @@ def workspaces(ctx: ConvertContext) -> list[Workspace]:
         )
         if not guid:
             guid = placeholder_guid(workspace.id)
-            tags = (*tags, (ASSUMED, "workspace_id"))
+            tags = (*tags, (ASSUMED_TAG, "workspace_id"))
         kind = next(
             (k for k in WorkspaceKind if k.value.lower() == workspace.kind.lower()),
             WorkspaceKind.DEFAULT,
@@ -187,7 +185,7 @@ def registries(ctx: ConvertContext) -> list[Registry]:
                 id=registry.id,
                 name=registry.name,
                 location=registry.location,
-                tags=(*tags_of(registry), (ASSUMED, "registry_id")),
+                tags=(*tags_of(registry), (ASSUMED_TAG, "registry_id")),
                 source=registry.source,
                 public_network_access=public_access(props),
                 registry_id=placeholder_guid(registry.id),
