@@ -186,3 +186,25 @@ def test_a_name_that_resolves_publicly_is_not_ready_even_when_delivered(tmp_path
     tuning = check_environment(env, load_catalog()).readiness.get("tuning compute")
     assert tuning.status is Status.NOT_READY
     assert any("not its private endpoint" in e for e in tuning.evidence), tuning.evidence
+
+
+def test_types_heiki_does_not_simulate_decide_by_their_surface_too(tmp_path: Path) -> None:
+    search = resource(
+        "Microsoft.Search/searchServices", "srch-ml", {"publicNetworkAccess": "disabled"}
+    )
+    ais = resource(
+        "Microsoft.CognitiveServices/accounts",
+        "ais-ml",
+        {"publicNetworkAccess": "Enabled", "networkAcls": {"defaultAction": "Deny"}},
+        kind="AIServices",
+    )
+    open_ais = resource("Microsoft.CognitiveServices/accounts", "ais-open", {}, kind="AIServices")
+    document = _template(extra=[search, ais, open_ais])
+    refused = _trace(tmp_path, document, "srch-ml.search.windows.net")
+    assert refused.verdict is Verdict.DROPPED
+    assert "srch-ml refuses public traffic" in refused.reason
+    firewall = _trace(tmp_path, document, "ais-ml.openai.azure.com")
+    assert firewall.verdict is Verdict.DROPPED and "ais-ml's firewall" in firewall.reason
+    assert _trace(tmp_path, document, "ais-open.cognitiveservices.azure.com").verdict is (
+        Verdict.DELIVERED
+    )

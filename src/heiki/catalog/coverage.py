@@ -54,6 +54,8 @@ class SurfaceSpec:
     local_auth: LocalAuthSpec | None
     not_covered: str
     provenance: Provenance
+    public_names: tuple[str, ...] = ()
+    """Name templates of the public endpoint (``{name}.search.windows.net``)."""
 
     def label_for(self, kind: str) -> str:
         for name, label in self.kind_labels:
@@ -149,6 +151,7 @@ def parse_coverage(data: dict[str, Any]) -> Coverage:
                 else None,
                 not_covered=entry["not_covered"],
                 provenance=provenance(entry, where),
+                public_names=tuple(str(n) for n in entry.get("public_names", ())),
             )
         )
     kinds = [

@@ -248,6 +248,19 @@ def build_world(env: Environment, catalog: Catalog) -> DnsWorld:
     ):
         for public_name in public_names_of(catalog, env, resource.id):
             services.setdefault(public_name, resource.id)
+    for other in env.unmodelled:
+        # resources heiki does not simulate still have a public endpoint that a trace can meet
+        spec = catalog.coverage.surface(other.type)
+        if spec is None or other.surface is None:
+            continue
+        try:
+            resource_id = ResourceId(other.resource_id)
+            short = other.name.rsplit("/", 1)[-1]
+            for template in spec.public_names:
+                name = DnsName(template.format(name=short, region=env.location))
+                services.setdefault(name, resource_id)
+        except ValueError:
+            continue  # a name that is no DNS label: no public endpoint to meet
     for private_name, public_name in public_privatelink.items():
         if public_name in services:
             services.setdefault(private_name, services[public_name])

@@ -48,5 +48,7 @@ class WorkspaceEndpointMissingZone(Rule):
                     yield Violation(
                         f"workspace endpoint {endpoint.name} has no zone-group entry for {zone}",
                         endpoint.id,
+                        # the same defect as a wrong zone name (DNS002), reported once
                         defects=(service_dns(endpoint.private_link_service),),
+                        causes=(service_dns(endpoint.private_link_service),),
                     )

@@ -1,0 +1,58 @@
+"""Nothing ready with nothing behind it: a capability or closure check with no vantage to judge
+it from is not-applicable with the reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from heiki.analyses.closure import CheckStatus
+from heiki.analyses.readiness import Status
+from heiki.catalog import load_catalog
+from heiki.reports.record import check_environment
+from heiki.sources import load
+from test_coverage import ml_template, resource, write
+
+
+def _without_compute() -> dict[str, object]:
+    document = ml_template()
+    document["resources"] = [  # type: ignore[index]
+        r
+        for r in document["resources"]
+        if r["name"] != "mlw/cluster"  # type: ignore[index]
+    ]
+    return document
+
+
+def test_no_compute_means_no_loop_is_judged_ready(tmp_path: Path) -> None:
+    result = check_environment(
+        load([write(tmp_path, _without_compute())]).environment, load_catalog()
+    )
+    statuses = {c.name: c for c in result.readiness.capabilities}
+    for name in ("packages", "pretrained models", "source code", "tuning compute"):
+        assert statuses[name].status is Status.NOT_APPLICABLE, name
+        assert statuses[name].summary
+    assert all(c.status is not Status.READY for c in result.readiness.capabilities)
+    for check in ("egress through an inspecting firewall", "no path to foreign storage"):
+        judged = result.closure.get(check)
+        assert (
+            judged.status is CheckStatus.NOT_APPLICABLE and "no workload subnet" in judged.summary
+        )
+
+
+def test_a_public_registry_is_not_a_ready_pipeline(tmp_path: Path) -> None:
+    document = ml_template(
+        resource(
+            "Microsoft.ContainerRegistry/registries",
+            "crml",
+            {"publicNetworkAccess": "Enabled"},
+            sku={"name": "Premium"},
+        )
+    )
+    workspace = next(r for r in document["resources"] if r["name"] == "mlw")
+    workspace["properties"]["containerRegistry"] = (
+        "[resourceId('Microsoft.ContainerRegistry/registries', 'crml')]"
+    )
+    env = load([write(tmp_path, document)]).environment
+    pipelines = check_environment(env, load_catalog()).readiness.get("re-runnable pipelines")
+    assert pipelines.status is Status.NOT_APPLICABLE
+    assert "crml public: image builds run outside the network" in pipelines.summary
