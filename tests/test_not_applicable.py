@@ -56,3 +56,17 @@ def test_a_public_registry_is_not_a_ready_pipeline(tmp_path: Path) -> None:
     pipelines = check_environment(env, load_catalog()).readiness.get("re-runnable pipelines")
     assert pipelines.status is Status.NOT_APPLICABLE
     assert "crml public: image builds run outside the network" in pipelines.summary
+
+
+def test_a_verdict_with_no_loop_judged_says_so(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from heiki.cli.main import cli
+
+    path = write(tmp_path, _without_compute())
+    record = json.loads(CliRunner().invoke(cli, ["check", path, "--format", "json"]).stdout)
+    assert record["verdict"]["ready"] is None
+    text = CliRunner().invoke(cli, ["check", path]).stdout
+    assert "Verdict: workability not judged" in text

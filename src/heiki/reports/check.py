@@ -19,6 +19,11 @@ _STATUS_STYLE = {
     "fail": "bold red",
     "not-applicable": "dim",
 }
+_WORKABLE = {
+    True: ("workable", "green"),
+    False: ("not workable", "bold red"),
+    None: ("workability not judged", "yellow"),
+}
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
@@ -32,8 +37,8 @@ def render_check(record: dict[str, Any]) -> RenderableType:
         Text.assemble(
             "Verdict: ",
             (
-                "workable" if verdict["ready"] else "not workable",
-                "green" if verdict["ready"] else "bold red",
+                _WORKABLE[verdict["ready"]][0],
+                _WORKABLE[verdict["ready"]][1],
             ),
             f" ({loops}); ",
             (

@@ -22,7 +22,7 @@ def markdown_document(record: dict[str, Any]) -> str:
     lines = [
         f"## heiki: {record['environment']}",
         "",
-        f"- **Workable:** {'yes' if verdict['ready'] else 'no'} ("
+        f"- **Workable:** {({True: 'yes', False: 'no', None: 'not judged'})[verdict['ready']]} ("
         + ", ".join(f"{loop} {status}" for loop, status in verdict["loops"].items())
         + ")",
         f"- **Closed:** {'yes' if verdict['closed'] else 'no'}",

@@ -86,6 +86,14 @@ def _location(location: SourceLocation | None) -> dict[str, Any] | None:
     }
 
 
+def _workable(readiness: Readiness) -> bool | None:
+    """No loop not-ready; None when no loop could be judged at all (nothing to promise)."""
+    statuses = [readiness.loop_status(loop) for loop in Loop]
+    if all(s is Status.NOT_APPLICABLE for s in statuses):
+        return None
+    return all(s is not Status.NOT_READY for s in statuses)
+
+
 def _finding(finding: Finding) -> dict[str, Any]:
     return {
         "id": finding.id,
@@ -138,7 +146,7 @@ def check_record(result: CheckResult) -> dict[str, Any]:
         "environment": result.environment.name,
         "verdict": {
             "loops": {loop.value: readiness.loop_status(loop).value for loop in Loop},
-            "ready": all(readiness.loop_status(loop) is not Status.NOT_READY for loop in Loop),
+            "ready": _workable(readiness),
             "closed": result.closure.closed,
             "toil": result.toil.total,
             "errors": result.count(Severity.ERROR),
