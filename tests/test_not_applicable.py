@@ -65,7 +65,16 @@ def test_a_verdict_with_no_loop_judged_says_so(tmp_path: Path) -> None:
 
     from heiki.cli.main import cli
 
-    path = write(tmp_path, _without_compute())
+    document = _without_compute()
+    registry = resource(
+        "Microsoft.ContainerRegistry/registries", "crml", {}, sku={"name": "Premium"}
+    )
+    document["resources"].append(registry)  # type: ignore[attr-defined]
+    workspace = next(r for r in document["resources"] if r["name"] == "mlw")  # type: ignore[attr-defined]
+    workspace["properties"]["containerRegistry"] = (
+        "[resourceId('Microsoft.ContainerRegistry/registries', 'crml')]"
+    )
+    path = write(tmp_path, document)
     record = json.loads(CliRunner().invoke(cli, ["check", path, "--format", "json"]).stdout)
     assert record["verdict"]["ready"] is None
     text = CliRunner().invoke(cli, ["check", path]).stdout
