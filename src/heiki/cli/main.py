@@ -91,7 +91,14 @@ def _load(source: tuple[str, ...], onprem: str | None) -> LoadResult:
         location=meta.get("location") or DeploymentTarget.location,
     )
     try:
-        return load(source, onprem, meta.get("parameters") or (), target)
+        return load(
+            source,
+            onprem,
+            meta.get("parameters") or (),
+            target,
+            meta.get("var_files") or (),
+            meta.get("variables") or (),
+        )
     except InputError as error:
         _fail_input(error)
 
@@ -114,6 +121,25 @@ def ARM_OPTS(command: Callable[..., None]) -> Callable[..., None]:
             callback=_remember,
             help="ARM parameter file, or one parameter as NAME=VALUE (repeatable; a later value "
             "wins, as with az deployment).",
+        ),
+        click.option(
+            "--var",
+            "variables",
+            multiple=True,
+            metavar="NAME=VALUE",
+            expose_value=False,
+            callback=_remember,
+            help="Terraform variable for a folder input (repeatable; wins over tfvars files).",
+        ),
+        click.option(
+            "--var-file",
+            "var_files",
+            multiple=True,
+            type=click.Path(dir_okay=False),
+            expose_value=False,
+            callback=_remember,
+            help="Terraform .tfvars file for a folder input (repeatable; after terraform.tfvars "
+            "and *.auto.tfvars).",
         ),
         click.option(
             "--subscription",
@@ -166,9 +192,9 @@ FORMAT_OPT = click.option(
 def cli() -> None:
     """heiki - prove offline that a closed Azure ML environment is closed and workable.
 
-    DESIGN is a built-in design (see `heiki designs`); FILE is a blueprint YAML file, or ARM
-    inputs (.json templates with --parameters, .bicep, JSON arrays of deployed resources),
-    several of which are merged. Without either, the reference design closed-aml is used.
+    DESIGN is a built-in design (see `heiki designs`); FILE is a blueprint YAML file, ARM
+    inputs (.json templates with --parameters, .bicep, JSON arrays of deployed resources) or a
+    Terraform root-module folder (with --var / --var-file), several of which are merged. Without either, the reference design closed-aml is used.
     """
 
 

@@ -26,10 +26,11 @@ from heiki.model.hub import hub_dns_endpoints
 from heiki.model.onprem import OnPremises
 from heiki.model.values import Address
 from heiki.sources.arm.convert.build import attach_on_premises
-from heiki.sources.arm.load import DeploymentTarget, load_arm
+from heiki.sources.arm.load import DeploymentTarget, ExtraResources, load_arm
 from heiki.sources.blueprint import schema as bp
 from heiki.sources.blueprint.expand import Expander, private_names
 from heiki.sources.blueprint.onprem import build_onprem
+from heiki.sources.terraform.load import load_terraform
 from heiki.sources.validate import validate
 from heiki.sources.yamlread import LocatedDocument, PathKey, parse_yaml, read_yaml_file
 
@@ -237,15 +238,21 @@ def load(
     onprem: str | None = None,
     parameters: Sequence[str] = (),
     target: DeploymentTarget | None = None,
+    var_files: Sequence[str] = (),
+    variables: Sequence[str] = (),
 ) -> LoadResult:
-    """Load a built-in design by name, a blueprint file, or ARM inputs (default: ``closed-aml``).
+    """Load a built-in design by name, a blueprint file, ARM inputs or Terraform root modules
+    (default: ``closed-aml``).
 
     ARM inputs are ``.json`` templates (with ``parameters`` files), ``.bicep`` files, and JSON
-    arrays of deployed resources; several are merged into one environment.
+    arrays of deployed resources; a folder is a Terraform root module (with ``var_files`` and
+    ``NAME=VALUE`` ``variables``); several inputs are merged into one environment.
     """
     sources = [source] if isinstance(source, str) else list(source or [])
-    if sources and all(s.lower().endswith(ARM_SUFFIXES) for s in sources):
-        return _load_arm(sources, onprem, parameters, target or DeploymentTarget())
+    if sources and all(s.lower().endswith(ARM_SUFFIXES) or Path(s).is_dir() for s in sources):
+        return _load_arm(
+            sources, onprem, parameters, target or DeploymentTarget(), var_files, variables
+        )
     if len(sources) > 1:
         raise InputError(
             Diagnostic(
@@ -279,6 +286,15 @@ def load(
 _INLINE_PARAMETER = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$", re.DOTALL)
 
 
+def _pair(text: str) -> tuple[str, str]:
+    match = _INLINE_PARAMETER.match(text)
+    if match is None:
+        raise InputError(
+            Diagnostic(dx.SCHEMA, Severity.ERROR, f"--var needs NAME=VALUE, not {text!r}")
+        )
+    return match.group(1), match.group(2)
+
+
 def split_parameters(given: Sequence[str]) -> list[Path | tuple[str, str]]:
     """``--parameters`` as ``az deployment`` takes it, in order (a later value wins): a parameter
     file (``@`` optional) or ``NAME=VALUE``. A file that exists wins over the same text read as
@@ -295,11 +311,35 @@ def split_parameters(given: Sequence[str]) -> list[Path | tuple[str, str]]:
 
 
 def _load_arm(
-    sources: list[str], onprem: str | None, parameters: Sequence[str], target: DeploymentTarget
+    sources: list[str],
+    onprem: str | None,
+    parameters: Sequence[str],
+    target: DeploymentTarget,
+    var_files: Sequence[str] = (),
+    variables: Sequence[str] = (),
 ) -> LoadResult:
     catalog = load_catalog()
     onprem_doc = read_yaml_file(Path(onprem)) if onprem else None
-    loaded = load_arm([Path(s) for s in sources], split_parameters(parameters), target, catalog)
+    folders = [Path(s) for s in sources if Path(s).is_dir()]
+    extra = None
+    if folders:
+        terraform = load_terraform(
+            folders,
+            [Path(f) for f in var_files],
+            [_pair(v) for v in variables],
+            catalog,
+            target.subscription_id,
+            target.resource_group,
+        )
+        extra = ExtraResources(
+            folders,
+            terraform.resources,
+            terraform.unmodelled,
+            terraform.diagnostics,
+            terraform.location,
+        )
+    files = [Path(s) for s in sources if not Path(s).is_dir()]
+    loaded = load_arm(files, split_parameters(parameters), target, catalog, extra=extra)
     env = loaded.environment
     onprem_notes: list[Diagnostic] = []
     if onprem_doc is not None:

@@ -245,6 +245,17 @@ def deployed_resources(
 
 
 @dataclass(frozen=True)
+class ExtraResources:
+    """Resources of other sources, already in ARM shape, to merge into the same environment."""
+
+    paths: Sequence[Path]
+    resources: Sequence[ArmResource]
+    unmodelled: Sequence[UnmodelledResource] = ()
+    diagnostics: Sequence[Diagnostic] = ()
+    location: str = ""
+
+
+@dataclass(frozen=True)
 class ArmLoad:
     environment: Environment
     diagnostics: tuple[Diagnostic, ...]
@@ -292,9 +303,11 @@ def load_arm(
     target: DeploymentTarget = DeploymentTarget(),
     catalog: Catalog | None = None,
     on_premises: OnPremises | None = None,
+    extra: ExtraResources | None = None,
 ) -> ArmLoad:
     """Load ARM inputs. ``parameter_files`` are parameter files and ``(NAME, VALUE)`` pairs from
-    the command line, in order: a later value wins, as with ``az deployment``."""
+    the command line, in order: a later value wins, as with ``az deployment``. ``extra`` are
+    resources another source already turned into ARM resources (Terraform), merged in."""
     from heiki.catalog import load_catalog
 
     catalog = catalog or load_catalog()
@@ -395,14 +408,20 @@ def load_arm(
                     SourceLocation(str(path)),
                 )
             resources += found
-    name = paths[0].stem if len(paths) == 1 else "+".join(p.stem for p in paths)
+    named = [*paths, *(extra.paths if extra else ())]
+    name = named[0].stem if len(named) == 1 else "+".join(p.stem or p.name for p in named)
+    location = target.location
+    if extra is not None:
+        resources += extra.resources
+        unmodelled += extra.unmodelled
+        diagnostics += extra.diagnostics
+        # Terraform resources carry their own region; the target's is only a template's default
+        location = extra.location or location if not paths else location
     try:
-        env, notes = build_environment(
-            resources, name, catalog, on_premises, target.location, unmodelled
-        )
+        env, notes = build_environment(resources, name, catalog, on_premises, location, unmodelled)
     except (TypeError, AttributeError, KeyError, ValueError, IndexError) as error:
-        raise _unreadable(paths[0], error) from None
+        raise _unreadable(named[0], error) from None
     return ArmLoad(env, tuple(diagnostics + notes), unknowns)
 
 
-__all__ = ["ArmLoad", "DeploymentTarget", "Unknown", "load_arm"]
+__all__ = ["ArmLoad", "DeploymentTarget", "ExtraResources", "Unknown", "load_arm"]

@@ -1,0 +1,268 @@
+"""Load Terraform root modules into ARM resources: evaluate each folder, map azurerm and azapi
+resources through ``azurerm.MAPPINGS`` and hand them to the ARM converters, so that the
+environment - and the verdict - is built exactly as for a template."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from heiki import diagnostics as dx
+from heiki.catalog import Catalog
+from heiki.diagnostics import Diagnostic, InputError, Severity
+from heiki.model.base import ASSUMED_TAG
+from heiki.model.coverage import UnmodelledResource
+from heiki.model.source import SourceLocation
+from heiki.model.values import ResourceId
+from heiki.sources.arm.expressions.unknown import Unknown
+from heiki.sources.arm.resources import ArmResource
+from heiki.sources.terraform.azurerm import ASSOCIATIONS, CONTAINERS, MAPPINGS, prune
+from heiki.sources.terraform.evaluate import TfEvalError
+from heiki.sources.terraform.module import TerraformModule, TfResource, variable_values
+from heiki.sources.terraform.syntax import HclSyntaxError, Where
+
+
+@dataclass
+class TerraformLoad:
+    resources: list[ArmResource]
+    unmodelled: list[UnmodelledResource]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    location: str = ""
+
+
+def _where(where: Where) -> SourceLocation:
+    return SourceLocation(where.file, where.line, where.column)
+
+
+class _Identifier:
+    """Computes the ARM ID (and a placeholder name where Terraform learns it only on apply) of
+    every resource instance, the first time it is evaluated."""
+
+    def __init__(self, subscription: str, resource_group: str) -> None:
+        self.subscription = subscription
+        self.resource_group = resource_group
+        self.placeholders = 0
+        self.notes: list[Diagnostic] = []
+
+    def placeholder(self, resource: TfResource, what: str, reason: str) -> str:
+        self.placeholders += 1
+        name = f"heiki-unknown-name-{self.placeholders}"
+        self.notes.append(
+            Diagnostic(
+                dx.UNKNOWN_VALUE,
+                Severity.INFO,
+                f"{resource.address}: the {what} is known only after apply ({reason}); checked as "
+                f"{name!r} ({ASSUMED_TAG})",
+                _where(resource.where),
+            )
+        )
+        return name
+
+    def text(self, resource: TfResource, key: str, what: str) -> str:
+        value = resource.attributes.get(key)
+        if isinstance(value, str) and value:
+            return value
+        reason = value.reason if isinstance(value, Unknown) else "not set"
+        return self.placeholder(resource, what, reason)
+
+    def __call__(self, resource: TfResource) -> dict[str, Any]:
+        if resource.mode != "managed":
+            return {}
+        kind = resource.type
+        if kind in CONTAINERS:
+            name = self.text(resource, "name", "resource group name")
+            return {"id": f"/subscriptions/{self.subscription}/resourceGroups/{name}", "name": name}
+        if kind == "azapi_resource":
+            return self._azapi(resource)
+        mapping = MAPPINGS.get(kind)
+        if mapping is None:
+            return {}
+        name = self.text(resource, "name", "name")
+        namespace, *types = mapping.arm_type.split("/")
+        parent = resource.attributes.get(mapping.parent_id) if mapping.parent_id else None
+        if isinstance(parent, str) and parent.startswith("/"):
+            return {"id": f"{parent}/{types[-1]}/{name}", "name": name}
+        names = [self.text(resource, key, key.replace("_", " ")) for key in mapping.parents]
+        group = resource.attributes.get("resource_group_name")
+        group = group if isinstance(group, str) and group else self.resource_group
+        pairs = "/".join(f"{t}/{n}" for t, n in zip(types, [*names, name], strict=False))
+        return {
+            "id": f"/subscriptions/{self.subscription}/resourceGroups/{group}/providers/{namespace}/{pairs}",
+            "name": name,
+        }
+
+    def _azapi(self, resource: TfResource) -> dict[str, Any]:
+        full_type = str(resource.attributes.get("type", "")).split("@", 1)[0]
+        name = self.text(resource, "name", "name")
+        parent = resource.attributes.get("parent_id")
+        if not isinstance(parent, str) or not parent.startswith("/"):
+            parent = f"/subscriptions/{self.subscription}/resourceGroups/{self.resource_group}"
+        types = full_type.split("/")[1:]
+        if "/providers/" in parent and len(types) > 1:
+            return {"id": f"{parent}/{types[-1]}/{name}", "name": name}
+        return {"id": f"{parent}/providers/{full_type}/{name}", "name": name}
+
+
+def _arm(resource: TfResource, catalog: Catalog) -> list[ArmResource]:
+    """The ARM resources one Terraform resource is (itself and the children it declares)."""
+    attrs = resource.attributes
+    source = _where(resource.where)
+    location = attrs.get("location")
+    tags = attrs.get("tags") if isinstance(attrs.get("tags"), dict) else {}
+    if resource.type == "azapi_resource":
+        found = attrs.get("body")
+        body: dict[str, Any] = found if isinstance(found, dict) else {}
+        full_type = str(attrs.get("type", "")).split("@", 1)[0]
+        return [
+            ArmResource(
+                id=ResourceId(attrs["id"]),
+                type=full_type,
+                name=_full_name(attrs["id"]),
+                location=_region(location),
+                properties=prune(body.get("properties", {})),
+                source=source,
+                tags=tags or {},
+                sku=sku if isinstance(sku := body.get("sku"), dict) else {},
+                kind=str(body.get("kind") or ""),
+            )
+        ]
+    mapping = MAPPINGS[resource.type]
+    top = prune(mapping.top(attrs))
+    arm_id = ResourceId(attrs["id"])
+    main = ArmResource(
+        id=arm_id,
+        type=mapping.arm_type,
+        name=_full_name(str(arm_id)),
+        location="global" if mapping.global_location else _region(location),
+        properties=prune(mapping.properties(attrs)),
+        source=source,
+        tags=tags or {},
+        sku=top.get("sku") or {},
+        kind=str(top.get("kind") or ""),
+    )
+    children = [
+        ArmResource(
+            id=ResourceId(f"{arm_id}/{child_type}/{child_name}"),
+            type=f"{mapping.arm_type}/{child_type}",
+            name=f"{main.name}/{child_name}",
+            location=main.location,
+            properties=prune(properties),
+            source=source,
+        )
+        for child_type, child_name, properties in mapping.children(attrs)
+    ]
+    return [main, *children]
+
+
+def _region(value: Any) -> str:
+    """Azure accepts a region's display name (``East US``) and stores its name (``eastus``)."""
+    return value.replace(" ", "").lower() if isinstance(value, str) else ""
+
+
+def _full_name(resource_id: str) -> str:
+    tail = resource_id.split("/providers/")[-1].split("/")
+    return "/".join(tail[2::2])
+
+
+def _associate(resources: list[ArmResource], associations: list[TfResource]) -> list[ArmResource]:
+    """Fold NSG / route table / NAT gateway associations into their subnets."""
+    from dataclasses import replace
+
+    updates: dict[str, dict[str, Any]] = {}
+    for association in associations:
+        key, prop = ASSOCIATIONS[association.type]
+        subnet = association.attributes.get("subnet_id")
+        value = association.attributes.get(key)
+        if isinstance(subnet, str) and isinstance(value, str):
+            updates.setdefault(subnet.lower(), {})[prop] = {"id": value}
+    result = []
+    for resource in resources:
+        extra = updates.get(str(resource.id).lower())
+        if extra:
+            resource = replace(resource, properties={**resource.properties, **extra})
+        result.append(resource)
+    return result
+
+
+def load_terraform(
+    folders: Sequence[Path],
+    var_files: Sequence[Path],
+    inline: Sequence[tuple[str, str]],
+    catalog: Catalog,
+    subscription: str,
+    resource_group: str,
+) -> TerraformLoad:
+    """Every folder is a root module (evaluated on its own); their resources are merged."""
+    resources: list[ArmResource] = []
+    unmodelled: list[UnmodelledResource] = []
+    diagnostics: list[Diagnostic] = []
+    location = ""
+    for folder in folders:
+        identify = _Identifier(subscription, resource_group)
+        try:
+            module = TerraformModule(
+                folder, variable_values(folder, var_files, inline), identify, subscription
+            )
+            result = module.run()
+        except HclSyntaxError as error:
+            raise InputError(
+                Diagnostic(
+                    dx.TEMPLATE,
+                    Severity.ERROR,
+                    error.message,
+                    SourceLocation(error.file, error.line, error.column),
+                )
+            ) from None
+        except TfEvalError as error:
+            where = _where(error.where) if error.where else SourceLocation(str(folder))
+            raise InputError(
+                Diagnostic(dx.TEMPLATE, Severity.ERROR, error.message, where)
+            ) from None
+        diagnostics += identify.notes
+        diagnostics += [
+            Diagnostic(dx.UNKNOWN_VALUE, Severity.INFO, text, _where(where))
+            for text, where in result.notices
+        ]
+        if result.assumed:
+            parts = [
+                f"{a.name} = {'unknown' if a.value is None or isinstance(a.value, Unknown) else repr(a.value)}"
+                f" [{_where(a.where)}]"
+                for a in result.assumed
+            ]
+            diagnostics.append(
+                Diagnostic(
+                    dx.ASSUMED_PARAMETER,
+                    Severity.WARNING,
+                    f"{len(result.assumed)} variable(s) have no value and no default; checked with "
+                    f"{ASSUMED_TAG} placeholders (give them with --var NAME=VALUE or --var-file): "
+                    + "; ".join(parts),
+                    _where(result.assumed[0].where),
+                )
+            )
+        associations = [r for r in result.resources if r.type in ASSOCIATIONS]
+        converted: list[ArmResource] = []
+        for resource in result.resources:
+            if (
+                resource.mode != "managed"
+                or resource.type in ASSOCIATIONS
+                or resource.type in CONTAINERS
+            ):
+                if resource.type in CONTAINERS:
+                    location = location or _region(resource.attributes.get("location"))
+                continue
+            if resource.type in MAPPINGS or resource.type == "azapi_resource":
+                converted += _arm(resource, catalog)
+            elif resource.type.startswith(("azurerm_", "azapi_")):
+                unmodelled.append(
+                    UnmodelledResource(
+                        resource_id=resource.address,
+                        type=resource.type,
+                        name=resource.name,
+                        reason="no azurerm mapping yet",
+                        source=_where(resource.where),
+                    )
+                )
+        resources += _associate(converted, associations)
+    return TerraformLoad(resources, unmodelled, diagnostics, location)

@@ -1,0 +1,279 @@
+"""Terraform folders as input: HCL constructs, Terraform's functions (examples from its
+documentation), variables in Terraform's precedence, count / for_each / dynamic, azurerm mapped
+into the model, and the two Azure/terraform quickstarts checked end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from heiki.cli.main import cli
+from heiki.sources import load
+from heiki.sources.arm.expressions.unknown import Unknown
+from heiki.sources.terraform.evaluate import Context, Evaluator, TfEvalError
+from heiki.sources.terraform.functions import FUNCTIONS, LAZY
+from heiki.sources.terraform.syntax import parse_text
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "templates" / "azure-terraform"
+
+
+def value(expression: str, **names: Any) -> Any:
+    def resolve(name: str, where: Any) -> Any:
+        if name in names:
+            return names[name]
+        raise TfEvalError(f"unknown name {name}", where)
+
+    body = parse_text(f"x = {expression}\n", "test.tf")
+    context = Context(resolve, functions=FUNCTIONS, lazy=LAZY)
+    return Evaluator(context).evaluate(body.attributes["x"].value)
+
+
+# -- functions: the examples of developer.hashicorp.com/terraform/language/functions ------------
+
+EXAMPLES = {
+    'cidrsubnet("172.16.0.0/12", 4, 2)': "172.18.0.0/16",
+    'cidrsubnet("10.1.2.0/24", 4, 15)': "10.1.2.240/28",
+    'cidrhost("10.12.112.0/20", 16)': "10.12.112.16",
+    'cidrhost("10.12.112.0/20", 268)': "10.12.113.12",
+    'cidrnetmask("172.16.0.0/12")': "255.240.0.0",
+    'cidrsubnets("10.1.0.0/16", 4, 4, 8, 4)': [
+        "10.1.0.0/20",
+        "10.1.16.0/20",
+        "10.1.32.0/24",
+        "10.1.48.0/20",
+    ],
+    'format("Hello, %s!", "Ander")': "Hello, Ander!",
+    'format("There are %d lights", 4)': "There are 4 lights",
+    'formatlist("Hello, %s!", ["Valentina", "Ander"])': ["Hello, Valentina!", "Hello, Ander!"],
+    'join(", ", ["foo", "bar", "baz"])': "foo, bar, baz",
+    'split(",", "foo,bar,baz")': ["foo", "bar", "baz"],
+    'lower("HELLO")': "hello",
+    'replace("1 + 2 + 3", "+", "-")': "1 - 2 - 3",
+    'replace("hello world", "/w.*d/", "everybody")': "hello everybody",
+    'substr("hello world", 1, 4)': "ello",
+    'concat(["a", ""], ["b", "c"])': ["a", "", "b", "c"],
+    'merge({a="b", c="d"}, {e="f", c="z"})': {"a": "b", "c": "z", "e": "f"},
+    'lookup({a="ay", b="bee"}, "c", "what?")': "what?",
+    'element(["a", "b", "c"], 3)': "a",
+    'length({a = "b"})': 1,
+    "keys({a=1, c=2, d=3})": ["a", "c", "d"],
+    "values({a=3, c=2, d=1})": [3, 2, 1],
+    'coalesce("", "b")': "b",
+    'flatten([["a", "b"], [], ["c"]])': ["a", "b", "c"],
+    'distinct(["a", "b", "a", "c", "d", "b"])': ["a", "b", "c", "d"],
+    'contains(["a", "b", "c"], "a")': True,
+    'startswith("hello world", "hello")': True,
+    'zipmap(["a", "b"], [1, 2])': {"a": 1, "b": 2},
+    "range(3)": [0, 1, 2],
+    "range(1, 4)": [1, 2, 3],
+    'jsonencode({"hello"="world"})': '{"hello":"world"}',
+    'jsondecode("{\\"hello\\": \\"world\\"}")': {"hello": "world"},
+    "min(12, 54, 3)": 3,
+    "tostring(1)": "1",
+    'trimprefix("helloworld", "hello")': "world",
+    'toset(["b", "a", "b"])': ["a", "b"],
+    'try(tonumber("x"), 5)': 5,
+    'can(tonumber("x"))': False,
+    "one([])": None,
+}
+
+
+@pytest.mark.parametrize("expression", sorted(EXAMPLES))
+def test_documented_function_examples(expression: str) -> None:
+    assert value(expression) == EXAMPLES[expression]
+
+
+# -- expressions ------------------------------------------------------------------------------
+
+
+def test_references_templates_conditionals_and_operators() -> None:
+    names = {"var": {"env": "dev", "n": 3, "items": ["a", "b"]}}
+    assert value('"st-${var.env}-${var.n + 1}"', **names) == "st-dev-4"
+    assert value('var.env == "prod" ? 1 : 2', **names) == 2
+    assert value("!(var.n > 2) || var.n % 2 == 1", **names) is True
+    assert value("var.items[1]", **names) == "b"
+
+
+def test_for_expressions_and_splats() -> None:
+    names = {"var": {"subnets": [{"name": "a", "size": 24}, {"name": "b", "size": 26}]}}
+    assert value("[for s in var.subnets : upper(s.name) if s.size > 24]", **names) == ["B"]
+    assert value("{for s in var.subnets : s.name => s.size}", **names) == {"a": 24, "b": 26}
+    assert value("var.subnets[*].name", **names) == ["a", "b"]
+    assert value("{for s in var.subnets : s.size => s.name...}", **names) == {
+        "24": ["a"],
+        "26": ["b"],
+    }
+
+
+def test_unknown_values_propagate() -> None:
+    names = {"random_string": {"p": {"result": Unknown("known after apply")}}}
+    assert isinstance(value('"kv-${random_string.p.result}"', **names), Unknown)
+    assert isinstance(value("upper(random_string.p.result)", **names), Unknown)
+    assert isinstance(value("timestamp()"), Unknown)
+
+
+# -- root modules -----------------------------------------------------------------------------
+
+MAIN = """
+variable "prefix" {
+  type    = string
+  default = "from-default"
+}
+variable "space" {
+  type    = string
+  default = "10.40.0.0/16"
+}
+locals {
+  subnets = { compute = 0, pe = 1 }
+}
+resource "azurerm_resource_group" "rg" {
+  name     = "rg-${var.prefix}"
+  location = "West Europe"
+}
+resource "azurerm_virtual_network" "vnet" {
+  name                = "vnet-${var.prefix}"
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+  address_space       = [var.space]
+}
+resource "azurerm_subnet" "this" {
+  for_each             = local.subnets
+  name                 = "snet-${each.key}"
+  resource_group_name  = azurerm_resource_group.rg.name
+  virtual_network_name = azurerm_virtual_network.vnet.name
+  address_prefixes     = [cidrsubnet(var.space, 8, each.value)]
+}
+resource "azurerm_network_security_group" "nsg" {
+  count               = 2
+  name                = "nsg-${count.index}"
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+  dynamic "security_rule" {
+    for_each = ["443", "445"]
+    content {
+      name                       = "allow-${security_rule.value}"
+      priority                   = 100 + security_rule.key
+      direction                  = "Outbound"
+      access                     = "Allow"
+      protocol                   = "Tcp"
+      source_port_range          = "*"
+      destination_port_range     = security_rule.value
+      source_address_prefix      = "*"
+      destination_address_prefix = "Storage"
+    }
+  }
+}
+resource "azurerm_subnet_network_security_group_association" "a" {
+  subnet_id                 = azurerm_subnet.this["compute"].id
+  network_security_group_id = azurerm_network_security_group.nsg[0].id
+}
+resource "azurerm_dns_zone" "unmapped" {
+  name                = "example.com"
+  resource_group_name = azurerm_resource_group.rg.name
+}
+"""
+
+
+def _folder(tmp_path: Path, files: dict[str, str]) -> Path:
+    folder = tmp_path / "root"
+    folder.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_root_module_becomes_the_model(tmp_path: Path) -> None:
+    env = load([str(_folder(tmp_path, {"main.tf": MAIN}))]).environment
+    (vnet,) = env.virtual_networks
+    assert vnet.name == "vnet-from-default" and vnet.location == "westeurope"
+    subnets = {s.name: s for s in vnet.subnets}
+    assert str(subnets["snet-compute"].address_prefix) == "10.40.0.0/24"
+    assert str(subnets["snet-pe"].address_prefix) == "10.40.1.0/24"
+    assert subnets["snet-compute"].network_security_group is not None
+    assert subnets["snet-compute"].network_security_group.name == "nsg-0"
+    assert subnets["snet-pe"].default_outbound_access is True  # azurerm's default
+    nsgs = {n.name: n for n in env.network_security_groups}
+    assert [r.name for r in nsgs["nsg-1"].security_rules] == ["allow-443", "allow-445"]
+    assert [r.priority for r in nsgs["nsg-1"].security_rules] == [100, 101]
+    assert [u.type for u in env.unmodelled] == ["azurerm_dns_zone"]
+
+
+def test_variables_follow_terraforms_precedence(tmp_path: Path) -> None:
+    folder = _folder(
+        tmp_path,
+        {
+            "main.tf": MAIN,
+            "terraform.tfvars": 'prefix = "from-tfvars"\nspace = "10.50.0.0/16"\n',
+            "b.auto.tfvars": 'prefix = "from-auto"\n',
+        },
+    )
+    names = lambda **kw: {v.name for v in load([str(folder)], **kw).environment.virtual_networks}  # noqa: E731
+    assert names() == {"vnet-from-auto"}
+    extra = tmp_path / "extra.tfvars"
+    extra.write_text('prefix = "from-var-file"\n', encoding="utf-8")
+    assert names(var_files=[str(extra)]) == {"vnet-from-var-file"}
+    assert names(var_files=[str(extra)], variables=["prefix=from-cli"]) == {"vnet-from-cli"}
+    env = load([str(folder)]).environment
+    assert str(env.virtual_networks[0].address_space[0]) == "10.50.0.0/16"
+
+
+def test_a_variable_without_a_value_is_a_placeholder(tmp_path: Path) -> None:
+    text = MAIN.replace('  default = "from-default"\n', "")
+    result = load([str(_folder(tmp_path, {"main.tf": text}))])
+    assert result.environment.virtual_networks[0].name == "vnet-prefix"
+    (warning,) = [d for d in result.diagnostics if d.code == "IN065"]
+    assert "prefix = 'prefix'" in warning.message and warning.location is not None
+
+
+def test_a_random_name_is_kept_under_a_placeholder(tmp_path: Path) -> None:
+    text = (
+        MAIN
+        + """
+resource "random_string" "sfx" {
+  length  = 4
+  special = false
+}
+resource "azurerm_storage_account" "st" {
+  name                     = "st${random_string.sfx.result}"
+  resource_group_name      = azurerm_resource_group.rg.name
+  location                 = azurerm_resource_group.rg.location
+  account_tier             = "Standard"
+  account_replication_type = "LRS"
+  public_network_access_enabled = false
+}
+"""
+    )
+    result = load([str(_folder(tmp_path, {"main.tf": text}))])
+    (account,) = result.environment.storage_accounts
+    assert account.name.startswith("heiki-unknown-name-")
+    assert account.public_network_access.value == "Disabled"
+    assert any("known only after apply" in d.message for d in result.diagnostics)
+
+
+def test_syntax_errors_are_located(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, {"main.tf": 'resource "a" "b" {\n  x = = 1\n}\n'})
+    result = CliRunner().invoke(cli, ["check", str(folder)])
+    assert (
+        result.exit_code == 2 and "main.tf:2" in result.output and "Traceback" not in result.output
+    )
+
+
+@pytest.mark.parametrize("name", ["101-machine-learning", "201-machine-learning-moderately-secure"])
+def test_the_azure_terraform_quickstarts_are_checked(name: str) -> None:
+    folder = SHARED / name
+    if not folder.is_dir():
+        pytest.skip("../shared not present")
+    result = CliRunner().invoke(cli, ["check", str(folder), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    record = json.loads(result.stdout)
+    assert record["summary"]["workspaces"] == 1
+    rules = {f["rule"] for f in record["findings"]}
+    assert "CLS002" in rules  # the registry's admin user (admin_enabled = true in both)
+    if name.startswith("201"):
+        assert record["summary"]["private_endpoints"] == 5
+        assert record["summary"]["private_dns_zones"] == 6
+        assert "AML001" in rules  # azurerm 3.0's computes keep their public IP
