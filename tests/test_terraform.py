@@ -277,3 +277,136 @@ def test_the_azure_terraform_quickstarts_are_checked(name: str) -> None:
         assert record["summary"]["private_endpoints"] == 5
         assert record["summary"]["private_dns_zones"] == 6
         assert "AML001" in rules  # azurerm 3.0's computes keep their public IP
+
+
+# -- modules and data sources across folders ----------------------------------------------------
+
+NETWORK = """
+resource "azurerm_resource_group" "rg" {
+  name     = "rg-net"
+  location = "japaneast"
+}
+module "spoke" {
+  source = "./modules/spoke"
+  count  = 2
+  name   = "spoke-${count.index}"
+  space  = cidrsubnet("10.60.0.0/14", 2, count.index)
+  group  = azurerm_resource_group.rg.name
+}
+module "registry" {
+  source  = "Azure/avm-res-network-virtualnetwork/azurerm"
+  version = "0.7.0"
+}
+output "first_subnet" {
+  value = module.spoke[0].subnet_id
+}
+"""
+SPOKE = """
+variable "name" { type = string }
+variable "space" { type = string }
+variable "group" { type = string }
+resource "azurerm_virtual_network" "this" {
+  name                = "vnet-${var.name}"
+  location            = "japaneast"
+  resource_group_name = var.group
+  address_space       = [var.space]
+}
+resource "azurerm_subnet" "compute" {
+  name                 = "snet-compute"
+  resource_group_name  = var.group
+  virtual_network_name = azurerm_virtual_network.this.name
+  address_prefixes     = [cidrsubnet(var.space, 8, 0)]
+}
+output "subnet_id" {
+  value = azurerm_subnet.compute.id
+}
+"""
+
+
+def test_local_modules_expand_with_their_variables_and_outputs(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, {"main.tf": NETWORK})
+    (folder / "modules" / "spoke").mkdir(parents=True)
+    (folder / "modules" / "spoke" / "main.tf").write_text(SPOKE, encoding="utf-8")
+    result = load([str(folder)])
+    names = sorted(v.name for v in result.environment.virtual_networks)
+    assert names == ["vnet-spoke-0", "vnet-spoke-1"]
+    spaces = sorted(str(v.address_space[0]) for v in result.environment.virtual_networks)
+    assert spaces == ["10.60.0.0/16", "10.61.0.0/16"]
+    notices = [d.message for d in result.diagnostics if "module registry" in d.message]
+    assert notices and "terraform init" in notices[0]
+
+
+def test_registry_modules_are_read_from_terraform_init(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, {"main.tf": NETWORK})
+    (folder / "modules" / "spoke").mkdir(parents=True)
+    (folder / "modules" / "spoke" / "main.tf").write_text(SPOKE, encoding="utf-8")
+    installed = folder / ".terraform" / "modules" / "registry"
+    installed.mkdir(parents=True)
+    (installed / "main.tf").write_text(
+        SPOKE.replace("vnet-${var.name}", "vnet-from-registry")
+        .replace('variable "name" { type = string }', 'variable "name" {\n  default = "r"\n}')
+        .replace(
+            'variable "space" { type = string }',
+            'variable "space" {\n  default = "10.70.0.0/16"\n}',
+        )
+        .replace(
+            'variable "group" { type = string }', 'variable "group" {\n  default = "rg-net"\n}'
+        ),
+        encoding="utf-8",
+    )
+    manifest = {
+        "Modules": [
+            {"Key": "", "Source": "", "Dir": "."},
+            {"Key": "registry", "Dir": ".terraform/modules/registry"},
+        ]
+    }
+    (folder / ".terraform" / "modules" / "modules.json").write_text(
+        json.dumps(manifest), encoding="utf-8"
+    )
+    result = load([str(folder)])
+    assert "vnet-from-registry" in {v.name for v in result.environment.virtual_networks}
+    assert not [d for d in result.diagnostics if "module registry" in d.message]
+
+
+def test_data_sources_bind_to_another_folder(tmp_path: Path) -> None:
+    network = tmp_path / "network"
+    network.mkdir()
+    (network / "main.tf").write_text(
+        MAIN.replace('resource "azurerm_dns_zone"', 'resource "azurerm_dns_zone"'), encoding="utf-8"
+    )
+    workload = tmp_path / "workload"
+    workload.mkdir()
+    (workload / "main.tf").write_text(
+        """
+data "azurerm_subnet" "pe" {
+  name                 = "snet-pe"
+  virtual_network_name = "vnet-from-default"
+  resource_group_name  = "rg-from-default"
+}
+resource "azurerm_storage_account" "st" {
+  name                     = "stworkload"
+  resource_group_name      = "rg-from-default"
+  location                 = "westeurope"
+  account_tier             = "Standard"
+  account_replication_type = "LRS"
+}
+resource "azurerm_private_endpoint" "blob" {
+  name                = "pe-blob"
+  location            = "westeurope"
+  resource_group_name = "rg-from-default"
+  subnet_id           = data.azurerm_subnet.pe.id
+  private_service_connection {
+    name                           = "blob"
+    private_connection_resource_id = azurerm_storage_account.st.id
+    subresource_names              = ["blob"]
+    is_manual_connection           = false
+  }
+}
+""",
+        encoding="utf-8",
+    )
+    result = load([str(network), str(workload)])
+    (endpoint,) = result.environment.private_endpoints
+    subnet = result.environment.subnet(endpoint.subnet)
+    assert subnet is not None and subnet.name == "snet-pe"
+    assert not [d for d in result.diagnostics if "not in the environment" in d.message]

@@ -68,9 +68,11 @@ class _Identifier:
         return self.placeholder(resource, what, reason)
 
     def __call__(self, resource: TfResource) -> dict[str, Any]:
-        if resource.mode != "managed":
-            return {}
+        """For a data source the ID of what it reads: another input that declares it (a
+        network folder beside this one, an ARM template) supplies the resource itself."""
         kind = resource.type
+        if resource.mode != "managed" and kind not in MAPPINGS and kind not in CONTAINERS:
+            return {}
         if kind in CONTAINERS:
             name = self.text(resource, "name", "resource group name")
             return {"id": f"/subscriptions/{self.subscription}/resourceGroups/{name}", "name": name}

@@ -45,12 +45,14 @@ class TfResource:
     key: int | str | None
     attributes: dict[str, Any]
     where: Where
+    module: str = ""
+    """``module.net.`` for a resource of a child module; empty in the root module."""
 
     @property
     def address(self) -> str:
         prefix = "data." if self.mode == "data" else ""
         suffix = f"[{json.dumps(self.key)}]" if self.key is not None else ""
-        return f"{prefix}{self.type}.{self.name}{suffix}"
+        return f"{self.module}{prefix}{self.type}.{self.name}{suffix}"
 
 
 @dataclass
@@ -85,13 +87,19 @@ class TerraformModule:
         variables: dict[str, Any],
         identify: Identify,
         subscription_id: str,
+        path: tuple[str, ...] = (),
+        root: Path | None = None,
     ) -> None:
         self.folder = folder
         self.identify = identify
         self.subscription_id = subscription_id
+        self.path = path
+        """Module call names from the root (``("net", "subnets")``)."""
+        self.root = root or folder
+        self.children: dict[str, list[tuple[int | str | None, TerraformModule]] | Unknown] = {}
         self.blocks: list[Block] = []
-        for path in sorted(folder.glob("*.tf")):
-            self.blocks += parse_file(path).blocks
+        for file in sorted(folder.glob("*.tf")):
+            self.blocks += parse_file(file).blocks
         self.variables = {b.labels[0]: b for b in self.blocks if b.type == "variable" and b.labels}
         self.given = variables
         self.variable_values: dict[str, Any] = {}
@@ -126,7 +134,7 @@ class TerraformModule:
                 lambda t, w: _Lazy(lambda n, w2: self.instances_value("data", t, n, w2), w), where
             )
         if name == "module":
-            return _Lazy(lambda n, w: Unknown(f"module {n} is not expanded"), where)
+            return _Lazy(self.module_value, where)
         if name in self.resource_types or "_" in name:
             return _Lazy(lambda n, w: self.instances_value("managed", name, n, w), where)
         raise TfEvalError(f"unknown name {name!r}", where)
@@ -229,7 +237,13 @@ class TerraformModule:
                 evaluator = Evaluator(self.context.child(bound))
                 attributes = self._evaluate_body(evaluator, block)
                 resource = TfResource(
-                    mode, block.labels[0], block.labels[1], key, attributes, block.where
+                    mode,
+                    block.labels[0],
+                    block.labels[1],
+                    key,
+                    attributes,
+                    block.where,
+                    "".join(f"module.{p}." for p in self.path),
                 )
                 resource.attributes.update(self.identify(resource))
                 result.append(resource)
@@ -299,29 +313,121 @@ class TerraformModule:
             for k, v in pairs
         ]
 
+    # -- modules -------------------------------------------------------------------------------
+    def module_value(self, name: str, where: Where) -> Any:
+        """``module.<name>``: the outputs of the call (a list or map with count / for_each)."""
+        block = next(
+            (b for b in self.blocks if b.type == "module" and b.labels[:1] == (name,)), None
+        )
+        if block is None:
+            raise TfEvalError(f"no module {name!r} is called", where)
+        instances = self.module_instances(block)
+        if isinstance(instances, Unknown):
+            return instances
+        outputs = {key: child.outputs() for key, child in instances}
+        if "count" in block.attributes:
+            return [outputs[k] for k in sorted(outputs, key=lambda k: int(k or 0))]
+        if "for_each" in block.attributes:
+            return {str(k): v for k, v in outputs.items()}
+        return outputs.get(None, PartialObject({}))
+
+    def module_instances(
+        self, block: Block
+    ) -> list[tuple[int | str | None, TerraformModule]] | Unknown:
+        name = block.labels[0]
+        known = self.children.get(name)
+        if known is not None:
+            return known
+        folder = self.module_folder(block)
+        if folder is None:
+            unknown = Unknown(f"module {name} is not read")
+            self.children[name] = unknown
+            return unknown
+        keys = self._keys(block)
+        if isinstance(keys, Unknown):
+            self.children[name] = keys
+            return keys
+        result: list[tuple[int | str | None, TerraformModule]] = []
+        for key, bound in keys:
+            evaluator = Evaluator(self.context.child(bound))
+            given = {
+                attribute_name: evaluator.evaluate(attribute.value)
+                for attribute_name, attribute in block.attributes.items()
+                if attribute_name not in ("source", "version", "providers", *_META_ATTRIBUTES)
+            }
+            label = name if key is None else f"{name}[{json.dumps(key)}]"
+            child = TerraformModule(
+                folder, given, self.identify, self.subscription_id, (*self.path, label), self.root
+            )
+            result.append((key, child))
+        self.children[name] = result
+        return result
+
+    def module_folder(self, block: Block) -> Path | None:
+        """A local source next to this module; a registry or git source from the folder
+        ``terraform init`` wrote (``.terraform/modules/modules.json``); else None, noticed."""
+        name = block.labels[0]
+        source = block.attributes.get("source")
+        text = getattr(source.value, "value", "") if source is not None else ""
+        if isinstance(text, str) and text.startswith(("./", "../")):
+            folder = (self.folder / text).resolve()
+            if folder.is_dir():
+                return folder
+        manifest = self.root / ".terraform" / "modules" / "modules.json"
+        key = ".".join([*(p.split("[")[0] for p in self.path), name])
+        if manifest.is_file():
+            try:
+                entries = json.loads(manifest.read_text(encoding="utf-8")).get("Modules", [])
+            except ValueError:
+                entries = []
+            for entry in entries if isinstance(entries, list) else []:
+                if isinstance(entry, dict) and entry.get("Key") == key and entry.get("Dir"):
+                    folder = self.root / str(entry["Dir"])
+                    if folder.is_dir():
+                        return folder
+        self.notices.append(
+            (
+                f"module {key} ({text or '?'}) is not read (run terraform init for registry and "
+                "git modules): its resources are not in the verdict",
+                block.where,
+            )
+        )
+        return None
+
+    def outputs(self) -> Any:
+        values: dict[str, Any] = {}
+        for block in self.blocks:
+            if block.type == "output" and block.labels and "value" in block.attributes:
+                values[block.labels[0]] = Evaluator(self.context).evaluate(
+                    block.attributes["value"].value
+                )
+        return PartialObject(values)
+
     def run(self) -> ModuleResult:
         resources: list[TfResource] = []
         for declaration in self.declarations.values():
             instances = self.instances(declaration)
             if not isinstance(instances, Unknown):
                 resources += instances
+        assumed = list(self.assumed)
+        notices = list(self.notices)
         for block in self.blocks:
-            if block.type == "module":
-                source = block.attributes.get("source")
-                text = (
-                    source.value.value
-                    if source is not None and hasattr(source.value, "value")
-                    else "?"
-                )
-                self.notices.append(
-                    (
-                        f"module {block.labels[0] if block.labels else '?'} ({text}) is not read yet: its resources are not modelled",
-                        block.where,
-                    )
-                )
+            if block.type != "module" or not block.labels:
+                continue
+            calls = self.module_instances(block)
+            if isinstance(calls, Unknown):
+                continue
+            for _, child in calls:
+                result = child.run()
+                resources += result.resources
+                assumed += result.assumed
+                notices += result.notices
         for name in self.variables:
             self.variable(name, self.variables[name].where)
-        return ModuleResult(resources, self.assumed, self.notices)
+        notices += [n for n in self.notices if n not in notices]
+        return ModuleResult(
+            resources, [*assumed, *(a for a in self.assumed if a not in assumed)], notices
+        )
 
 
 class _Lazy(dict[str, Any]):
