@@ -410,3 +410,138 @@ resource "azurerm_private_endpoint" "blob" {
     subnet = result.environment.subnet(endpoint.subnet)
     assert subnet is not None and subnet.name == "snet-pe"
     assert not [d for d in result.diagnostics if "not in the environment" in d.message]
+
+
+# -- plan and state JSON ----------------------------------------------------------------------
+
+
+def _plan() -> dict[str, Any]:
+    """A small plan in the documented format (terraform show -json): IDs are unknown until
+    apply, and the endpoint's subnet_id too - configuration says which subnet it refers to."""
+    rg = {"resource_group_name": "rg-plan", "location": "japaneast"}
+    resources = [
+        {
+            "address": "azurerm_virtual_network.vnet",
+            "mode": "managed",
+            "type": "azurerm_virtual_network",
+            "name": "vnet",
+            "provider_name": "registry.terraform.io/hashicorp/azurerm",
+            "values": {**rg, "name": "vnet-plan", "address_space": ["10.80.0.0/16"]},
+        },
+        {
+            "address": "azurerm_subnet.pe",
+            "mode": "managed",
+            "type": "azurerm_subnet",
+            "name": "pe",
+            "values": {
+                "resource_group_name": "rg-plan",
+                "name": "snet-pe",
+                "virtual_network_name": "vnet-plan",
+                "address_prefixes": ["10.80.1.0/24"],
+            },
+        },
+        {
+            "address": "azurerm_storage_account.st",
+            "mode": "managed",
+            "type": "azurerm_storage_account",
+            "name": "st",
+            "values": {
+                **rg,
+                "name": "stplan",
+                "account_tier": "Standard",
+                "account_replication_type": "LRS",
+                "public_network_access_enabled": False,
+            },
+        },
+        {
+            "address": "azurerm_private_endpoint.blob",
+            "mode": "managed",
+            "type": "azurerm_private_endpoint",
+            "name": "blob",
+            "values": {
+                **rg,
+                "name": "pe-blob",
+                "private_service_connection": [
+                    {"name": "blob", "is_manual_connection": False, "subresource_names": ["blob"]}
+                ],
+            },
+        },
+    ]
+    changes = [
+        {
+            "address": r["address"],
+            "mode": "managed",
+            "type": r["type"],
+            "name": r["name"],
+            "change": {"actions": ["create"], "after": r["values"], "after_unknown": {"id": True}},
+        }
+        for r in resources
+    ]
+    changes[-1]["change"]["after_unknown"] = {
+        "id": True,
+        "subnet_id": True,
+        "private_service_connection": [{"private_connection_resource_id": True}],
+    }
+    return {
+        "format_version": "1.2",
+        "terraform_version": "1.11.4",
+        "planned_values": {"root_module": {"resources": resources}},
+        "resource_changes": changes,
+        "configuration": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "azurerm_private_endpoint.blob",
+                        "expressions": {
+                            "subnet_id": {
+                                "references": ["azurerm_subnet.pe.id", "azurerm_subnet.pe"]
+                            },
+                            "private_service_connection": [
+                                {
+                                    "private_connection_resource_id": {
+                                        "references": [
+                                            "azurerm_storage_account.st.id",
+                                            "azurerm_storage_account.st",
+                                        ]
+                                    }
+                                }
+                            ],
+                        },
+                    }
+                ]
+            }
+        },
+    }
+
+
+def test_a_plan_loads_with_unknowns_and_references(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(_plan(), indent=1), encoding="utf-8")
+    result = load([str(path)])
+    env = result.environment
+    (endpoint,) = env.private_endpoints
+    subnet = env.subnet(endpoint.subnet)
+    assert subnet is not None and subnet.name == "snet-pe"  # from configuration's references
+    assert env.storage_accounts[0].public_network_access.value == "Disabled"
+    assert endpoint.source is not None and endpoint.source.line is not None
+    assert endpoint.private_link_service.name == "stplan" and endpoint.group_ids == ("blob",)
+
+
+def test_a_state_uses_the_applied_ids(tmp_path: Path) -> None:
+    plan = _plan()
+    vnet = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-plan/providers/Microsoft.Network/virtualNetworks/vnet-plan"
+    values = plan["planned_values"]["root_module"]["resources"]
+    values[0]["values"]["id"] = vnet
+    values[1]["values"]["id"] = f"{vnet}/subnets/snet-pe"
+    values[3]["values"]["subnet_id"] = f"{vnet}/subnets/snet-pe"
+    account = vnet.replace(
+        "Microsoft.Network/virtualNetworks/vnet-plan", "Microsoft.Storage/storageAccounts/stplan"
+    )
+    values[2]["values"]["id"] = account
+    values[3]["values"]["private_service_connection"][0]["private_connection_resource_id"] = account
+    state = {"format_version": "1.0", "values": {"root_module": {"resources": values}}}
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state), encoding="utf-8")
+    env = load([str(path)]).environment
+    assert str(env.virtual_networks[0].id) == vnet
+    assert env.subnet(env.private_endpoints[0].subnet) is not None

@@ -26,11 +26,12 @@ from heiki.model.hub import hub_dns_endpoints
 from heiki.model.onprem import OnPremises
 from heiki.model.values import Address
 from heiki.sources.arm.convert.build import attach_on_premises
-from heiki.sources.arm.load import DeploymentTarget, ExtraResources, load_arm
+from heiki.sources.arm.load import DeploymentTarget, ExtraResources, load_arm, read_json
 from heiki.sources.blueprint import schema as bp
 from heiki.sources.blueprint.expand import Expander, private_names
 from heiki.sources.blueprint.onprem import build_onprem
-from heiki.sources.terraform.load import load_terraform
+from heiki.sources.terraform.load import load_terraform, load_terraform_json
+from heiki.sources.terraform.plan import is_terraform_json
 from heiki.sources.validate import validate
 from heiki.sources.yamlread import LocatedDocument, PathKey, parse_yaml, read_yaml_file
 
@@ -286,6 +287,18 @@ def load(
 _INLINE_PARAMETER = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$", re.DOTALL)
 
 
+def _terraform_json(files: Sequence[Path]) -> list[tuple[Path, Any, str]]:
+    """The ``terraform show -json`` plans and states among the JSON inputs."""
+    found = []
+    for path in files:
+        if path.suffix.lower() != ".json" or not path.is_file():
+            continue
+        document = read_json(path)
+        if is_terraform_json(document):
+            found.append((path, document, path.read_text(encoding="utf-8-sig")))
+    return found
+
+
 def _pair(text: str) -> tuple[str, str]:
     match = _INLINE_PARAMETER.match(text)
     if match is None:
@@ -321,24 +334,34 @@ def _load_arm(
     catalog = load_catalog()
     onprem_doc = read_yaml_file(Path(onprem)) if onprem else None
     folders = [Path(s) for s in sources if Path(s).is_dir()]
-    extra = None
-    if folders:
-        terraform = load_terraform(
-            folders,
-            [Path(f) for f in var_files],
-            [_pair(v) for v in variables],
-            catalog,
-            target.subscription_id,
-            target.resource_group,
-        )
-        extra = ExtraResources(
-            folders,
-            terraform.resources,
-            terraform.unmodelled,
-            terraform.diagnostics,
-            terraform.location,
-        )
     files = [Path(s) for s in sources if not Path(s).is_dir()]
+    plans = _terraform_json(files)
+    files = [f for f in files if all(f != p for p, _, _ in plans)]
+    extra = None
+    if folders or plans:
+        parts = []
+        if folders:
+            parts.append(
+                load_terraform(
+                    folders,
+                    [Path(f) for f in var_files],
+                    [_pair(v) for v in variables],
+                    catalog,
+                    target.subscription_id,
+                    target.resource_group,
+                )
+            )
+        if plans:
+            parts.append(
+                load_terraform_json(plans, catalog, target.subscription_id, target.resource_group)
+            )
+        extra = ExtraResources(
+            [*folders, *(p for p, _, _ in plans)],
+            [r for part in parts for r in part.resources],
+            [u for part in parts for u in part.unmodelled],
+            [d for part in parts for d in part.diagnostics],
+            next((part.location for part in parts if part.location), ""),
+        )
     loaded = load_arm(files, split_parameters(parameters), target, catalog, extra=extra)
     env = loaded.environment
     onprem_notes: list[Diagnostic] = []

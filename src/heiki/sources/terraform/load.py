@@ -17,10 +17,12 @@ from heiki.model.coverage import UnmodelledResource
 from heiki.model.source import SourceLocation
 from heiki.model.values import ResourceId
 from heiki.sources.arm.expressions.unknown import Unknown
+from heiki.sources.arm.positions import JsonPositions
 from heiki.sources.arm.resources import ArmResource
 from heiki.sources.terraform.azurerm import ASSOCIATIONS, CONTAINERS, MAPPINGS, prune
 from heiki.sources.terraform.evaluate import TfEvalError
 from heiki.sources.terraform.module import TerraformModule, TfResource, variable_values
+from heiki.sources.terraform.plan import terraform_json_resources
 from heiki.sources.terraform.syntax import HclSyntaxError, Where
 
 
@@ -268,3 +270,88 @@ def load_terraform(
                 )
         resources += _associate(converted, associations)
     return TerraformLoad(resources, unmodelled, diagnostics, location)
+
+
+def load_terraform_json(
+    documents: Sequence[tuple[Path, Any, str]],
+    catalog: Catalog,
+    subscription: str,
+    resource_group: str,
+) -> TerraformLoad:
+    """Plans and states (``terraform show -json``): (path, parsed document, its text)."""
+    resources: list[ArmResource] = []
+    diagnostics: list[Diagnostic] = []
+    unmodelled: list[UnmodelledResource] = []
+    location = ""
+    for path, document, text in documents:
+        positions = JsonPositions(text)
+        identify = _Identifier(subscription, resource_group)
+        found = terraform_json_resources(document, str(path))
+        ids: dict[str, str] = {}
+        for instance, pointer, _ in found:
+            at = positions.locate(pointer)
+            instance.where = Where(str(path), *(at or (None, None)))
+            known = instance.attributes.get("id")
+            computed = identify(instance)
+            if isinstance(known, str) and known.startswith("/"):
+                computed["id"] = known
+            for key, value in computed.items():
+                if not (key == "name" and isinstance(instance.attributes.get("name"), str)):
+                    instance.attributes[key] = value
+            if isinstance(instance.attributes.get("id"), str):
+                ids[_config(instance.address)] = instance.attributes["id"]
+        for instance, _, expressions in found:
+            # an ID known only after apply is the computed ID of the resource it refers to
+            instance.attributes = _fill(instance.attributes, expressions, instance.module, ids)
+        diagnostics += identify.notes
+        instances = [i for i, _, _ in found]
+        associations = [r for r in instances if r.type in ASSOCIATIONS]
+        converted: list[ArmResource] = []
+        for resource in instances:
+            if resource.mode != "managed":
+                continue
+            if resource.type in CONTAINERS:
+                location = location or _region(resource.attributes.get("location"))
+                continue
+            if resource.type in ASSOCIATIONS:
+                continue
+            if resource.type in MAPPINGS or resource.type == "azapi_resource":
+                converted += _arm(resource, catalog)
+            elif resource.type.startswith(("azurerm_", "azapi_")):
+                unmodelled.append(
+                    UnmodelledResource(
+                        resource_id=resource.address,
+                        type=resource.type,
+                        name=resource.name,
+                        reason="no azurerm mapping yet",
+                        source=_where(resource.where),
+                    )
+                )
+        resources += _associate(converted, associations)
+    return TerraformLoad(resources, unmodelled, diagnostics, location)
+
+
+def _fill(value: Any, expressions: Any, module: str, ids: dict[str, str]) -> Any:
+    """Unknown leaves of ``value`` that the configuration says refer to a resource, replaced by
+    that resource's ID (nested blocks are lists on both sides)."""
+    if isinstance(value, Unknown) and isinstance(expressions, dict):
+        for reference in expressions.get("references") or []:
+            if not isinstance(reference, str):
+                continue
+            key = reference.removesuffix(".id")
+            for candidate in (module + key, key):
+                if candidate in ids:
+                    return ids[candidate]
+        return value
+    if isinstance(value, dict) and isinstance(expressions, dict):
+        return {k: _fill(v, expressions.get(k), module, ids) for k, v in value.items()}
+    if isinstance(value, list) and isinstance(expressions, list) and expressions:
+        return [
+            _fill(v, expressions[i] if i < len(expressions) else expressions[0], module, ids)
+            for i, v in enumerate(value)
+        ]
+    return value
+
+
+def _config(address: str) -> str:
+    return ".".join(part.split("[", 1)[0] for part in address.split("."))
