@@ -545,3 +545,55 @@ def test_a_state_uses_the_applied_ids(tmp_path: Path) -> None:
     env = load([str(path)]).environment
     assert str(env.virtual_networks[0].id) == vnet
     assert env.subnet(env.private_endpoints[0].subnet) is not None
+
+
+HUB = """
+resource "azurerm_virtual_network" "hub" {
+  name                = "vnet-hub"
+  location            = "japaneast"
+  resource_group_name = "rg-hub"
+  address_space       = ["10.0.0.0/16"]
+}
+resource "azurerm_subnet" "inbound" {
+  name                 = "snet-dns-inbound"
+  resource_group_name  = "rg-hub"
+  virtual_network_name = azurerm_virtual_network.hub.name
+  address_prefixes     = ["10.0.1.0/28"]
+  delegation {
+    name = "resolver"
+    service_delegation {
+      name = "Microsoft.Network/dnsResolvers"
+    }
+  }
+}
+resource "azurerm_private_dns_resolver" "hub" {
+  name                = "dnspr-hub"
+  resource_group_name = "rg-hub"
+  location            = "japaneast"
+  virtual_network_id  = azurerm_virtual_network.hub.id
+}
+resource "azurerm_private_dns_resolver_inbound_endpoint" "in" {
+  name                    = "inbound"
+  private_dns_resolver_id = azurerm_private_dns_resolver.hub.id
+  location                = "japaneast"
+  ip_configurations {
+    private_ip_allocation_method = "Dynamic"
+    subnet_id                    = azurerm_subnet.inbound.id
+  }
+}
+"""
+
+
+def test_a_resolver_inbound_endpoint_is_what_onprem_forwards_to(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, {"main.tf": HUB})
+    onprem = tmp_path / "onprem.yaml"
+    onprem.write_text(
+        "onprem:\n  address_space: [192.168.0.0/16]\n  dns:\n    servers: [192.168.0.53]\n"
+        "    forward_to: hub\n",
+        encoding="utf-8",
+    )
+    env = load([str(folder)], onprem=str(onprem)).environment
+    (resolver,) = env.dns_resolvers
+    (inbound,) = resolver.inbound_endpoints
+    assert str(inbound.private_ip_address) == "10.0.1.4"  # dynamic: .4 of its subnet, assumed
+    assert resolver.virtual_network == env.virtual_networks[0].id

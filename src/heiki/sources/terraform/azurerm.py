@@ -586,6 +586,123 @@ MAPPINGS: dict[str, Mapping] = {
     ),
 }
 
+MAPPINGS.update(
+    {
+        "azurerm_private_dns_resolver": Mapping(
+            "Microsoft.Network/dnsResolvers",
+            properties=lambda a: {"virtualNetwork": _ref(a.get("virtual_network_id"))},
+        ),
+        "azurerm_private_dns_resolver_inbound_endpoint": Mapping(
+            "Microsoft.Network/dnsResolvers/inboundEndpoints",
+            parent_id="private_dns_resolver_id",
+            properties=lambda a: {
+                "ipConfigurations": [
+                    {
+                        "subnet": _ref(c.get("subnet_id")),
+                        "privateIpAllocationMethod": c.get(
+                            "private_ip_allocation_method", "Dynamic"
+                        ),
+                        "privateIpAddress": c.get("private_ip_address"),
+                    }
+                    for c in _blocks(a, "ip_configurations")
+                ]
+            },
+        ),
+        "azurerm_private_dns_resolver_outbound_endpoint": Mapping(
+            "Microsoft.Network/dnsResolvers/outboundEndpoints",
+            parent_id="private_dns_resolver_id",
+            properties=lambda a: {"subnet": _ref(a.get("subnet_id"))},
+        ),
+        "azurerm_private_dns_resolver_dns_forwarding_ruleset": Mapping(
+            "Microsoft.Network/dnsForwardingRulesets",
+            properties=lambda a: {
+                "dnsResolverOutboundEndpoints": [
+                    _ref(i) for i in _list(a.get("private_dns_resolver_outbound_endpoint_ids"))
+                ]
+            },
+        ),
+        "azurerm_private_dns_resolver_forwarding_rule": Mapping(
+            "Microsoft.Network/dnsForwardingRulesets/forwardingRules",
+            parent_id="dns_forwarding_ruleset_id",
+            properties=lambda a: {
+                "domainName": a.get("domain_name"),
+                "forwardingRuleState": _enabled(a.get("enabled")),
+                "targetDnsServers": [
+                    {"ipAddress": t.get("ip_address"), "port": t.get("port", 53)}
+                    for t in _blocks(a, "target_dns_servers")
+                ],
+            },
+        ),
+        "azurerm_private_dns_resolver_virtual_network_link": Mapping(
+            "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks",
+            parent_id="dns_forwarding_ruleset_id",
+            properties=lambda a: {"virtualNetwork": _ref(a.get("virtual_network_id"))},
+        ),
+        "azurerm_private_dns_cname_record": Mapping(
+            "Microsoft.Network/privateDnsZones/CNAME",
+            parents=("zone_name",),
+            global_location=True,
+            properties=lambda a: {"ttl": a.get("ttl"), "cnameRecord": {"cname": a.get("record")}},
+        ),
+        "azurerm_ip_group": Mapping(
+            "Microsoft.Network/ipGroups",
+            properties=lambda a: {"ipAddresses": _list(a.get("cidrs"))},
+        ),
+        "azurerm_application_security_group": Mapping(
+            "Microsoft.Network/applicationSecurityGroups"
+        ),
+        "azurerm_virtual_machine": Mapping(
+            "Microsoft.Compute/virtualMachines", properties=_vm_properties
+        ),
+        "azurerm_service_endpoint_policy": Mapping(
+            "Microsoft.Network/serviceEndpointPolicies",
+            properties=lambda a: {
+                "serviceEndpointPolicyDefinitions": [
+                    {
+                        "name": d.get("name"),
+                        "properties": {
+                            "service": d.get("service", "Microsoft.Storage"),
+                            "serviceResources": _list(d.get("service_resources")),
+                            "description": d.get("description"),
+                        },
+                    }
+                    for d in _blocks(a, "definition")
+                ]
+            },
+        ),
+        "azurerm_monitor_private_link_scope": Mapping(
+            "Microsoft.Insights/privateLinkScopes",
+            global_location=True,
+            properties=lambda a: {
+                "accessModeSettings": {
+                    "ingestionAccessMode": a.get("ingestion_access_mode", "Open"),
+                    "queryAccessMode": a.get("query_access_mode", "Open"),
+                }
+            },
+        ),
+        "azurerm_monitor_private_link_scoped_service": Mapping(
+            "Microsoft.Insights/privateLinkScopes/scopedResources",
+            parents=("scope_name",),
+            properties=lambda a: {"linkedResourceId": a.get("linked_resource_id")},
+        ),
+        "azurerm_machine_learning_registry": Mapping(
+            "Microsoft.MachineLearningServices/registries",
+            properties=lambda a: {
+                "publicNetworkAccess": _enabled(a.get("public_network_access_enabled")),
+                "regionDetails": [
+                    {"location": r.get("location")} for r in _blocks(a, "replication_regions")
+                ],
+            },
+        ),
+        "azurerm_data_factory": Mapping(
+            "Microsoft.DataFactory/factories",
+            properties=lambda a: {
+                "publicNetworkAccess": _enabled(a.get("public_network_enabled")),
+            },
+        ),
+    }
+)
+
 ASSOCIATIONS: dict[str, tuple[str, str]] = {
     "azurerm_subnet_network_security_group_association": (
         "network_security_group_id",
