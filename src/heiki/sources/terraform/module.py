@@ -153,8 +153,6 @@ class TerraformModule:
             value = Evaluator(Context(self._no_references)).evaluate(
                 block.attributes["default"].value
             )
-        elif _nullable(block) and "type" not in block.attributes:
-            value = None
         else:
             value = self._assume(name, block)
         self.variable_values[name] = value
@@ -471,11 +469,6 @@ def _type_name(block: Block) -> str:
     if isinstance(node, Variable):
         return node.name
     return getattr(node, "name", "any")
-
-
-def _nullable(block: Block) -> bool:
-    attribute = block.attributes.get("nullable")
-    return attribute is None or getattr(attribute.value, "value", True) is not False
 
 
 def _sensitive(block: Block) -> bool:
