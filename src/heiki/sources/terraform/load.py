@@ -245,30 +245,8 @@ def load_terraform(
                     _where(result.assumed[0].where),
                 )
             )
-        associations = [r for r in result.resources if r.type in ASSOCIATIONS]
-        converted: list[ArmResource] = []
-        for resource in result.resources:
-            if (
-                resource.mode != "managed"
-                or resource.type in ASSOCIATIONS
-                or resource.type in CONTAINERS
-            ):
-                if resource.type in CONTAINERS:
-                    location = location or _region(resource.attributes.get("location"))
-                continue
-            if resource.type in MAPPINGS or resource.type == "azapi_resource":
-                converted += _arm(resource, catalog)
-            elif resource.type.startswith(("azurerm_", "azapi_")):
-                unmodelled.append(
-                    UnmodelledResource(
-                        resource_id=resource.address,
-                        type=resource.type,
-                        name=resource.name,
-                        reason="no azurerm mapping yet",
-                        source=_where(resource.where),
-                    )
-                )
-        resources += _associate(converted, associations)
+        region = _convert(result.resources, catalog, resources, unmodelled)
+        location = location or region
     return TerraformLoad(resources, unmodelled, diagnostics, location)
 
 
@@ -304,31 +282,41 @@ def load_terraform_json(
             # an ID known only after apply is the computed ID of the resource it refers to
             instance.attributes = _fill(instance.attributes, expressions, instance.module, ids)
         diagnostics += identify.notes
-        instances = [i for i, _, _ in found]
-        associations = [r for r in instances if r.type in ASSOCIATIONS]
-        converted: list[ArmResource] = []
-        for resource in instances:
-            if resource.mode != "managed":
-                continue
-            if resource.type in CONTAINERS:
-                location = location or _region(resource.attributes.get("location"))
-                continue
-            if resource.type in ASSOCIATIONS:
-                continue
-            if resource.type in MAPPINGS or resource.type == "azapi_resource":
-                converted += _arm(resource, catalog)
-            elif resource.type.startswith(("azurerm_", "azapi_")):
-                unmodelled.append(
-                    UnmodelledResource(
-                        resource_id=resource.address,
-                        type=resource.type,
-                        name=resource.name,
-                        reason="no azurerm mapping yet",
-                        source=_where(resource.where),
-                    )
-                )
-        resources += _associate(converted, associations)
+        region = _convert([i for i, _, _ in found], catalog, resources, unmodelled)
+        location = location or region
     return TerraformLoad(resources, unmodelled, diagnostics, location)
+
+
+def _convert(
+    instances: Sequence[TfResource],
+    catalog: Catalog,
+    resources: list[ArmResource],
+    unmodelled: list[UnmodelledResource],
+) -> str:
+    """Managed instances as ARM resources (associations folded into their subnets), unmapped
+    azurerm types as not modelled; returns the region of the first resource group."""
+    location = ""
+    associations = [r for r in instances if r.type in ASSOCIATIONS]
+    converted: list[ArmResource] = []
+    for resource in instances:
+        if resource.mode != "managed" or resource.type in ASSOCIATIONS:
+            continue
+        if resource.type in CONTAINERS:
+            location = location or _region(resource.attributes.get("location"))
+        elif resource.type in MAPPINGS or resource.type == "azapi_resource":
+            converted += _arm(resource, catalog)
+        elif resource.type.startswith(("azurerm_", "azapi_")):
+            unmodelled.append(
+                UnmodelledResource(
+                    resource_id=resource.address,
+                    type=resource.type,
+                    name=resource.name,
+                    reason="no azurerm mapping yet",
+                    source=_where(resource.where),
+                )
+            )
+    resources += _associate(converted, associations)
+    return location
 
 
 def _fill(value: Any, expressions: Any, module: str, ids: dict[str, str]) -> Any:
