@@ -97,3 +97,24 @@ def test_the_built_output_checks_as_the_design(design: str, output: str, tmp_pat
     expected.pop("coverage")
     assert checked == expected
     assert "IN065" not in done.stderr and "ssh-ed25519" not in done.stdout + done.stderr
+
+
+def test_an_internal_error_is_int002_with_exit_2(tmp_path: Path) -> None:
+    """A failure inside the analyses (here: a Key Vault name that is no DNS label, which Azure
+    would refuse anyway) is a located summary, never a bare traceback; --debug shows it."""
+    (tmp_path / "main.tf").write_text(
+        'resource "azurerm_key_vault" "kv" {\n  name = "my vault"\n  location = "japaneast"\n'
+        '  resource_group_name = "rg"\n  sku_name = "standard"\n  tenant_id = "t"\n}\n'
+        'resource "azurerm_private_endpoint" "pe" {\n  name = "pe"\n  location = "japaneast"\n'
+        '  resource_group_name = "rg"\n  subnet_id = "/subscriptions/00000000-0000-0000-0000-'
+        '000000000000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/pe"\n'
+        '  private_service_connection {\n    name = "kv"\n'
+        "    private_connection_resource_id = azurerm_key_vault.kv.id\n"
+        '    subresource_names = ["vault"]\n    is_manual_connection = false\n  }\n}\n',
+        encoding="utf-8",
+    )
+    done = heiki("check", str(tmp_path))
+    assert done.returncode == 2, done.stderr
+    assert "INT002" in done.stderr and "Traceback" not in done.stderr
+    debug = heiki("--debug", "check", str(tmp_path))
+    assert "Traceback" in debug.stderr

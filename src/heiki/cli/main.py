@@ -189,6 +189,12 @@ FORMAT_OPT = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="heiki")
+@click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    help="Show the traceback of an internal error (INT002) instead of the summary.",
+)
 def cli() -> None:
     """heiki - prove offline that a closed Azure ML environment is closed and workable.
 
@@ -581,9 +587,25 @@ def routes(subnet: str, source: tuple[str, ...], onprem: str | None, output_form
         _stdout().print(render_routes(where.name, table))
 
 
+INTERNAL_ERROR = "INT002"
+
+
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="heiki")
+    """Console-script entry point. A failure inside an analysis or a generator is reported as
+    INT002 with the command, exit 2 - never a bare traceback (``--debug`` shows it)."""
+    try:
+        cli(prog_name="heiki")
+    except Exception as error:
+        if "--debug" in sys.argv[1:]:
+            raise
+        command = " ".join(a for a in sys.argv[1:])
+        _stderr().print(
+            f"error {INTERNAL_ERROR}: heiki failed on this input ({type(error).__name__}: "
+            f"{error}) while running `heiki {command}`. This is a heiki bug: please report it "
+            "with the input; --debug shows the traceback.",
+            markup=False,
+        )
+        sys.exit(EXIT_ERROR)
 
 
 __all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "cli", "main"]
