@@ -37,6 +37,11 @@ from heiki.generators.onprem import (
     onprem_file,
     windows_dns_script,
 )
+from heiki.generators.terraform import (
+    TERRAFORM_FIXED_FILES,
+    terraform_defaults,
+    terraform_project,
+)
 from heiki.model.values import DnsName
 from heiki.reports.check import render_check
 from heiki.reports.markdown import markdown_document
@@ -317,11 +322,12 @@ def check(
 @click.option(
     "--to",
     "target_format",
-    type=click.Choice(["arm", "bicep"]),
+    type=click.Choice(["arm", "bicep", "terraform"]),
     default="arm",
     show_default=True,
-    help="azuredeploy.json, or main.bicep with one module per concern; the on-premises DNS "
-    "forwarders and the firewall rule table come with either.",
+    help="azuredeploy.json, main.bicep with one module per concern, or a Terraform root module "
+    "(azapi, one .tf file per concern, terraform.tfvars); the on-premises DNS forwarders and the "
+    "firewall rule table come with each.",
 )
 @click.option(
     "-o",
@@ -355,6 +361,10 @@ def build(
         files = bicep_project(env)
         modules = sum(name.startswith("modules/") for name in files)
         defaults = json.loads(files["main.parameters.json"])["parameters"]
+    elif target_format == "terraform":
+        files = terraform_project(env)
+        modules = sum(name not in TERRAFORM_FIXED_FILES for name in files)
+        defaults = terraform_defaults(files["terraform.tfvars"])
     else:
         template = subscription_template(env)
         parameter_file = parameters_file(template["parameters"])

@@ -1126,7 +1126,7 @@ def resource_id_expression(resource_type: str, name: str) -> str:
     return f"[resourceId({args})]"
 
 
-_NOT_DEPENDENCIES = frozenset({"resourceAccessRules"})
+NOT_DEPENDENCIES = frozenset({"resourceAccessRules"})
 """References that name a resource without needing it to exist (a storage resource-instance
 rule for the workspace that itself references the storage: a dependency would be a cycle)."""
 
@@ -1135,7 +1135,7 @@ def _references(value: Any) -> set[str]:
     if isinstance(value, str):
         return {m.group(0) for m in _RESOURCE_ID.finditer(value)}
     if isinstance(value, dict):
-        return {r for k, v in value.items() if k not in _NOT_DEPENDENCIES for r in _references(v)}
+        return {r for k, v in value.items() if k not in NOT_DEPENDENCIES for r in _references(v)}
     if isinstance(value, list):
         return {r for v in value for r in _references(v)}
     return set()

@@ -346,6 +346,9 @@ class Layout:
     """id(resource) -> symbols of the resources of its own module it depends on."""
     scopes: dict[int, str] = field(default_factory=dict)
     """id(extension resource) -> symbol of the resource it is scoped to (same module)."""
+    needs: dict[int, list[str]] = field(default_factory=dict)
+    """id(resource) -> symbols of every resource it depends on, in any module (Terraform's
+    one root module orders resources, not modules)."""
 
 
 def _symbol(resource: dict[str, Any], taken: set[str]) -> str:
@@ -399,6 +402,7 @@ def layout(
         if "scope" in r and str(r["scope"]).lower() in keys
     }
     local_needs: dict[int, list[str]] = {}
+    all_needs = {id(r): [symbols[j] for j in needed[i]] for i, r in enumerate(resources)}
     for i, resource in enumerate(resources):
         own = placement.module[i]
         local_needs[id(resource)] = [symbols[j] for j in needed[i] if placement.module[j] == own]
@@ -439,7 +443,7 @@ def layout(
             Module(name, members, module_needs[name], [p for p in parameters if p in found])
         )
     symbols_by_id = {id(r): symbols[i] for i, r in enumerate(resources)}
-    return Layout(modules, parameters, grouping, symbols_by_id, local_needs, scopes)
+    return Layout(modules, parameters, grouping, symbols_by_id, local_needs, scopes, all_needs)
 
 
 def _regroup(value: Any, grouping: Grouping) -> Any:

@@ -715,6 +715,9 @@ ASSOCIATIONS: dict[str, tuple[str, str]] = {
 
 CONTAINERS = frozenset({"azurerm_resource_group"})
 """Types that hold resources and have no network behaviour of their own."""
+CLIENT_CONFIGS = frozenset({"azurerm_client_config", "azapi_client_config"})
+"""Data sources of the signed-in identity: the subscription heiki checks (``--subscription``
+of the ARM path), as ARM's ``subscription()``."""
 
 
 def prune(value: Any) -> Any:

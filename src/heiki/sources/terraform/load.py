@@ -16,10 +16,17 @@ from heiki.model.base import ASSUMED_TAG
 from heiki.model.coverage import UnmodelledResource
 from heiki.model.source import SourceLocation
 from heiki.model.values import ResourceId
+from heiki.sources.arm.expressions.scope import DEFAULT_TENANT
 from heiki.sources.arm.expressions.unknown import Unknown
 from heiki.sources.arm.positions import JsonPositions
 from heiki.sources.arm.resources import ArmResource
-from heiki.sources.terraform.azurerm import ASSOCIATIONS, CONTAINERS, MAPPINGS, prune
+from heiki.sources.terraform.azurerm import (
+    ASSOCIATIONS,
+    CLIENT_CONFIGS,
+    CONTAINERS,
+    MAPPINGS,
+    prune,
+)
 from heiki.sources.terraform.evaluate import TfEvalError
 from heiki.sources.terraform.module import TerraformModule, TfResource, variable_values
 from heiki.sources.terraform.plan import terraform_json_resources
@@ -73,6 +80,12 @@ class _Identifier:
         """For a data source the ID of what it reads: another input that declares it (a
         network folder beside this one, an ARM template) supplies the resource itself."""
         kind = resource.type
+        if kind in CLIENT_CONFIGS:  # the signed-in identity: the subscription heiki checks
+            return {
+                "id": f"clientConfigs/subscription={self.subscription}",
+                "subscription_id": self.subscription,
+                "tenant_id": DEFAULT_TENANT,
+            }
         if resource.mode != "managed" and kind not in MAPPINGS and kind not in CONTAINERS:
             return {}
         if kind in CONTAINERS:
@@ -101,6 +114,8 @@ class _Identifier:
         full_type = str(resource.attributes.get("type", "")).split("@", 1)[0]
         name = self.text(resource, "name", "name")
         parent = resource.attributes.get("parent_id")
+        if full_type.lower() == _RESOURCE_GROUP_TYPE:
+            return {"id": f"/subscriptions/{self.subscription}/resourceGroups/{name}", "name": name}
         if not isinstance(parent, str) or not parent.startswith("/"):
             parent = f"/subscriptions/{self.subscription}/resourceGroups/{self.resource_group}"
         types = full_type.split("/")[1:]
@@ -118,7 +133,7 @@ def _arm(resource: TfResource, catalog: Catalog) -> list[ArmResource]:
     if resource.type == "azapi_resource":
         found = attrs.get("body")
         body: dict[str, Any] = found if isinstance(found, dict) else {}
-        full_type = str(attrs.get("type", "")).split("@", 1)[0]
+        full_type, _, version = str(attrs.get("type", "")).partition("@")
         return [
             ArmResource(
                 id=ResourceId(attrs["id"]),
@@ -130,6 +145,7 @@ def _arm(resource: TfResource, catalog: Catalog) -> list[ArmResource]:
                 tags=tags or {},
                 sku=sku if isinstance(sku := body.get("sku"), dict) else {},
                 kind=str(body.get("kind") or ""),
+                api_version=version,
             )
         ]
     mapping = MAPPINGS[resource.type]
@@ -158,6 +174,14 @@ def _arm(resource: TfResource, catalog: Catalog) -> list[ArmResource]:
         for child_type, child_name, properties in mapping.children(attrs)
     ]
     return [main, *children]
+
+
+_RESOURCE_GROUP_TYPE = "microsoft.resources/resourcegroups"
+
+
+def _is_azapi_group(resource: TfResource) -> bool:
+    kind = str(resource.attributes.get("type", "")).split("@", 1)[0].lower()
+    return resource.type == "azapi_resource" and kind == _RESOURCE_GROUP_TYPE
 
 
 def _region(value: Any) -> str:
@@ -301,7 +325,7 @@ def _convert(
     for resource in instances:
         if resource.mode != "managed" or resource.type in ASSOCIATIONS:
             continue
-        if resource.type in CONTAINERS:
+        if resource.type in CONTAINERS or _is_azapi_group(resource):
             location = location or _region(resource.attributes.get("location"))
         elif resource.type in MAPPINGS or resource.type == "azapi_resource":
             converted += _arm(resource, catalog)

@@ -17,7 +17,7 @@ _MASK = 0xFFFFFFFF
 _C1 = 0x239B961B
 _C2 = 0xAB0E9789
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
-_GUID_NAMESPACE = uuid.UUID("11fb06fb-712d-4ddd-98c7-e71bbd588830")
+GUID_NAMESPACE = uuid.UUID("11fb06fb-712d-4ddd-98c7-e71bbd588830")
 
 
 def _rotl(value: int, bits: int) -> int:
@@ -70,4 +70,4 @@ def unique_string(*parts: str) -> str:
 
 
 def arm_guid(*parts: str) -> str:
-    return str(uuid.uuid5(_GUID_NAMESPACE, "-".join(parts)))
+    return str(uuid.uuid5(GUID_NAMESPACE, "-".join(parts)))
