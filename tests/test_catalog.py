@@ -87,3 +87,18 @@ def test_every_ambiguity_has_a_recorded_decision() -> None:
     for decision in catalog.decisions:
         assert decision.sources and all(s.startswith("https://") for s in decision.sources)
         assert decision.decision and decision.as_of
+
+
+def test_libyaml_reads_every_catalog_file_as_the_python_parser_does() -> None:
+    """The catalog is read with libyaml when PyYAML has it (speed); it must give the same data."""
+    from importlib import resources
+
+    import yaml
+
+    folder = resources.files("heiki.catalog").joinpath("data")
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".yaml"))
+    assert len(names) >= 6
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for name in names:
+        text = folder.joinpath(name).read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=loader) == yaml.safe_load(text), name

@@ -12,6 +12,8 @@ SRC = Path(__file__).parent.parent / "src" / "heiki"
 # are siblings that must not know each other).
 LAYERS: dict[str, int] = {
     "model": 0,
+    "defaults": 0,
+    "_version": 0,
     "catalog": 1,
     "diagnostics": 1,
     "designs": 1,

@@ -13,48 +13,24 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
 
 from heiki import __version__
-from heiki import diagnostics as dx
-from heiki.analyses.dns import Outcome
-from heiki.analyses.dns.forwarders import forwarder_plan
-from heiki.analyses.routing import effective_routes
-from heiki.analyses.trace import Tracer, Verdict
-from heiki.analyses.vantage import UnknownVantageError, find_vantage, list_vantages
-from heiki.catalog import load_catalog
-from heiki.config import load_config
-from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_name
-from heiki.diagnostics import Diagnostic, InputError, Severity
-from heiki.generators.bicep import bicep_project
-from heiki.generators.deployment import parameters_file, subscription_template
-from heiki.generators.onprem import (
-    bind_fragment,
-    firewall_table,
-    onprem_file,
-    windows_dns_script,
+from heiki.defaults import (
+    DEFAULT_LOCATION,
+    DEFAULT_RESOURCE_GROUP,
+    DEFAULT_SUBSCRIPTION,
+    DeploymentTarget,
 )
-from heiki.generators.terraform import (
-    TERRAFORM_FIXED_FILES,
-    terraform_defaults,
-    terraform_project,
-)
-from heiki.model.values import DnsName
-from heiki.reports.check import render_check
-from heiki.reports.markdown import markdown_document
-from heiki.reports.record import check_environment, check_record
-from heiki.reports.resolution import render_resolution, render_vantages, resolution_document
-from heiki.reports.ruledocs import find_rule_doc, render_rules, rule_page, rules_document
-from heiki.reports.sarif import sarif_document
-from heiki.reports.serialize import dumps, to_data
-from heiki.reports.show import environment_document, render_environment
-from heiki.reports.trace import render_routes, render_trace, routes_document, trace_document
-from heiki.sources import LoadResult, load
-from heiki.sources.arm.load import DeploymentTarget
-from heiki.sources.yamlread import parse_yaml
+
+# Each command imports the layers it runs (sources, analyses, reports, generators) when it runs:
+# `heiki --version` and `heiki --help` load none of them, and `heiki check` no generator.
+if TYPE_CHECKING:
+    from heiki.diagnostics import Diagnostic, InputError
+    from heiki.sources import LoadResult
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -89,11 +65,14 @@ def _fail_input(error: InputError) -> NoReturn:
 
 
 def _load(source: tuple[str, ...], onprem: str | None) -> LoadResult:
+    from heiki.diagnostics import InputError
+    from heiki.sources import load
+
     meta = click.get_current_context().meta
     target = DeploymentTarget(
-        subscription_id=meta.get("subscription") or DeploymentTarget.subscription_id,
-        resource_group=meta.get("resource_group") or DeploymentTarget.resource_group,
-        location=meta.get("location") or DeploymentTarget.location,
+        subscription_id=meta.get("subscription") or DEFAULT_SUBSCRIPTION,
+        resource_group=meta.get("resource_group") or DEFAULT_RESOURCE_GROUP,
+        location=meta.get("location") or DEFAULT_LOCATION,
     )
     try:
         return load(
@@ -150,19 +129,19 @@ def ARM_OPTS(command: Callable[..., None]) -> Callable[..., None]:
             "--subscription",
             expose_value=False,
             callback=_remember,
-            help=f"Subscription ID for ARM templates [default: {DeploymentTarget.subscription_id}].",
+            help=f"Subscription ID for ARM templates [default: {DEFAULT_SUBSCRIPTION}].",
         ),
         click.option(
             "--resource-group",
             expose_value=False,
             callback=_remember,
-            help=f"Resource group for ARM templates [default: {DeploymentTarget.resource_group}].",
+            help=f"Resource group for ARM templates [default: {DEFAULT_RESOURCE_GROUP}].",
         ),
         click.option(
             "--location",
             expose_value=False,
             callback=_remember,
-            help=f"Location of the resource group [default: {DeploymentTarget.location}].",
+            help=f"Location of the resource group [default: {DEFAULT_LOCATION}].",
         ),
     ]
     for option in reversed(options):
@@ -212,6 +191,9 @@ def cli() -> None:
 @cli.command()
 def designs() -> None:
     """List the built-in designs from the talk."""
+    from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_name
+    from heiki.sources.yamlread import parse_yaml
+
     width = max(len(name) for name in BUILTIN_DESIGNS)
     for name in BUILTIN_DESIGNS:
         resource = design_file(name)
@@ -228,6 +210,9 @@ def designs() -> None:
 @FORMAT_OPT
 def show(source: tuple[str, ...], onprem: str | None, output_format: str) -> None:
     """Show the expanded environment: networks, routes, firewall, DNS path, private endpoints."""
+    from heiki.reports.serialize import dumps
+    from heiki.reports.show import environment_document, render_environment
+
     result = _load(source, onprem)
     if output_format == OutputFormat.JSON:
         sys.stdout.write(dumps(environment_document(result.environment, result.source_name)))
@@ -284,6 +269,15 @@ def check(
     config_file: str | None,
 ) -> None:
     """Check an environment: the three loops, closure, toil, DNS, egress and the rule findings."""
+    from heiki.catalog import load_catalog
+    from heiki.config import load_config
+    from heiki.diagnostics import InputError
+    from heiki.reports.check import render_check
+    from heiki.reports.markdown import markdown_document
+    from heiki.reports.record import check_environment, check_record
+    from heiki.reports.sarif import sarif_document
+    from heiki.reports.serialize import dumps
+
     try:
         config = load_config(config_file)
     except InputError as error:
@@ -344,6 +338,25 @@ def build(
     """Generate the environment: an ARM template or a Bicep project, the on-premises DNS
     forwarders (Windows DNS PowerShell and BIND) and the firewall rule table for the security
     team."""
+    from heiki import diagnostics as dx
+    from heiki.analyses.dns.forwarders import forwarder_plan
+    from heiki.catalog import load_catalog
+    from heiki.diagnostics import Diagnostic, InputError, Severity
+    from heiki.generators.bicep import bicep_project
+    from heiki.generators.deployment import parameters_file, subscription_template
+    from heiki.generators.onprem import (
+        bind_fragment,
+        firewall_table,
+        onprem_file,
+        windows_dns_script,
+    )
+    from heiki.generators.terraform import (
+        TERRAFORM_FIXED_FILES,
+        terraform_defaults,
+        terraform_project,
+    )
+    from heiki.reports.serialize import dumps
+
     folder = Path(output_dir)
     if folder.exists() and any(folder.iterdir()) and not force:
         _fail_input(
@@ -424,6 +437,9 @@ def _write_all(folder: Path, files: dict[str, str]) -> list[Path]:
             taken = next(target for _, target in staged if target.is_dir())
             raise IsADirectoryError(21, "a folder has the file's name", str(taken))
     except OSError as error:
+        from heiki import diagnostics as dx
+        from heiki.diagnostics import Diagnostic, InputError, Severity
+
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
         _fail_input(
@@ -445,6 +461,9 @@ def _write_all(folder: Path, files: dict[str, str]) -> list[Path]:
 @FORMAT_OPT
 def list_rules(output_format: str) -> None:
     """List every rule: ID, default severity, name and title."""
+    from heiki.reports.ruledocs import render_rules, rules_document
+    from heiki.reports.serialize import dumps
+
     if output_format == OutputFormat.JSON:
         sys.stdout.write(dumps(rules_document()))
     else:
@@ -455,6 +474,8 @@ def list_rules(output_format: str) -> None:
 @click.argument("rule_id", metavar="ID")
 def explain(rule_id: str) -> None:
     """Print the documentation of one rule (what docs/rules/ID.md holds)."""
+    from heiki.reports.ruledocs import find_rule_doc, rule_page
+
     doc = find_rule_doc(rule_id)
     if doc is None:
         _stderr().print(f"error: no rule {rule_id!r}; `heiki rules` lists them", markup=False)
@@ -469,6 +490,10 @@ def explain(rule_id: str) -> None:
 @FORMAT_OPT
 def vantages(source: tuple[str, ...], onprem: str | None, output_format: str) -> None:
     """List the vantages of an environment (what `--from` accepts)."""
+    from heiki.analyses.vantage import list_vantages
+    from heiki.reports.resolution import render_vantages
+    from heiki.reports.serialize import dumps, to_data
+
     result = _load(source, onprem)
     found = list_vantages(result.environment)
     if output_format == OutputFormat.JSON:
@@ -498,6 +523,14 @@ def resolve(
     Exit code 0 when the name resolves (privately or publicly), 1 on NXDOMAIN, SERVFAIL or an
     unreachable DNS server, 2 on bad input.
     """
+    from heiki.analyses.dns import Outcome
+    from heiki.analyses.trace import Tracer
+    from heiki.analyses.vantage import UnknownVantageError, find_vantage
+    from heiki.catalog import load_catalog
+    from heiki.model.values import DnsName
+    from heiki.reports.resolution import render_resolution, resolution_document
+    from heiki.reports.serialize import dumps
+
     result = _load(source, onprem)
     env = result.environment
     try:
@@ -556,6 +589,12 @@ def trace(
     Exit code 0 when the flow is delivered, 1 when it is dropped or cannot be decided offline,
     2 on bad input.
     """
+    from heiki.analyses.trace import Tracer, Verdict
+    from heiki.analyses.vantage import UnknownVantageError, find_vantage
+    from heiki.catalog import load_catalog
+    from heiki.reports.serialize import dumps
+    from heiki.reports.trace import render_trace, trace_document
+
     result = _load(source, onprem)
     env = result.environment
     try:
@@ -580,6 +619,12 @@ def trace(
 @FORMAT_OPT
 def routes(subnet: str, source: tuple[str, ...], onprem: str | None, output_format: str) -> None:
     """Show the effective routes of a subnet, with state, as Azure computes them."""
+    from heiki.analyses.routing import effective_routes
+    from heiki.analyses.vantage import UnknownVantageError, find_vantage
+    from heiki.catalog import load_catalog
+    from heiki.reports.serialize import dumps
+    from heiki.reports.trace import render_routes, routes_document
+
     result = _load(source, onprem)
     env = result.environment
     try:

@@ -19,21 +19,21 @@ from heiki import diagnostics as dx
 from heiki.catalog import Catalog, load_catalog
 from heiki.catalog.allocation import allocate_endpoint_ips
 from heiki.catalog.names import forwarder_zones
+from heiki.defaults import DeploymentTarget
 from heiki.designs import BUILTIN_DESIGNS, DEFAULT_DESIGN, design_file, display_name
 from heiki.diagnostics import Diagnostic, InputError, Severity
 from heiki.model.environment import Environment
 from heiki.model.hub import hub_dns_endpoints
 from heiki.model.onprem import OnPremises
 from heiki.model.values import Address
-from heiki.sources.arm.convert.build import attach_on_premises
-from heiki.sources.arm.load import DeploymentTarget, ExtraResources, load_arm, read_json
 from heiki.sources.blueprint import schema as bp
 from heiki.sources.blueprint.expand import Expander, private_names
 from heiki.sources.blueprint.onprem import build_onprem
-from heiki.sources.terraform.load import load_terraform, load_terraform_json
-from heiki.sources.terraform.plan import is_terraform_json
 from heiki.sources.validate import validate
 from heiki.sources.yamlread import LocatedDocument, PathKey, parse_yaml, read_yaml_file
+
+# The ARM and Terraform readers (an expression evaluator, an HCL parser) are imported when an
+# input needs them: checking a blueprint or a built-in design loads neither.
 
 
 @dataclass(frozen=True)
@@ -289,6 +289,9 @@ _INLINE_PARAMETER = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$", re.DOTALL)
 
 def _terraform_json(files: Sequence[Path]) -> list[tuple[Path, Any, str]]:
     """The ``terraform show -json`` plans and states among the JSON inputs."""
+    from heiki.sources.arm.load import read_json
+    from heiki.sources.terraform.plan import is_terraform_json
+
     found = []
     for path in files:
         if path.suffix.lower() != ".json" or not path.is_file():
@@ -331,6 +334,9 @@ def _load_arm(
     var_files: Sequence[str] = (),
     variables: Sequence[str] = (),
 ) -> LoadResult:
+    from heiki.sources.arm.convert.build import attach_on_premises
+    from heiki.sources.arm.load import ExtraResources, load_arm
+
     catalog = load_catalog()
     onprem_doc = read_yaml_file(Path(onprem)) if onprem else None
     folders = [Path(s) for s in sources if Path(s).is_dir()]
@@ -339,6 +345,8 @@ def _load_arm(
     files = [f for f in files if all(f != p for p, _, _ in plans)]
     extra = None
     if folders or plans:
+        from heiki.sources.terraform.load import load_terraform, load_terraform_json
+
         parts = []
         if folders:
             parts.append(

@@ -15,6 +15,7 @@ from typing import Any
 
 from heiki import diagnostics as dx
 from heiki.catalog import Catalog
+from heiki.defaults import DeploymentTarget
 from heiki.diagnostics import Diagnostic, InputError, Severity
 from heiki.model.base import ASSUMED_TAG
 from heiki.model.coverage import UnmodelledResource
@@ -37,16 +38,7 @@ from heiki.sources.arm.template import (
 )
 
 MAX_JSON_BYTES = 50 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class DeploymentTarget:
-    """Where the templates are deployed (``--subscription``, ``--resource-group``,
-    ``--location``); the defaults are documented placeholders."""
-
-    subscription_id: str = "00000000-0000-0000-0000-000000000000"
-    resource_group: str = "rg-heiki"
-    location: str = "japaneast"
+DEFAULT_TARGET = DeploymentTarget()
 
 
 def _error(message: str, where: SourceLocation) -> InputError:
@@ -300,7 +292,7 @@ def _unexpanded(items: Sequence[UnexpandedResource], locate: _Locator) -> list[U
 def load_arm(
     paths: Sequence[Path],
     parameter_files: Sequence[Path | tuple[str, str]] = (),
-    target: DeploymentTarget = DeploymentTarget(),
+    target: DeploymentTarget = DEFAULT_TARGET,
     catalog: Catalog | None = None,
     on_premises: OnPremises | None = None,
     extra: ExtraResources | None = None,

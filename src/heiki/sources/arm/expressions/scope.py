@@ -11,14 +11,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from heiki.defaults import (
+    DEFAULT_DEPLOYMENT,
+    DEFAULT_LOCATION,
+    DEFAULT_RESOURCE_GROUP,
+    DEFAULT_SUBSCRIPTION,
+    DEFAULT_TENANT,
+)
 from heiki.sources.arm.expressions.errors import ExpressionError
 from heiki.sources.arm.expressions.unknown import Unknown
 
-DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
-DEFAULT_TENANT = "00000000-0000-0000-0000-000000000000"
-DEFAULT_RESOURCE_GROUP = "rg-heiki"
-DEFAULT_LOCATION = "japaneast"
-DEFAULT_DEPLOYMENT = "heiki"
+__all__ = [
+    "DEFAULT_DEPLOYMENT",
+    "DEFAULT_LOCATION",
+    "DEFAULT_RESOURCE_GROUP",
+    "DEFAULT_SUBSCRIPTION",
+    "DEFAULT_TENANT",
+    "Scope",
+    "UserFunction",
+    "azure_cloud_environment",
+]
 
 
 def azure_cloud_environment() -> dict[str, Any]:
