@@ -8,6 +8,7 @@ Exit codes (documented in the README):
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Callable
@@ -648,6 +649,9 @@ INTERNAL_ERROR = "INT002"
 def main() -> None:
     """Console-script entry point. A failure inside an analysis or a generator is reported as
     INT002 with the command, exit 2 - never a bare traceback (``--debug`` shows it)."""
+    # One command is one batch of acyclic, long-lived objects (see analyses/bulk.py): the cyclic
+    # collector would only walk them again and again. Reference counting still frees garbage.
+    gc.disable()
     try:
         cli(prog_name="heiki")
     except Exception as error:
