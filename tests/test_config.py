@@ -146,7 +146,7 @@ def test_bad_configuration_exits_2_with_file_and_line(
 
 def test_missing_config_file_exits_2() -> None:
     code, output = run("check", "--config", "/no/such/heiki.toml")
-    assert code == 2 and "cannot read configuration" in output
+    assert code == 2 and "IN003" in output and "No such file" in output
 
 
 def test_engine_applies_config_without_the_cli() -> None:

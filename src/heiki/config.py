@@ -28,10 +28,12 @@ from typing import Any
 
 from heiki import diagnostics as dx
 from heiki.diagnostics import Diagnostic, InputError, Severity
+from heiki.inputs import read_input_text
 from heiki.model.source import SourceLocation
 
 CONFIG_FILE = "heiki.toml"
 _KEYS = {"select", "ignore", "fail_on", "severity", "suppress"}
+MAX_CONFIG_BYTES = 10 * 1024 * 1024
 _FAIL_ON = ("error", "warning", "never")
 
 
@@ -91,6 +93,8 @@ def parse_config(text: str, display: str, table: tuple[str, ...] = ()) -> Config
         else:
             at = SourceLocation(display)
         raise _error(f"TOML syntax: {exc}", at) from None
+    except RecursionError:
+        raise _error("TOML nested too deeply to read", SourceLocation(display)) from None
     for key in table:
         data = data.get(key, {}) if isinstance(data, dict) else {}
     if not isinstance(data, dict):
@@ -158,21 +162,16 @@ def load_config(explicit: str | None = None, directory: Path | None = None) -> C
     """The configuration in effect: ``explicit``, else heiki.toml, else pyproject.toml."""
     if explicit is not None:
         path = Path(explicit)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise _error(
-                f"cannot read configuration: {exc.strerror}", SourceLocation(explicit)
-            ) from None
+        text = read_input_text(path, explicit, MAX_CONFIG_BYTES)
         table = ("tool", "heiki") if path.name == "pyproject.toml" else ()
         return parse_config(text, explicit, table)
     base = directory or Path.cwd()
     own = base / CONFIG_FILE
     if own.is_file():
-        return parse_config(own.read_text(encoding="utf-8"), CONFIG_FILE)
+        return parse_config(read_input_text(own, CONFIG_FILE, MAX_CONFIG_BYTES), CONFIG_FILE)
     project = base / "pyproject.toml"
     if project.is_file():
-        text = project.read_text(encoding="utf-8")
+        text = read_input_text(project, "pyproject.toml", MAX_CONFIG_BYTES)
         if re.search(r"^\s*\[tool\.heiki", text, re.MULTILINE):
             return parse_config(text, "pyproject.toml", ("tool", "heiki"))
     return Config()

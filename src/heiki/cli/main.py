@@ -278,9 +278,11 @@ def check(
     from heiki.reports.record import check_environment, check_record
     from heiki.reports.sarif import sarif_document
     from heiki.reports.serialize import dumps
+    from heiki.rules.engine import check_selection
 
     try:
         config = load_config(config_file)
+        check_selection(config, select, ignore)
     except InputError as error:
         _fail_input(error)
     loaded = _load(source, onprem)

@@ -7,14 +7,17 @@ CFG001 finding so that stale ones are noticed.
 
 from __future__ import annotations
 
+import difflib
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from heiki import diagnostics as dx
 from heiki.catalog import Catalog
 from heiki.config import Config, Suppression
-from heiki.diagnostics import Severity
+from heiki.diagnostics import Diagnostic, InputError, Severity
 from heiki.model.environment import Environment
+from heiki.model.source import SourceLocation
 from heiki.rules.base import Rule, RuleMeta
 from heiki.rules.context import RuleContext
 from heiki.rules.findings import Finding
@@ -99,6 +102,54 @@ def _check_rule(rule_class: type[Rule], ctx: RuleContext, config: Config) -> lis
                 fix=_CRASH_META.fix,
             )
         ]
+
+
+def selection_errors(
+    config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()
+) -> list[Diagnostic]:
+    """What is wrong with a rule selection, before anything runs: a selector or rule ID that
+    names no rule (a typo would silently switch rules off - in CI a silent pass), an empty
+    selector, and a selection that leaves no rule to run."""
+    ids = [r.meta.id for r in all_rules()]
+    problems: list[Diagnostic] = []
+    where_config = SourceLocation(config.path) if config.path else None
+    entries = [
+        *((f"--select {s!r}", s, None, True) for s in select),
+        *((f"--ignore {i!r}", i, None, True) for i in ignore),
+        *((f"select {s!r}", s, where_config, True) for s in config.select),
+        *((f"ignore {i!r}", i, where_config, True) for i in config.ignore),
+        *((f"[severity] {k}", k, where_config, False) for k, _ in config.severity),
+        *((f"suppression of {x.rule}", x.rule, x.location, True) for x in config.suppressions),
+    ]
+    for label, value, where, prefix in entries:
+        text = value.strip().upper()
+        matches = any(i.startswith(text) for i in ids) if prefix and text else text in ids
+        if matches:
+            continue
+        close = difflib.get_close_matches(text, ids, n=1)
+        hint = f"; did you mean {close[0]}?" if close else "; `heiki rules` lists them"
+        reason = "is empty" if not text else "names no rule"
+        problems.append(Diagnostic(dx.CONFIG, Severity.ERROR, f"{label} {reason}{hint}", where))
+    if not problems:
+        selects = (*config.select, *select)
+        ignores = (*config.ignore, *ignore)
+        if not any(_selected(i, selects, ignores) for i in ids):
+            problems.append(
+                Diagnostic(
+                    dx.CONFIG,
+                    Severity.ERROR,
+                    "the rule selection (--select / --ignore and the configuration's select / "
+                    "ignore) leaves no rule to run",
+                    where_config,
+                )
+            )
+    return problems
+
+
+def check_selection(config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> None:
+    errors = selection_errors(config, select, ignore)
+    if errors:
+        raise InputError(errors)
 
 
 def check_rules(

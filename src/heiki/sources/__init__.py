@@ -289,16 +289,17 @@ _INLINE_PARAMETER = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$", re.DOTALL)
 
 def _terraform_json(files: Sequence[Path]) -> list[tuple[Path, Any, str]]:
     """The ``terraform show -json`` plans and states among the JSON inputs."""
-    from heiki.sources.arm.load import read_json
+    from heiki.sources.arm.load import parse_json, read_json_text
     from heiki.sources.terraform.plan import is_terraform_json
 
     found = []
     for path in files:
         if path.suffix.lower() != ".json" or not path.is_file():
             continue
-        document = read_json(path)
+        text = read_json_text(path)
+        document = parse_json(text, str(path))
         if is_terraform_json(document):
-            found.append((path, document, path.read_text(encoding="utf-8-sig")))
+            found.append((path, document, text))
     return found
 
 

@@ -15,12 +15,24 @@ import yaml
 
 from heiki import diagnostics as dx
 from heiki.diagnostics import Diagnostic, InputError, Severity
+from heiki.inputs import read_input_text
 from heiki.model.source import SourceLocation
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 """Larger inputs are refused: a blueprint is hand-written and small; this guards against mistakes."""
 
 PathKey = tuple[str | int, ...]
+
+MAX_YAML_VALUES = 2_000_000
+"""Values a document may expand to: aliases can make a few lines stand for billions of values
+(an alias bomb); a real blueprint of the 10 MiB limit holds far fewer."""
+
+
+class _Budget:
+    """How many more values the document may expand to."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
 
 
 @dataclass(frozen=True)
@@ -57,7 +69,19 @@ def _convert(
     path: PathKey,
     marks: dict[PathKey, tuple[int, int]],
     display: str,
+    budget: _Budget,
 ) -> Any:
+    budget.left -= 1
+    if budget.left < 0:
+        raise InputError(
+            Diagnostic(
+                dx.YAML_SYNTAX,
+                Severity.ERROR,
+                f"YAML: the document expands to more than {MAX_YAML_VALUES} values (aliases "
+                "repeating aliases?)",
+                SourceLocation(display, node.start_mark.line + 1, node.start_mark.column + 1),
+            )
+        )
     marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
@@ -88,15 +112,27 @@ def _convert(
                     )
                 )
             child = (*path, key)
-            result[key] = _convert(loader, value_node, child, marks, display)
+            result[key] = _convert(loader, value_node, child, marks, display, budget)
             # a key's own position is more useful than its value's for "unknown key" messages
             marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _convert(loader, item, (*path, i), marks, display) for i, item in enumerate(node.value)
+            _convert(loader, item, (*path, i), marks, display, budget)
+            for i, item in enumerate(node.value)
         ]
     return loader.construct_object(node, deep=True)
+
+
+def _too_deep(display: str) -> InputError:
+    return InputError(
+        Diagnostic(
+            dx.YAML_SYNTAX,
+            Severity.ERROR,
+            "YAML nested too deeply to read",
+            SourceLocation(display),
+        )
+    )
 
 
 def parse_yaml(text: str, display_name: str) -> LocatedDocument:
@@ -127,45 +163,28 @@ def parse_yaml(text: str, display_name: str) -> LocatedDocument:
         raise InputError(
             Diagnostic(dx.YAML_SYNTAX, Severity.ERROR, f"YAML: {exc}", SourceLocation(display_name))
         ) from None
+    except RecursionError:
+        raise _too_deep(display_name) from None
     marks: dict[PathKey, tuple[int, int]] = {}
     if root is None:
         return LocatedDocument({}, display_name, {(): (1, 1)})
     try:
-        data = _convert(yaml.SafeLoader(""), root, (), marks, display_name)
+        data = _convert(
+            yaml.SafeLoader(""), root, (), marks, display_name, _Budget(MAX_YAML_VALUES)
+        )
     except yaml.constructor.ConstructorError as exc:
         bad = exc.problem_mark
         where = SourceLocation(display_name, bad.line + 1, bad.column + 1) if bad else None
         raise InputError(
             Diagnostic(dx.YAML_SYNTAX, Severity.ERROR, f"YAML: {exc.problem}", where)
         ) from None
+    except RecursionError:
+        raise _too_deep(display_name) from None
     return LocatedDocument(data, display_name, marks)
 
 
 def read_yaml_file(path: Path, display_name: str | None = None) -> LocatedDocument:
     """Read and parse a YAML file, turning I/O problems into located diagnostics."""
     display = display_name or str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise InputError(
-                Diagnostic(
-                    dx.FILE_TOO_LARGE,
-                    Severity.ERROR,
-                    f"file is {size} bytes; the limit is {MAX_INPUT_BYTES} bytes",
-                    SourceLocation(display),
-                )
-            )
-        text = path.read_text(encoding="utf-8")
-    except InputError:
-        raise
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InputError(
-            Diagnostic(
-                dx.FILE_UNREADABLE,
-                Severity.ERROR,
-                f"cannot read file: {reason}",
-                SourceLocation(display),
-            )
-        ) from None
+    text = read_input_text(path, display, MAX_INPUT_BYTES)
     return parse_yaml(text, display)

@@ -17,6 +17,7 @@ from heiki import diagnostics as dx
 from heiki.catalog import Catalog
 from heiki.defaults import DeploymentTarget
 from heiki.diagnostics import Diagnostic, InputError, Severity
+from heiki.inputs import read_input_text
 from heiki.model.base import ASSUMED_TAG
 from heiki.model.coverage import UnmodelledResource
 from heiki.model.environment import Environment
@@ -55,35 +56,25 @@ def _unreadable(path: Path, error: Exception) -> InputError:
     )
 
 
+def read_json_text(path: Path) -> str:
+    return read_input_text(path, str(path), MAX_JSON_BYTES)
+
+
 def read_json(path: Path) -> Any:
-    display = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(
-            Diagnostic(
-                dx.FILE_UNREADABLE,
-                Severity.ERROR,
-                f"cannot read file: {exc.strerror}",
-                SourceLocation(display),
-            )
-        ) from None
-    if size > MAX_JSON_BYTES:
-        raise InputError(
-            Diagnostic(
-                dx.FILE_TOO_LARGE,
-                Severity.ERROR,
-                f"file is {size} bytes; the limit is {MAX_JSON_BYTES}",
-                SourceLocation(display),
-            )
-        )
-    text = path.read_text(encoding="utf-8-sig")
+    return parse_json(read_json_text(path), str(path))
+
+
+def parse_json(text: str, display: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise _error(
             f"JSON syntax: {exc.msg}", SourceLocation(display, exc.lineno, exc.colno)
         ) from None
+    except RecursionError:
+        raise _error("JSON nested too deeply to read", SourceLocation(display)) from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise _error(f"JSON value not readable: {exc}", SourceLocation(display)) from None
 
 
 def compile_bicep(path: Path) -> Any:
@@ -141,7 +132,7 @@ class _Locator:
     def __call__(self, file: str, pointer: str) -> SourceLocation:
         if file not in self._files:
             try:
-                self._files[file] = JsonPositions(Path(file).read_text(encoding="utf-8-sig"))
+                self._files[file] = JsonPositions(read_json_text(Path(file)))
             except (OSError, UnicodeDecodeError):
                 self._files[file] = None
         positions = self._files[file]

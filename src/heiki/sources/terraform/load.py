@@ -228,6 +228,16 @@ def load_terraform(
     diagnostics: list[Diagnostic] = []
     location = ""
     for folder in folders:
+        if not any(folder.glob("*.tf")):  # a folder named like a file, or not a root module
+            raise InputError(
+                Diagnostic(
+                    dx.FILE_UNREADABLE,
+                    Severity.ERROR,
+                    f"{folder} is a folder without .tf files: not a Terraform root module (a "
+                    "blueprint, template or plan is a file)",
+                    SourceLocation(str(folder)),
+                )
+            )
         identify = _Identifier(subscription, resource_group)
         try:
             module = TerraformModule(

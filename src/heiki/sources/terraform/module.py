@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from heiki.inputs import read_input_text
 from heiki.sources.arm.expressions.unknown import PartialObject, Unknown
 from heiki.sources.terraform.evaluate import Context, Evaluator, TfEvalError, to_string
 from heiki.sources.terraform.functions import FUNCTIONS, LAZY
@@ -375,7 +376,7 @@ class TerraformModule:
         key = ".".join([*(p.split("[")[0] for p in self.path), name])
         if manifest.is_file():
             try:
-                entries = json.loads(manifest.read_text(encoding="utf-8")).get("Modules", [])
+                entries = json.loads(read_input_text(manifest)).get("Modules", [])
             except ValueError:
                 entries = []
             for entry in entries if isinstance(entries, list) else []:

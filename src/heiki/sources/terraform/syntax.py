@@ -15,6 +15,8 @@ import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError
 
+from heiki.inputs import read_input_text
+
 
 class HclSyntaxError(Exception):
     def __init__(self, message: str, file: str, line: int | None, column: int | None) -> None:
@@ -449,4 +451,4 @@ def parse_text(text: str, file: str) -> Body:
 
 
 def parse_file(path: Path) -> Body:
-    return parse_text(path.read_text(encoding="utf-8-sig"), str(path))
+    return parse_text(read_input_text(path), str(path))

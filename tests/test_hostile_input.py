@@ -1,0 +1,147 @@
+"""Hostile and broken input (issue 18, first slice): every input file comes through one door
+(heiki/inputs.py) - a FIFO, directory or device is refused at once, the encodings real tools
+write are read, nesting and alias expansion are bounded - and a rule selection that names no
+rule is an error, not a silent pass. Each case: exit 2, a located message, no traceback."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from heiki.cli.main import cli
+
+VNET = {
+    "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
+    "Microsoft.Network/virtualNetworks/vnet-a",
+    "type": "Microsoft.Network/virtualNetworks",
+    "name": "vnet-a",
+    "location": "japaneast",
+    "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}, "subnets": []},
+}
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+def _refused(code: str, *args: str) -> str:
+    exit_code, output = _run(*args)
+    assert exit_code == 2, output
+    assert f"error {code}" in output, output
+    assert "Traceback" not in output
+    return output
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_a_fifo_is_refused_at_once(tmp_path: Path, suffix: str) -> None:
+    fifo = tmp_path / f"input{suffix}"
+    os.mkfifo(fifo)
+    assert "FIFO" in _refused("IN003", "check", str(fifo))
+
+
+def test_a_fifo_as_configuration_or_onprem_file_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "heiki.toml"
+    os.mkfifo(fifo)
+    _refused("IN003", "check", "--config", str(fifo))
+    onprem = tmp_path / "onprem.yaml"
+    os.mkfifo(onprem)
+    _refused("IN003", "check", "closed-aml", "--onprem", str(onprem))
+
+
+def test_a_device_is_refused_without_reading_it() -> None:
+    assert "character device" in _refused("IN003", "check", "/dev/zero")
+
+
+def test_a_folder_without_terraform_files_is_not_an_empty_environment(tmp_path: Path) -> None:
+    folder = tmp_path / "design.yaml"
+    folder.mkdir()
+    assert "without .tf files" in _refused("IN003", "check", str(folder))
+
+
+def test_text_that_is_not_utf8_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: x\ndescription: caf\xe9\n".encode("latin-1"))
+    output = _refused("IN003", "check", str(path))
+    assert "latin1.yaml:2" in output and "UTF-8" in output
+
+
+@pytest.mark.parametrize(
+    ("bom", "encoding"),
+    [(codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"), (b"", "utf-8")],
+)
+def test_windows_powershell_utf16_exports_are_read(
+    tmp_path: Path, bom: bytes, encoding: str
+) -> None:
+    """`az resource list > file` in Windows PowerShell 5.1 writes UTF-16 LE with a BOM."""
+    path = tmp_path / "export.json"
+    path.write_bytes(bom + json.dumps([VNET]).encode(encoding))
+    code, output = _run("show", str(path), "--format", "json")
+    assert code == 0, output
+    assert "vnet-a" in output
+
+
+def test_deep_nesting_is_an_input_error_not_a_recursion_error(tmp_path: Path) -> None:
+    deep_json = tmp_path / "deep.json"
+    deep_json.write_text("[" * 50_000 + "]" * 50_000, encoding="utf-8")
+    assert "nested too deeply" in _refused("IN060", "check", str(deep_json))
+    deep_yaml = tmp_path / "deep.yaml"
+    deep_yaml.write_text("[" * 50_000 + "]" * 50_000, encoding="utf-8")
+    assert "nested too deeply" in _refused("IN001", "check", str(deep_yaml))
+    deep_toml = tmp_path / "deep.toml"
+    deep_toml.write_text("select = " + "[" * 50_000 + "]" * 50_000, encoding="utf-8")
+    assert "nested too deeply" in _refused("IN050", "check", "--config", str(deep_toml))
+
+
+def test_an_integer_too_long_to_convert_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_text('{"a": ' + "9" * 5000 + "}", encoding="utf-8")
+    _refused("IN060", "check", str(path))
+
+
+def test_a_yaml_alias_bomb_is_cut_at_the_value_budget(tmp_path: Path) -> None:
+    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for i in range(9):
+        this, last = chr(98 + i), chr(97 + i)
+        lines.append(f"{this}: &{this} [{', '.join(f'*{last}' for _ in range(9))}]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    output = _refused("IN001", "check", str(path))
+    assert "bomb.yaml:" in output and "expands to more than" in output
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--select", "ZZZ"), "names no rule"),
+        (("--select", "DSN001"), "did you mean DNS001?"),
+        (("--ignore", ""), "is empty"),
+        (("--select", "DNS", "--ignore", "DNS"), "leaves no rule to run"),
+    ],
+)
+def test_a_rule_selection_that_matches_nothing_is_an_error(
+    args: tuple[str, ...], expected: str
+) -> None:
+    """Otherwise every rule is off and `check nsg-only` passes in CI."""
+    assert expected in _refused("IN050", "check", "nsg-only", *args)
+
+
+def test_configuration_naming_rules_that_do_not_exist_is_an_error(tmp_path: Path) -> None:
+    config = tmp_path / "heiki.toml"
+    config.write_text('select = ["ZZZ"]\n[severity]\nDNS999 = "error"\n', encoding="utf-8")
+    output = _refused("IN050", "check", "nsg-only", "--config", str(config))
+    assert "select 'ZZZ' names no rule" in output
+    assert "[severity] DNS999 names no rule" in output
+    assert str(config) in output
+
+
+def test_a_valid_selection_still_runs() -> None:
+    code, output = _run("check", "nsg-only", "--select", "dns0", "--ignore", "DNS015")
+    assert code in (0, 1), output
+    assert "Result:" in output
