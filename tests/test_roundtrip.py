@@ -179,6 +179,7 @@ def test_build_writes_the_template_deterministically_and_never_overwrites(tmp_pa
     assert again.exit_code == 0 and (out / "azuredeploy.json").read_bytes() == written
     written_files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert written_files == [
+        ".heiki-build.json",  # the manifest: what a later --force may replace
         "azuredeploy.json",
         "azuredeploy.parameters.json",
         "firewall-rules.md",

@@ -360,8 +360,14 @@ def build(
     )
     from heiki.reports.serialize import dumps
 
+    if not output_dir.strip():
+        _fail_input(
+            InputError(
+                Diagnostic(dx.OUTPUT_UNWRITABLE, Severity.ERROR, "-o needs a folder, not ''")
+            )
+        )
     folder = Path(output_dir)
-    if folder.exists() and any(folder.iterdir()) and not force:
+    if folder.is_dir() and any(folder.iterdir()) and not force:
         _fail_input(
             InputError(
                 Diagnostic(
@@ -410,7 +416,7 @@ def build(
         files["onprem/onprem.yaml"] = onprem_side
     if env.firewall_policies:
         files["firewall-rules.md"] = firewall_table(env)
-    for target in _write_all(folder, files):
+    for target in _write_all(folder, files, force):
         click.echo(str(target))
     _stderr().print(_build_summary(modules, defaults), markup=False)
     _print_warnings(tuple(notes))
@@ -425,39 +431,23 @@ def _build_summary(modules: int, parameters: dict[str, Any]) -> str:
     return summary
 
 
-def _write_all(folder: Path, files: dict[str, str]) -> list[Path]:
-    """Write every file next to its target first, then rename them all: a failure (a folder that
-    cannot be created, a full disk) leaves no half file and no half set, and exits 2."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for name, text in files.items():
-            target = folder / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.tmp")
-            staged.append((temporary, target))
-            temporary.write_text(text, encoding="utf-8")
-        if any(target.is_dir() for _, target in staged):
-            taken = next(target for _, target in staged if target.is_dir())
-            raise IsADirectoryError(21, "a folder has the file's name", str(taken))
-    except OSError as error:
-        from heiki import diagnostics as dx
-        from heiki.diagnostics import Diagnostic, InputError, Severity
+def _write_all(folder: Path, files: dict[str, str], force: bool) -> list[Path]:
+    """Write the set through heiki.cli.output (staged, swapped in whole, locked); a failure
+    exits 2 with nothing changed."""
+    from heiki import diagnostics as dx
+    from heiki.cli.output import OutputError, OutputNotEmpty, write_output
+    from heiki.diagnostics import Diagnostic, InputError, Severity
+    from heiki.model.source import SourceLocation
 
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-        _fail_input(
-            InputError(
-                Diagnostic(
-                    dx.OUTPUT_UNWRITABLE,
-                    Severity.ERROR,
-                    f"cannot write {error.filename or folder}: {error.strerror or error}; "
-                    "nothing written",
-                )
-            )
-        )
-    for temporary, target in staged:
-        temporary.replace(target)
-    return [target for _, target in staged]
+    try:
+        return write_output(folder, files, force)
+    except OutputNotEmpty as error:
+        code, message = dx.OUTPUT_EXISTS, "is not empty; nothing written (use --force to overwrite)"
+        where = error.path
+    except OutputError as error:
+        code, message = dx.OUTPUT_UNWRITABLE, f"{error.message}; nothing written"
+        where = error.path
+    _fail_input(InputError(Diagnostic(code, Severity.ERROR, message, SourceLocation(where))))
 
 
 @cli.command(name="rules")
