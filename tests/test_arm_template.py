@@ -527,3 +527,71 @@ def test_outer_scope_module_in_another_group_references_its_own_resources() -> N
     assert "/resourceGroups/rg-other/" in nsg.id  # deployed into the module's target group
     assert nsg.properties["space"] == "10.0.0.0/16"  # its sibling, through reference()
     assert nsg.properties["group"] == "rg-heiki"  # outer scope: the parent's resourceGroup()
+
+
+def _linking(folder: Path, relative: str) -> Path:
+    main = folder / "main.json"
+    main.write_text(
+        json.dumps(
+            template(
+                [
+                    _module(
+                        "inner",
+                        {
+                            "templateLink": {"relativePath": relative},
+                            "parameters": {"name": {"value": "linked"}},
+                        },
+                    )
+                ]
+            )
+        ),
+        encoding="utf-8",
+    )
+    return main
+
+
+@pytest.mark.parametrize("relative", ["../outside/vnet.json", "/dev/zero", "../../etc/passwd"])
+def test_a_linked_template_outside_the_tree_is_refused_where_it_is_named(
+    tmp_path: Path, relative: str
+) -> None:
+    """A template from a pull request must not make heiki read any file the CI user can."""
+    from click.testing import CliRunner
+
+    from heiki.cli.main import cli
+
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "vnet.json").write_text(json.dumps(INNER_TEMPLATE), "utf-8")
+    (tmp_path / "repo").mkdir()
+    main = _linking(tmp_path / "repo", relative)
+    result = CliRunner().invoke(cli, ["show", str(main)])
+    assert result.exit_code == 2, result.output
+    assert "IN060" in result.output and "outside" in result.output
+    assert "templateLink/relativePath" in result.output or "main.json:" in result.output
+
+
+def test_allow_outside_names_a_folder_linked_templates_may_come_from(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from heiki.cli.main import cli
+
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "vnet.json").write_text(json.dumps(INNER_TEMPLATE), "utf-8")
+    (tmp_path / "repo").mkdir()
+    main = _linking(tmp_path / "repo", "../shared/vnet.json")
+    allowed = ["--allow-outside", str(tmp_path / "shared")]
+    result = CliRunner().invoke(cli, ["show", str(main), "--format", "json", *allowed])
+    assert result.exit_code == 0, result.output
+    assert '"linked"' in result.output
+
+
+def test_a_fifo_as_linked_template_is_refused_at_once(tmp_path: Path) -> None:
+    import os
+
+    from click.testing import CliRunner
+
+    from heiki.cli.main import cli
+
+    os.mkfifo(tmp_path / "pipe.json")
+    main = _linking(tmp_path, "pipe.json")
+    result = CliRunner().invoke(cli, ["show", str(main)])
+    assert result.exit_code == 2 and "FIFO" in result.output, result.output

@@ -83,6 +83,7 @@ def _load(source: tuple[str, ...], onprem: str | None) -> LoadResult:
             target,
             meta.get("var_files") or (),
             meta.get("variables") or (),
+            meta.get("allow_outside") or (),
         )
     except InputError as error:
         _fail_input(error)
@@ -125,6 +126,16 @@ def ARM_OPTS(command: Callable[..., None]) -> Callable[..., None]:
             callback=_remember,
             help="Terraform .tfvars file for a folder input (repeatable; after terraform.tfvars "
             "and *.auto.tfvars).",
+        ),
+        click.option(
+            "--allow-outside",
+            "allow_outside",
+            multiple=True,
+            type=click.Path(file_okay=False),
+            expose_value=False,
+            callback=_remember,
+            help="Folder outside the template's own folder tree that linked templates "
+            "(templateLink.relativePath) may be read from (repeatable).",
         ),
         click.option(
             "--subscription",

@@ -241,6 +241,7 @@ def load(
     target: DeploymentTarget | None = None,
     var_files: Sequence[str] = (),
     variables: Sequence[str] = (),
+    allow_outside: Sequence[str] = (),
 ) -> LoadResult:
     """Load a built-in design by name, a blueprint file, ARM inputs or Terraform root modules
     (default: ``closed-aml``).
@@ -252,7 +253,13 @@ def load(
     sources = [source] if isinstance(source, str) else list(source or [])
     if sources and all(s.lower().endswith(ARM_SUFFIXES) or Path(s).is_dir() for s in sources):
         return _load_arm(
-            sources, onprem, parameters, target or DeploymentTarget(), var_files, variables
+            sources,
+            onprem,
+            parameters,
+            target or DeploymentTarget(),
+            var_files,
+            variables,
+            allow_outside,
         )
     if len(sources) > 1:
         raise InputError(
@@ -334,6 +341,7 @@ def _load_arm(
     target: DeploymentTarget,
     var_files: Sequence[str] = (),
     variables: Sequence[str] = (),
+    allow_outside: Sequence[str] = (),
 ) -> LoadResult:
     from heiki.sources.arm.convert.build import attach_on_premises
     from heiki.sources.arm.load import ExtraResources, load_arm
@@ -371,7 +379,14 @@ def _load_arm(
             [d for part in parts for d in part.diagnostics],
             next((part.location for part in parts if part.location), ""),
         )
-    loaded = load_arm(files, split_parameters(parameters), target, catalog, extra=extra)
+    loaded = load_arm(
+        files,
+        split_parameters(parameters),
+        target,
+        catalog,
+        extra=extra,
+        allow_outside=[Path(folder) for folder in allow_outside],
+    )
     env = loaded.environment
     onprem_notes: list[Diagnostic] = []
     if onprem_doc is not None:

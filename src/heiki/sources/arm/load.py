@@ -8,7 +8,7 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from heiki.sources.arm.template import (
     AssumedParameter,
     CommandLineValue,
     ExpandedResource,
+    LinkRefused,
     TemplateError,
     UnexpandedResource,
     expand_template,
@@ -75,6 +76,24 @@ def parse_json(text: str, display: str) -> Any:
         raise _error("JSON nested too deeply to read", SourceLocation(display)) from None
     except ValueError as exc:  # an integer of more digits than Python converts
         raise _error(f"JSON value not readable: {exc}", SourceLocation(display)) from None
+
+
+def linked_loader(root: Path, allowed: Sequence[Path] = ()) -> Callable[[Path], Any]:
+    """Reads linked templates (``templateLink.relativePath``) inside the folder tree of the
+    template given on the command line, or inside a folder ``--allow-outside`` names: a template
+    from a pull request must not make heiki read any file the CI user can (``../../etc/passwd``)."""
+    roots = [root.resolve(), *(folder.resolve() for folder in allowed)]
+
+    def load(path: Path) -> Any:
+        real = path.resolve()
+        if not any(real.is_relative_to(folder) for folder in roots):
+            raise LinkRefused(
+                f"linked template {path} is outside {root} (the folder tree of the template); "
+                "--allow-outside FOLDER lets heiki read it"
+            )
+        return read_json(path)
+
+    return load
 
 
 def compile_bicep(path: Path) -> Any:
@@ -287,6 +306,7 @@ def load_arm(
     catalog: Catalog | None = None,
     on_premises: OnPremises | None = None,
     extra: ExtraResources | None = None,
+    allow_outside: Sequence[Path] = (),
 ) -> ArmLoad:
     """Load ARM inputs. ``parameter_files`` are parameter files and ``(NAME, VALUE)`` pairs from
     the command line, in order: a later value wins, as with ``az deployment``. ``extra`` are
@@ -330,7 +350,11 @@ def load_arm(
             )
             try:
                 expansion = expand_template(
-                    document, str(path), parameters, scope, loader=read_json
+                    document,
+                    str(path),
+                    parameters,
+                    scope,
+                    loader=linked_loader(path.parent, allow_outside),
                 )
             except TemplateError as error:
                 message = error.message + (f" in {error.expression!r}" if error.expression else "")

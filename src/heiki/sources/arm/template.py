@@ -33,6 +33,11 @@ _MAX_NESTING = 20
 _MAX_COPY = 800  # ARM's documented limit per copy loop
 
 
+class LinkRefused(Exception):
+    """A loader's refusal of a linked template (outside the allowed folders); the engine
+    reports it at the ``relativePath`` that names it."""
+
+
 class TemplateError(Exception):
     """The template cannot be expanded; ``pointer`` is the JSON pointer of the offending value."""
 
@@ -800,7 +805,12 @@ class _Engine:
             relative = link.get("relativePath")
             if isinstance(relative, str) and self.loader is not None and parent.file:
                 path = Path(parent.file).parent / relative
-                template = self.loader(path)
+                try:
+                    template = self.loader(path)
+                except LinkRefused as refused:
+                    raise parent.fail(
+                        str(refused), f"{pointer}/properties/templateLink/relativePath"
+                    ) from None
                 file, template_pointer = str(path), ""
             else:
                 where = link.get("uri") or link.get("id") or relative
