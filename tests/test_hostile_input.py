@@ -145,3 +145,11 @@ def test_a_valid_selection_still_runs() -> None:
     code, output = _run("check", "nsg-only", "--select", "dns0", "--ignore", "DNS015")
     assert code in (0, 1), output
     assert "Result:" in output
+
+
+@pytest.mark.parametrize(
+    "option", [("--parameters", "x=1"), ("--var", "a=b"), ("--allow-outside", ".")]
+)
+def test_template_options_with_a_blueprint_are_an_error(option: tuple[str, str]) -> None:
+    """Ignoring them would let the user believe the blueprint was checked with those values."""
+    assert option[0] in _refused("IN041", "check", "nsg-only", *option)

@@ -261,6 +261,25 @@ def load(
             variables,
             allow_outside,
         )
+    given = [
+        option
+        for option, values in (
+            ("--parameters", parameters),
+            ("--var", variables),
+            ("--var-file", var_files),
+            ("--allow-outside", allow_outside),
+        )
+        if values
+    ]
+    if given:  # silently ignored, the user would believe the blueprint was checked with them
+        raise InputError(
+            Diagnostic(
+                dx.OPTION_NOT_FOR_INPUT,
+                Severity.ERROR,
+                f"{', '.join(given)} applies to ARM templates, Bicep files and Terraform folders, "
+                "not to a blueprint or built-in design (a blueprint states its values itself)",
+            )
+        )
     if len(sources) > 1:
         raise InputError(
             Diagnostic(
