@@ -34,7 +34,7 @@ def _import(
         path.write_text(text, encoding="utf-8")
     template = compile_to_file(folder / "main.bicep", folder / "main.json")
     parameters = folder / "main.parameters.json"
-    _write_parameters(parameters, dict(values))
+    _write_parameters(parameters, dict(values), template)
     target = DeploymentTarget(resource_group=resource_group_of(env), location=env.location)
     return load_arm(
         [template], [parameters], target=target, on_premises=env.on_premises
@@ -130,7 +130,7 @@ def test_an_imported_environment_round_trips_too(case: str, output: str, tmp_pat
         template = tmp_path / "azuredeploy.json"
         template.write_text(dumps(subscription_template(original)), encoding="utf-8")
         key = tmp_path / "key.json"
-        _write_parameters(key, {})
+        _write_parameters(key, {}, template)
         imported = load_arm(
             [template],
             [key],

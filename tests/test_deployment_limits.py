@@ -49,7 +49,7 @@ def _roundtrip(env: Environment, catalog: Catalog, folder: Path, **values: Any) 
     template = folder / "azuredeploy.json"
     template.write_text(dumps(subscription_template(env, catalog)), encoding="utf-8")
     parameters = folder / "parameters.json"
-    _write_parameters(parameters, values)
+    _write_parameters(parameters, values, template)
     return load_arm([template], [parameters], on_premises=env.on_premises).environment
 
 

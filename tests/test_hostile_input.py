@@ -153,3 +153,30 @@ def test_a_valid_selection_still_runs() -> None:
 def test_template_options_with_a_blueprint_are_an_error(option: tuple[str, str]) -> None:
     """Ignoring them would let the user believe the blueprint was checked with those values."""
     assert option[0] in _refused("IN041", "check", "nsg-only", *option)
+
+
+def test_a_parameter_the_template_does_not_declare_is_the_error_azure_gives(
+    tmp_path: Path,
+) -> None:
+    template = tmp_path / "t.json"
+    template.write_text(
+        json.dumps(
+            {
+                "$schema": "https://schema.management.azure.com/schemas/2019-04-01/"
+                "deploymentTemplate.json#",
+                "contentVersion": "1.0.0.0",
+                "parameters": {"name": {"type": "string", "defaultValue": "vnet-a"}},
+                "resources": [],
+            }
+        ),
+        encoding="utf-8",
+    )
+    parameters = tmp_path / "t.parameters.json"
+    parameters.write_text(
+        json.dumps({"parameters": {"name": {"value": "x"}, "nmae": {"value": "typo"}}}),
+        encoding="utf-8",
+    )
+    output = _refused("IN064", "show", str(template), "--parameters", str(parameters))
+    assert "'nmae' is not declared" in output and "t.parameters.json:" in output
+    inline = _refused("IN064", "show", str(template), "--parameters", "other=1")
+    assert "'other' is not declared" in inline

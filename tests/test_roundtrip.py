@@ -44,10 +44,7 @@ def _pair(design: str, folder: Path) -> tuple[Environment, Environment, Any]:
     # what `heiki build --to arm` writes: the resource group and the environment nested in it
     path.write_text(dumps(subscription_template(original)), encoding="utf-8")
     parameters = folder / f"{design}.parameters.json"
-    parameters.write_text(
-        json.dumps({"parameters": {"adminSshPublicKey": {"value": "ssh-ed25519 AAAAtest heiki"}}}),
-        encoding="utf-8",
-    )
+    _write_parameters(parameters, {}, path)
     imported = load_arm(
         [path],
         [parameters],
@@ -57,9 +54,20 @@ def _pair(design: str, folder: Path) -> tuple[Environment, Environment, Any]:
     return original, imported.environment, imported
 
 
-def _write_parameters(path: Path, values: dict[str, Any]) -> None:
-    """A parameter file with the VMs' SSH key and ``values``."""
-    entries = {"adminSshPublicKey": "ssh-ed25519 AAAAtest heiki", **values}
+def _write_parameters(path: Path, values: dict[str, Any], template: Path | None = None) -> None:
+    """A parameter file with ``values`` and the VMs' SSH key - where the template declares it
+    (Azure rejects a parameter the template does not have, and so does heiki)."""
+    declared = (
+        json.loads(template.read_text(encoding="utf-8")).get("parameters", {})
+        if template is not None
+        else {"adminSshPublicKey": {}}
+    )
+    key = (
+        {"adminSshPublicKey": "ssh-ed25519 AAAAtest heiki"}
+        if "adminSshPublicKey" in declared
+        else {}
+    )
+    entries = {**key, **values}
     document = {"parameters": {name: {"value": value} for name, value in entries.items()}}
     path.write_text(json.dumps(document), encoding="utf-8")
 
@@ -322,7 +330,7 @@ def test_address_parameters_move_a_vnet_consistently(tmp_path: Path) -> None:
     template = tmp_path / "azuredeploy.json"
     template.write_text(dumps(subscription_template(original)), encoding="utf-8")
     parameters = tmp_path / "moved.parameters.json"
-    _write_parameters(parameters, {"vnetMlAddressSpace": "10.11.0.0/16"})
+    _write_parameters(parameters, {"vnetMlAddressSpace": "10.11.0.0/16"}, template)
     moved = load_arm([template], [parameters], on_premises=original.on_premises).environment
     spoke = next(v for v in moved.virtual_networks if v.name == "vnet-ml")
     assert [str(p) for p in spoke.address_space] == ["10.11.0.0/16"]
@@ -351,7 +359,7 @@ def test_a_sku_parameter_change_is_verified_before_deployment(tmp_path: Path) ->
     template.write_text(dumps(subscription_template(original)), encoding="utf-8")
     registry = original.container_registries[0].name
     parameters = tmp_path / "basic.parameters.json"
-    _write_parameters(parameters, {f"{registry}Sku": "Basic"})
+    _write_parameters(parameters, {f"{registry}Sku": "Basic"}, template)
     env = load_arm([template], [parameters], on_premises=original.on_premises).environment
     capability = next(
         c
@@ -374,7 +382,7 @@ def test_the_firewall_tier_is_one_parameter_for_the_firewall_and_its_policy(
     assert spec["allowedValues"] == ["Basic", "Standard", "Premium"]
     template.write_text(dumps(generated), encoding="utf-8")
     parameters = tmp_path / "basic.parameters.json"
-    _write_parameters(parameters, {"afwHubTier": "Basic"})
+    _write_parameters(parameters, {"afwHubTier": "Basic"}, template)
     env = load_arm([template], [parameters], on_premises=original.on_premises).environment
     assert {f.sku_tier.value for f in env.firewalls} == {"Basic"}
     assert {p.sku_tier.value for p in env.firewall_policies} == {"Basic"}

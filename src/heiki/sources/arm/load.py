@@ -316,10 +316,13 @@ def load_arm(
     catalog = catalog or load_catalog()
     locate = _Locator()
     parameters: dict[str, Any] = {}
+    origins: dict[str, tuple[str, SourceLocation]] = {}
+    """Where each given parameter was given (lower-case name): its parameter file entry."""
     for entry in parameter_files:
         given: dict[str, Any]
         if isinstance(entry, tuple):
             given = {entry[0]: CommandLineValue(entry[1])}
+            origins[entry[0].lower()] = (entry[0], SourceLocation(f"--parameters {entry[0]}=..."))
         else:
             try:
                 given = parameter_values(read_json(entry), str(entry))
@@ -328,6 +331,10 @@ def load_arm(
                     f"{error.message} (at {error.pointer or '/'})",
                     locate(error.file, error.pointer),
                 ) from None
+            document_entries = set(given)
+            for name in document_entries:
+                pointer = f"/parameters/{name.replace('~', '~0').replace('/', '~1')}"
+                origins[name.lower()] = (name, locate(str(entry), pointer))
         for name, value in given.items():
             for known in [k for k in parameters if k.lower() == name.lower()]:
                 del parameters[known]
@@ -336,8 +343,13 @@ def load_arm(
     unmodelled: list[UnmodelledResource] = []
     diagnostics: list[Diagnostic] = []
     unknowns = 0
+    declared: set[str] = set()
+    templates = 0
     for path in paths:
         document = compile_bicep(path) if path.suffix.lower() == ".bicep" else read_json(path)
+        if is_template(document) and isinstance(document.get("parameters"), dict):
+            declared.update(name.lower() for name in document["parameters"])
+        templates += is_template(document)
         if is_parameter_file(document):
             raise _error(
                 "this is a parameter file; give it with --parameters", SourceLocation(str(path))
@@ -415,6 +427,22 @@ def load_arm(
                     SourceLocation(str(path)),
                 )
             resources += found
+    undeclared = [origins[n] for n in sorted(origins) if n not in declared]
+    if undeclared:  # Azure refuses the deployment (InvalidTemplate) for the same reason
+        raise InputError(
+            [
+                Diagnostic(
+                    dx.PARAMETER_VALUE,
+                    Severity.ERROR,
+                    f"parameter {name!r} is not declared by "
+                    + ("the template" if templates == 1 else "any of the templates given")
+                    + "; Azure rejects the deployment (InvalidTemplate: not present in the "
+                    "original template)",
+                    where,
+                )
+                for name, where in undeclared
+            ]
+        )
     named = [*paths, *(extra.paths if extra else ())]
     name = named[0].stem if len(named) == 1 else "+".join(p.stem or p.name for p in named)
     location = target.location
