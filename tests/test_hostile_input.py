@@ -180,3 +180,49 @@ def test_a_parameter_the_template_does_not_declare_is_the_error_azure_gives(
     assert "'nmae' is not declared" in output and "t.parameters.json:" in output
     inline = _refused("IN064", "show", str(template), "--parameters", "other=1")
     assert "'other' is not declared" in inline
+
+
+def _template_with(variables: dict[str, str], path: Path) -> Path:
+    document = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/"
+        "deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "variables": variables,
+        "resources": [
+            {
+                "type": "Microsoft.Network/virtualNetworks",
+                "apiVersion": "2023-04-01",
+                "name": "[variables('x')]",
+                "location": "japaneast",
+                "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}},
+            }
+        ],
+    }
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def _doubled(times: int) -> dict[str, str]:
+    variables = {"v0": "aaaaaaaaaa"}
+    for i in range(1, times + 1):
+        variables[f"v{i}"] = f"[concat(variables('v{i - 1}'), variables('v{i - 1}'))]"
+    variables["x"] = f"[substring(variables('v{times}'), 0, 5)]"
+    return variables
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        (_doubled(40), "more than a whole template may hold"),
+        ({"x": "[padLeft('a', 2000000000, 'b')]"}, "padLeft(): a width of 2000000000"),
+        ({"x": "[format('{0,2000000000}', 'a')]"}, "an alignment of 2000000000"),
+        ({"x": "[format('{0:D2000000000}', 5)]"}, "a width of 2000000000"),
+        ({"x": "[string(length(range(0, 100000000)))]"}, "range(): count"),
+    ],
+)
+def test_expression_bombs_are_located_errors_not_memory_exhaustion(
+    tmp_path: Path, variables: dict[str, str], expected: str
+) -> None:
+    path = _template_with(variables, tmp_path / "bomb.json")
+    output = _refused("IN060", "check", str(path))
+    assert expected in output and "bomb.json:" in output and "/variables/" in output

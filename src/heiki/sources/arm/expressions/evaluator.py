@@ -8,6 +8,7 @@ from heiki.sources.arm.expressions.errors import ExpressionError
 from heiki.sources.arm.expressions.functions.registry import FUNCTIONS
 from heiki.sources.arm.expressions.functions.resources import list_function
 from heiki.sources.arm.expressions.functions.values import get_property, type_name
+from heiki.sources.arm.expressions.limits import MAX_ITEMS, MAX_TEXT
 from heiki.sources.arm.expressions.scope import Scope
 from heiki.sources.arm.expressions.syntax import (
     Call,
@@ -21,6 +22,17 @@ from heiki.sources.arm.expressions.syntax import (
 from heiki.sources.arm.expressions.unknown import PartialObject, Unknown, first_unknown
 
 _MAX_DEPTH = 200
+
+
+def _bounded(name: str, value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise ExpressionError(
+            f"{name}() produces {len(value)} characters, more than a whole template may hold "
+            f"({MAX_TEXT})"
+        )
+    if isinstance(value, (list, dict)) and len(value) > MAX_ITEMS:
+        raise ExpressionError(f"{name}() produces {len(value)} items, more than {MAX_ITEMS}")
+    return value
 
 
 class Evaluator:
@@ -81,7 +93,7 @@ class Evaluator:
                 if unknown is not None:
                     return unknown
             assert function.strict is not None
-            return function.strict(self, args)
+            return _bounded(function.name, function.strict(self, args))
         except ExpressionError as error:
             if error.offset is None and not error.expression:
                 raise self.fail(error.message, node) from None

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from heiki.sources.arm.expressions.errors import ExpressionError
+from heiki.sources.arm.expressions.limits import MAX_TEXT
 
 _HOLE = re.compile(r"\{(\d+)(?:,(-?\d+))?(?::([^}]*))?\}")
 
@@ -31,6 +32,9 @@ def dotnet_string(value: Any) -> str:
     return str(value)
 
 
+_MAX_WIDTH = MAX_TEXT
+
+
 def _apply_spec(value: Any, spec: str) -> str:
     if not spec or isinstance(value, bool) or not isinstance(value, (int, float)):
         return dotnet_string(value)
@@ -38,6 +42,8 @@ def _apply_spec(value: Any, spec: str) -> str:
     if digits and not digits.isdigit():
         return dotnet_string(value)
     width = int(digits) if digits else None
+    if width is not None and width > _MAX_WIDTH:
+        raise ExpressionError(f"format(): a width of {width} is more than a template may hold")
     if kind in "Dd" and isinstance(value, int):
         text = str(abs(value)).zfill(width or 0)
         return f"-{text}" if value < 0 else text
@@ -77,6 +83,10 @@ def dotnet_format(template: str, args: list[Any]) -> str:
             text = _apply_spec(args[index], match.group(3) or "")
             if match.group(2):
                 alignment = int(match.group(2))
+                if abs(alignment) > _MAX_WIDTH:
+                    raise ExpressionError(
+                        f"format(): an alignment of {alignment} is more than a template may hold"
+                    )
                 text = text.ljust(-alignment) if alignment < 0 else text.rjust(alignment)
             out.append(text)
             position = match.end()

@@ -18,6 +18,7 @@ from heiki.sources.arm.expressions.functions.values import (
     wrong_type,
 )
 from heiki.sources.arm.expressions.hashing import arm_guid, unique_string
+from heiki.sources.arm.expressions.limits import MAX_TEXT
 from heiki.sources.arm.expressions.unknown import Unknown
 
 if TYPE_CHECKING:
@@ -129,6 +130,8 @@ def _pad_left(ev: Evaluator, args: list[Any]) -> Any:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise wrong_type("padLeft", 0, "a string or integer", value)
     width = need_int("padLeft", args, 1)
+    if width > MAX_TEXT:
+        raise ExpressionError(f"padLeft(): a width of {width} is more than a template may hold")
     fill = need_str("padLeft", args, 2) if len(args) > 2 else " "
     if len(fill) != 1:
         raise ExpressionError("padLeft(): the padding must be a single character")
