@@ -218,8 +218,10 @@ def test_a_runtime_name_keeps_the_resource_and_its_type() -> None:
         template(
             [
                 identity,
-                storage("st"),
-                role_assignment("[format('Microsoft.Storage/storageAccounts/{0}', 'st')]", name),
+                storage("stteam"),
+                role_assignment(
+                    "[format('Microsoft.Storage/storageAccounts/{0}', 'stteam')]", name
+                ),
             ]
         )
     )
@@ -407,7 +409,12 @@ def test_imports_and_extension_resources_of_language_version_2() -> None:
 def test_deployer_gives_the_tenant_and_an_unknown_principal() -> None:
     result = expand(
         template(
-            [storage("st", tags={"by": "[deployer().objectId]", "tenant": "[deployer().tenantId]"})]
+            [
+                storage(
+                    "stteam",
+                    tags={"by": "[deployer().objectId]", "tenant": "[deployer().tenantId]"},
+                )
+            ]
         )
     )
     tags = result.resources[0].body["tags"]
@@ -454,7 +461,7 @@ def test_secure_module_outputs_and_existing_resources_in_another_group() -> None
                 },
                 "mod": module("secrets", inner),
                 "account": storage(
-                    "st",
+                    "stteam",
                     tags={
                         "key": "[listOutputsWithSecureValues('mod', '2025-04-01').key]",
                         "hub": "[resourceId('rg-hub', 'Microsoft.Network/virtualNetworks', "

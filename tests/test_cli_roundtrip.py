@@ -101,22 +101,37 @@ def test_the_built_output_checks_as_the_design(design: str, output: str, tmp_pat
     assert "IN065" not in done.stderr and "ssh-ed25519" not in done.stdout + done.stderr
 
 
-def test_an_internal_error_is_int002_with_exit_2(tmp_path: Path) -> None:
-    """A failure inside the analyses (here: a Key Vault name that is no DNS label, which Azure
-    would refuse anyway) is a located summary, never a bare traceback; --debug shows it."""
+def test_an_invalid_name_that_would_crash_the_dns_analysis_is_located(tmp_path: Path) -> None:
+    """A Key Vault name that is no DNS label (Azure refuses it anyway) used to fail deep in the
+    DNS analysis; it is an IN017 at the name now."""
     (tmp_path / "main.tf").write_text(
         'resource "azurerm_key_vault" "kv" {\n  name = "my vault"\n  location = "japaneast"\n'
-        '  resource_group_name = "rg"\n  sku_name = "standard"\n  tenant_id = "t"\n}\n'
-        'resource "azurerm_private_endpoint" "pe" {\n  name = "pe"\n  location = "japaneast"\n'
-        '  resource_group_name = "rg"\n  subnet_id = "/subscriptions/00000000-0000-0000-0000-'
-        '000000000000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/pe"\n'
-        '  private_service_connection {\n    name = "kv"\n'
-        "    private_connection_resource_id = azurerm_key_vault.kv.id\n"
-        '    subresource_names = ["vault"]\n    is_manual_connection = false\n  }\n}\n',
+        '  resource_group_name = "rg"\n  sku_name = "standard"\n  tenant_id = "t"\n}\n',
         encoding="utf-8",
     )
     done = heiki("check", str(tmp_path))
     assert done.returncode == 2, done.stderr
-    assert "INT002" in done.stderr and "Traceback" not in done.stderr
-    debug = heiki("--debug", "check", str(tmp_path))
-    assert "Traceback" in debug.stderr
+    assert "main.tf:1:1: error IN017: 'my vault'" in done.stderr
+
+
+def test_an_internal_error_is_int002_with_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A failure inside the analyses is a summary naming the command, never a bare traceback;
+    --debug shows it."""
+    import heiki.reports.record
+    from heiki.cli.main import main
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("an analysis failed")
+
+    monkeypatch.setattr(heiki.reports.record, "check_environment", broken)
+    monkeypatch.setattr("sys.argv", ["heiki", "check", "nsg-only"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "INT002" in err and "heiki check nsg-only" in err and "Traceback" not in err
+    monkeypatch.setattr("sys.argv", ["heiki", "--debug", "check", "nsg-only"])
+    with pytest.raises(RuntimeError):
+        main()

@@ -226,3 +226,50 @@ def test_expression_bombs_are_located_errors_not_memory_exhaustion(
     path = _template_with(variables, tmp_path / "bomb.json")
     output = _refused("IN060", "check", str(path))
     assert expected in output and "bomb.json:" in output and "/variables/" in output
+
+
+def _design_with(tmp_path: Path, old: str, new: str) -> Path:
+    from heiki.designs import design_file
+
+    resource = design_file("nsg-only")
+    assert resource is not None
+    text = resource.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "design.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "what"),
+    [
+        ("name: mlw-nsgonly", 'name: "mlw nsg only"', "Azure ML workspace"),
+        ("name: mlw-nsgonly", 'name: "mlw-\\U0001F600"', "Azure ML workspace"),
+        ("name: mlw-nsgonly", "name: " + "w" * 40, "Azure ML workspace"),
+        ("instances: [ci-alice]", 'instances: ["ci alice"]', "compute instance"),
+        ("instances: [ci-alice]", 'instances: ["ci\\u202ealice"]', "compute instance"),
+        ("instances: [ci-alice]", "instances: [1ci]", "compute instance"),
+    ],
+)
+def test_names_azure_refuses_are_located_not_a_crash_in_the_dns(
+    tmp_path: Path, old: str, new: str, what: str
+) -> None:
+    """Spaces, emoji, bidi controls, 40 characters: each becomes a DNS label further on."""
+    output = _refused("IN017", "check", str(_design_with(tmp_path, old, new)))
+    assert f"a name Azure accepts for a {what}" in output and "design.yaml:" in output
+
+
+def test_a_template_with_an_invalid_storage_name_is_refused_as_azure_would(tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    account = {
+        "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
+        "Microsoft.Storage/storageAccounts/St Bad",
+        "type": "Microsoft.Storage/storageAccounts",
+        "name": "St Bad",
+        "location": "japaneast",
+        "kind": "StorageV2",
+        "sku": {"name": "Standard_LRS"},
+        "properties": {},
+    }
+    path.write_text(json.dumps([VNET, account]), encoding="utf-8")
+    assert "'St Bad'" in _refused("IN017", "check", str(path))

@@ -43,19 +43,19 @@ def test_a_public_registry_is_not_a_ready_pipeline(tmp_path: Path) -> None:
     document = ml_template(
         resource(
             "Microsoft.ContainerRegistry/registries",
-            "crml",
+            "crmlteam",
             {"publicNetworkAccess": "Enabled"},
             sku={"name": "Premium"},
         )
     )
     workspace = next(r for r in document["resources"] if r["name"] == "mlw")
     workspace["properties"]["containerRegistry"] = (
-        "[resourceId('Microsoft.ContainerRegistry/registries', 'crml')]"
+        "[resourceId('Microsoft.ContainerRegistry/registries', 'crmlteam')]"
     )
     env = load([write(tmp_path, document)]).environment
     pipelines = check_environment(env, load_catalog()).readiness.get("re-runnable pipelines")
     assert pipelines.status is Status.NOT_APPLICABLE
-    assert "crml public: image builds run outside the network" in pipelines.summary
+    assert "crmlteam public: image builds run outside the network" in pipelines.summary
 
 
 def test_a_verdict_with_no_loop_judged_says_so(tmp_path: Path) -> None:
@@ -67,12 +67,12 @@ def test_a_verdict_with_no_loop_judged_says_so(tmp_path: Path) -> None:
 
     document = _without_compute()
     registry = resource(
-        "Microsoft.ContainerRegistry/registries", "crml", {}, sku={"name": "Premium"}
+        "Microsoft.ContainerRegistry/registries", "crmlteam", {}, sku={"name": "Premium"}
     )
     document["resources"].append(registry)  # type: ignore[attr-defined]
     workspace = next(r for r in document["resources"] if r["name"] == "mlw")  # type: ignore[attr-defined]
     workspace["properties"]["containerRegistry"] = (
-        "[resourceId('Microsoft.ContainerRegistry/registries', 'crml')]"
+        "[resourceId('Microsoft.ContainerRegistry/registries', 'crmlteam')]"
     )
     path = write(tmp_path, document)
     record = json.loads(CliRunner().invoke(cli, ["check", path, "--format", "json"]).stdout)

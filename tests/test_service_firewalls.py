@@ -103,19 +103,19 @@ def test_storage_without_the_virtual_network_rule_refuses_the_service_endpoint(
 def _registry(sku: str) -> dict[str, Any]:
     return resource(
         "Microsoft.ContainerRegistry/registries",
-        "crml",
+        "crmlteam",
         {"publicNetworkAccess": "Enabled", "networkRuleSet": {"defaultAction": "Deny"}},
         sku={"name": sku},
     )
 
 
 def test_premium_registry_rules_refuse(tmp_path: Path) -> None:
-    trace = _trace(tmp_path, _template(extra=[_registry("Premium")]), "crml.azurecr.io")
-    assert trace.verdict is Verdict.DROPPED and "crml's firewall" in trace.reason
+    trace = _trace(tmp_path, _template(extra=[_registry("Premium")]), "crmlteam.azurecr.io")
+    assert trace.verdict is Verdict.DROPPED and "crmlteam's firewall" in trace.reason
 
 
 def test_rules_of_a_basic_registry_do_nothing(tmp_path: Path) -> None:
-    trace = _trace(tmp_path, _template(extra=[_registry("Basic")]), "crml.azurecr.io")
+    trace = _trace(tmp_path, _template(extra=[_registry("Basic")]), "crmlteam.azurecr.io")
     assert trace.verdict is Verdict.DELIVERED
 
 

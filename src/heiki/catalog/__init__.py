@@ -143,6 +143,16 @@ class Decision:
 
 
 @dataclass(frozen=True, slots=True)
+class NameRule:
+    """How Azure names a resource type (``type#computeType`` for a kind of compute)."""
+
+    resource_type: str
+    pattern: str
+    says: str
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
 class DeploymentLimits:
     """What one ARM deployment may hold."""
 
@@ -184,6 +194,8 @@ class Catalog:
     api_versions: tuple[tuple[str, str], ...] = ()
     """Resource-type prefix -> the API version generators write (longest prefix wins)."""
     deployment_limits: DeploymentLimits = DeploymentLimits()
+    name_rules: tuple[NameRule, ...] = ()
+    """Names Azure refuses, for resources whose names become DNS labels."""
     aml_v1_sdk_support_ends: str = ""
     """The date support for the Azure ML v1 SDK (the only client of a v1-legacy workspace) ends."""
     public_ip_compute_control_tags: tuple[str, ...] = ()
@@ -386,6 +398,7 @@ def load_catalog() -> Catalog:
     _provenance(platform["firewall_snat_private_ranges"], "firewall_snat_private_ranges")
     _provenance(platform["api_versions"], "api_versions")
     _provenance(platform["deployment_limits"], "deployment_limits")
+    _provenance(platform["name_rules"], "name_rules")
     _provenance(platform["workspace_storage_roles"], "workspace_storage_roles")
     _provenance(platform["public_ip_compute_control"], "public_ip_compute_control")
     _provenance(platform["aml_v1_api"], "aml_v1_api")
@@ -442,6 +455,10 @@ def load_catalog() -> Catalog:
         ),
         private_subnet_api_version=str(
             platform["default_outbound_access"]["private_from_api_version"]
+        ),
+        name_rules=tuple(
+            NameRule(str(kind), str(rule["pattern"]), str(rule["says"]), str(rule["what"]))
+            for kind, rule in platform["name_rules"]["rules"].items()
         ),
         deployment_limits=DeploymentLimits(
             int(limits["parameters"]), int(limits["resources"]), int(limits["outputs"])

@@ -654,6 +654,7 @@ def main() -> None:
     INT002 with the command, exit 2 - never a bare traceback (``--debug`` shows it)."""
     # One command is one batch of acyclic, long-lived objects (see analyses/bulk.py): the cyclic
     # collector would only walk them again and again. Reference counting still frees garbage.
+    collecting = gc.isenabled()
     gc.disable()
     try:
         cli(prog_name="heiki")
@@ -668,6 +669,9 @@ def main() -> None:
             markup=False,
         )
         sys.exit(EXIT_ERROR)
+    finally:
+        if collecting:  # main() called in-process (tests, embedding) leaves the collector on
+            gc.enable()
 
 
 __all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "cli", "main"]

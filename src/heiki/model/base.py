@@ -20,6 +20,8 @@ SUBNET_ROLES_TAG = "heiki-subnet-roles"
 """Tag naming what a VM or subnet is for (``git-server``, ``ci-runner``, ...), see ``roles.py``."""
 
 ASSUMED_TAG = "heiki-assumed"
+UNKNOWN_NAME_PREFIX = "heiki-unknown-name-"
+"""The prefix of the placeholder a resource gets when its name is known only at deployment."""
 """Marks a value heiki assumed where the source leaves it to Azure or to the user (a firewall's
 private IP, a workspace GUID, a parameter with no value); its value names what was assumed."""
 

@@ -219,7 +219,7 @@ def load_onprem(
     return result, diagnostics
 
 
-_REJECTED_BEFORE_ANYTHING = frozenset({dx.NSG_TAGS_PER_FIELD})
+_REJECTED_BEFORE_ANYTHING = frozenset({dx.NSG_TAGS_PER_FIELD, dx.INVALID_NAME})
 """Validation problems that stay errors for templates: the whole deployment fails at
 validation, before any resource exists, so there is no environment to check."""
 

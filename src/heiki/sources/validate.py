@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import re
 from collections.abc import Iterator
+from typing import Any
 
 from heiki import diagnostics as dx
 from heiki.catalog import Catalog, SubnetConstraint
 from heiki.diagnostics import Diagnostic, Severity
-from heiki.model.base import LocatedResource, Resource
+from heiki.model.base import UNKNOWN_NAME_PREFIX, LocatedResource, Resource
 from heiki.model.environment import Environment
 from heiki.model.firewall import FirewallPolicy
 from heiki.model.network import (
@@ -44,9 +46,37 @@ def validate(env: Environment, catalog: Catalog) -> list[Diagnostic]:
         _sku_limits,
         _regions,
         _nsg_tags_per_field,
+        name_errors,
     ):
         found.extend(check(env, catalog))
     return found
+
+
+def name_errors(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
+    """Names Azure refuses, where they are written: these become DNS labels (an endpoint's FQDN,
+    a compute instance's host name), so a bad one must stop here, not deep in the analysis."""
+    rules = {rule.resource_type.lower(): rule for rule in catalog.name_rules}
+    named: list[tuple[str, Any]] = [
+        *(("microsoft.storage/storageaccounts", r) for r in env.storage_accounts),
+        *(("microsoft.keyvault/vaults", r) for r in env.key_vaults),
+        *(("microsoft.containerregistry/registries", r) for r in env.container_registries),
+        *(("microsoft.machinelearningservices/workspaces", r) for r in env.workspaces),
+        *(
+            (f"microsoft.machinelearningservices/workspaces/computes#{c.compute_type.value}", c)
+            for c in env.computes
+        ),
+    ]
+    for kind, resource in named:
+        rule = rules.get(kind.lower())
+        if rule is None or re.fullmatch(rule.pattern, resource.name):
+            continue
+        if resource.name.startswith(UNKNOWN_NAME_PREFIX):  # heiki's stand-in for a runtime name
+            continue
+        yield _diag(
+            dx.INVALID_NAME,
+            f"{resource.name!r} is not a name Azure accepts for a {rule.what} ({rule.says})",
+            resource.source,
+        )
 
 
 def _is_address(text: str) -> bool:

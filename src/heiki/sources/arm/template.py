@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from heiki.model.base import UNKNOWN_NAME_PREFIX
 from heiki.sources.arm.expressions import (
     ExpressionError,
     Scope,
@@ -572,7 +573,7 @@ class _Deployment:
             # reference() or a principal ID. The resource is kept under a placeholder name.
             instance.assumed_name = name.reason
             self.engine.placeholders += 1
-            placeholder = f"heiki-unknown-name-{self.engine.placeholders}"
+            placeholder = f"{UNKNOWN_NAME_PREFIX}{self.engine.placeholders}"
             names = [placeholder] * segments
             if is_child:
                 names[:-1] = declaration.parent_name.split("/")[: segments - 1]

@@ -23,7 +23,7 @@ from heiki.catalog.names import (
     forwarder_zones,
     target_region,
 )
-from heiki.diagnostics import Diagnostic, Severity
+from heiki.diagnostics import Diagnostic, InputError, Severity
 from heiki.model.base import ROLE_TAG, STAGE_TAG, Tags
 from heiki.model.dns import (
     DnsForwardingRuleset,
@@ -120,6 +120,7 @@ from heiki.sources.blueprint.egress import (
 )
 from heiki.sources.blueprint.onprem import build_onprem
 from heiki.sources.defaults import default_security_rules
+from heiki.sources.validate import name_errors
 from heiki.sources.yamlread import LocatedDocument, PathKey
 
 NET = "Microsoft.Network"
@@ -427,6 +428,9 @@ class Expander:
             data_factories=tuple(self.factories),
         )
         env = scope_batch_storage(env, spec, self.doc, self.catalog)
+        bad_names = list(name_errors(env, self.catalog))
+        if bad_names:  # they would become DNS labels below: stop at the name, not in the DNS
+            raise InputError(bad_names)
         if spec.onprem:
             # the on-premises A-record design needs the names of everything built above
             env = replace(env, on_premises=self.expand_onprem(env))

@@ -12,7 +12,7 @@ from typing import Any
 from heiki import diagnostics as dx
 from heiki.catalog import Catalog
 from heiki.diagnostics import Diagnostic, InputError, Severity
-from heiki.model.base import ASSUMED_TAG
+from heiki.model.base import ASSUMED_TAG, UNKNOWN_NAME_PREFIX
 from heiki.model.coverage import UnmodelledResource
 from heiki.model.source import SourceLocation
 from heiki.model.values import ResourceId
@@ -57,7 +57,7 @@ class _Identifier:
 
     def placeholder(self, resource: TfResource, what: str, reason: str) -> str:
         self.placeholders += 1
-        name = f"heiki-unknown-name-{self.placeholders}"
+        name = f"{UNKNOWN_NAME_PREFIX}{self.placeholders}"
         self.notes.append(
             Diagnostic(
                 dx.UNKNOWN_VALUE,
