@@ -273,3 +273,34 @@ def test_a_template_with_an_invalid_storage_name_is_refused_as_azure_would(tmp_p
     }
     path.write_text(json.dumps([VNET, account]), encoding="utf-8")
     assert "'St Bad'" in _refused("IN017", "check", str(path))
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("--subscription", "not-a-guid", "is not a subscription ID"),
+        ("--resource-group", "rg/with/slash", "is not a resource group"),
+        ("--resource-group", "ends.", "is not a resource group"),
+        ("--location", "", "is not a location"),
+        ("--location", "japan/east", "is not a location"),
+    ],
+)
+def test_deployment_target_values_azure_refuses_are_errors(
+    tmp_path: Path, option: str, value: str, expected: str
+) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([VNET]), encoding="utf-8")
+    assert expected in _refused("IN041", "show", str(path), option, value)
+
+
+def test_a_location_display_name_is_accepted_as_azure_accepts_it(tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([VNET]), encoding="utf-8")
+    code, output = _run("show", str(path), "--location", "Japan East")
+    assert code == 0, output
+
+
+def test_target_options_with_a_blueprint_are_an_error() -> None:
+    assert "--subscription" in _refused(
+        "IN041", "check", "nsg-only", "--subscription", "00000000-0000-0000-0000-000000000000"
+    )

@@ -70,10 +70,16 @@ def _load(source: tuple[str, ...], onprem: str | None) -> LoadResult:
     from heiki.sources import load
 
     meta = click.get_current_context().meta
-    target = DeploymentTarget(
-        subscription_id=meta.get("subscription") or DEFAULT_SUBSCRIPTION,
-        resource_group=meta.get("resource_group") or DEFAULT_RESOURCE_GROUP,
-        location=meta.get("location") or DEFAULT_LOCATION,
+    given = [meta.get(k) for k in ("subscription", "resource_group", "location")]
+    # None: not given, so a blueprint (which states its own location) is not refused for them
+    target = (
+        DeploymentTarget(
+            subscription_id=DEFAULT_SUBSCRIPTION if given[0] is None else given[0],
+            resource_group=DEFAULT_RESOURCE_GROUP if given[1] is None else given[1],
+            location=DEFAULT_LOCATION if given[2] is None else given[2],
+        )
+        if any(value is not None for value in given)
+        else None
     )
     try:
         return load(

@@ -268,6 +268,7 @@ def load(
             ("--var", variables),
             ("--var-file", var_files),
             ("--allow-outside", allow_outside),
+            ("--subscription / --resource-group / --location", target),
         )
         if values
     ]
@@ -311,6 +312,28 @@ def load(
 
 
 _INLINE_PARAMETER = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$", re.DOTALL)
+
+
+def target_errors(target: DeploymentTarget, catalog: Catalog) -> list[Diagnostic]:
+    """``--subscription`` / ``--resource-group`` / ``--location`` values Azure would refuse;
+    a location's display name (``Japan East``) is accepted, as Azure accepts it."""
+    rules = {rule.resource_type: rule for rule in catalog.name_rules}
+    found = []
+    for kind, value in (
+        ("Microsoft.Resources/subscriptions", target.subscription_id),
+        ("Microsoft.Resources/resourceGroups", target.resource_group),
+        ("Microsoft.Resources/locations", target.location.replace(" ", "").lower()),
+    ):
+        rule = rules.get(kind)
+        if rule is not None and not re.fullmatch(rule.pattern, value):
+            found.append(
+                Diagnostic(
+                    dx.OPTION_NOT_FOR_INPUT,
+                    Severity.ERROR,
+                    f"{value!r} is not a {rule.what}: {rule.says}",
+                )
+            )
+    return found
 
 
 def _terraform_json(files: Sequence[Path]) -> list[tuple[Path, Any, str]]:
@@ -366,6 +389,10 @@ def _load_arm(
     from heiki.sources.arm.load import ExtraResources, load_arm
 
     catalog = load_catalog()
+    wrong = target_errors(target, catalog)
+    if wrong:
+        raise InputError(wrong)
+    target = replace(target, location=target.location.replace(" ", "").lower())
     onprem_doc = read_yaml_file(Path(onprem)) if onprem else None
     folders = [Path(s) for s in sources if Path(s).is_dir()]
     files = [Path(s) for s in sources if not Path(s).is_dir()]
