@@ -121,7 +121,20 @@ def _convert(
             _convert(loader, item, (*path, i), marks, display, budget)
             for i, item in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    value = loader.construct_object(node, deep=True)
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a "\ud800" escape: no character, and no UTF-8 for it
+            raise InputError(
+                Diagnostic(
+                    dx.YAML_SYNTAX,
+                    Severity.ERROR,
+                    "YAML: a lone surrogate escape is not a character",
+                    SourceLocation(display, node.start_mark.line + 1, node.start_mark.column + 1),
+                )
+            ) from None
+    return value
 
 
 def _too_deep(display: str) -> InputError:

@@ -387,6 +387,9 @@ class Expander:
             )
             plan.stage = spoke.stage
             spoke_plans.append((plan, spoke))
+        planning = [d for d in self.diagnostics if d.severity is Severity.ERROR]
+        if planning:  # a VNet without its address space has no subnets for what follows
+            raise InputError(planning)
 
         self.reserve_fixed_ips()
         if spec.hub and self.hub:

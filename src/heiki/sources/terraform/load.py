@@ -258,6 +258,15 @@ def load_terraform(
             raise InputError(
                 Diagnostic(dx.TEMPLATE, Severity.ERROR, error.message, where)
             ) from None
+        except RecursionError:
+            raise InputError(
+                Diagnostic(
+                    dx.TEMPLATE,
+                    Severity.ERROR,
+                    "expressions nested too deeply to evaluate",
+                    SourceLocation(str(folder)),
+                )
+            ) from None
         diagnostics += identify.notes
         diagnostics += [
             Diagnostic(dx.UNKNOWN_VALUE, Severity.INFO, text, _where(where))

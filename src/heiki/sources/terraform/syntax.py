@@ -447,7 +447,12 @@ def parse_text(text: str, file: str) -> Body:
         column = getattr(error, "column", None)
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise HclSyntaxError(f"HCL syntax: {first}", file, line, column) from None
-    return _Builder(file).body(tree.children[0])
+    except RecursionError:
+        raise HclSyntaxError("HCL nested too deeply to read", file, None, None) from None
+    try:
+        return _Builder(file).body(tree.children[0])
+    except RecursionError:
+        raise HclSyntaxError("HCL nested too deeply to read", file, None, None) from None
 
 
 def parse_file(path: Path) -> Body:
