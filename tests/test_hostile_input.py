@@ -304,3 +304,22 @@ def test_target_options_with_a_blueprint_are_an_error() -> None:
     assert "--subscription" in _refused(
         "IN041", "check", "nsg-only", "--subscription", "00000000-0000-0000-0000-000000000000"
     )
+
+
+def test_an_arm_prefix_that_is_no_prefix_is_named_not_dropped_silently(tmp_path: Path) -> None:
+    vnet = {
+        **VNET,
+        "properties": {"addressSpace": {"addressPrefixes": ["999.0.0.0/8", "10.0.0.0/16"]}},
+    }
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([vnet]), encoding="utf-8")
+    code, output = _run("show", str(path))
+    assert code == 0, output
+    assert "warning IN064" in output and "'999.0.0.0/8' is not an IPv4 or IPv6 prefix" in output
+    ipv6 = {
+        **VNET,
+        "properties": {"addressSpace": {"addressPrefixes": ["fd00::/48", "10.0.0.0/16"]}},
+    }
+    path.write_text(json.dumps([ipv6]), encoding="utf-8")
+    code, output = _run("show", str(path))
+    assert code == 0 and "IN064" not in output, output  # IPv6 is valid, only not modelled

@@ -119,7 +119,15 @@ def virtual_networks(ctx: ConvertContext) -> list[VirtualNetwork]:
             try:
                 space.append(Prefix(text, strict=False))
             except ValueError:
-                continue  # IPv6 ranges are not modelled
+                if ":" not in text:  # IPv6 ranges are valid and not modelled; this is neither
+                    ctx.notes.add(
+                        dx.PARAMETER_VALUE,
+                        Severity.WARNING,
+                        f"{vnet.name}: address prefix {text!r} is not an IPv4 or IPv6 prefix; "
+                        "Azure rejects it (left out of the address space)",
+                        vnet.source,
+                    )
+                continue
         roles = dict(
             pair.split("=", 1)
             for pair in str(vnet.tags.get(SUBNET_ROLES_TAG, "")).split(";")
