@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from badinputs import KNOWN_GAPS, Case, all_cases
+from badinputs import KNOWN_GAPS, WARNED, Case, all_cases
 from heiki.cli.main import cli
 
 CASES = all_cases()
@@ -43,6 +43,10 @@ def test_a_bad_input_is_exit_2_with_a_message_and_no_traceback(case: Case, tmp_p
     assert elapsed < SECONDS_PER_CASE, f"{case.name}: {elapsed:.1f} s"
     if case.name in KNOWN_GAPS:  # read without a word today; must not crash, hang or blow up
         assert result.exit_code in (0, 1, 2), output
+        return
+    if case.name in WARNED:  # a template value Azure rejects: a warning, the rest is checked
+        assert result.exit_code in (0, 1), output
+        assert "warning IN" in output, f"{case.name}\n{output[-2000:]}"
         return
     assert result.exit_code == 2, f"{case.name}: exit {result.exit_code}\n{output[-2000:]}"
     assert "error" in output.lower(), f"{case.name}\n{output}"

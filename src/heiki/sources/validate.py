@@ -57,6 +57,13 @@ def name_errors(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
     a compute instance's host name), so a bad one must stop here, not deep in the analysis."""
     rules = {rule.resource_type.lower(): rule for rule in catalog.name_rules}
     named: list[tuple[str, Any]] = [
+        *(("microsoft.network/virtualnetworks", r) for r in env.virtual_networks),
+        *(
+            ("microsoft.network/virtualnetworks/subnets", subnet)
+            for vnet in env.virtual_networks
+            for subnet in vnet.subnets
+        ),
+        *(("microsoft.network/networksecuritygroups", r) for r in env.network_security_groups),
         *(("microsoft.storage/storageaccounts", r) for r in env.storage_accounts),
         *(("microsoft.keyvault/vaults", r) for r in env.key_vaults),
         *(("microsoft.containerregistry/registries", r) for r in env.container_registries),
