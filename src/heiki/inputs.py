@@ -57,11 +57,11 @@ def read_input_bytes(path: Path, display: str | None = None, limit: int = DEFAUL
             dx.FILE_UNREADABLE, f"cannot read file: {error.strerror or error}", shown
         ) from None
     try:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            kind = next((n for test, n in _KINDS if test(status.st_mode)), "not a regular file")
             raise _refuse(dx.FILE_UNREADABLE, f"cannot read file: it is {kind}", shown)
-        size = os.fstat(descriptor).st_size
+        size = status.st_size
         if size > limit:
             raise _refuse(
                 dx.FILE_TOO_LARGE, f"file is {size} bytes; the limit is {limit} bytes", shown

@@ -170,13 +170,14 @@ class ArmAddresses:
         return f"[{expression}]" if expression else None
 
 
-class BicepCode(str):
-    """Bicep source text the writer emits as is (not as a quoted string)."""
+class Code(str):
+    """Source text in the output language (Bicep, HCL) the writer emits as is, not as a quoted
+    string."""
 
     parameters: tuple[str, ...]
-    """The address-space parameters the text reads."""
+    """The parameters the text reads (what the layout looks for)."""
 
-    def __new__(cls, text: str, parameters: tuple[str, ...] = ()) -> BicepCode:
+    def __new__(cls, text: str, parameters: tuple[str, ...] = ()) -> Code:
         code = super().__new__(cls, text)
         code.parameters = parameters
         return code
@@ -230,14 +231,14 @@ class BicepAddresses:
                 parts.append(f"${{int({variable}[{index}]) + {value}}}")
         return ".".join(parts)
 
-    def __call__(self, text: str) -> BicepCode | None:
+    def __call__(self, text: str) -> Code | None:
         parsed = _parse(text)
         if isinstance(parsed, ipaddress.IPv4Network):
             space = self.plan.space_of(parsed)
             if space is None:
                 return None
             if parsed == space.network:
-                return BicepCode(self.reference(space.parameter), (self.top(space.parameter),))
+                return Code(self.reference(space.parameter), (self.top(space.parameter),))
             body = f"{self._octets(parsed.network_address, space)}/{parsed.prefixlen}"
         elif isinstance(parsed, ipaddress.IPv4Address):
             found = self.plan.subnet_of_host(parsed)
@@ -247,4 +248,4 @@ class BicepAddresses:
             body = self._octets(parsed, space)
         else:
             return None
-        return BicepCode(f"'{body}'", (self.top(space.parameter),))
+        return Code(f"'{body}'", (self.top(space.parameter),))

@@ -20,7 +20,7 @@ from heiki.catalog import Catalog, load_catalog
 from heiki.generators.addresses import (
     AddressPlan,
     BicepAddresses,
-    BicepCode,
+    Code,
     octets_declaration,
 )
 from heiki.generators.deployment import parameters_file
@@ -51,7 +51,7 @@ def _value(value: Any, indent: int) -> str:
         return "null"
     if isinstance(value, (int, float)):
         return str(value)
-    if isinstance(value, BicepCode):
+    if isinstance(value, Code):
         return str(value)
     if isinstance(value, str):
         if value.startswith("[") and value.endswith("]") and not value.startswith("[["):
@@ -108,7 +108,7 @@ def _module_text(module: Module, parameters: dict[str, Any], layout: Layout) -> 
         symbol = layout.symbols[id(resource)]
         body: dict[str, Any] = {"name": resource["name"]}
         if id(resource) in layout.scopes:  # an extension resource: scoped by symbol
-            body["scope"] = BicepCode(layout.scopes[id(resource)])
+            body["scope"] = Code(layout.scopes[id(resource)])
         for key in ("location", "tags", "sku", "kind", "identity", "properties"):
             if key in resource:
                 body[key] = resource[key]

@@ -451,6 +451,6 @@ def _regroup(value: Any, grouping: Grouping) -> Any:
         return {k: _regroup(v, grouping) for k, v in value.items()}
     if isinstance(value, list):
         return [_regroup(v, grouping) for v in value]
-    if type(value) is str and "parameters(" in value:  # not BicepCode: that is Bicep already
+    if type(value) is str and "parameters(" in value:  # not Code: that is Bicep already
         return _PARAMETER.sub(lambda m: grouping.arm(m.group(1)), value)
     return value

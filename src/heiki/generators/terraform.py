@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from heiki.catalog import Catalog, DeploymentLimits, load_catalog
-from heiki.generators.addresses import AddressPlan, AddressSpace
+from heiki.generators.addresses import AddressPlan, AddressSpace, Code
 from heiki.generators.arm import NOT_DEPENDENCIES, resource_group_of
 from heiki.generators.layout import Grouping, Layout, layout
 from heiki.model.environment import Environment
@@ -65,18 +65,6 @@ TERRAFORM_FIXED_FILES = frozenset(
 
 class TerraformError(ValueError):
     """An ARM construct this writer has no HCL for (a generator defect, not bad input)."""
-
-
-class Hcl(str):
-    """HCL expression text written as is (not as a quoted string)."""
-
-    parameters: tuple[str, ...]
-    """The ARM parameters it reads (what the layout looks for)."""
-
-    def __new__(cls, text: str, parameters: tuple[str, ...] = ()) -> Hcl:
-        code = super().__new__(cls, text)
-        code.parameters = parameters
-        return code
 
 
 def snake(name: str) -> str:
@@ -144,7 +132,7 @@ class TerraformAddresses:
         prefix = within[0] if within else self._variable(space)
         return f"cidrhost({prefix}, {int(address) - int(subnet.network_address)})", space
 
-    def __call__(self, text: str) -> Hcl | None:
+    def __call__(self, text: str) -> Code | None:
         try:
             parsed: ipaddress.IPv4Network | ipaddress.IPv4Address = (
                 ipaddress.IPv4Network(text, strict=True)
@@ -160,7 +148,7 @@ class TerraformAddresses:
         )
         if found is None:
             return None
-        return Hcl(found[0], (found[1].parameter,))
+        return Code(found[0], (found[1].parameter,))
 
 
 # --- ARM expressions as HCL --------------------------------------------------------------------
@@ -241,11 +229,11 @@ class _Translator:
 
     # strings and pieces
 
-    def value(self, text: str) -> Hcl | str:
+    def value(self, text: str) -> Code | str:
         """A JSON string of the template: HCL for an expression, the text itself otherwise."""
         if not is_expression(text):
             return unescape_literal(text)
-        return Hcl(self.node(parse_expression(text)))
+        return Code(self.node(parse_expression(text)))
 
     def pieces(self, text: str) -> list[_Piece]:
         if not is_expression(text):
@@ -419,7 +407,7 @@ def _hole_or_text(rendered: str) -> list[_Piece]:
 
 def _hcl(value: Any, indent: int, translate: _Translator) -> str:
     pad = "  " * indent
-    if isinstance(value, Hcl):
+    if isinstance(value, Code):
         return _TOKEN.sub(lambda m: f"var.{translate.variables[m.group(1)]}", value)
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -429,7 +417,7 @@ def _hcl(value: Any, indent: int, translate: _Translator) -> str:
         return json.dumps(value)
     if isinstance(value, str):
         translated = translate.value(value)
-        return str(translated) if isinstance(translated, Hcl) else _quote(translated)
+        return str(translated) if isinstance(translated, Code) else _quote(translated)
     if isinstance(value, list):
         if not value:
             return "[]"
@@ -463,17 +451,23 @@ def _block(lines: list[tuple[str, str]], indent: int = 1) -> str:
 # --- the files ---------------------------------------------------------------------------------
 
 
+def _snake_names(names: Iterable[str], reserved: str) -> dict[str, str]:
+    """Each name -> its snake_case form, numbered where two would be the same (or ``reserved``,
+    a name the module writes itself)."""
+    result: dict[str, str] = {}
+    taken = {reserved}
+    for name in names:
+        unique, counter = snake(name), 2
+        while unique in taken:
+            unique, counter = f"{snake(name)}_{counter}", counter + 1
+        taken.add(unique)
+        result[name] = unique
+    return result
+
+
 def _variable_names(parameters: dict[str, Any]) -> dict[str, str]:
-    """ARM parameter -> Terraform variable (snake_case, unique)."""
-    names: dict[str, str] = {}
-    taken: set[str] = {"resource_group_name"}
-    for name in parameters:
-        variable, counter = snake(name), 2
-        while variable in taken:
-            variable, counter = f"{snake(name)}_{counter}", counter + 1
-        taken.add(variable)
-        names[name] = variable
-    return names
+    """ARM parameter -> Terraform variable."""
+    return _snake_names(parameters, "resource_group_name")
 
 
 _TYPES = {
@@ -549,7 +543,7 @@ class _Literals(_Translator):
     def __init__(self) -> None:
         super().__init__({}, [], {})
 
-    def value(self, text: str) -> Hcl | str:
+    def value(self, text: str) -> Code | str:
         return text
 
 
@@ -616,8 +610,7 @@ def _resource_block(
         ("type", _quote(f"{resource['type']}@{resource['apiVersion']}")),
         ("name", _render(segments[-1])),
     ]
-    before = set(translate.referenced)
-    translate.referenced = set()
+    translate.referenced = set()  # what this resource's expressions refer to
     if "scope" in resource:
         parent = _hcl(resource["scope"], 1, translate)
     elif len(types) > 2:
@@ -648,7 +641,6 @@ def _resource_block(
             inner.append(("identity_ids", f"[{ids}]"))
         text += "\n  identity {\n" + _block(inner, 2) + "  }\n"
     referenced = translate.referenced
-    translate.referenced = before | referenced
     needs = [symbols[n] for n in cut.needs.get(id(resource), [])]
     needs = [n for n in dict.fromkeys(needs) if n not in referenced]
     if needs:
@@ -688,16 +680,8 @@ def _outputs_tf(cut: Layout, symbols: dict[str, str]) -> str:
 
 
 def _terraform_symbols(cut: Layout) -> dict[str, str]:
-    """Bicep symbol -> Terraform resource name (snake_case, unique)."""
-    names: dict[str, str] = {}
-    taken = {"resource_group"}
-    for symbol in sorted(set(cut.symbols.values())):
-        name, counter = snake(symbol), 2
-        while name in taken:
-            name, counter = f"{snake(symbol)}_{counter}", counter + 1
-        taken.add(name)
-        names[symbol] = name
-    return names
+    """Bicep symbol -> Terraform resource name."""
+    return _snake_names(sorted(set(cut.symbols.values())), "resource_group")
 
 
 def _addresses(plan: AddressPlan, grouping: Grouping) -> TerraformAddresses:

@@ -26,7 +26,7 @@ from heiki.model.source import SourceLocation
 from heiki.model.values import ResourceId
 from heiki.sources.arm.convert.build import build_environment
 from heiki.sources.arm.expressions import Scope, Unknown
-from heiki.sources.arm.positions import JsonPositions
+from heiki.sources.arm.positions import JsonPositions, pointer_segment
 from heiki.sources.arm.resources import ArmResource
 from heiki.sources.arm.template import (
     AssumedParameter,
@@ -331,10 +331,9 @@ def load_arm(
                     f"{error.message} (at {error.pointer or '/'})",
                     locate(error.file, error.pointer),
                 ) from None
-            document_entries = set(given)
-            for name in document_entries:
-                pointer = f"/parameters/{name.replace('~', '~0').replace('/', '~1')}"
-                origins[name.lower()] = (name, locate(str(entry), pointer))
+            for name in given:
+                where = locate(str(entry), f"/parameters/{pointer_segment(name)}")
+                origins[name.lower()] = (name, where)
         for name, value in given.items():
             for known in [k for k in parameters if k.lower() == name.lower()]:
                 del parameters[known]

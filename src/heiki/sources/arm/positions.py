@@ -13,7 +13,8 @@ import re
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
 
 
-def _escape(segment: str) -> str:
+def pointer_segment(segment: str) -> str:
+    """A key as a JSON Pointer segment (RFC 6901: ``~`` -> ``~0``, ``/`` -> ``~1``)."""
     return segment.replace("~", "~0").replace("/", "~1")
 
 
@@ -36,7 +37,7 @@ class JsonPositions:
                 if stack and stack[-1][0] == "[" and expecting_value:
                     path.append(str(stack[-1][1]))
                 elif stack and stack[-1][0] == "{" and pending_key is not None:
-                    path.append(_escape(pending_key))
+                    path.append(pointer_segment(pending_key))
                 pointer = "/" + "/".join(path) if path else ""
                 self.offsets.setdefault(pointer, start)
                 stack.append([token, 0 if token == "[" else None])

@@ -28,6 +28,7 @@ from heiki.sources.arm.expressions import (
     evaluate_value,
 )
 from heiki.sources.arm.expressions.unknown import PartialObject
+from heiki.sources.arm.positions import pointer_segment
 
 DEPLOYMENTS = "microsoft.resources/deployments"
 _MAX_NESTING = 20
@@ -204,10 +205,6 @@ def _relative_scope(text: str) -> str | None:
     return "/".join(parts)
 
 
-def _escape(segment: str) -> str:
-    return segment.replace("~", "~0").replace("/", "~1")
-
-
 class _Deployment:
     """One template being expanded (the root, or a nested deployment)."""
 
@@ -293,7 +290,7 @@ class _Deployment:
             return self.scope.parameters[name]
         if name not in self._declared:
             raise ExpressionError(f"the template has no parameter {name!r}")
-        pointer = f"{self.pointer}/parameters/{_escape(name)}"
+        pointer = f"{self.pointer}/parameters/{pointer_segment(name)}"
         if name in self._parameters_in_progress:
             raise self.fail(f"parameter {name!r} refers to itself in its default", pointer)
         declared = self._declared.get(name)
@@ -375,7 +372,7 @@ class _Deployment:
             if looped is not None:
                 return looped
             raise ExpressionError(f"the template has no variable {name!r}")
-        pointer = f"{self.pointer}/variables/{_escape(key)}"
+        pointer = f"{self.pointer}/variables/{pointer_segment(key)}"
         if key in self._evaluating_variables:
             chain = " -> ".join([*self._evaluating_variables, key])
             raise self.fail(f"variables refer to each other in a cycle: {chain}", pointer)
@@ -459,7 +456,9 @@ class _Deployment:
                         loop, f"{pointer}/copy/{position}", scope
                     )
             else:
-                result[key] = self._expand_property_copies(item, f"{pointer}/{_escape(key)}", scope)
+                result[key] = self._expand_property_copies(
+                    item, f"{pointer}/{pointer_segment(key)}", scope
+                )
         return result
 
     # -- resources ------------------------------------------------------------------------------
@@ -468,7 +467,9 @@ class _Deployment:
         resources = self.template.get("resources", [])
         if isinstance(resources, dict):
             for symbol, raw in resources.items():
-                self._declare(raw, f"{self.pointer}/resources/{_escape(symbol)}", symbol, "", "")
+                self._declare(
+                    raw, f"{self.pointer}/resources/{pointer_segment(symbol)}", symbol, "", ""
+                )
         elif isinstance(resources, list):
             for position, raw in enumerate(resources):
                 self._declare(raw, f"{self.pointer}/resources/{position}", None, "", "")
@@ -669,7 +670,7 @@ class _Deployment:
                     continue
                 if key == "properties" and instance.type.lower() == DEPLOYMENTS:
                     continue
-                pointer = f"{declaration.pointer}/{_escape(key)}"
+                pointer = f"{declaration.pointer}/{pointer_segment(key)}"
                 expanded = self._expand_property_copies(value, pointer, instance.scope)
                 body[key] = self.evaluate(expanded, pointer, instance.scope)
             body["type"], body["name"], body["id"] = instance.type, instance.name, instance.id
@@ -733,7 +734,7 @@ class _Deployment:
     def outputs(self) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for name, output in (self.template.get("outputs") or {}).items():
-            pointer = f"{self.pointer}/outputs/{_escape(name)}"
+            pointer = f"{self.pointer}/outputs/{pointer_segment(name)}"
             if not isinstance(output, dict):
                 raise self.fail("an output must be an object", pointer)
             if (
@@ -854,7 +855,7 @@ class _Engine:
                     f"{pointer}/properties/parameters",
                 )
             for name, given in given_parameters.items():
-                where = f"{pointer}/properties/parameters/{_escape(name)}"
+                where = f"{pointer}/properties/parameters/{pointer_segment(name)}"
                 if isinstance(given, str):
                     # Bicep 0.3x: `"p": "[if(c, createObject('value', a), createObject(...))]"`
                     given = parent.evaluate(
@@ -959,7 +960,7 @@ def parameter_values(document: Any, file: str) -> dict[str, Any]:
             raise TemplateError(
                 f"parameter {name!r} needs a value (or a Key Vault reference)",
                 file,
-                f"/parameters/{_escape(name)}",
+                f"/parameters/{pointer_segment(name)}",
             )
     return values
 
@@ -1030,7 +1031,7 @@ def _unknowns(value: Any, path: str) -> Iterator[tuple[str, Unknown]]:
         yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _unknowns(item, f"{path}/{_escape(str(key))}")
+            yield from _unknowns(item, f"{path}/{pointer_segment(str(key))}")
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _unknowns(item, f"{path}/{index}")
