@@ -135,7 +135,7 @@ def test_peerings_of_one_vnet_are_created_one_after_another() -> None:
             for block in hcl2.loads(text).get("resource", []):  # type: ignore[no-untyped-call]
                 for _, resources in block.items():
                     for symbol, spec in resources.items():
-                        if "virtualNetworkPeerings@" in spec["type"]:
+                        if "virtualNetworkPeerings@" in spec.get("type", ""):
                             peerings[symbol.strip('"')] = spec
     needs = {
         symbol: {str(d).split(".")[-1].strip("}$") for d in spec.get("depends_on", [])}

@@ -821,6 +821,8 @@ def _services(w: _Writer) -> None:
                 "allowBlobPublicAccess": account.allow_blob_public_access,
                 "minimumTlsVersion": account.minimum_tls_version,
                 "supportsHttpsTrafficOnly": True,
+                # no local users (SFTP / NFS accounts beside Entra ID): nothing here uses them
+                "isLocalUserEnabled": False,
             },
             sku={"name": account.sku},
             kind=account.kind,
@@ -1071,7 +1073,12 @@ def _ml(w: _Writer) -> None:
         w.add(
             compute,
             "Microsoft.MachineLearningServices/workspaces/computes",
-            {"computeType": compute.compute_type.value, "properties": inner},
+            # keys off: only Entra ID identities reach the compute (checkov CKV_AZURE_142)
+            {
+                "computeType": compute.compute_type.value,
+                "properties": inner,
+                "disableLocalAuth": True,
+            },
             name=f"{workspace_name}/{compute.name}",
             dependsOn=waits or None,
         )

@@ -301,12 +301,20 @@ def _endpoint_properties(a: Attrs) -> Props:
 def _network_acls(block: Attrs, ip_key: str = "ip_rules") -> Props | None:
     if not block:
         return None
-    return {
+    acls = {
         "defaultAction": block.get("default_action"),
         "bypass": ",".join(_list(block.get("bypass"))) or None,
         "ipRules": [{"value": ip} for ip in _list(block.get(ip_key))],
         "virtualNetworkRules": [{"id": s} for s in _list(block.get("virtual_network_subnet_ids"))],
     }
+    # storage: resource instances (a workspace) admitted past the network rules
+    access = [
+        {"resourceId": r.get("endpoint_resource_id"), "tenantId": r.get("endpoint_tenant_id")}
+        for r in _blocks(block, "private_link_access")
+    ]
+    if access:
+        acls["resourceAccessRules"] = access
+    return acls
 
 
 def _workspace_properties(a: Attrs) -> Props:
@@ -333,11 +341,17 @@ def _compute_properties(kind: str) -> Callable[[Attrs], Props]:
             "enableNodePublicIp": a.get("node_public_ip_enabled", True),
         }
         if kind == "AmlCompute":
+            inner["vmPriority"] = a.get("vm_priority")
             inner["scaleSettings"] = {
                 "minNodeCount": scale.get("min_node_count", 0),
                 "maxNodeCount": scale.get("max_node_count", 1),
+                "nodeIdleTimeBeforeScaleDown": scale.get("scale_down_nodes_after_idle_duration"),
             }
-        return {"computeType": kind, "properties": inner}
+        return {
+            "computeType": kind,
+            "properties": inner,
+            "disableLocalAuth": _not(a.get("local_auth_enabled"), True),
+        }
 
     return build
 
@@ -402,7 +416,12 @@ MAPPINGS: dict[str, Mapping] = {
     ),
     "azurerm_network_interface": Mapping(
         "Microsoft.Network/networkInterfaces",
-        properties=lambda a: {"ipConfigurations": _ip_configurations(a)},
+        properties=lambda a: {
+            "ipConfigurations": _ip_configurations(a),
+            "enableIPForwarding": a.get(
+                "ip_forwarding_enabled", a.get("enable_ip_forwarding", False)
+            ),
+        },
     ),
     "azurerm_linux_virtual_machine": Mapping(
         "Microsoft.Compute/virtualMachines", properties=_vm_properties
@@ -498,6 +517,11 @@ MAPPINGS: dict[str, Mapping] = {
             "publicNetworkAccess": _enabled(a.get("public_network_access_enabled")),
             "allowSharedKeyAccess": a.get("shared_access_key_enabled", True),
             "allowBlobPublicAccess": a.get("allow_nested_items_to_be_public", False),
+            "minimumTlsVersion": a.get("min_tls_version", "TLS1_2"),
+            "isLocalUserEnabled": a.get("local_user_enabled", True),
+            "supportsHttpsTrafficOnly": a.get(
+                "https_traffic_only_enabled", a.get("enable_https_traffic_only", True)
+            ),
             "networkAcls": _network_acls(_first(a, "network_rules"), "ip_rules"),
         },
         top=_storage_top,
@@ -510,6 +534,8 @@ MAPPINGS: dict[str, Mapping] = {
                 "enable_rbac_authorization", a.get("rbac_authorization_enabled", False)
             ),
             "enablePurgeProtection": a.get("purge_protection_enabled", False),
+            "softDeleteRetentionInDays": a.get("soft_delete_retention_days", 90),
+            "tenantId": a.get("tenant_id"),
             "networkAcls": _network_acls(_first(a, "network_acls"), "ip_rules"),
             "sku": {"name": a.get("sku_name")},
         },
@@ -521,6 +547,7 @@ MAPPINGS: dict[str, Mapping] = {
             "publicNetworkAccess": _enabled(a.get("public_network_access_enabled")),
             "networkRuleSet": _network_acls(_first(a, "network_rule_set"), "ip_rule"),
             "dataEndpointEnabled": a.get("data_endpoint_enabled", False),
+            "networkRuleBypassOptions": a.get("network_rule_bypass_option", "AzureServices"),
         },
         top=lambda a: {"sku": {"name": a.get("sku")}},
     ),

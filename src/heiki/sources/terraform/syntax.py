@@ -7,12 +7,14 @@ dropped; nothing is evaluated here.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import hcl2
-from lark import Token, Tree
+import hcl2.parser
+from hcl2.postlexer import PostLexer
+from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
 
 from heiki.inputs import read_input_text
@@ -165,11 +167,11 @@ class _Builder:
         self.file = file
 
     def where(self, node: Any) -> Where:
-        if isinstance(node, Token):
+        """Where a node starts: its first token (the parser keeps no positions on trees)."""
+        while isinstance(node, Tree):
+            node = next((c for c in node.children if isinstance(c, (Tree, Token))), None)
+        if isinstance(node, Token) and node.line is not None:
             return Where(self.file, node.line, node.column)
-        meta = getattr(node, "meta", None)
-        if meta is not None and not getattr(meta, "empty", True):
-            return Where(self.file, meta.line, meta.column)
         return Where(self.file)
 
     def body(self, tree: Tree[Any]) -> Body:
@@ -436,12 +438,26 @@ def _unescape(text: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=1)
+def _parser() -> Lark:
+    """python-hcl2's grammar and post-lexer without position propagation on trees (a third of
+    the parse time on a large file); ``_Builder.where`` takes positions from tokens instead."""
+    return Lark.open(
+        "hcl2.lark",
+        parser="lalr",
+        rel_to=hcl2.parser.__file__,
+        propagate_positions=False,
+        postlex=PostLexer(),
+        cache=True,
+    )
+
+
 def parse_text(text: str, file: str) -> Body:
     """One ``.tf`` file's text as a body of attributes and blocks."""
     if not text.endswith("\n"):
         text += "\n"
     try:
-        tree = hcl2.parses_to_tree(text)
+        tree = _parser().parse(text + "\n")
     except LarkError as error:
         line = getattr(error, "line", None)
         column = getattr(error, "column", None)
@@ -449,8 +465,11 @@ def parse_text(text: str, file: str) -> Body:
         raise HclSyntaxError(f"HCL syntax: {first}", file, line, column) from None
     except RecursionError:
         raise HclSyntaxError("HCL nested too deeply to read", file, None, None) from None
+    start = tree.children[0]
+    if not isinstance(start, Tree):  # the grammar's start rule is always a body
+        raise HclSyntaxError("HCL syntax: no body", file, None, None)
     try:
-        return _Builder(file).body(tree.children[0])
+        return _Builder(file).body(start)
     except RecursionError:
         raise HclSyntaxError("HCL nested too deeply to read", file, None, None) from None
 
