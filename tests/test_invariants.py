@@ -55,7 +55,7 @@ def test_no_capability_is_ready_against_its_own_evidence(case: str) -> None:
         pytest.skip("../shared not present")
     loaded = load(sources, onprem=onprem, parameters=parameters)
     result = check_environment(loaded.environment, load_catalog())
-    failing_cells = {(str(c.name), c.vantage) for c in result.matrix.failures}
+    failing_cells = {(str(c.name), v) for c in result.matrix.failures for v in c.vantages}
     for capability in result.readiness.capabilities:
         if capability.status is not Status.READY:
             continue

@@ -166,21 +166,47 @@ def _open(verdict: str) -> Text:
     return Text(verdict, style="bold red" if verdict == "delivered" else "green")
 
 
-_MATRIX_MAX_VANTAGES = 10
+_MATRIX_MAX_VIEWS = 10
 _FAILING_ROWS = 100
 
 
 def _dns(record: dict[str, Any]) -> RenderableType:
     dns = record["dns"]
-    vantages = dns["vantages"]
+    vantages, views = dns["vantages"], dns["views"]
     title = (
-        f"DNS matrix ({dns['names']} names x {len(vantages)} vantages, {dns['failures']} failing)"
+        f"DNS matrix ({dns['names']} names x {len(vantages)} vantages in {len(views)} DNS "
+        f"view(s), {dns['failures']} failing)"
     )
     if not dns["names"] or not vantages:
         return Text("DNS matrix: nothing to resolve (no client or workload vantage)")
-    if dns["complete"] and len(vantages) <= _MATRIX_MAX_VANTAGES:
-        return _dns_matrix(dns, title)
-    return _dns_failures(dns, title)
+    legend = _views_legend(views)
+    if dns["complete"] and len(views) <= _MATRIX_MAX_VIEWS:
+        return Group(_dns_matrix(dns, title), legend) if legend else _dns_matrix(dns, title)
+    return Group(_dns_failures(dns, title), legend) if legend else _dns_failures(dns, title)
+
+
+_LEGEND_VANTAGES = 8
+
+
+def _view_label(view: dict[str, Any]) -> str:
+    members = view["vantages"]
+    return members[0] if len(members) == 1 else f"{members[0]} +{len(members) - 1}"
+
+
+def _views_legend(views: list[dict[str, Any]]) -> Text | None:
+    """The vantages of each shared view, listed once (a column stands for all of them)."""
+    lines = []
+    for view in views:
+        members = view["vantages"]
+        if len(members) == 1:
+            continue
+        shown = ", ".join(members[:_LEGEND_VANTAGES])
+        if len(members) > _LEGEND_VANTAGES:
+            shown += f", ... {len(members) - _LEGEND_VANTAGES} more (--format json)"
+        lines.append(f"  {_view_label(view)} = {view['view']} ({view['server']}): {shown}")
+    if not lines:
+        return None
+    return Text("Vantages that share a DNS view (one column, one answer):\n" + "\n".join(lines))
 
 
 def _cell_text(cell: dict[str, Any]) -> Text:
@@ -192,21 +218,21 @@ def _cell_text(cell: dict[str, Any]) -> Text:
 
 
 def _dns_matrix(dns: dict[str, Any], title: str) -> RenderableType:
-    vantages = dns["vantages"]
+    views = dns["views"]
     table = Table(title=title, title_justify="left")
     table.add_column("name", overflow="fold", max_width=60)
     table.add_column("expected")
-    for vantage in vantages:
-        table.add_column(vantage, overflow="fold")
+    for view in views:
+        table.add_column(_view_label(view), overflow="fold")
     rows: dict[str, dict[str, dict[str, Any]]] = {}
     expected: dict[str, str] = {}
     for cell in dns["cells"]:
-        rows.setdefault(cell["name"], {})[cell["vantage"]] = cell
+        rows.setdefault(cell["name"], {})[cell["view"]] = cell
         expected[cell["name"]] = cell["expected_address"] or cell["expected"]
     for name, cells in rows.items():
         row: list[Text | str] = [name, expected[name]]
-        for vantage in vantages:
-            cell = cells.get(vantage)
+        for view in views:
+            cell = cells.get(view["view"])
             row.append(_cell_text(cell) if cell is not None else "")
         table.add_row(*row)
     return table
@@ -215,12 +241,13 @@ def _dns_matrix(dns: dict[str, Any], title: str) -> RenderableType:
 def _dns_failures(dns: dict[str, Any], title: str) -> RenderableType:
     """Too large for a grid: list the failing cells only (all of them are in the JSON)."""
     failing = [c for c in dns["cells"] if not c["ok"]]
+    labels = {view["view"]: _view_label(view) for view in dns["views"]}
     table = Table(title=f"{title}; failing cells", title_justify="left")
-    for column in ("name", "vantage", "expected", "got"):
+    for column in ("name", "view", "expected", "got"):
         table.add_column(column, overflow="fold")
     for cell in failing[:_FAILING_ROWS]:
         expected = cell["expected_address"] or cell["expected"]
-        table.add_row(cell["name"], cell["vantage"], expected, _cell_text(cell))
+        table.add_row(cell["name"], labels[cell["view"]], expected, _cell_text(cell))
     if len(failing) > _FAILING_ROWS:
         table.add_row(f"... {len(failing) - _FAILING_ROWS} more (--format json)", "", "", "")
     return table

@@ -28,8 +28,8 @@ def markdown_document(record: dict[str, Any]) -> str:
         f"- **Closed:** {'yes' if verdict['closed'] else 'no'}",
         f"- **Toil:** {verdict['toil']} manual change(s) over the lifecycle events",
         f"- **Findings:** {verdict['errors']} error(s), {verdict['warnings']} warning(s)",
-        f"- **DNS:** {record['dns']['names']} names x {len(record['dns']['vantages'])} vantages, "
-        f"{record['dns']['failures']} failing",
+        f"- **DNS:** {record['dns']['names']} names x {len(record['dns']['vantages'])} vantages "
+        f"in {len(record['dns']['views'])} DNS view(s), {record['dns']['failures']} failing",
         "",
     ]
     if record["coverage"]:

@@ -11,8 +11,8 @@ from typing import Any
 from heiki.model.source import SourceLocation
 from heiki.model.values import DnsName, FqdnPattern, PortRange, ResourceId
 
-FORMAT_VERSION = 1
-"""Version of heiki's JSON shapes; bumped on incompatible changes."""
+FORMAT_VERSION = 2
+"""Version of heiki's JSON shapes; bumped on incompatible changes (2: the DNS matrix by view)."""
 
 
 def to_data(value: Any) -> Any:

@@ -8,6 +8,7 @@ model sources) must resolve publicly from the workload subnets.
 from __future__ import annotations
 
 import functools
+import ipaddress
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -47,12 +48,32 @@ class NeededName:
 
 
 @dataclass(frozen=True, slots=True)
+class DnsView:
+    """Vantages that resolve every name the same way (their first DNS server is the same and
+    reachable): each name is resolved once for all of them."""
+
+    id: str
+    vantages: tuple[str, ...]
+    server: str
+    """What they share: the first DNS server they ask, or why a vantage stands alone."""
+
+
+@dataclass(frozen=True, slots=True)
 class MatrixCell:
+    """One name from one view: the answer every vantage of the view gets."""
+
     name: DnsName
-    vantage: str
+    view: str
+    vantages: tuple[str, ...]
+    """The view's vantages that need the name (on-premises clients need no public name)."""
     expected: Expectation
     expected_address: Address | None
     resolution: Resolution
+    """Resolved from the first of ``vantages``: the evidence is that vantage's own."""
+
+    @property
+    def vantage(self) -> str:
+        return self.vantages[0]
 
     @property
     def ok(self) -> bool:
@@ -68,12 +89,21 @@ class MatrixCell:
 class DnsMatrix:
     names: tuple[NeededName, ...]
     vantages: tuple[Vantage, ...]
+    views: tuple[DnsView, ...]
     cells: tuple[MatrixCell, ...]
+    """One per name and view: the matrix grows with names x views, not names x vantages."""
 
     @functools.cached_property
     def failures(self) -> tuple[MatrixCell, ...]:
-        # millions of cells on a large estate: look once (the matrix is immutable)
         return tuple(c for c in self.cells if not c.ok)
+
+    def failing(self, name: str, vantage: str) -> bool:
+        """Whether ``name`` fails from ``vantage`` (a vantage-level question of a view matrix)."""
+        return (name, vantage) in self._failing_pairs
+
+    @functools.cached_property
+    def _failing_pairs(self) -> frozenset[tuple[str, str]]:
+        return frozenset((str(c.name), v) for c in self.failures for v in c.vantages)
 
 
 def private_names(env: Environment, catalog: Catalog) -> tuple[NeededName, ...]:
@@ -173,35 +203,50 @@ def _dns_matrix(env: Environment, catalog: Catalog, resolver: Resolver | None) -
     private = private_names(resolver.world.env, catalog)
     public = public_names(resolver.world.env, catalog)
     needed_names = (*private, *public)
-    # Vantages that share a DNS view get the same answers; resolve a name once per view and
-    # again per vantage only where the shared answer is wrong (the evidence must be its own).
-    if needed_names:
-        for vantage in vantages:
-            resolver.resolve(vantage, needed_names[0].name)
-    views: dict[object, list[Vantage]] = {}
-    for vantage in vantages:
-        key = resolver.view_key(vantage)
-        views.setdefault(key if key is not None else ("alone", vantage.name), []).append(vantage)
-    order = {v.name: i for i, v in enumerate(vantages)}
+    views = _views(resolver, vantages, needed_names)
     cells: list[MatrixCell] = []
     for needed in needed_names:
-        row: list[MatrixCell] = []
-        for group in views.values():
-            members = [
-                v
-                for v in group
+        for view, members in views:
+            if needed.expect is Expectation.PUBLIC:
                 # on-premises clients do not install packages into Azure compute
-                if not (needed.expect is Expectation.PUBLIC and v.on_premises)
-            ]
+                members = [v for v in members if not v.on_premises]
             if not members:
                 continue
-            shared = resolver.resolve(members[0], needed.name)
-            first = MatrixCell(needed.name, members[0].name, needed.expect, needed.address, shared)
-            row.append(first)
-            for vantage in members[1:]:
-                resolution = shared if first.ok else resolver.resolve(vantage, needed.name)
-                row.append(
-                    MatrixCell(needed.name, vantage.name, needed.expect, needed.address, resolution)
+            cells.append(
+                MatrixCell(
+                    needed.name,
+                    view.id,
+                    tuple(v.name for v in members),
+                    needed.expect,
+                    needed.address,
+                    resolver.resolve(members[0], needed.name),
                 )
-        cells += sorted(row, key=lambda c: order[c.vantage])
-    return DnsMatrix(needed_names, vantages, tuple(cells))
+            )
+    return DnsMatrix(needed_names, vantages, tuple(view for view, _ in views), tuple(cells))
+
+
+def _views(
+    resolver: Resolver, vantages: tuple[Vantage, ...], needed: tuple[NeededName, ...]
+) -> list[tuple[DnsView, list[Vantage]]]:
+    """The vantages grouped by DNS view, in the order of their first vantage. A vantage's view
+    is known once it has resolved (its plan to its first server is made then)."""
+    if needed:
+        for vantage in vantages:
+            resolver.resolve(vantage, needed[0].name)
+    groups: dict[object, list[Vantage]] = {}
+    servers: dict[object, str] = {}
+    for vantage in vantages:
+        key = resolver.view_key(vantage)
+        if key is None:
+            groups[("alone", vantage.name)] = [vantage]
+            servers[("alone", vantage.name)] = "no shared first DNS server"
+            continue
+        groups.setdefault(key, []).append(vantage)
+        context, address = key
+        # Azure DNS answers per VNet (its linked zones); a custom server answers everyone alike
+        where = f" as seen from {str(context).rsplit('/', 1)[-1]}" if context else ""
+        servers[key] = f"first DNS server {ipaddress.IPv4Address(address)}{where}"
+    return [
+        (DnsView(f"view-{i}", tuple(v.name for v in members), servers[key]), members)
+        for i, (key, members) in enumerate(groups.items(), start=1)
+    ]

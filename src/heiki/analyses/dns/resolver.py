@@ -683,6 +683,8 @@ class Resolver:
         to that server differ. ``None`` until the vantage has resolved once, or when it has no
         reachable first server."""
         plan = self._shared.plans.get((vantage.kind.value, vantage.name))
+        if plan is not None and plan.first is None:
+            plan = self._complete(plan, vantage)  # the hop to the first server is known by now
         if plan is None or plan.first is None:
             return None
         context, address, _ = plan.first

@@ -32,16 +32,22 @@ class NeededNameDoesNotResolve(Rule):
         vnets = {v.name: v.vnet for v in matrix.vantages}
         for cell in matrix.failures:
             target = targets.get(cell.name)
-            vnet = vnets.get(cell.vantage)
-            causes = (
-                (service_dns(target), *((zone_link(target, vnet),) if vnet else ()))
-                if target is not None
-                else ()
-            )
+            causes: tuple[str, ...] = ()
+            if target is not None:
+                links = dict.fromkeys(
+                    zone_link(target, vnet)
+                    for vantage in cell.vantages
+                    if (vnet := vnets.get(vantage)) is not None
+                )
+                causes = (service_dns(target), *links)
             expected = f"{cell.expected_address}" if cell.expected_address else cell.expected.value
             got = f"{cell.resolution.outcome.value} {cell.resolution.answer_text}"
+            # one finding per view: every vantage of it gets this answer
+            where = cell.vantage
+            if len(cell.vantages) > 1:
+                where += f" and {len(cell.vantages) - 1} other vantage(s) of {cell.view}"
             yield Violation(
-                f"{cell.name} from {cell.vantage}: expected {expected}, got {got}",
+                f"{cell.name} from {where}: expected {expected}, got {got}",
                 evidence=evidence(cell.resolution),
                 causes=causes,
             )
