@@ -105,6 +105,7 @@ class _Judge:
         del env  # the tracer's environment has the endpoint IPs Azure would allocate
         self.expected = {str(n.name): n.address for n in private_names(self.env, catalog)}
         """Names of private endpoints and compute instances -> the private IP they must give."""
+        self._egress_vantages: dict[ResourceId, Vantage] | None = None
 
     def _failure(self, trace: Trace) -> Trace | None:
         """Why a flow does not count for the capability: it is not delivered, or it reaches a
@@ -330,12 +331,11 @@ class _Judge:
         for workspace in workspaces:
             targets += [(n, 443, "tcp") for n in self.names_of(workspace.id)]
             region = target_region(self.env, workspace.id, self.region)
-            for compute in self.env.computes:
-                if compute.workspace == workspace.id:
-                    targets += [
-                        (str(n), 443, "tcp")
-                        for n in compute_instance_names(self.catalog, compute, region)[:2]
-                    ]
+            for compute in self.env.computes_of(workspace.id):
+                targets += [
+                    (str(n), 443, "tcp")
+                    for n in compute_instance_names(self.catalog, compute, region)[:2]
+                ]
         capability = self.judge(
             Loop.INNER,
             name,
@@ -472,8 +472,8 @@ class _Judge:
             builder = next(
                 (
                     c
-                    for c in self.env.computes
-                    if c.workspace == workspace.id and c.name == workspace.image_build_compute
+                    for c in self.env.computes_of(workspace.id)
+                    if c.name == workspace.image_build_compute
                 ),
                 None,
             )
@@ -483,15 +483,7 @@ class _Judge:
                     "set (ACR Tasks and serverless builds cannot reach it)"
                 )
                 continue
-            vantage = next(
-                (
-                    s.vantage
-                    for s in self.egress.subnets
-                    if (s.vantage.subnet and s.vantage.subnet == builder.subnet)
-                    or s.vantage.resource == builder.id
-                ),
-                None,
-            )
+            vantage = self._egress_vantage_of(builder)
             if vantage is None:
                 problems.append(f"image-build compute {builder.name} is in no known subnet")
                 continue
@@ -717,11 +709,22 @@ class _Judge:
             flows=tuple(flows),
         )
 
+    def _egress_vantage_of(self, compute: Compute) -> Vantage | None:
+        """The egress vantage a compute sends from: its subnet's, or its own in a managed VNet
+        (indexed once: a large estate asks for every workspace's image builder)."""
+        if self._egress_vantages is None:
+            index: dict[ResourceId, Vantage] = {}
+            for s in self.egress.subnets:
+                for key in (s.vantage.subnet, s.vantage.resource):
+                    if key is not None:
+                        index.setdefault(key, s.vantage)
+            self._egress_vantages = index
+        found = self._egress_vantages.get(compute.subnet) if compute.subnet else None
+        return found or self._egress_vantages.get(compute.id)
+
     def _belongs(self, subnet: SubnetEgress, workspace: ResourceId) -> bool:
         vantage = subnet.vantage
-        for compute in self.env.computes:
-            if compute.workspace != workspace:
-                continue
+        for compute in self.env.computes_of(workspace):
             if compute.subnet is not None and compute.subnet == vantage.subnet:
                 return True
             if vantage.resource == compute.id:

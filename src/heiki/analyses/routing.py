@@ -276,16 +276,22 @@ def effective_routes(
         PrivateEndpointNetworkPolicies.ENABLED,
         PrivateEndpointNetworkPolicies.ROUTE_TABLE_ENABLED,
     )
+    # user prefixes as (network, length) integers: "is this address in a user route of at
+    # least this length" is then one set lookup per distinct length, not a scan of the routes
+    user_networks = {
+        (int(r.prefix.network_address), r.prefix.prefixlen)
+        for r in user
+        if r.prefix is not None and r.prefix.prefixlen > 0
+    }
+    user_lengths = sorted({length for _, length in user_networks})
     for route, space_len, policies in endpoint_routes:
         assert route.prefix is not None
-        address = route.prefix.network_address
+        address = int(route.prefix.network_address)
         exact = route.prefix in user_prefixes
         summarised = policies in policies_on and any(
-            r.prefix is not None
-            and r.prefix.prefixlen >= space_len.prefixlen
-            and r.prefix.prefixlen > 0
-            and address in r.prefix
-            for r in user
+            ((address >> (32 - length)) << (32 - length), length) in user_networks
+            for length in user_lengths
+            if length >= space_len.prefixlen
         )
         if exact:
             route = _invalid(route, "overridden by a /32 user-defined route")

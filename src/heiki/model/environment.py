@@ -87,6 +87,9 @@ class Environment:
     _endpoints_by_target: dict[ResourceId, tuple[PrivateEndpoint, ...]] = field(
         init=False, repr=False, compare=False
     )
+    _computes_by_workspace: dict[ResourceId, tuple[Compute, ...]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         index: dict[ResourceId, Resource] = {}
@@ -111,6 +114,12 @@ class Environment:
         object.__setattr__(self, "_subnet_vnet", subnet_vnet)
         object.__setattr__(
             self, "_endpoints_by_target", {k: tuple(v) for k, v in by_target.items()}
+        )
+        by_workspace: dict[ResourceId, list[Compute]] = {}
+        for compute in self.computes:
+            by_workspace.setdefault(compute.workspace, []).append(compute)
+        object.__setattr__(
+            self, "_computes_by_workspace", {k: tuple(v) for k, v in by_workspace.items()}
         )
 
     def _top_level(self) -> Iterator[Resource]:
@@ -152,6 +161,10 @@ class Environment:
             if vnet.name.lower() == name.lower():
                 return vnet
         return None
+
+    def computes_of(self, workspace: ResourceId) -> tuple[Compute, ...]:
+        """The computes of a workspace, in declaration order."""
+        return self._computes_by_workspace.get(workspace, ())
 
     def private_endpoints_for(self, target: ResourceId) -> tuple[PrivateEndpoint, ...]:
         return self._endpoints_by_target.get(target, ())

@@ -122,6 +122,15 @@ def _convert(
             for i, item in enumerate(node.value)
         ]
     value = loader.construct_object(node, deep=True)
+    if isinstance(value, bytes):  # !!binary: bytes would pass for text further on
+        raise InputError(
+            Diagnostic(
+                dx.SCHEMA,
+                Severity.ERROR,
+                "YAML: a !!binary value is bytes, not text (write the text itself)",
+                SourceLocation(display, node.start_mark.line + 1, node.start_mark.column + 1),
+            )
+        )
     if isinstance(value, str) and not value.isascii():
         try:
             value.encode("utf-8")

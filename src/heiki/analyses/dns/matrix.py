@@ -204,19 +204,30 @@ def _dns_matrix(env: Environment, catalog: Catalog, resolver: Resolver | None) -
     public = public_names(resolver.world.env, catalog)
     needed_names = (*private, *public)
     views = _views(resolver, vantages, needed_names)
+    # who asks, per view: everyone for private names; on-premises clients do not install
+    # packages into Azure compute, so not them for public names (worked out once per view)
+    askers = {
+        expect: [
+            (view, [v for v in members if expect is Expectation.PRIVATE or not v.on_premises])
+            for view, members in views
+        ]
+        for expect in Expectation
+    }
+    names_of = {
+        (expect, view.id): tuple(v.name for v in members)
+        for expect, pairs in askers.items()
+        for view, members in pairs
+    }
     cells: list[MatrixCell] = []
     for needed in needed_names:
-        for view, members in views:
-            if needed.expect is Expectation.PUBLIC:
-                # on-premises clients do not install packages into Azure compute
-                members = [v for v in members if not v.on_premises]
+        for view, members in askers[needed.expect]:
             if not members:
                 continue
             cells.append(
                 MatrixCell(
                     needed.name,
                     view.id,
-                    tuple(v.name for v in members),
+                    names_of[(needed.expect, view.id)],
                     needed.expect,
                     needed.address,
                     resolver.resolve(members[0], needed.name),

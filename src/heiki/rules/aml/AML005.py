@@ -42,15 +42,17 @@ class ComputeSubnetTooSmall(Rule):
             nodes = compute.max_nodes if compute.compute_type is ComputeType.AML_COMPUTE else 1
             needed[compute.subnet] = needed.get(compute.subnet, 0) + nodes
             demand.setdefault(compute.subnet, []).append(f"{compute.name}: {nodes}")
+        # addresses already taken per subnet, counted once (not per compute subnet)
+        occupied: dict[ResourceId, int] = {}
+        for pe in env.private_endpoints:
+            occupied[pe.subnet] = occupied.get(pe.subnet, 0) + (len(pe.ip_configurations) or 1)
+        for nic in env.network_interfaces:
+            occupied[nic.subnet] = occupied.get(nic.subnet, 0) + 1
         for subnet_id, nodes in sorted(needed.items(), key=lambda item: str(item[0])):
             subnet = env.subnet(subnet_id)
             if subnet is None:
                 continue
-            taken = sum(
-                len(pe.ip_configurations) or 1
-                for pe in env.private_endpoints
-                if pe.subnet == subnet_id
-            ) + sum(1 for nic in env.network_interfaces if nic.subnet == subnet_id)
+            taken = occupied.get(subnet_id, 0)
             free = subnet.address_prefix.num_addresses - reserved - taken
             if nodes > free:
                 yield Violation(

@@ -44,13 +44,13 @@ class BroadStorageTag(Rule):
             s.vantage.subnet: s.foreign_storage for s in ctx.egress.subnets if s.vantage.subnet
         }
         bastion = bastion_nsgs(ctx.env)
+        subnets_of: dict[ResourceId, list[ResourceId]] = {}
+        for vnet in ctx.env.virtual_networks:
+            for subnet in vnet.subnets:
+                if subnet.network_security_group is not None:
+                    subnets_of.setdefault(subnet.network_security_group, []).append(subnet.id)
         for nsg in ctx.env.network_security_groups:
-            users = [
-                subnet.id
-                for vnet in ctx.env.virtual_networks
-                for subnet in vnet.subnets
-                if subnet.network_security_group == nsg.id
-            ]
+            users = subnets_of.get(nsg.id, [])
             for rule in nsg.security_rules:
                 if rule.direction is not Direction.OUTBOUND or rule.access is not Access.ALLOW:
                     continue

@@ -489,6 +489,10 @@ class _Deployment:
         if "name" not in raw and not _extension_alias(raw):
             # resources of Bicep extensions (Microsoft Graph, Kubernetes) may have no ARM name
             raise self.fail("the resource has no name", pointer)
+        depends = raw.get("dependsOn")
+        if depends is not None and not isinstance(depends, list):
+            # the template language requires an array; Azure refuses the template otherwise
+            raise self.fail("dependsOn must be an array of resource names or IDs", pointer)
         declaration = _Declaration(raw, pointer, symbol, parent_type, parent_name)
         self.declarations.append(declaration)
 

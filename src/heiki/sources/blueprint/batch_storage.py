@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from heiki.catalog import Catalog
 from heiki.model.environment import Environment
+from heiki.model.ml import Compute
 from heiki.model.network import (
     ServiceEndpointPolicy,
     ServiceEndpointPolicyDefinition,
@@ -39,21 +40,23 @@ def scope_batch_storage(
     )
     policies: list[ServiceEndpointPolicy] = []
     scoped: dict[ResourceId, ResourceId] = {}
+    # indexes, so that a large estate is not spokes x computes
+    by_name = {v.name.lower(): v for v in reversed(env.virtual_networks)}
+    computes_in: dict[ResourceId, list[Compute]] = {}
+    for compute in env.computes:
+        if compute.subnet is not None:
+            computes_in.setdefault(compute.subnet, []).append(compute)
+    storage_of = {w.id: w.storage_account for w in env.workspaces}
     for key, spoke in spec.spokes.items():
         mode = spoke.batch_storage or ("service-endpoint-policy" if env.firewalls else "none")
-        vnet = env.vnet_by_name(spoke.name or f"vnet-{key}")
+        vnet = by_name.get((spoke.name or f"vnet-{key}").lower())
         if mode != "service-endpoint-policy" or vnet is None or alias is None:
             continue
-        subnets = {s.id for s in vnet.subnets}
-        computes = [c for c in env.computes if c.subnet in subnets]
+        computes = [c for s in vnet.subnets for c in computes_in.get(s.id, ())]
         if not computes:
             continue
         accounts = sorted(
-            {
-                str(workspace.storage_account)
-                for workspace in env.workspaces
-                if any(c.workspace == workspace.id for c in computes)
-            }
+            {str(storage_of[c.workspace]) for c in computes if c.workspace in storage_of}
         )
         policy = ServiceEndpointPolicy(
             id=ResourceId.build(

@@ -189,6 +189,8 @@ class Expander:
         self.firewalls: list[AzureFirewall] = []
         self.policies: list[FirewallPolicy] = []
         self.private_endpoints: list[PrivateEndpoint] = []
+        self._endpoint_names: set[str] = set()
+        """Names of ``private_endpoints`` (one lookup per new endpoint, not a scan)."""
         self.resolvers: list[DnsResolver] = []
         self.rulesets: list[DnsForwardingRuleset] = []
         self.workspaces: list[Workspace] = []
@@ -761,7 +763,7 @@ class Expander:
             )
             return
         name = f"pep-{target_name}-{group_id.lower()}"
-        if any(pe.name == name for pe in self.private_endpoints):
+        if name in self._endpoint_names:
             name = f"{name}-{plan.key}"
         configs = []
         for member in service.members:
@@ -777,6 +779,7 @@ class Expander:
                     private_ip_address=ip,
                 )
             )
+        self._endpoint_names.add(name)
         self.private_endpoints.append(
             PrivateEndpoint(
                 id=self.rid(f"{NET}/privateEndpoints", name),

@@ -100,6 +100,14 @@ class Props:
 
     def subs(self, key: str) -> Iterator[Props]:
         value = self.get(key)
+        if value is not None and not isinstance(value, list):
+            self.notes.add(
+                dx.PARAMETER_VALUE,
+                Severity.WARNING,
+                f"{self.path}.{key} is {type(value).__name__}, not an array: Azure rejects the "
+                "template (not read)",
+                self.where,
+            )
         if not isinstance(value, list):
             return
         for position, item in enumerate(value):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote, urljoin
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from heiki.sources.arm.expressions.errors import ExpressionError
 from heiki.sources.arm.expressions.formatting import dotnet_format, dotnet_string
@@ -201,7 +201,11 @@ def _trim(ev: Evaluator, args: list[Any]) -> Any:
 
 @arm_function("uri", 2, 2)
 def _uri(ev: Evaluator, args: list[Any]) -> Any:
-    return urljoin(need_str("uri", args, 0), need_str("uri", args, 1))
+    base = need_str("uri", args, 0)
+    # .NET's Uri(Uri, string), which ARM uses, needs an absolute base URI (a scheme)
+    if not urlsplit(base).scheme or not urlsplit(base).netloc:
+        raise ExpressionError(f"uri(): the base {base!r} is not an absolute URI")
+    return urljoin(base, need_str("uri", args, 1))
 
 
 @arm_function("uriComponent", 1, 1)

@@ -1,0 +1,100 @@
+"""Scale: the full CLI check (JSON report) of hub-and-spoke estates of growing size, against the
+time it takes merely to ``json.load`` the same estate's ARM template.
+
+Run: python benchmarks/bench_scale.py [--spokes 10,100,300,1000,2000] [--check-arm]
+
+Each estate is written twice: as a blueprint (what a user writes) and as the ARM template heiki
+builds from it (``heiki build --to arm``). For each size the table shows the wall time and peak
+memory of ``heiki check BLUEPRINT --format json`` (a fresh process), the report's size, the ARM
+template's size and its ``json.load`` time, and the ratios the scale targets are written in:
+
+- check time / ARM parse time at 1,000 spokes: target at most 10x;
+- check time at 1,000 spokes / at 100 spokes: target at most 12x;
+- peak memory: under 1 GB at 1,000 spokes, under 2 GB at 2,000.
+
+``--check-arm`` also checks the ARM form (slower: ARM expressions are evaluated).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from estates import spoke_estate  # noqa: E402
+
+
+def _run(arguments: list[str], output: Path) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS in MB, exit code) of one heiki run in a fresh process."""
+    start = time.perf_counter()
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "heiki", *arguments], stdout=sink, stderr=subprocess.DEVNULL
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def _arm(blueprint: Path, folder: Path) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "heiki", "build", str(blueprint), "--to", "arm", "-o", str(folder)],
+        check=True,
+        capture_output=True,
+    )
+    return folder / "azuredeploy.json"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--spokes", default="10,100,300,1000,2000")
+    parser.add_argument("--check-arm", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.spokes.split(",")]
+    header = (
+        f"{'spokes':>6} {'check s':>8} {'peak MB':>8} {'report MB':>9} {'ARM MB':>7} "
+        f"{'ARM load s':>10} {'check/load':>10}"
+    )
+    if args.check_arm:
+        header += f" {'ARM check s':>11} {'ARM peak MB':>11}"
+    print(header)
+    times: dict[int, float] = {}
+    for spokes in sizes:
+        with tempfile.TemporaryDirectory() as temp:
+            folder = Path(temp)
+            blueprint = folder / "estate.yaml"
+            blueprint.write_text(spoke_estate(spokes, workspaces=True), encoding="utf-8")
+            report = folder / "report.json"
+            wall, peak, code = _run(["check", str(blueprint), "--format", "json"], report)
+            if code not in (0, 1):
+                raise SystemExit(f"heiki check exited {code} at {spokes} spokes")
+            template = _arm(blueprint, folder / "arm")
+            start = time.perf_counter()
+            with template.open("rb") as handle:
+                json.load(handle)
+            load = time.perf_counter() - start
+            times[spokes] = wall
+            line = (
+                f"{spokes:>6} {wall:>8.2f} {peak:>8.0f} {report.stat().st_size / 2**20:>9.1f} "
+                f"{template.stat().st_size / 2**20:>7.1f} {load:>10.3f} {wall / load:>9.1f}x"
+            )
+            if args.check_arm:
+                arm_wall, arm_peak, arm_code = _run(
+                    ["check", str(template), "--format", "json"], folder / "arm-report.json"
+                )
+                if arm_code not in (0, 1):
+                    raise SystemExit(f"heiki check of the ARM form exited {arm_code}")
+                line += f" {arm_wall:>11.2f} {arm_peak:>11.0f}"
+            print(line, flush=True)
+    if 100 in times and 1000 in times:
+        print(f"1,000 / 100 spokes: {times[1000] / times[100]:.1f}x (target at most 12x)")
+
+
+if __name__ == "__main__":
+    main()
