@@ -111,3 +111,87 @@ def test_bicep_modules_follow_the_same_cut(limit: int) -> None:
         if name.startswith("modules/"):
             assert text.count("\nresource ") <= limit, name
     assert "addressSpaces.vnetMlAddressSpace" in json.dumps(files)
+
+
+PARTED = replace(CATALOG, deployment_limits=DeploymentLimits(parameters=8, resources=6))
+"""So many modules that the subscription template cannot hold them all: parts."""
+
+
+def test_more_modules_than_a_template_holds_go_into_parts(tmp_path: Path) -> None:
+    original = load("closed-aml").environment
+    template = subscription_template(original, PARTED)
+    limits = PARTED.deployment_limits
+    assert len(template["resources"]) <= limits.resources
+    parts = [r for r in template["resources"] if r["type"] == "Microsoft.Resources/deployments"]
+    assert len(parts) > 1 and all("part" in p["properties"]["template"]["metadata"] for p in parts)
+    for part in parts:
+        inner = part["properties"]["template"]
+        assert len(inner["resources"]) <= limits.resources - 1
+    # each part after the first waits for the one before it
+    assert all("part-" in json.dumps(p["dependsOn"]) for p in parts[1:])
+    imported = _roundtrip(original, PARTED, tmp_path)
+    assert _model(imported) == _model(original)
+    assert _verdict(imported) == _verdict(original)
+
+
+def test_beyond_the_size_limits_the_modules_are_linked_files(tmp_path: Path) -> None:
+    """A job over 1 MB compressed (here: a limit of 6 KB) is written as azuredeploy.json with
+    modules/*.json linked by relativePath - and read back, it is the verified environment."""
+    from heiki.generators.deployment import arm_deployment
+    from heiki.sources.arm.size import compressed_size
+
+    small = DeploymentLimits(
+        parameters=8, resources=6, job_bytes=8_000, job_metadata_allowance=2_000
+    )
+    catalog = replace(CATALOG, deployment_limits=small)
+    original = load("closed-aml").environment
+    deployment = arm_deployment(original, catalog)
+    assert deployment.linked and deployment.whole
+    assert any(name.startswith("modules/") for name in deployment.files)
+    main = deployment.files["azuredeploy.json"]
+    assert compressed_size(main) < compressed_size(subscription_template(original, catalog))
+    assert "relativePath" in json.dumps(main) and '"template": {"$schema' not in json.dumps(
+        [r["properties"].get("template", {}).get("resources", []) for r in main["resources"][1:]]
+    )
+    for name, document in deployment.files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dumps(document), encoding="utf-8")
+    imported = load_arm(
+        [tmp_path / "azuredeploy.json"],
+        [
+            tmp_path / "azuredeploy.parameters.json",
+            ("adminSshPublicKey", "ssh-ed25519 AAAAtest heiki"),
+        ],
+        on_premises=original.on_premises,
+    ).environment
+    assert _model(imported) == _model(original)
+    assert _verdict(imported) == _verdict(original)
+
+
+def test_closed_aml_fits_in_one_file() -> None:
+    from heiki.generators.deployment import arm_deployment
+
+    deployment = arm_deployment(load("closed-aml").environment)
+    assert not deployment.linked and set(deployment.files) == {
+        "azuredeploy.json",
+        "azuredeploy.parameters.json",
+    }
+
+
+def test_an_imported_template_over_the_size_limits_is_checked_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    small = DeploymentLimits(job_bytes=8_000, job_metadata_allowance=2_000, resource_bytes=1_500)
+    catalog = replace(CATALOG, deployment_limits=small)
+    template = tmp_path / "azuredeploy.json"
+    template.write_text(
+        dumps(subscription_template(load("closed-aml").environment)), encoding="utf-8"
+    )
+    loaded = load_arm(
+        [template], [("adminSshPublicKey", "ssh-ed25519 AAAAtest heiki")], catalog=catalog
+    )
+    warnings = [d.message for d in loaded.diagnostics if d.code == "IN073"]
+    assert any("deployment job" in w for w in warnings), warnings
+    assert any("resource definition" in w for w in warnings), warnings
+    assert loaded.environment.virtual_networks  # and the template is checked all the same

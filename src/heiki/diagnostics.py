@@ -91,3 +91,6 @@ NO_HUB_DNS = "IN071"
 """`heiki build`: on-premises must forward zones, but there is no hub DNS endpoint to forward to."""
 OUTPUT_UNWRITABLE = "IN072"
 """`heiki build`: the output folder or a file in it cannot be written."""
+DEPLOYMENT_SIZE = "IN073"
+"""A template, resource definition or deployment job over Azure's size limits (compressed): a
+warning on an imported template; `heiki build --to arm` links the modules from files instead."""

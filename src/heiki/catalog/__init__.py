@@ -159,6 +159,14 @@ class DeploymentLimits:
     parameters: int = 256
     resources: int = 800
     outputs: int = 64
+    template_bytes: int = 4 * 2**20
+    """A template (after expansion), compressed."""
+    resource_bytes: int = 2**20
+    """One resource definition - an inline nested deployment is one - compressed."""
+    job_bytes: int = 2**20
+    """The deployment job (the template, its parameters and the request's metadata), compressed."""
+    job_metadata_allowance: int = 128 * 2**10
+    """Room kept in the job for the request's own metadata, which heiki cannot measure."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,7 +469,13 @@ def load_catalog() -> Catalog:
             for kind, rule in platform["name_rules"]["rules"].items()
         ),
         deployment_limits=DeploymentLimits(
-            int(limits["parameters"]), int(limits["resources"]), int(limits["outputs"])
+            int(limits["parameters"]),
+            int(limits["resources"]),
+            int(limits["outputs"]),
+            int(limits["template_bytes"]),
+            int(limits["resource_bytes"]),
+            int(limits["job_bytes"]),
+            int(limits["job_metadata_allowance"]),
         ),
         api_versions=tuple(
             (str(k), str(v)) for k, v in platform["api_versions"]["versions"].items()

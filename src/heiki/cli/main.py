@@ -31,6 +31,7 @@ from heiki.defaults import (
 # `heiki --version` and `heiki --help` load none of them, and `heiki check` no generator.
 if TYPE_CHECKING:
     from heiki.diagnostics import Diagnostic, InputError
+    from heiki.generators.deployment import ArmDeployment
     from heiki.sources import LoadResult
 
 EXIT_OK = 0
@@ -363,7 +364,7 @@ def build(
     from heiki.catalog import load_catalog
     from heiki.diagnostics import Diagnostic, InputError, Severity
     from heiki.generators.bicep import bicep_project
-    from heiki.generators.deployment import parameters_file, subscription_template
+    from heiki.generators.deployment import arm_deployment
     from heiki.generators.onprem import (
         bind_fragment,
         firewall_table,
@@ -396,6 +397,7 @@ def build(
         )
     loaded = _load(source, onprem)
     env = loaded.environment
+    notes = list(loaded.diagnostics)
     if target_format == "bicep":
         files = bicep_project(env)
         modules = sum(name.startswith("modules/") for name in files)
@@ -405,15 +407,12 @@ def build(
         modules = sum(name not in TERRAFORM_FIXED_FILES for name in files)
         defaults = terraform_defaults(files["terraform.tfvars"])
     else:
-        template = subscription_template(env)
-        parameter_file = parameters_file(template["parameters"])
-        defaults = parameter_file["parameters"]
+        deployment = arm_deployment(env)
+        template = deployment.files["azuredeploy.json"]
+        defaults = deployment.files["azuredeploy.parameters.json"]["parameters"]
         modules = sum(r["type"] == "Microsoft.Resources/deployments" for r in template["resources"])
-        files = {
-            "azuredeploy.json": dumps(template),
-            "azuredeploy.parameters.json": dumps(parameter_file),
-        }
-    notes = list(loaded.diagnostics)
+        files = {name: dumps(document) for name, document in deployment.files.items()}
+        notes += _size_notes(deployment)
     plan = forwarder_plan(env, load_catalog())
     if plan.complete:
         files["onprem/windows-dns-forwarders.ps1"] = windows_dns_script(plan, env.name)
@@ -437,6 +436,29 @@ def build(
         click.echo(str(target))
     _stderr().print(_build_summary(modules, defaults), markup=False)
     _print_warnings(tuple(notes))
+
+
+def _size_notes(deployment: ArmDeployment) -> list[Diagnostic]:
+    """Why the modules are linked files, and what is still over a limit."""
+    from heiki import diagnostics as dx
+    from heiki.diagnostics import Diagnostic, Severity
+
+    notes: list[Diagnostic] = []
+    if deployment.linked:
+        notes.append(
+            Diagnostic(
+                dx.DEPLOYMENT_SIZE,
+                Severity.WARNING,
+                "as one file "
+                + "; ".join(p.text() for p in deployment.whole)
+                + ": the modules are written as modules/*.json, linked by relativePath - deploy "
+                "them as a template spec (az ts create --template-file azuredeploy.json, then az "
+                "deployment sub create --template-spec ID)",
+            )
+        )
+    for name, problem in deployment.remaining:
+        notes.append(Diagnostic(dx.DEPLOYMENT_SIZE, Severity.WARNING, f"{name}: {problem.text()}"))
+    return notes
 
 
 def _build_summary(modules: int, parameters: dict[str, Any]) -> str:

@@ -9,6 +9,8 @@ to prove that what is deployed is what was verified.
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
 from typing import Any
 
 from heiki.catalog import Catalog, load_catalog
@@ -16,6 +18,7 @@ from heiki.generators.addresses import AddressPlan, ArmAddresses
 from heiki.generators.arm import SCHEMA, resource_group_of
 from heiki.generators.layout import Grouping, Module, layout, module_parameter
 from heiki.model.environment import Environment
+from heiki.sources.arm.size import SizeProblem, size_problems
 
 SUBSCRIPTION_SCHEMA = (
     "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"
@@ -31,14 +34,26 @@ def _deployment_name(module: str) -> str:
     return f"take(format('{{0}}-{module}', deployment().name), 64)"
 
 
-def _nested(module: Module, parameters: dict[str, Any], api: str, env_name: str) -> dict[str, Any]:
+_GROUP_ID = "[subscriptionResourceId('Microsoft.Resources/resourceGroups', parameters('resourceGroupName'))]"
+
+
+def _nested(
+    module: Module,
+    parameters: dict[str, Any],
+    api: str,
+    env_name: str,
+    deployed: frozenset[str] | None = None,
+) -> dict[str, Any]:
+    """A module as a nested deployment into the resource group. In a part (``deployed`` = the
+    modules of that part) it waits only for modules of its part: the earlier parts, and the
+    resource group, are done before the part starts."""
     depends = [
-        "[subscriptionResourceId('Microsoft.Resources/resourceGroups', "
-        "parameters('resourceGroupName'))]",
+        *([_GROUP_ID] if deployed is None else []),
         *(
             f"[resourceId(parameters('resourceGroupName'), 'Microsoft.Resources/deployments', "
             f"{_deployment_name(need)})]"
             for need in module.needs
+            if deployed is None or need in deployed
         ),
     ]
     return {
@@ -90,9 +105,62 @@ def subscription_template(env: Environment, catalog: Catalog | None = None) -> d
                 "name": "[parameters('resourceGroupName')]",
                 "location": "[parameters('location')]",
             },
-            *(_nested(m, cut.parameters, api, env.name) for m in cut.modules),
+            *_deployments(cut.modules, cut.parameters, api, env.name, catalog),
         ],
     }
+
+
+def _deployments(
+    modules: list[Module],
+    parameters: dict[str, Any],
+    api: str,
+    env_name: str,
+    catalog: Catalog,
+) -> list[dict[str, Any]]:
+    """One nested deployment per module; beyond Azure's resources per template (the resource
+    group and 799 modules) the modules go, in their deployment order, into parts - subscription
+    deployments of up to that many modules each, deployed one after another."""
+    room = catalog.deployment_limits.resources - 1
+    if len(modules) <= room:
+        return [_nested(m, parameters, api, env_name) for m in modules]
+    parts = [modules[i : i + room] for i in range(0, len(modules), room)]
+    result = []
+    for number, part in enumerate(parts, start=1):
+        used = ["resourceGroupName", *dict.fromkeys(n for m in part for n in m.parameters)]
+        names = frozenset(m.name for m in part)
+        previous = (
+            [
+                "[subscriptionResourceId('Microsoft.Resources/deployments', "
+                f"{_deployment_name(f'part-{number - 1}')})]"
+            ]
+            if number > 1
+            else []
+        )
+        result.append(
+            {
+                "type": "Microsoft.Resources/deployments",
+                "apiVersion": api,
+                "name": f"[{_deployment_name(f'part-{number}')}]",
+                "location": "[parameters('location')]",
+                "dependsOn": [_GROUP_ID, *previous],
+                "properties": {
+                    "mode": "Incremental",
+                    "expressionEvaluationOptions": {"scope": "inner"},
+                    "parameters": {name: {"value": f"[parameters('{name}')]"} for name in used},
+                    "template": {
+                        "$schema": SUBSCRIPTION_SCHEMA,
+                        "contentVersion": "1.0.0.0",
+                        "metadata": {"generator": "heiki", "environment": env_name, "part": number},
+                        "parameters": {
+                            "resourceGroupName": {"type": "string"},
+                            **{name: module_parameter(parameters[name]) for name in used[1:]},
+                        },
+                        "resources": [_nested(m, parameters, api, env_name, names) for m in part],
+                    },
+                },
+            }
+        )
+    return result
 
 
 PARAMETERS_SCHEMA = (
@@ -114,3 +182,58 @@ def parameters_file(parameters: dict[str, Any]) -> dict[str, Any]:
             if "defaultValue" in spec
         },
     }
+
+
+@dataclass(frozen=True)
+class ArmDeployment:
+    """The files of ``heiki build --to arm``: name -> JSON document."""
+
+    files: dict[str, Any]
+    linked: bool
+    """The modules are files linked by ``templateLink.relativePath`` (one file would be over
+    Azure's size limits): deploy as a template spec."""
+    whole: list[SizeProblem]
+    """Why the single file would not deploy (empty when it is what was written)."""
+    remaining: list[tuple[str, SizeProblem]]
+    """Files still over a limit after linking (a single resource definition over 1 MB)."""
+
+
+def arm_deployment(env: Environment, catalog: Catalog | None = None) -> ArmDeployment:
+    """``azuredeploy.json`` with every module inline; beyond Azure's size limits (the job is the
+    first: 1 MB compressed) the modules become ``modules/<module>.json``, linked by
+    ``relativePath`` - the layout a template spec packages, each module then its own job."""
+    catalog = catalog or load_catalog()
+    limits = catalog.deployment_limits
+    template = subscription_template(env, catalog)
+    parameters = parameters_file(template["parameters"])
+    whole = size_problems(template, limits, parameters)
+    if not whole:
+        files = {"azuredeploy.json": template, "azuredeploy.parameters.json": parameters}
+        return ArmDeployment(files, False, [], [])
+    main = copy.deepcopy(template)
+    modules: dict[str, Any] = {}
+
+    def link(resources: list[dict[str, Any]]) -> None:
+        for resource in resources:
+            if resource["type"] != "Microsoft.Resources/deployments":
+                continue
+            inner = resource["properties"]["template"]
+            if "part" in inner["metadata"]:  # a part holds module deployments: link those
+                link(inner["resources"])
+                continue
+            del resource["properties"]["template"]
+            path = f"modules/{inner['metadata']['module']}.json"
+            resource["properties"].pop("expressionEvaluationOptions", None)  # linked: inner
+            # relative to the file that declares it: a part is inline in azuredeploy.json
+            resource["properties"]["templateLink"] = {"relativePath": path}
+            modules[path] = inner
+
+    link(main["resources"])
+    files = {"azuredeploy.json": main, **modules, "azuredeploy.parameters.json": parameters}
+    remaining = [
+        (name, problem)
+        for name, document in files.items()
+        if name != "azuredeploy.parameters.json"
+        for problem in size_problems(document, limits)
+    ]
+    return ArmDeployment(files, True, whole, remaining)

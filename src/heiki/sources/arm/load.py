@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from heiki import diagnostics as dx
-from heiki.catalog import Catalog
+from heiki.catalog import Catalog, DeploymentLimits
 from heiki.defaults import DeploymentTarget
 from heiki.diagnostics import Diagnostic, InputError, Severity
 from heiki.inputs import read_input_text
@@ -76,6 +76,25 @@ def parse_json(text: str, display: str) -> Any:
         raise _error("JSON nested too deeply to read", SourceLocation(display)) from None
     except ValueError as exc:  # an integer of more digits than Python converts
         raise _error(f"JSON value not readable: {exc}", SourceLocation(display)) from None
+
+
+def _size_warnings(document: Any, path: Path, limits: DeploymentLimits) -> list[Diagnostic]:
+    """Azure's size limits on a template as written (its expansion can only be larger): a
+    warning each, and the rest is checked. Compressing is skipped where the text is smaller
+    than the limit (compressed JSON is never much larger than the text)."""
+    from heiki.sources.arm.size import size_problems
+
+    text = (
+        path.stat().st_size
+        if path.suffix.lower() == ".json"
+        else len(json.dumps(document, separators=(",", ":")))
+    )
+    if text <= limits.resource_bytes // 2:
+        return []
+    return [
+        Diagnostic(dx.DEPLOYMENT_SIZE, Severity.WARNING, problem.text(), SourceLocation(str(path)))
+        for problem in size_problems(document, limits)
+    ]
 
 
 def linked_loader(root: Path, allowed: Sequence[Path] = ()) -> Callable[[Path], Any]:
@@ -354,6 +373,7 @@ def load_arm(
                 "this is a parameter file; give it with --parameters", SourceLocation(str(path))
             )
         if is_template(document):
+            diagnostics += _size_warnings(document, path, catalog.deployment_limits)
             scope = Scope(
                 subscription_id=target.subscription_id,
                 resource_group_name=target.resource_group,

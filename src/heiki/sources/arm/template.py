@@ -828,7 +828,9 @@ class _Engine:
         if not isinstance(template, dict):
             raise parent.fail("a nested deployment needs properties.template", pointer)
         options = properties.get("expressionEvaluationOptions") or {}
-        inner = str(options.get("scope", "outer")).lower() == "inner"
+        # a linked template always has its own scope (parameters in, outputs out); the option
+        # chooses only for an inline one
+        inner = file != parent.file or str(options.get("scope", "outer")).lower() == "inner"
         target = _Target(parent.target.subscription_id, parent.target.resource_group)
         for key, field_name in (
             ("subscriptionId", "subscription_id"),
