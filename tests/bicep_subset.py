@@ -422,7 +422,8 @@ def _compile(path: Path, root: Path) -> dict[str, Any]:
     for symbol, module_path, body in declarations.modules:
         fields = dict(body[1])
         _check_symbols(fields.get("dependsOn", ("array", [])), symbols, symbol)
-        inner = _compile(root / module_path, root)
+        # relative to the file that declares the module, as Bicep resolves it
+        inner = _compile(path.parent / module_path, root)
         passed = {k: {"value": compiler.value(v)} for k, v in fields["params"][1]}
         missing = [
             name

@@ -143,3 +143,18 @@ def test_an_imported_environment_round_trips_too(case: str, output: str, tmp_pat
     # modelled part, and the imported output says it holds nothing heiki does not model
     assert {r.type for r in imported.unmodelled} <= {"Microsoft.Authorization/roleAssignments"}
     assert _verdict(imported) == _verdict(replace(original, unmodelled=()))
+
+
+def test_bicep_parts_are_the_verified_environment(tmp_path: Path) -> None:
+    """More modules than main.bicep may hold: parts/part-N.bicep, deployed one after another."""
+    parted = replace(CATALOG, deployment_limits=DeploymentLimits(parameters=8, resources=6))
+    original = load("closed-aml").environment
+    files = bicep_project(original, parted)
+    parts = sorted(name for name in files if name.startswith("parts/"))
+    assert len(parts) > 1
+    assert files["main.bicep"].count("\nmodule ") == len(parts)
+    for name in parts:
+        assert files[name].count("\nmodule ") <= 6
+    imported = _import(original, tmp_path, parted)
+    assert _model(imported) == _model(original)
+    assert _verdict(imported) == _verdict(original)
