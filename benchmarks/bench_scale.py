@@ -6,7 +6,7 @@ Run: python benchmarks/bench_scale.py [--spokes 10,100,300,1000,2000] [--check-a
 Each estate is written twice: as a blueprint (what a user writes) and as the ARM template heiki
 builds from it (``heiki build --to arm``). For each size the table shows the wall time and peak
 memory of ``heiki check BLUEPRINT --format json`` (a fresh process), the report's size, the ARM
-template's size and its ``json.load`` time, and the ratios the scale targets are written in:
+template's size (with its module files, where it is linked) and its ``json.load`` time, and the ratios the scale targets are written in:
 
 - check time / ARM parse time at 1,000 spokes: target at most 10x;
 - check time at 1,000 spokes / at 100 spokes: target at most 12x;
@@ -75,14 +75,18 @@ def main() -> None:
             if code not in (0, 1):
                 raise SystemExit(f"heiki check exited {code} at {spokes} spokes")
             template = _arm(blueprint, folder / "arm")
+            # beyond Azure's size limits the modules are files of their own: load them all
+            documents = sorted((folder / "arm").rglob("*.json"))
+            arm_bytes = sum(p.stat().st_size for p in documents)
             start = time.perf_counter()
-            with template.open("rb") as handle:
-                json.load(handle)
+            for document in documents:
+                with document.open("rb") as handle:
+                    json.load(handle)
             load = time.perf_counter() - start
             times[spokes] = wall
             line = (
                 f"{spokes:>6} {wall:>8.2f} {peak:>8.0f} {report.stat().st_size / 2**20:>9.1f} "
-                f"{template.stat().st_size / 2**20:>7.1f} {load:>10.3f} {wall / load:>9.1f}x"
+                f"{arm_bytes / 2**20:>7.1f} {load:>10.3f} {wall / load:>9.1f}x"
             )
             if args.check_arm:
                 arm_wall, arm_peak, arm_code = _run(

@@ -6,6 +6,7 @@ hashable, and validated early so that a bad value fails where it enters, not dee
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -152,26 +153,7 @@ class DnsName:
     _hash: int = field(init=False, repr=False, compare=False)
 
     def __init__(self, text: str | tuple[str, ...]) -> None:
-        if isinstance(text, tuple):
-            labels = tuple(label.lower() for label in text)
-        else:
-            stripped = text.strip().rstrip(".")
-            labels = tuple(label.lower() for label in stripped.split(".")) if stripped else ()
-        for index, label in enumerate(labels):
-            if not label:
-                raise ValueError(f"empty label in DNS name {text!r}")
-            if len(label) > 63:
-                raise ValueError(f"label longer than 63 characters in DNS name {text!r}")
-            if label == "*" and index != 0:
-                raise ValueError(f"wildcard only allowed as the first label: {text!r}")
-            if (
-                label != "*"
-                and not _ASCII_LABEL.fullmatch(label)  # the fast path for nearly every name
-                and not all(c.isalnum() or c in "-_" for c in label)
-            ):
-                raise ValueError(f"invalid character in DNS name {text!r}")
-        if sum(len(label) + 1 for label in labels) > 254:
-            raise ValueError(f"DNS name longer than 253 characters: {text!r}")
+        labels = _dns_labels(text)
         object.__setattr__(self, "labels", labels)
         # names are dictionary keys in every DNS table: hash once
         object.__setattr__(self, "_hash", hash(labels))
@@ -228,6 +210,33 @@ class DnsName:
             return self == pattern
         base = pattern.parent()
         return self != base and self.is_subdomain_of(base)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _dns_labels(text: str | tuple[str, ...]) -> tuple[str, ...]:
+    """The validated, lower-cased labels of a name (the same names are built many times over
+    on a large estate: parsed and checked once)."""
+    if isinstance(text, tuple):
+        labels = tuple(label.lower() for label in text)
+    else:
+        stripped = text.strip().rstrip(".")
+        labels = tuple(label.lower() for label in stripped.split(".")) if stripped else ()
+    for index, label in enumerate(labels):
+        if not label:
+            raise ValueError(f"empty label in DNS name {text!r}")
+        if len(label) > 63:
+            raise ValueError(f"label longer than 63 characters in DNS name {text!r}")
+        if label == "*" and index != 0:
+            raise ValueError(f"wildcard only allowed as the first label: {text!r}")
+        if (
+            label != "*"
+            and not _ASCII_LABEL.fullmatch(label)  # the fast path for nearly every name
+            and not all(c.isalnum() or c in "-_" for c in label)
+        ):
+            raise ValueError(f"invalid character in DNS name {text!r}")
+    if sum(len(label) + 1 for label in labels) > 254:
+        raise ValueError(f"DNS name longer than 253 characters: {text!r}")
+    return labels
 
 
 @dataclass(frozen=True, slots=True, order=True)
