@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from estates import spoke_estate  # noqa: E402
+from estates import spoke_estate
 
 
 def _run(arguments: list[str], output: Path) -> tuple[float, float, int]:
