@@ -202,6 +202,8 @@ class FirewallEvaluator:
             tuple[tuple[str, ...], tuple[ResourceId, ...]],
             tuple[RangeSet | None, tuple[tuple[int, int], ...]],
         ] = {}
+        self._signatures: dict[tuple[ResourceId, int, int], tuple[tuple[int, Match], ...]] = {}
+        self._decisions: dict[tuple[object, ...], FirewallDecision] = {}
 
     def _index(self, policy: FirewallPolicy) -> _PolicyIndex:
         found = self._indexes.get(policy.id)
@@ -339,7 +341,40 @@ class FirewallEvaluator:
             target = Match.YES if str(name) in hosts else Match.NO
         return combine_all([source, target]), ""
 
+    def _signature(self, policy: FirewallPolicy, source: Prefix) -> tuple[tuple[int, Match], ...]:
+        """What a source means to a policy: the rules whose sources it may match, in order, with
+        how they match. Sources with the same signature get the same decision for every flow."""
+        key = (policy.id, int(source.network_address), source.prefixlen)
+        found = self._signatures.get(key)
+        if found is None:
+            found = tuple(
+                (id(compiled), match)  # the compiled rules live as long as the evaluator
+                for compiled in self._index(policy).candidates(source)
+                if (match := self._source(compiled.sources, source)) is not Match.NO
+            )
+            self._signatures[key] = found
+        return found
+
     def evaluate(self, firewall: AzureFirewall, flow: FirewallFlow) -> FirewallDecision:
+        """The policy's decision on a flow; computed once per source signature and flow (the
+        subnets of many spokes share the rules that match them)."""
+        policy = self.env.get_typed(firewall.firewall_policy, FirewallPolicy)
+        if policy is None:
+            return self._evaluate(firewall, flow)
+        key = (
+            firewall.id,
+            self._signature(policy, flow.source),
+            flow.destination,
+            flow.name,
+            flow.port,
+            flow.protocol,
+        )
+        found = self._decisions.get(key)
+        if found is None:
+            found = self._decisions[key] = self._evaluate(firewall, flow)
+        return found
+
+    def _evaluate(self, firewall: AzureFirewall, flow: FirewallFlow) -> FirewallDecision:
         policy = self.env.get_typed(firewall.firewall_policy, FirewallPolicy)
         if policy is None:
             return FirewallDecision(
