@@ -93,7 +93,9 @@ def test_deep_nesting_is_an_input_error_not_a_recursion_error(tmp_path: Path) ->
     assert "nested too deeply" in _refused("IN060", "check", str(deep_json))
     deep_yaml = tmp_path / "deep.yaml"
     deep_yaml.write_text("[" * 50_000 + "]" * 50_000, encoding="utf-8")
-    assert "nested too deeply" in _refused("IN001", "check", str(deep_yaml))
+    # libyaml stops at its own depth limit (with the place); PyYAML's parser at Python's
+    refused = _refused("IN001", "check", str(deep_yaml))
+    assert "nested too deeply" in refused or "maximum nesting depth" in refused
     deep_toml = tmp_path / "deep.toml"
     deep_toml.write_text("select = " + "[" * 50_000 + "]" * 50_000, encoding="utf-8")
     assert "nested too deeply" in _refused("IN050", "check", "--config", str(deep_toml))
