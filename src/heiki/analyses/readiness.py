@@ -391,12 +391,14 @@ class _Judge:
         )
         results: list[Capability] = []
         counted = 0
+        # cluster vantages per owning workspace, in egress order (one pass, not one per workspace)
+        cluster_vantages: dict[ResourceId, list[Vantage]] = {}
+        for s in self.egress.subnets:
+            if "cluster" in s.roles:
+                for owner in sorted(owners.get(_vantage_key(s.vantage), ()), key=str):
+                    cluster_vantages.setdefault(owner, []).append(s.vantage)
         for workspace in self.env.workspaces:
-            vantages = [
-                s.vantage
-                for s in self.egress.subnets
-                if "cluster" in s.roles and workspace.id in owners.get(_vantage_key(s.vantage), ())
-            ]
+            vantages = cluster_vantages.get(workspace.id, [])
             if not vantages:
                 continue
             counted += len(vantages)
