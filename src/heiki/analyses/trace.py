@@ -200,6 +200,7 @@ class Tracer:
         self.nsgs = NsgEvaluator(env, catalog, connectivity.onprem_reachers)
         self.firewalls = FirewallEvaluator(env, catalog)
         self._routes: dict[ResourceId, RouteTableIndex] = {}
+        self._traces: dict[tuple[Vantage, str, int, str], Trace] = {}
         self.routing = RoutingContext(env)
         self._names: dict[str, DnsName] = {}
         if resolver is None:
@@ -284,6 +285,14 @@ class Tracer:
     def trace(
         self, vantage: Vantage, destination: str, port: int = 443, protocol: str = "tcp"
     ) -> Trace:
+        # the egress report, readiness and rules ask for many of the same flows: trace once
+        key = (vantage, destination, port, protocol.lower())
+        found = self._traces.get(key)
+        if found is None:
+            found = self._traces[key] = self._trace(vantage, destination, port, protocol)
+        return found
+
+    def _trace(self, vantage: Vantage, destination: str, port: int, protocol: str) -> Trace:
         walk = _Walk()
         target, name, resolution, early = self._destination(vantage, destination, walk)
         if early is not None or target is None:
