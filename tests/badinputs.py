@@ -66,6 +66,27 @@ _BLUEPRINT_EDITS: tuple[tuple[str, str, str, str], ...] = (
     ("overlap-hub", "address_space: 10.1.0.0/16", "address_space: 10.0.0.0/16", "IN0"),
     ("location-list", "location: japaneast", "location: [japaneast]", "IN002"),
     ("location-map", "location: japaneast", "location: {a: b}", "IN002"),
+    # found by fuzz/fuzz_blueprint.py: a region that would become part of a DNS name
+    ("location-bad-chars", "location: japaneast", 'location: "japanea====st"', "IN017"),
+    ("location-space-inside", "location: japaneast", 'location: "japan east!"', "IN017"),
+    # found by fuzz/fuzz_blueprint.py: a spoke key that is no VNet name (it goes into resource IDs)
+    ("spoke-key-slash", "\n  ml:\n", "\n  m/l:\n", "IN017"),
+    # found by fuzz/fuzz_blueprint.py: on-premises zone and record names DNS would refuse
+    ("onprem-zone-bad-chars", "zone: corp.example.com", 'zone: "cor [sales-db]}"', "IN002"),
+    ("onprem-zone-long-label", "zone: corp.example.com", "zone: " + "a" * 64 + ".com", "IN002"),
+    ("cluster-min-above-max", "max_nodes: 8}", "max_nodes: 8, min_nodes: 9}", "IN002"),
+    (
+        "onprem-record-ttl-negative",
+        "a: [192.168.20.10]}",
+        "a: [192.168.20.10], ttl: -5}",
+        "IN002",
+    ),
+    (
+        "onprem-record-bad-name",
+        "{name: sales-db, a:",
+        '{name: "sales db!", a:',
+        "IN002",
+    ),
     ("unknown-top-key", "location: japaneast", "location: japaneast\nlocaton: x", "IN002"),
     ("duplicate-top-key", "location: japaneast", "location: japaneast\nlocation: eastus", "IN005"),
     ("tab-indent", "\nhub:\n  ", "\nhub:\n\t", "IN001"),
@@ -231,6 +252,10 @@ _EXPRESSIONS = (
     "[string(",
     "['unterminated]",
     "[)]",
+    # found by fuzz/fuzz_expression.py: a trailing comma (the empty string is "in" every string)
+    "[cidrSubnet('10.0.0.0/16', 28, ]",
+    "[concat('a', -]",
+    "[add(-., 1)]",  # found by fuzz/fuzz_expression.py: a sign and a point, no digits
 )
 
 
@@ -469,6 +494,9 @@ def terraform_cases() -> Iterator[Case]:
 
 _CONFIGS = (
     ("syntax", "select = [\n"),
+    # found by fuzz/fuzz_toml.py: severity as an array of tables, or as a value
+    ("severity-array-of-tables", "[[severity]]\nrule = ' '\n"),
+    ("severity-string", "severity = 'error'\n"),
     ("unknown-key", "selct = ['DNS']\n"),
     ("select-not-list", "select = 'DNS'\n"),
     ("select-numbers", "select = [1, 2]\n"),

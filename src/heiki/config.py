@@ -120,7 +120,13 @@ def parse_config(text: str, display: str, table: tuple[str, ...] = ()) -> Config
     if fail_on is not None and fail_on not in _FAIL_ON:
         raise _error(f"fail_on must be one of {', '.join(_FAIL_ON)}", where(r"^\s*fail_on\s*="))
     overrides: list[tuple[str, Severity]] = []
-    for rule_id, value in dict(data.get("severity", {})).items():
+    severity = data.get("severity", {})
+    if not isinstance(severity, dict):  # `[[severity]]` or `severity = "x"`
+        raise _error(
+            "severity must be a table of rule ID = error | warning | info",
+            where(r"^\s*\[*\s*severity\b"),
+        )
+    for rule_id, value in severity.items():
         try:
             overrides.append((rule_id.upper(), Severity(str(value).lower())))
         except ValueError:

@@ -89,6 +89,8 @@ def _schema_diagnostics(
                 message += f"; allowed here: {', '.join(sorted(parent_fields))}"
         elif kind == "missing":
             message = f"missing required key {missing!r}" if missing else "missing required value"
+        elif kind == "value_error":  # heiki's own validators: their message says it all
+            message = str(error["msg"]).removeprefix("Value error, ")
         else:
             where = f" for {missing!r}" if missing else ""
             message = f"{error['msg']}{where} (got {error.get('input')!r})"

@@ -11,6 +11,7 @@ overridden in the blueprint. Problems become diagnostics with the blueprint loca
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -358,8 +359,59 @@ class Expander:
         return roles
 
     # -- entry point ----------------------------------------------------------------------------
+    def check_locations(self) -> None:
+        """Regions become parts of DNS names (``<region>.tundra.azureml.ms``) and VNet names parts
+        of resource IDs: a value Azure would refuse is named where it is written, before anything
+        is built from it."""
+        rule = next(
+            (
+                r
+                for r in self.catalog.name_rules
+                if r.resource_type == "Microsoft.Resources/locations"
+            ),
+            None,
+        )
+        if rule is None:
+            return
+        spec = self.spec
+        given: list[tuple[str | None, tuple[str, ...]]] = [(spec.location, ("location",))]
+        if spec.hub:
+            given.append((spec.hub.location, ("hub", "location")))
+        given += [(s.location, ("spokes", key, "location")) for key, s in spec.spokes.items()]
+        for value, path in given:
+            if value is not None and not re.fullmatch(rule.pattern, value.replace(" ", "").lower()):
+                self.error(dx.INVALID_NAME, f"{value!r} is not a {rule.what}: {rule.says}", *path)
+        # VNet names (a spoke's key by default) are parts of every resource ID built below
+        vnet_rule = next(
+            (
+                r
+                for r in self.catalog.name_rules
+                if r.resource_type == "Microsoft.Network/virtualNetworks"
+            ),
+            None,
+        )
+        if vnet_rule is None:
+            return
+        names: list[tuple[str, tuple[str, ...]]] = []
+        if spec.hub:
+            names.append(
+                (spec.hub.name or "vnet-hub", ("hub", "name") if spec.hub.name else ("hub",))
+            )
+        for key, spoke in spec.spokes.items():
+            path = ("spokes", key, "name") if spoke.name else ("spokes", key)
+            names.append((spoke.name or f"vnet-{key}", path))
+        for name, path in names:
+            if not re.fullmatch(vnet_rule.pattern, name):
+                self.error(
+                    dx.INVALID_NAME, f"{name!r} is not a {vnet_rule.what}: {vnet_rule.says}", *path
+                )
+
     def build(self) -> Environment:
         spec = self.spec
+        self.check_locations()
+        planning = [d for d in self.diagnostics if d.severity is Severity.ERROR]
+        if planning:  # regions and VNet names go into every name and ID below
+            raise InputError(planning)
         if spec.onprem:
             self.onprem_prefixes = self.prefixes(
                 spec.onprem.address_space, "onprem", "address_space"

@@ -8,9 +8,28 @@ See docs/blueprint.md for the format with a full example.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from heiki.model.values import DnsName
+
+
+def _dns_name(text: str) -> str:
+    """A name that becomes a DNS name: refused here, where it is written, if DNS would refuse
+    it (raises ValueError, which the schema reports at the value)."""
+    DnsName(text)
+    return text
+
+
+def _record_name(text: str) -> str:
+    if text != "@":
+        DnsName(text)
+    return text
+
+
+DnsText = Annotated[str, AfterValidator(_dns_name)]
+RecordName = Annotated[str, AfterValidator(_record_name)]
 
 
 class Strict(BaseModel):
@@ -34,19 +53,20 @@ class NamedPrefix(Strict):
 
 
 class RecordSpec(Strict):
-    name: str = "@"
+    name: RecordName = "@"
     a: list[str] = Field(default_factory=list)
-    cname: str | None = None
-    ttl: int = 3600
+    cname: DnsText | None = None
+    ttl: int = Field(default=3600, ge=0, le=2_147_483_647)
+    """Seconds: 0 to 2^31 - 1 (RFC 2181, section 8)."""
 
 
 class ZoneSpec(Strict):
-    zone: str
+    zone: DnsText
     records: list[RecordSpec] = Field(default_factory=list)
 
 
 class ForwarderSpec(Strict):
-    zone: str
+    zone: DnsText
     targets: list[str]
 
 
@@ -114,6 +134,13 @@ class ClusterSpec(Strict):
     vm_size: str = "Standard_DS3_v2"
     min_nodes: int = Field(default=0, ge=0)
     max_nodes: int = Field(default=4, ge=1)
+
+    @model_validator(mode="after")
+    def _nodes_in_order(self) -> ClusterSpec:
+        # Azure refuses a scale setting whose minimum is above its maximum
+        if self.min_nodes > self.max_nodes:
+            raise ValueError(f"min_nodes ({self.min_nodes}) is above max_nodes ({self.max_nodes})")
+        return self
 
 
 class ComputeSpec(Strict):

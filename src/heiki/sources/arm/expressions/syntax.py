@@ -121,7 +121,10 @@ class _Parser:
             self.pos += 1
             while self.pos < len(self.text) and self.text[self.pos].isdigit():
                 self.pos += 1
-            return Literal(float(self.text[start : self.pos]), self.base + start)
+            try:
+                return Literal(float(self.text[start : self.pos]), self.base + start)
+            except ValueError:  # "-." or "+.": a sign and a point, no digits
+                raise self.fail("expected a number", start) from None
         digits = self.text[start : self.pos]
         if digits in ("+", "-"):
             raise self.fail("expected a number", start)
@@ -129,12 +132,12 @@ class _Parser:
 
     def primary(self) -> Node:
         char = self.peek()
+        if not char:  # first: the empty string is "in" every string below
+            raise self.fail("expected a value, found the end")
         if char == "'":
             return self.string()
         if char.isdigit() or char in "+-":
             return self.number()
-        if not char:
-            raise self.fail("expected a value, found the end")
         if char in _PUNCTUATION:
             raise self.fail(f"expected a value, found {char!r}")
         start = self.pos
