@@ -70,7 +70,9 @@ _BLUEPRINT_EDITS: tuple[tuple[str, str, str, str], ...] = (
     ("location-bad-chars", "location: japaneast", 'location: "japanea====st"', "IN017"),
     ("location-space-inside", "location: japaneast", 'location: "japan east!"', "IN017"),
     # found by fuzz/fuzz_blueprint.py: a spoke key that is no VNet name (it goes into resource IDs)
-    ("spoke-key-slash", "\n  ml:\n", "\n  m/l:\n", "IN017"),
+    ("spoke-key-slash", "\n  ml:\n", "\n  m/l:\n", "IN002"),
+    ("instance-name-slash", "instances: [ci-alice", "instances: [c/i-alice", "IN002"),
+    ("workspace-name-hash", "name: mlw-closed", "name: mlw#closed", "IN002"),
     # found by fuzz/fuzz_blueprint.py: on-premises zone and record names DNS would refuse
     ("onprem-zone-bad-chars", "zone: corp.example.com", 'zone: "cor [sales-db]}"', "IN002"),
     ("onprem-zone-long-label", "zone: corp.example.com", "zone: " + "a" * 64 + ".com", "IN002"),

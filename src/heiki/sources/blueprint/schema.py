@@ -8,6 +8,7 @@ See docs/blueprint.md for the format with a full example.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -28,7 +29,22 @@ def _record_name(text: str) -> str:
     return text
 
 
+_NOT_IN_NAMES = re.compile(r"[/\\?#%\x00-\x1f\x7f]")
+
+
+def _resource_name(text: str) -> str:
+    """A name that becomes a segment of resource IDs: no ``/`` (it would split the ID) nor the
+    characters no Azure resource name allows. Each type's own rules are checked later (IN017)."""
+    if not text.strip():
+        raise ValueError("a name cannot be empty")
+    bad = _NOT_IN_NAMES.search(text)
+    if bad:
+        raise ValueError(f"{text!r}: {bad.group()!r} cannot be part of an Azure resource name")
+    return text
+
+
 DnsText = Annotated[str, AfterValidator(_dns_name)]
+ResourceName = Annotated[str, AfterValidator(_resource_name)]
 RecordName = Annotated[str, AfterValidator(_record_name)]
 
 
@@ -39,7 +55,7 @@ class Strict(BaseModel):
 class SubnetSpec(Strict):
     """Override of a generated subnet: its name, its prefix, or both."""
 
-    name: str | None = None
+    name: ResourceName | None = None
     prefix: str | None = None
 
 
@@ -48,7 +64,7 @@ SubnetOverride = str | SubnetSpec
 
 
 class NamedPrefix(Strict):
-    name: str
+    name: ResourceName
     prefix: str
 
 
@@ -82,7 +98,7 @@ class OnPremDnsSpec(Strict):
 
 
 class DataSourceSpec(Strict):
-    name: str
+    name: ResourceName
     address: str
     port: int = Field(ge=1, le=65535)
     protocol: Literal["tcp", "udp"] = "tcp"
@@ -90,7 +106,7 @@ class DataSourceSpec(Strict):
 
 
 class OnPremSpec(Strict):
-    name: str = "onprem"
+    name: ResourceName = "onprem"
     address_space: list[str]
     clients: list[str | NamedPrefix] = Field(default_factory=list)
     dns: OnPremDnsSpec | None = None
@@ -100,7 +116,7 @@ class OnPremSpec(Strict):
 
 
 class FirewallSpec(Strict):
-    name: str | None = None
+    name: ResourceName | None = None
     sku: Literal["basic", "standard", "premium"] = "standard"
     threat_intel: Literal["off", "alert", "deny"] = "deny"
     dns_proxy: bool | None = None
@@ -111,7 +127,7 @@ class FirewallSpec(Strict):
 
 
 class HubSpec(Strict):
-    name: str | None = None
+    name: ResourceName | None = None
     location: str | None = None
     address_space: str | list[str]
     gateway: Literal["expressroute", "vpn", "none"] = "expressroute"
@@ -122,13 +138,13 @@ class HubSpec(Strict):
 
 
 class InstanceSpec(Strict):
-    name: str
+    name: ResourceName
     public_ip: bool = False
     vm_size: str = "Standard_DS3_v2"
 
 
 class ClusterSpec(Strict):
-    name: str
+    name: ResourceName
     image_build: bool = False
     public_ip: bool = False
     vm_size: str = "Standard_DS3_v2"
@@ -144,22 +160,22 @@ class ClusterSpec(Strict):
 
 
 class ComputeSpec(Strict):
-    instances: list[str | InstanceSpec] = Field(default_factory=list)
+    instances: list[ResourceName | InstanceSpec] = Field(default_factory=list)
     clusters: list[ClusterSpec] = Field(default_factory=list)
 
 
 class NamedResourceSpec(Strict):
-    name: str | None = None
+    name: ResourceName | None = None
 
 
 class ContainerRegistrySpec(Strict):
-    name: str | None = None
+    name: ResourceName | None = None
     sku: Literal["Basic", "Standard", "Premium"] = "Premium"
     admin_user: bool = False
 
 
 class AppInsightsSpec(Strict):
-    name: str | None = None
+    name: ResourceName | None = None
     ampls: bool = True
     """Reach App Insights over an Azure Monitor Private Link Scope instead of public egress."""
 
@@ -169,7 +185,7 @@ class ManagedNetworkSpec(Strict):
 
 
 class WorkspaceSpec(Strict):
-    name: str
+    name: ResourceName
     public_network_access: Literal["enabled", "disabled"] = "disabled"
     storage: NamedResourceSpec = Field(default_factory=NamedResourceSpec)
     key_vault: NamedResourceSpec = Field(default_factory=NamedResourceSpec)
@@ -187,12 +203,12 @@ class RunnersSpec(Strict):
 
 
 class LakeSpec(Strict):
-    name: str
+    name: ResourceName
     layers: list[str] = Field(default_factory=lambda: ["bronze", "silver", "gold"])
 
 
 class DataFactorySpec(Strict):
-    name: str | None = None
+    name: ResourceName | None = None
     managed_vnet: bool = True
     self_hosted_ir: bool = True
     sources: list[str] = Field(default_factory=list)
@@ -200,7 +216,7 @@ class DataFactorySpec(Strict):
 
 
 class StorageAccountSpec(Strict):
-    name: str
+    name: ResourceName
     public_network_access: Literal["enabled", "disabled"] = "disabled"
     hns: bool = False
     shared_key: bool = False
@@ -210,7 +226,7 @@ class StorageAccountSpec(Strict):
 
 
 class VmSpec(Strict):
-    name: str
+    name: ResourceName
     role: Literal[
         "workload",
         "jumpbox",
@@ -226,7 +242,7 @@ class VmSpec(Strict):
 
 
 class SpokeSpec(Strict):
-    name: str | None = None
+    name: ResourceName | None = None
     """VNet name; defaults to ``vnet-<key>``."""
     location: str | None = None
     address_space: str | list[str]
@@ -254,12 +270,12 @@ class SpokeSpec(Strict):
 
 
 class RegistrySpec(Strict):
-    name: str
+    name: ResourceName
     public_network_access: Literal["enabled", "disabled"] = "disabled"
 
 
 class BlueprintSpec(Strict):
-    name: str
+    name: ResourceName
     description: str = ""
     talk: str = ""
     """Which slides of the source talk this design reproduces (built-in designs)."""
@@ -268,7 +284,7 @@ class BlueprintSpec(Strict):
     resource_group: str | None = None
     onprem: OnPremSpec | None = None
     hub: HubSpec | None = None
-    spokes: dict[str, SpokeSpec] = Field(default_factory=dict)
+    spokes: dict[ResourceName, SpokeSpec] = Field(default_factory=dict)
     registry: RegistrySpec | None = None
 
 
