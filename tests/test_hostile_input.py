@@ -325,3 +325,18 @@ def test_an_arm_prefix_that_is_no_prefix_is_named_not_dropped_silently(tmp_path:
     path.write_text(json.dumps([ipv6]), encoding="utf-8")
     code, output = _run("show", str(path))
     assert code == 0 and "IN064" not in output, output  # IPv6 is valid, only not modelled
+
+
+def test_a_region_display_name_is_stored_as_its_name() -> None:
+    """Azure accepts "Japan East" and stores japaneast; names built from the region (firewall
+    FQDNs, compute instance hosts) use the stored form (found by fuzz/fuzz_blueprint.py with
+    spaces inside the region)."""
+    from heiki.sources import load_blueprint
+    from heiki.sources.yamlread import parse_yaml
+
+    text = (Path(__file__).parents[1] / "src/heiki/designs/closed-aml.yaml").read_text()
+    env = load_blueprint(
+        parse_yaml(text.replace("location: japaneast", "location: Japan East"), "x.yaml")
+    ).environment
+    assert env.location == "japaneast"
+    assert {v.location for v in env.virtual_networks} == {"japaneast"}

@@ -75,9 +75,11 @@ def _schema_diagnostics(
     exc: pydantic.ValidationError, doc: LocatedDocument, model: type[pydantic.BaseModel]
 ) -> list[Diagnostic]:
     entries: list[tuple[PathKey, str]] = []
+    kinds: list[tuple[PathKey, str]] = []
     for error in exc.errors():
         path, missing = _clean_path(doc.data, tuple(error["loc"]))
         kind = error["type"]
+        kinds.append((path, kind))
         if kind == "extra_forbidden":
             key = path[-1] if path else "?"
             message = f"unknown key {key!r}"
@@ -95,6 +97,14 @@ def _schema_diagnostics(
             where = f" for {missing!r}" if missing else ""
             message = f"{error['msg']}{where} (got {error.get('input')!r})"
         entries.append((path, message))
+    # heiki's own check of a value says why it is refused; the other members of a union only
+    # that the value is not of their type
+    explained = {path for path, kind in kinds if kind == "value_error"}
+    entries = [
+        (path, message)
+        for (path, message), (_, kind) in zip(entries, kinds, strict=True)
+        if kind == "value_error" or path not in explained
+    ]
     # A union reports one error per member; keep only the deepest paths, once each.
     deepest = [
         (path, message)

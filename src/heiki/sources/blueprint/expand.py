@@ -172,7 +172,8 @@ class Expander:
         self.spec = spec
         self.doc = doc
         self.catalog = catalog
-        self.region = spec.location
+        # Azure stores a region's name: "Japan East" -> japaneast (names are built from it)
+        self.region = _region_name(spec.location)
         self.sub = spec.subscription
         self.rg = spec.resource_group or f"rg-{spec.name}"
         self.suffix = hashlib.sha256(f"{self.sub}/{self.rg}/{spec.name}".encode()).hexdigest()[:6]
@@ -420,7 +421,7 @@ class Expander:
             self.hub = self.plan_vnet(
                 "hub",
                 spec.hub.name or "vnet-hub",
-                spec.hub.location or self.region,
+                _region_name(spec.hub.location) or self.region,
                 spec.hub.address_space,
                 self.hub_roles(spec.hub),
                 HUB_SUBNETS,
@@ -432,7 +433,7 @@ class Expander:
             plan = self.plan_vnet(
                 key,
                 spoke.name or f"vnet-{key}",
-                spoke.location or self.region,
+                _region_name(spoke.location) or self.region,
                 spoke.address_space,
                 self.spoke_roles(spoke),
                 SPOKE_SUBNETS,
@@ -1517,3 +1518,8 @@ def private_names(catalog: Catalog, env: Environment) -> tuple[tuple[str, Addres
             continue
         names += [(str(n), api) for n in compute_instance_names(catalog, compute, region)]
     return tuple(sorted(set(names)))
+
+
+def _region_name(location: str | None) -> str:
+    """A region as Azure stores it: its display name without spaces, lower-case."""
+    return location.replace(" ", "").lower() if location else ""
