@@ -454,6 +454,22 @@ _TF_EDITS = (
     ("attribute-of-string", "[var.prefix]", "[var.prefix.x]"),
     ("bad-operator", "[var.prefix]", "[var.prefix +]"),
     ("heredoc-unclosed", 'default = "10.0.0.0/16"', "default = <<EOT\n10.0.0.0/16"),
+    # the evaluation budget: bombs stop at a located error, in bounded time and memory
+    ("count-million", 'name     = "rg-a"', 'count = 1000000\n  name     = "rg-a"'),
+    ("format-width", '"rg-a"', 'format("%999999999d", 1)'),
+    (
+        "doubling-bomb",
+        'resource "azurerm_virtual_network" "v" {',
+        'locals {\n  a0 = ["x", "y"]\n'
+        + "".join(f"  a{i} = concat(local.a{i - 1}, local.a{i - 1})\n" for i in range(1, 24))
+        + '}\nresource "azurerm_virtual_network" "v" {\n  tags = { n = length(local.a23) }',
+    ),
+    (
+        "nested-for-bomb",
+        "[var.prefix]",
+        "[length(flatten([for a in range(1000) : [for b in range(1000) : "
+        "[for c in range(1000) : c]]]))]",
+    ),
 )
 
 

@@ -3,6 +3,7 @@ error message - a located one where a file is at fault - and never a traceback o
 
 from __future__ import annotations
 
+import resource
 import time
 from pathlib import Path
 
@@ -14,6 +15,12 @@ from heiki.cli.main import cli
 
 CASES = all_cases()
 SECONDS_PER_CASE = 10.0
+MEGABYTES_PER_CASE = 512
+"""How much one case may raise the process's peak memory (bombs must stop at a budget)."""
+
+
+def _peak_megabytes() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
 def test_the_corpus_is_large_and_covers_every_input_kind() -> None:
@@ -33,15 +40,17 @@ def test_a_bad_input_is_exit_2_with_a_message_and_no_traceback(case: Case, tmp_p
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     argv = [part.replace("{dir}", str(tmp_path)) for part in case.argv]
-    started = time.monotonic()
+    started, peak = time.monotonic(), _peak_megabytes()
     result = CliRunner().invoke(cli, argv)
     elapsed = time.monotonic() - started
+    grown = _peak_megabytes() - peak
     output = result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         f"{case.name}: {type(result.exception).__name__}: {result.exception}"
     )
     assert "Traceback" not in output and "INT002" not in output, f"{case.name}\n{output}"
     assert elapsed < SECONDS_PER_CASE, f"{case.name}: {elapsed:.1f} s"
+    assert grown < MEGABYTES_PER_CASE, f"{case.name}: peak memory up {grown:.0f} MB"
     if case.name in KNOWN_GAPS:  # read without a word today; must not crash, hang or blow up
         assert result.exit_code in (0, 1, 2), output
         return

@@ -340,3 +340,30 @@ def test_a_region_display_name_is_stored_as_its_name() -> None:
     ).environment
     assert env.location == "japaneast"
     assert {v.location for v in env.virtual_networks} == {"japaneast"}
+
+
+def test_the_input_size_limit_is_an_option(tmp_path: Path) -> None:
+    """256 MB by default (a 1,000-spoke ARM template is 64 MB); --max-input-mb moves it."""
+    from heiki.inputs import DEFAULT_LIMIT, input_limit, set_input_limit
+
+    big = tmp_path / "big.json"
+    export = [
+        {
+            "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers"
+            "/Microsoft.Network/virtualNetworks/vnet-a",
+            "name": "vnet-a",
+            "type": "Microsoft.Network/virtualNetworks",
+            "location": "japaneast",
+            "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}},
+            "tags": {"padding": "x" * (2 * 1024 * 1024)},
+        }
+    ]
+    big.write_text(json.dumps(export), encoding="utf-8")
+    try:
+        refused = _refused("IN004", "--max-input-mb", "1", "show", str(big))
+        assert "--max-input-mb" in refused
+        code, output = _run("show", str(big))
+        assert code == 0, output
+        assert input_limit() == DEFAULT_LIMIT
+    finally:
+        set_input_limit(DEFAULT_LIMIT)

@@ -23,6 +23,19 @@ from heiki.model.source import SourceLocation
 DEFAULT_LIMIT = 256 * 1024 * 1024
 """Bytes: far above any real template or export, far below the machine's memory."""
 
+_limit = [DEFAULT_LIMIT]
+"""The size limit of this run (``heiki --max-input-mb``): the door's one setting."""
+
+
+def set_input_limit(size: int) -> None:
+    """The largest input file this run reads, in bytes (``--max-input-mb``)."""
+    _limit[0] = size
+
+
+def input_limit() -> int:
+    return _limit[0]
+
+
 _BOMS = (
     # UTF-32 first: its little-endian mark begins with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -45,9 +58,10 @@ def _refuse(code: str, message: str, display: str, line: int | None = None) -> I
     return InputError(Diagnostic(code, Severity.ERROR, message, SourceLocation(display, line)))
 
 
-def read_input_bytes(path: Path, display: str | None = None, limit: int = DEFAULT_LIMIT) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes."""
+def read_input_bytes(path: Path, display: str | None = None, limit: int | None = None) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (by default the run's limit)."""
     shown = display or str(path)
+    limit = input_limit() if limit is None else limit
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked on the
         # opened descriptor, so the file cannot be swapped between the check and the read
@@ -64,7 +78,9 @@ def read_input_bytes(path: Path, display: str | None = None, limit: int = DEFAUL
         size = status.st_size
         if size > limit:
             raise _refuse(
-                dx.FILE_TOO_LARGE, f"file is {size} bytes; the limit is {limit} bytes", shown
+                dx.FILE_TOO_LARGE,
+                f"file is {size} bytes; the limit is {limit} bytes (heiki --max-input-mb)",
+                shown,
             )
         chunks: list[bytes] = []
         total = 0
@@ -104,7 +120,7 @@ def decode_input(data: bytes, display: str) -> str:
         ) from None
 
 
-def read_input_text(path: Path, display: str | None = None, limit: int = DEFAULT_LIMIT) -> str:
+def read_input_text(path: Path, display: str | None = None, limit: int | None = None) -> str:
     """The text of an input file, read through the door (see the module docstring)."""
     shown = display or str(path)
     return decode_input(read_input_bytes(path, shown, limit), shown)

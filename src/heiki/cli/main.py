@@ -198,13 +198,23 @@ FORMAT_OPT = click.option(
     expose_value=False,
     help="Show the traceback of an internal error (INT002) instead of the summary.",
 )
-def cli() -> None:
+@click.option(
+    "--max-input-mb",
+    type=click.IntRange(1, 65536),
+    default=256,
+    show_default=True,
+    help="Refuse input files larger than this (IN004); YAML files are read up to 10 MB.",
+)
+def cli(max_input_mb: int) -> None:
     """heiki - prove offline that a closed Azure ML environment is closed and workable.
 
     DESIGN is a built-in design (see `heiki designs`); FILE is a blueprint YAML file, ARM
     inputs (.json templates with --parameters, .bicep, JSON arrays of deployed resources) or a
     Terraform root-module folder (with --var / --var-file), several of which are merged. Without either, the reference design closed-aml is used.
     """
+    from heiki.inputs import set_input_limit
+
+    set_input_limit(max_input_mb * 1024 * 1024)
 
 
 @cli.command()

@@ -15,7 +15,7 @@ import yaml
 
 from heiki import diagnostics as dx
 from heiki.diagnostics import Diagnostic, InputError, Severity
-from heiki.inputs import read_input_text
+from heiki.inputs import input_limit, read_input_text
 from heiki.model.source import SourceLocation
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
@@ -213,5 +213,5 @@ def parse_yaml(text: str, display_name: str) -> LocatedDocument:
 def read_yaml_file(path: Path, display_name: str | None = None) -> LocatedDocument:
     """Read and parse a YAML file, turning I/O problems into located diagnostics."""
     display = display_name or str(path)
-    text = read_input_text(path, display, MAX_INPUT_BYTES)
+    text = read_input_text(path, display, min(MAX_INPUT_BYTES, input_limit()))
     return parse_yaml(text, display)

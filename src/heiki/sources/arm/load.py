@@ -39,7 +39,6 @@ from heiki.sources.arm.template import (
     parameter_values,
 )
 
-MAX_JSON_BYTES = 50 * 1024 * 1024
 DEFAULT_TARGET = DeploymentTarget()
 
 
@@ -58,7 +57,7 @@ def _unreadable(path: Path, error: Exception) -> InputError:
 
 
 def read_json_text(path: Path) -> str:
-    return read_input_text(path, str(path), MAX_JSON_BYTES)
+    return read_input_text(path, str(path))  # the run's limit: 256 MB, heiki --max-input-mb
 
 
 def read_json(path: Path) -> Any:

@@ -32,6 +32,12 @@ from heiki.sources.terraform.syntax import (
 )
 
 MAX_DEPTH = 64
+MAX_TEXT = 4 * 1024 * 1024
+"""Characters of one string value (as the ARM path: what a template may hold at most)."""
+MAX_ITEMS = 1_000_000
+"""Elements of one list or map value."""
+MAX_STEPS = 2_000_000
+"""Expressions evaluated for one module: nested ``for`` over ``range()`` cannot run forever."""
 
 
 class TfEvalError(Exception):
@@ -51,9 +57,13 @@ class Context:
     """Names bound by ``for`` expressions (and ``each`` / ``count`` of the block)."""
     functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
     lazy: dict[str, Callable[[Evaluator, tuple[Expr, ...]], Any]] = field(default_factory=dict)
+    steps: list[int] = field(default_factory=lambda: [MAX_STEPS])
+    """Evaluation steps left, shared by every child context of the module."""
 
     def child(self, bound: dict[str, Any]) -> Context:
-        return Context(self.resolve, {**self.locals, **bound}, self.functions, self.lazy)
+        return Context(
+            self.resolve, {**self.locals, **bound}, self.functions, self.lazy, self.steps
+        )
 
 
 class Evaluator:
@@ -67,6 +77,12 @@ class Evaluator:
     def evaluate(self, node: Expr) -> Any:
         if self.depth > MAX_DEPTH:
             raise TfEvalError("expression nested too deeply", node.where)
+        self.context.steps[0] -= 1
+        if self.context.steps[0] < 0:
+            raise TfEvalError(
+                f"more than {MAX_STEPS} expressions evaluated: the configuration does not end",
+                node.where,
+            )
         if isinstance(node, Literal):
             return node.value
         if isinstance(node, Template):
@@ -118,7 +134,7 @@ class Evaluator:
             if isinstance(value, Unknown):
                 return value
             out.append(to_string(value, part.where))
-        return "".join(out)
+        return bounded("".join(out), node.where)
 
     def splat(self, node: Splat) -> Any:
         target = self.evaluate(node.target)
@@ -153,7 +169,7 @@ class Evaluator:
                 return last
             args += list(last)
         try:
-            return function(*args)
+            return bounded(function(*args), node.where)
         except TfEvalError as error:
             raise TfEvalError(f"{name}(): {error.message}", error.where or node.where) from None
         except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError) as error:
@@ -244,6 +260,16 @@ class Evaluator:
 
 
 # -- value helpers -----------------------------------------------------------------------------
+
+
+def bounded(value: Any, where: Where | None) -> Any:
+    """A value within the evaluation budget (doubling a list or a string 40 times must stop at
+    a located error, not at the machine's memory)."""
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise TfEvalError(f"a string of more than {MAX_TEXT} characters", where)
+    if isinstance(value, (list, dict)) and len(value) > MAX_ITEMS:
+        raise TfEvalError(f"a collection of more than {MAX_ITEMS} elements", where)
+    return value
 
 
 def _type(value: Any) -> str:

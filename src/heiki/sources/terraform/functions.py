@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from heiki.sources.arm.expressions.unknown import Unknown, contains_unknown
-from heiki.sources.terraform.evaluate import Evaluator, TfEvalError, to_number, to_string
+from heiki.sources.terraform.evaluate import MAX_TEXT, Evaluator, TfEvalError, to_number, to_string
 from heiki.sources.terraform.syntax import Expr
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {}
@@ -90,6 +90,8 @@ def _format(spec: str, *args: Any) -> str:
         else:
             raise TfEvalError(f"unsupported format verb %{verb}")
         width = int(match["width"] or 0)
+        if width > MAX_TEXT:
+            raise TfEvalError(f"a width of {width} characters")
         if width:
             pad = "0" if "0" in (match["flags"] or "") and verb in "dfxX" else " "
             text = text.ljust(width) if "-" in (match["flags"] or "") else text.rjust(width, pad)

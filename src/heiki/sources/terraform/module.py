@@ -33,6 +33,9 @@ from heiki.sources.terraform.syntax import (
 )
 
 _META_ATTRIBUTES = ("count", "for_each", "depends_on", "provider", "lifecycle")
+MAX_INSTANCES = 100_000
+"""Instances of one block (``count``): far above any estate, far below the machine's memory
+(``for_each`` is bounded by the collection budget of the evaluator)."""
 
 
 @dataclass
@@ -259,6 +262,11 @@ class TerraformModule:
                 return count
             if isinstance(count, bool) or not isinstance(count, (int, float)) or count < 0:
                 raise TfEvalError("count must be a whole number", block.attributes["count"].where)
+            if count > MAX_INSTANCES:
+                raise TfEvalError(
+                    f"count {int(count)} is more than {MAX_INSTANCES} instances of one block",
+                    block.attributes["count"].where,
+                )
             return [(i, {"count": {"index": i}}) for i in range(int(count))]
         if "for_each" in block.attributes:
             collection = evaluator.evaluate(block.attributes["for_each"].value)
