@@ -78,6 +78,18 @@ _BLUEPRINT_EDITS: tuple[tuple[str, str, str, str], ...] = (
     ("onprem-zone-long-label", "zone: corp.example.com", "zone: " + "a" * 64 + ".com", "IN002"),
     ("cluster-min-above-max", "max_nodes: 8}", "max_nodes: 8, min_nodes: 9}", "IN002"),
     (
+        "firewall-ip-in-a-spoke",
+        "threat_intel: deny}",
+        "threat_intel: deny, private_ip: 10.1.0.4}",
+        "IN011",
+    ),
+    (
+        "firewall-ip-word",
+        "threat_intel: deny}",
+        "threat_intel: deny, private_ip: banana}",
+        "IN0",
+    ),
+    (
         "onprem-record-ttl-negative",
         "a: [192.168.20.10]}",
         "a: [192.168.20.10], ttl: -5}",

@@ -502,6 +502,19 @@ class Expander:
                 hub.firewall.private_ip, "hub", "firewall", "private_ip"
             )
             if self.hub and self.firewall_ip and "firewall" in self.hub.subnets:
+                name, prefix = self.hub.subnets["firewall"]
+                if self.firewall_ip not in prefix:
+                    # Azure gives the firewall an address of AzureFirewallSubnet, nothing else
+                    self.error(
+                        dx.SUBNET_OUTSIDE_VNET,
+                        f"the firewall's private IP {self.firewall_ip} is outside its subnet "
+                        f"{name} ({prefix})",
+                        "hub",
+                        "firewall",
+                        "private_ip",
+                    )
+                    self.firewall_ip = None
+                    return
                 self.hosts[self.hub.subnet_id("firewall")].reserve(self.firewall_ip)
 
     # -- hub ------------------------------------------------------------------------------------
