@@ -41,6 +41,7 @@ WARNED = frozenset(
         "terraform/prefix-word",
         "terraform/prefix-33",
         "arm/structure/subnets-not-list",
+        "arm/structure/firewall-ip-outside",
     }
 )
 KNOWN_GAPS: frozenset[str] = frozenset()
@@ -308,6 +309,38 @@ def arm_cases() -> Iterator[Case]:
         "copy-count-word": _template([{**_vnet(), "copy": {"name": "c", "count": "many"}}]),
         "copy-no-name": _template([{**_vnet(), "copy": {"count": 2}}]),
         "depends-not-list": _template([{**_vnet(), "dependsOn": 5}]),
+        "firewall-ip-outside": _template(
+            [
+                _vnet(
+                    subnets=[
+                        {
+                            "name": "AzureFirewallSubnet",
+                            "properties": {"addressPrefix": "10.0.1.0/26"},
+                        }
+                    ]
+                ),
+                {
+                    "type": "Microsoft.Network/azureFirewalls",
+                    "apiVersion": "2023-04-01",
+                    "name": "afw",
+                    "location": "japaneast",
+                    "properties": {
+                        "ipConfigurations": [
+                            {
+                                "name": "c",
+                                "properties": {
+                                    "subnet": {
+                                        "id": "[resourceId('Microsoft.Network/virtualNetworks/"
+                                        "subnets', 'vnet-a', 'AzureFirewallSubnet')]"
+                                    },
+                                    "privateIPAddress": "10.9.0.4",
+                                },
+                            }
+                        ]
+                    },
+                },
+            ]
+        ),
         "condition-word": _template([{**_vnet(), "condition": "[json('{')]"}]),
         "parameters-not-object": {**_template([_vnet()]), "parameters": [1]},
         "variables-not-object": {**_template([_vnet()]), "variables": "x"},

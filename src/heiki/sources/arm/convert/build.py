@@ -117,6 +117,30 @@ def _coverage_notices(env: Environment) -> list[Diagnostic]:
     ]
 
 
+def _firewall_ip_outside(env: Environment) -> tuple[Environment, list[Diagnostic]]:
+    """A firewall address outside its subnet (a hand-edited export): Azure never gives one, so
+    it is named, and the firewall is checked at the address Azure would give it."""
+    notes: list[Diagnostic] = []
+    changed: list[AzureFirewall] = []
+    for fw in env.firewalls:
+        subnet = env.subnet(fw.subnet)
+        address = fw.private_ip_address
+        if subnet is not None and address is not None and address not in subnet.address_prefix:
+            notes.append(
+                Diagnostic(
+                    dx.PARAMETER_VALUE,
+                    Severity.WARNING,
+                    f"firewall {fw.name}: private IP {address} is outside its subnet "
+                    f"{subnet.name} ({subnet.address_prefix}); Azure gives it an address of that "
+                    "subnet - checked with that one",
+                    fw.source,
+                )
+            )
+            fw = replace(fw, private_ip_address=None)
+        changed.append(fw)
+    return (replace(env, firewalls=tuple(changed)) if notes else env), notes
+
+
 def _assume_firewall_ips(env: Environment) -> Environment:
     """Azure gives the firewall the first assignable address of AzureFirewallSubnet (.4)."""
     changed: list[AzureFirewall] = []
@@ -191,5 +215,6 @@ def build_environment(
         **fields,
     )
     env = replace(env, unmodelled=coverage.unmodelled(ctx, env, MODELLED, unmodelled))
+    env, outside = _firewall_ip_outside(env)
     env = _attach_gateway(_assume_resolver_ips(_assume_firewall_ips(env)))
-    return env, [*_coverage_notices(env), *ctx.notes.items]
+    return env, [*_coverage_notices(env), *ctx.notes.items, *outside]
