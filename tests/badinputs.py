@@ -560,6 +560,8 @@ _CONFIGS = (
     # found by fuzz/fuzz_toml.py: severity as an array of tables, or as a value
     ("severity-array-of-tables", "[[severity]]\nrule = ' '\n"),
     ("severity-string", "severity = 'error'\n"),
+    ("suppress-number", "\n\n\nsuppress=2\n"),  # found by fuzz/fuzz_toml.py in .ci/run
+    ("suppress-table", "[suppress]\nrule = 'CLS001'\n"),
     ("unknown-key", "selct = ['DNS']\n"),
     ("select-not-list", "select = 'DNS'\n"),
     ("select-numbers", "select = [1, 2]\n"),

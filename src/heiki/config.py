@@ -117,7 +117,7 @@ def parse_config(text: str, display: str, table: tuple[str, ...] = ()) -> Config
         return tuple(value)
 
     fail_on = data.get("fail_on")
-    if fail_on is not None and fail_on not in _FAIL_ON:
+    if fail_on is not None and (not isinstance(fail_on, str) or fail_on not in _FAIL_ON):
         raise _error(f"fail_on must be one of {', '.join(_FAIL_ON)}", where(r"^\s*fail_on\s*="))
     overrides: list[tuple[str, Severity]] = []
     severity = data.get("severity", {})
@@ -135,7 +135,13 @@ def parse_config(text: str, display: str, table: tuple[str, ...] = ()) -> Config
                 where(rf"^\s*{re.escape(rule_id)}\s*="),
             ) from None
     suppressions: list[Suppression] = []
-    for index, entry in enumerate(data.get("suppress", [])):
+    entries = data.get("suppress", [])
+    if not isinstance(entries, list):  # `suppress = 2`: not an array of [[suppress]] tables
+        raise _error(
+            "suppress must be [[suppress]] tables (rule, resource, reason)",
+            where(r"^\s*\[*\s*suppress\b"),
+        )
+    for index, entry in enumerate(entries):
         line = [
             n
             for n, text_line in enumerate(text.splitlines(), start=1)
