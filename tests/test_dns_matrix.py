@@ -16,16 +16,11 @@ from test_dns_properties import environments
 @pytest.mark.parametrize("name", BUILTIN_DESIGNS)
 def test_shared_views_give_the_same_cells_as_resolving_each_alone(name: str) -> None:
     env = design(name)
+    _assert_views_are_exact(env)
     matrix = dns_matrix(env, CATALOG)
     vantages = {v.name: v for v in matrix.vantages}
-    for cell in matrix.cells:
-        assert cell.resolution.vantage == cell.vantage  # the evidence is the first vantage's own
-        for vantage in cell.vantages:
-            alone = Resolver(env, CATALOG).resolve(vantages[vantage], cell.name)
-            assert (cell.resolution.outcome, cell.resolution.addresses) == (
-                alone.outcome,
-                alone.addresses,
-            ), (cell.name, vantage)
+    # the evidence of a cell is its first vantage's own
+    assert all(cell.resolution.vantage == cell.vantage for cell in matrix.cells)
     assert matrix.failures == tuple(c for c in matrix.cells if not c.ok)
     # every vantage is in exactly one view, and every cell's vantages are of its view
     members = {view.id: set(view.vantages) for view in matrix.views}

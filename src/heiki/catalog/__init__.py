@@ -223,6 +223,10 @@ class Catalog:
     )
     """What heiki reads of the types it does not simulate, and what the verdict leaves out."""
 
+    def name_rule(self, resource_type: str) -> NameRule | None:
+        """The rule Azure's names of that type follow (``Microsoft.Resources/locations`` too)."""
+        return next((r for r in self.name_rules if r.resource_type == resource_type), None)
+
     def api_version(self, resource_type: str) -> str:
         matches = [
             (prefix, version)

@@ -360,56 +360,40 @@ class Expander:
         return roles
 
     # -- entry point ----------------------------------------------------------------------------
-    def check_locations(self) -> None:
+    def check_names_in_ids(self) -> None:
         """Regions become parts of DNS names (``<region>.tundra.azureml.ms``) and VNet names parts
         of resource IDs: a value Azure would refuse is named where it is written, before anything
         is built from it."""
-        rule = next(
-            (
-                r
-                for r in self.catalog.name_rules
-                if r.resource_type == "Microsoft.Resources/locations"
-            ),
-            None,
-        )
-        if rule is None:
-            return
         spec = self.spec
-        given: list[tuple[str | None, tuple[str, ...]]] = [(spec.location, ("location",))]
+        regions: list[tuple[str | None, tuple[str, ...]]] = [(spec.location, ("location",))]
+        vnets: list[tuple[str | None, tuple[str, ...]]] = []
         if spec.hub:
-            given.append((spec.hub.location, ("hub", "location")))
-        given += [(s.location, ("spokes", key, "location")) for key, s in spec.spokes.items()]
-        for value, path in given:
-            if value is not None and not re.fullmatch(rule.pattern, value.replace(" ", "").lower()):
-                self.error(dx.INVALID_NAME, f"{value!r} is not a {rule.what}: {rule.says}", *path)
-        # VNet names (a spoke's key by default) are parts of every resource ID built below
-        vnet_rule = next(
-            (
-                r
-                for r in self.catalog.name_rules
-                if r.resource_type == "Microsoft.Network/virtualNetworks"
-            ),
-            None,
-        )
-        if vnet_rule is None:
-            return
-        names: list[tuple[str, tuple[str, ...]]] = []
-        if spec.hub:
-            names.append(
+            regions.append((spec.hub.location, ("hub", "location")))
+            vnets.append(
                 (spec.hub.name or "vnet-hub", ("hub", "name") if spec.hub.name else ("hub",))
             )
         for key, spoke in spec.spokes.items():
-            path = ("spokes", key, "name") if spoke.name else ("spokes", key)
-            names.append((spoke.name or f"vnet-{key}", path))
-        for name, path in names:
-            if not re.fullmatch(vnet_rule.pattern, name):
-                self.error(
-                    dx.INVALID_NAME, f"{name!r} is not a {vnet_rule.what}: {vnet_rule.says}", *path
-                )
+            regions.append((spoke.location, ("spokes", key, "location")))
+            where: tuple[str, ...] = ("spokes", key, "name") if spoke.name else ("spokes", key)
+            vnets.append((spoke.name or f"vnet-{key}", where))
+        for kind, given in (
+            ("Microsoft.Resources/locations", [(_region_name(v), v, p) for v, p in regions]),
+            ("Microsoft.Network/virtualNetworks", [(v, v, p) for v, p in vnets]),
+        ):
+            rule = self.catalog.name_rule(kind)
+            for checked, written, path in given:
+                if (
+                    rule is not None
+                    and written is not None
+                    and not re.fullmatch(rule.pattern, checked or "")
+                ):
+                    self.error(
+                        dx.INVALID_NAME, f"{written!r} is not a {rule.what}: {rule.says}", *path
+                    )
 
     def build(self) -> Environment:
         spec = self.spec
-        self.check_locations()
+        self.check_names_in_ids()
         planning = [d for d in self.diagnostics if d.severity is Severity.ERROR]
         if planning:  # regions and VNet names go into every name and ID below
             raise InputError(planning)
