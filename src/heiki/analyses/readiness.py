@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from heiki.analyses.dns.matrix import private_names
+from heiki.analyses.dns.matrix import NeededName, private_names
 from heiki.analyses.dns.toil import DnsToil, LifecycleEvent
 from heiki.analyses.dns.types import Outcome
 from heiki.analyses.egress import EgressReport, SubnetEgress, probe_target
@@ -95,6 +95,7 @@ class _Judge:
         tracer: Tracer,
         egress: EgressReport,
         toil: DnsToil,
+        private: tuple[NeededName, ...] | None = None,
     ) -> None:
         self.catalog = catalog
         self.tracer = tracer
@@ -103,7 +104,8 @@ class _Judge:
         self.toil = toil
         self.region = self.env.location
         del env  # the tracer's environment has the endpoint IPs Azure would allocate
-        self.expected = {str(n.name): n.address for n in private_names(self.env, catalog)}
+        names = private if private is not None else private_names(self.env, catalog)
+        self.expected = {str(n.name): n.address for n in names}
         """Names of private endpoints and compute instances -> the private IP they must give."""
         self._egress_vantages: dict[ResourceId, Vantage] | None = None
 
@@ -760,10 +762,16 @@ def _combine(results: list[Capability], what: str, vantages: int) -> Capability:
 
 
 def readiness(
-    env: Environment, catalog: Catalog, tracer: Tracer, egress: EgressReport, toil: DnsToil
+    env: Environment,
+    catalog: Catalog,
+    tracer: Tracer,
+    egress: EgressReport,
+    toil: DnsToil,
+    private: tuple[NeededName, ...] | None = None,
 ) -> Readiness:
-    """The ten capabilities of the three loops, in product.md's order."""
-    judge = _Judge(env, catalog, tracer, egress, toil)
+    """The ten capabilities of the three loops, in product.md's order. ``private``: the private
+    names of the tracer's environment, where the caller has them."""
+    judge = _Judge(env, catalog, tracer, egress, toil, private)
     return Readiness(
         (
             judge.packages(),

@@ -7,7 +7,7 @@ from functools import cached_property
 from heiki.analyses.allocation import allocate_endpoint_ips
 from heiki.analyses.closure import Closure, closure
 from heiki.analyses.connectivity import Connectivity
-from heiki.analyses.dns.matrix import DnsMatrix, dns_matrix
+from heiki.analyses.dns.matrix import DnsMatrix, NeededName, dns_matrix, private_names
 from heiki.analyses.dns.resolver import Resolver
 from heiki.analyses.dns.toil import DnsToil, dns_toil
 from heiki.analyses.dns.world import DnsWorld
@@ -45,8 +45,14 @@ class RuleContext:
         return self.resolver.connectivity
 
     @cached_property
+    def private_names(self) -> tuple[NeededName, ...]:
+        """Names of private endpoints and compute instances, with the IP each must give (of the
+        DNS world's environment, which the matrix, readiness and DNS013 all read)."""
+        return private_names(self.world.env, self.catalog)
+
+    @cached_property
     def dns_matrix(self) -> DnsMatrix:
-        return dns_matrix(self.env, self.catalog, self.resolver)
+        return dns_matrix(self.env, self.catalog, self.resolver, self.private_names)
 
     @cached_property
     def tracer(self) -> Tracer:
@@ -58,7 +64,9 @@ class RuleContext:
 
     @cached_property
     def readiness(self) -> Readiness:
-        return readiness(self.env, self.catalog, self.tracer, self.egress, self.dns_toil)
+        return readiness(
+            self.env, self.catalog, self.tracer, self.egress, self.dns_toil, self.private_names
+        )
 
     @cached_property
     def closure(self) -> Closure:

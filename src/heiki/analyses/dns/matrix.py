@@ -192,15 +192,27 @@ def workload_vantages(env: Environment) -> tuple[Vantage, ...]:
     return tuple(result)
 
 
-def dns_matrix(env: Environment, catalog: Catalog, resolver: Resolver | None = None) -> DnsMatrix:
+def dns_matrix(
+    env: Environment,
+    catalog: Catalog,
+    resolver: Resolver | None = None,
+    private: tuple[NeededName, ...] | None = None,
+) -> DnsMatrix:
+    """``private``: the private names of the resolver's environment, where the caller has them."""
     with collector_paused():
-        return _dns_matrix(env, catalog, resolver)
+        return _dns_matrix(env, catalog, resolver, private)
 
 
-def _dns_matrix(env: Environment, catalog: Catalog, resolver: Resolver | None) -> DnsMatrix:
+def _dns_matrix(
+    env: Environment,
+    catalog: Catalog,
+    resolver: Resolver | None,
+    private: tuple[NeededName, ...] | None,
+) -> DnsMatrix:
     resolver = resolver or Resolver(env, catalog)
     vantages = workload_vantages(resolver.world.env)
-    private = private_names(resolver.world.env, catalog)
+    if private is None:
+        private = private_names(resolver.world.env, catalog)
     public = public_names(resolver.world.env, catalog)
     needed_names = (*private, *public)
     views = _views(resolver, vantages, needed_names)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from heiki.analyses.dns.matrix import private_names
 from heiki.diagnostics import Severity
 from heiki.rules.base import Rule, RuleMeta, Violation
 from heiki.rules.context import RuleContext
@@ -29,7 +28,7 @@ class StaleOnPremARecord(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Violation]:
         env = ctx.world.env
-        expected = {n.name: n for n in private_names(env, ctx.catalog)}
+        expected = {n.name: n for n in ctx.private_names}
         onprem = env.on_premises
         for server in onprem.dns_servers if onprem else ():
             for zone in server.zones:
