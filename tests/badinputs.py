@@ -70,6 +70,13 @@ _BLUEPRINT_EDITS: tuple[tuple[str, str, str, str], ...] = (
     # found by fuzz/fuzz_blueprint.py: a region that would become part of a DNS name
     ("location-bad-chars", "location: japaneast", 'location: "japanea====st"', "IN017"),
     ("location-space-inside", "location: japaneast", 'location: "japan east!"', "IN017"),
+    # found by fuzz/fuzz_blueprint.py in .ci/run: a region too long for the DNS labels it is in
+    (
+        "location-too-long",
+        "location: japaneast",
+        "location: japaneaany storage account in the regist",
+        "IN017",
+    ),
     # found by fuzz/fuzz_blueprint.py: a spoke key that is no VNet name (it goes into resource IDs)
     ("spoke-key-slash", "\n  ml:\n", "\n  m/l:\n", "IN002"),
     ("instance-name-slash", "instances: [ci-alice", "instances: [c/i-alice", "IN002"),
