@@ -516,6 +516,24 @@ _TF_EDITS = (
         + "".join(f"  a{i} = concat(local.a{i - 1}, local.a{i - 1})\n" for i in range(1, 24))
         + '}\nresource "azurerm_virtual_network" "v" {\n  tags = { n = length(local.a23) }',
     ),
+    # found by fuzz/fuzz_hcl.py: an azapi resource without its type, or with one in a bad form
+    (
+        "azapi-without-type",
+        'variable "prefix"',
+        'resource "azapi_resource" "x" {\n  name = "x"\n}\nvariable "prefix"',
+    ),
+    (
+        "azapi-type-no-version",
+        'variable "prefix"',
+        'resource "azapi_resource" "x" {\n  type = "Microsoft.Storage/storageAccounts"\n'
+        '  name = "x"\n}\nvariable "prefix"',
+    ),
+    (
+        "azapi-child-of-bad-parent",
+        'variable "prefix"',
+        'resource "azapi_resource" "c" {\n  type = "Microsoft.Network/virtualNetworks/subnets@2024-01-01"\n'
+        '  name = "s"\n  parent_id = "/subscriptions//x"\n}\nvariable "prefix"',
+    ),
     (
         "nested-for-bomb",
         "[var.prefix]",

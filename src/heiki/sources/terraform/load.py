@@ -4,6 +4,7 @@ environment - and the verdict - is built exactly as for a template."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -346,8 +347,20 @@ def _convert(
             continue
         if resource.type in CONTAINERS or _is_azapi_group(resource):
             location = location or _region(resource.attributes.get("location"))
+        elif resource.type == "azapi_resource" and not _azapi_type(resource, unmodelled):
+            continue
         elif resource.type in MAPPINGS or resource.type == "azapi_resource":
-            converted += _arm(resource, catalog)
+            try:
+                converted += _arm(resource, catalog)
+            except ValueError as error:  # an ID built from values no Azure resource ID has
+                raise InputError(
+                    Diagnostic(
+                        dx.TEMPLATE,
+                        Severity.ERROR,
+                        f"{resource.address}: {error}",
+                        _where(resource.where),
+                    )
+                ) from None
         elif resource.type.startswith(("azurerm_", "azapi_")):
             unmodelled.append(
                 UnmodelledResource(
@@ -360,6 +373,38 @@ def _convert(
             )
     resources += _associate(converted, associations)
     return location
+
+
+_AZAPI_TYPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.]*/[A-Za-z0-9/]+@[A-Za-z0-9.-]+$")
+
+
+def _azapi_type(resource: TfResource, unmodelled: list[UnmodelledResource]) -> bool:
+    """Whether an azapi resource's ``type`` (``Namespace/type@api-version``, required) can be
+    read: written wrong it is the error the provider gives; unknown until apply it is not
+    modelled, with the reason."""
+    kind = resource.attributes.get("type")
+    if isinstance(kind, Unknown):
+        unmodelled.append(
+            UnmodelledResource(
+                resource_id=resource.address,
+                type="azapi_resource",
+                name=resource.name,
+                reason=f"its type is known only after apply ({kind.reason})",
+                source=_where(resource.where),
+            )
+        )
+        return False
+    if not isinstance(kind, str) or not _AZAPI_TYPE.match(kind):
+        raise InputError(
+            Diagnostic(
+                dx.TEMPLATE,
+                Severity.ERROR,
+                f'{resource.address}: type must be "<namespace>/<type>@<api-version>" (azapi '
+                f"requires it), not {kind!r}",
+                _where(resource.where),
+            )
+        )
+    return True
 
 
 def _fill(value: Any, expressions: Any, module: str, ids: dict[str, str]) -> Any:
