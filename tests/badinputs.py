@@ -516,6 +516,22 @@ _TF_EDITS = (
         + "".join(f"  a{i} = concat(local.a{i - 1}, local.a{i - 1})\n" for i in range(1, 24))
         + '}\nresource "azurerm_virtual_network" "v" {\n  tags = { n = length(local.a23) }',
     ),
+    # found by fuzz/fuzz_hcl.py: dynamic blocks without for_each, label or content
+    (
+        "dynamic-without-for-each",
+        "  address_space       = [var.prefix]\n",
+        '  address_space       = [var.prefix]\n  dynamic "subnet" {\n    content {}\n  }\n',
+    ),
+    (
+        "dynamic-without-label",
+        "  address_space       = [var.prefix]\n",
+        "  address_space       = [var.prefix]\n  dynamic {\n    for_each = []\n    content {}\n  }\n",
+    ),
+    (
+        "dynamic-for-each-number",
+        "  address_space       = [var.prefix]\n",
+        '  address_space       = [var.prefix]\n  dynamic "subnet" {\n    for_each = 5\n    content {}\n  }\n',
+    ),
     # found by fuzz/fuzz_hcl.py: an azapi resource without its type, or with one in a bad form
     (
         "azapi-without-type",

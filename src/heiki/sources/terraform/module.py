@@ -292,13 +292,20 @@ class TerraformModule:
         for nested in block.blocks:
             if nested.type in ("lifecycle", "provisioner", "connection", "timeouts"):
                 continue
-            if nested.type == "dynamic" and nested.labels:
-                values.setdefault(nested.labels[0], []).extend(self._dynamic(evaluator, nested))
+            if nested.type == "dynamic":
+                expanded = self._dynamic(evaluator, nested)  # refuses a block without its label
+                values.setdefault(nested.labels[0], []).extend(expanded)
                 continue
             values.setdefault(nested.type, []).append(self._evaluate_body(evaluator, nested))
         return values
 
     def _dynamic(self, evaluator: Evaluator, block: Block) -> list[dict[str, Any]]:
+        # what Terraform requires of a dynamic block: one label, for_each and a content block
+        if len(block.labels) != 1 or "for_each" not in block.attributes:
+            raise TfEvalError("a dynamic block needs one label and for_each", block.where)
+        content = next((b for b in block.blocks if b.type == "content"), None)
+        if content is None:
+            raise TfEvalError("a dynamic block needs a content block", block.where)
         label = block.labels[0]
         iterator = label
         if "iterator" in block.attributes:
@@ -307,14 +314,15 @@ class TerraformModule:
         collection = evaluator.evaluate(block.attributes["for_each"].value)
         if isinstance(collection, Unknown):
             return []
-        pairs = (
-            sorted(collection.items())
-            if isinstance(collection, dict)
-            else list(enumerate(collection))
-        )
-        content = next((b for b in block.blocks if b.type == "content"), None)
-        if content is None:
-            return []
+        if isinstance(collection, dict):
+            pairs: list[tuple[Any, Any]] = sorted(collection.items())
+        elif isinstance(collection, list):
+            pairs = list(enumerate(collection))
+        else:
+            raise TfEvalError(
+                "for_each of a dynamic block must be a map, list or set",
+                block.attributes["for_each"].where,
+            )
         return [
             self._evaluate_body(evaluator.with_locals({iterator: {"key": k, "value": v}}), content)
             for k, v in pairs
