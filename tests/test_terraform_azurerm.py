@@ -33,7 +33,7 @@ def _arm_resources(design: str) -> list[dict[str, Any]]:
     return found
 
 
-_CONTEXT = Context(hcl=lambda value: "null", endpoints=lambda resource: [])
+_CONTEXT = Context(endpoints=lambda resource: [])
 
 
 def _first(design: str, arm_type: str) -> dict[str, Any]:

@@ -19,8 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from heiki.generators.addresses import Code
-
 AZURERM_VERSION = "~> 5.0"
 """The azurerm provider major version the output is written for."""
 
@@ -46,17 +44,27 @@ class AzurermResource:
 
 
 @dataclass(frozen=True)
+class Split:
+    """Part ``index`` of an ARM value split at ``separator`` (a SKU name's tier and
+    replication); the Terraform writer renders it as ``split(...)[index]``."""
+
+    value: Any
+    separator: str
+    index: int
+
+
+@dataclass(frozen=True)
 class Context:
     """What a writer needs besides the resource."""
 
-    hcl: Callable[[Any], str]
-    """An ARM value as an HCL expression (the Terraform writer's translation)."""
     endpoints: Callable[[dict[str, Any]], list[str]]
     """The names of the private endpoints that connect to a resource."""
 
 
-_TOP = frozenset({"type", "apiVersion", "name", "location", "properties", "tags", "metadata"})
-_TOP |= {"dependsOn", "identity"}
+_TOP = frozenset(
+    {"type", "apiVersion", "name", "location", "properties", "tags", "metadata", "dependsOn"}
+    | {"identity"}
+)
 
 
 def _only(value: Any, allowed: frozenset[str] | set[str], what: str) -> dict[str, Any]:
@@ -160,9 +168,8 @@ def _storage(resource: dict[str, Any], context: Context) -> AzurermResource:
     )
     sku = _only(resource.get("sku"), {"name"}, "storage sku")["name"]
     if isinstance(sku, str) and sku.startswith("["):
-        split = f'split("_", {context.hcl(sku)})'
-        tier: Any = Code(f"{split}[0]")
-        replication: Any = Code(f"{split}[1]")
+        tier: Any = Split(sku, "_", 0)
+        replication: Any = Split(sku, "_", 1)
     else:
         tier, _, replication = str(sku).partition("_")
     attrs: dict[str, Any] = {

@@ -36,6 +36,7 @@ from heiki.generators.azurerm import (
     PARENT_ATTRIBUTE,
     AzurermResource,
     Blocks,
+    Split,
     azurerm_form,
 )
 from heiki.generators.azurerm import Context as AzurermContext
@@ -417,6 +418,9 @@ def _hole_or_text(rendered: str) -> list[_Piece]:
 
 def _hcl(value: Any, indent: int, translate: _Translator) -> str:
     pad = "  " * indent
+    if isinstance(value, Split):
+        inner = _hcl(value.value, indent, translate)
+        return f"split({_quote(value.separator)}, {inner})[{value.index}]"
     if isinstance(value, Code):
         return _TOKEN.sub(lambda m: f"var.{translate.variables[m.group(1)]}", value)
     if isinstance(value, bool):
@@ -626,6 +630,7 @@ def _resource_block(
     kind, _, symbol = address.partition(".")
     types = resource["type"].split("/")
     segments = _segments(translate.pieces(resource["name"]))
+    translate.referenced = set()  # what this resource's expressions refer to
     if "scope" in resource:
         parent = _hcl(resource["scope"], 1, translate)
     elif len(types) > 2:
@@ -780,15 +785,6 @@ def _endpoint_finder(
     return find
 
 
-def _forms(
-    resources: list[dict[str, Any]], parameters: dict[str, Any]
-) -> dict[int, AzurermResource | None]:
-    """id(resource) -> its azurerm form (None: it stays azapi). The decision reads only the
-    resource's structure, so a placeholder translation is enough here."""
-    context = AzurermContext(lambda value: "null", _endpoint_finder(resources, parameters))
-    return {id(r): azurerm_form(r, context) for r in resources}
-
-
 def terraform_project(env: Environment, catalog: Catalog | None = None) -> dict[str, str]:
     """File name -> content of the Terraform root module."""
     base = catalog or load_catalog()
@@ -797,23 +793,20 @@ def terraform_project(env: Environment, catalog: Catalog | None = None) -> dict[
     names = _variable_names(cut.parameters)
     symbols = _terraform_symbols(cut)
     resources = [r for m in cut.modules for r in m.resources]
-    forms = _forms(resources, cut.parameters)
+    # the azurerm form of each resource decides its address, which references need first
+    context = AzurermContext(_endpoint_finder(resources, cut.parameters))
+    forms = {id(r): azurerm_form(r, context) for r in resources}
     addresses: dict[str, str] = {}
     for resource in resources:
         bicep = cut.symbols[id(resource)]
         form = forms[id(resource)]
         addresses[bicep] = f"{form.type if form else 'azapi_resource'}.{symbols[bicep]}"
     translate = _Translator(names, resources, {i: addresses[s] for i, s in cut.symbols.items()})
-    context = AzurermContext(
-        lambda value: _hcl(value, 1, translate), _endpoint_finder(resources, cut.parameters)
-    )
     files: dict[str, str] = {}
     for module in cut.modules:
         blocks = []
         for resource in module.resources:
-            translate.referenced = set()  # what this resource's expressions refer to
-            form = azurerm_form(resource, context) if forms[id(resource)] else None
-            blocks.append(_resource_block(resource, cut, translate, addresses, form))
+            blocks.append(_resource_block(resource, cut, translate, addresses, forms[id(resource)]))
         files[f"{module.name}.tf"] = _HEADER + "\n" + "\n".join(blocks)
     resource_group = resource_group_of(env)
     files["providers.tf"] = _providers_tf()

@@ -97,14 +97,6 @@ class DnsMatrix:
     def failures(self) -> tuple[MatrixCell, ...]:
         return tuple(c for c in self.cells if not c.ok)
 
-    def failing(self, name: str, vantage: str) -> bool:
-        """Whether ``name`` fails from ``vantage`` (a vantage-level question of a view matrix)."""
-        return (name, vantage) in self._failing_pairs
-
-    @functools.cached_property
-    def _failing_pairs(self) -> frozenset[tuple[str, str]]:
-        return frozenset((str(c.name), v) for c in self.failures for v in c.vantages)
-
 
 def private_names(env: Environment, catalog: Catalog) -> tuple[NeededName, ...]:
     """Names clients use for private endpoints and compute instances, with the IP expected."""
