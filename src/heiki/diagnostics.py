@@ -91,6 +91,8 @@ NO_HUB_DNS = "IN071"
 """`heiki build`: on-premises must forward zones, but there is no hub DNS endpoint to forward to."""
 OUTPUT_UNWRITABLE = "IN072"
 """`heiki build`: the output folder or a file in it cannot be written."""
+GIT_REVISION = "IN074"
+"""`heiki diff --base-ref`: not a git work tree, an unknown revision, or an input outside it."""
 DEPLOYMENT_SIZE = "IN073"
 """A template, resource definition or deployment job over Azure's size limits (compressed): a
 warning on an imported template; `heiki build --to arm` links the modules from files instead."""

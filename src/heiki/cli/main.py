@@ -66,28 +66,30 @@ def _fail_input(error: InputError) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
+def _deployment_target() -> DeploymentTarget | None:
+    meta = click.get_current_context().meta
+    given = [meta.get(k) for k in ("subscription", "resource_group", "location")]
+    # None: not given, so a blueprint (which states its own location) is not refused for them
+    if all(value is None for value in given):
+        return None
+    return DeploymentTarget(
+        subscription_id=DEFAULT_SUBSCRIPTION if given[0] is None else given[0],
+        resource_group=DEFAULT_RESOURCE_GROUP if given[1] is None else given[1],
+        location=DEFAULT_LOCATION if given[2] is None else given[2],
+    )
+
+
 def _load(source: tuple[str, ...], onprem: str | None) -> LoadResult:
     from heiki.diagnostics import InputError
     from heiki.sources import load
 
     meta = click.get_current_context().meta
-    given = [meta.get(k) for k in ("subscription", "resource_group", "location")]
-    # None: not given, so a blueprint (which states its own location) is not refused for them
-    target = (
-        DeploymentTarget(
-            subscription_id=DEFAULT_SUBSCRIPTION if given[0] is None else given[0],
-            resource_group=DEFAULT_RESOURCE_GROUP if given[1] is None else given[1],
-            location=DEFAULT_LOCATION if given[2] is None else given[2],
-        )
-        if any(value is not None for value in given)
-        else None
-    )
     try:
         return load(
             source,
             onprem,
             meta.get("parameters") or (),
-            target,
+            _deployment_target(),
             meta.get("var_files") or (),
             meta.get("variables") or (),
             meta.get("allow_outside") or (),
@@ -338,6 +340,199 @@ def check(
         d.severity.rank for d in result.diagnostics
     ]
     sys.exit(EXIT_FINDINGS if any(rank >= threshold for rank in ranks) else EXIT_OK)
+
+
+class DiffFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    SARIF = "sarif"
+
+
+@cli.command()
+@click.argument("sides", nargs=-1, metavar="[BASE HEAD]")
+@click.option(
+    "--base",
+    "base_inputs",
+    multiple=True,
+    metavar="DESIGN|FILE",
+    help="An input of the base side (repeatable), instead of BASE.",
+)
+@click.option(
+    "--head",
+    "head_inputs",
+    multiple=True,
+    metavar="DESIGN|FILE",
+    help="An input of the head side (repeatable), instead of HEAD.",
+)
+@click.option(
+    "--base-ref",
+    metavar="GIT_REF",
+    default=None,
+    help="Take the base side from the same paths at this revision of the repository they are in "
+    "(read with git, nothing checked out); the arguments are then the head side's inputs.",
+)
+@ARM_OPTS
+@ONPREM_OPT
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice([f.value for f in DiffFormat]),
+    default=DiffFormat.TEXT.value,
+    show_default=True,
+    help="text for people, json, markdown for a pull-request comment, sarif with the new "
+    "findings only.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice([f.value for f in FailOn]),
+    default=None,
+    help="Lowest severity of a new finding that makes the exit code 1 [default: the "
+    "configuration's, else error].",
+)
+@click.option("--select", multiple=True, help="Only rules whose ID starts with this (repeatable).")
+@click.option("--ignore", multiple=True, help="Skip rules whose ID starts with this (repeatable).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Configuration file [default: ./heiki.toml, else [tool.heiki] in ./pyproject.toml].",
+)
+def diff(
+    sides: tuple[str, ...],
+    base_inputs: tuple[str, ...],
+    head_inputs: tuple[str, ...],
+    base_ref: str | None,
+    onprem: str | None,
+    output_format: str,
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_file: str | None,
+) -> None:
+    """What a change breaks or opens: readiness, closure, toil, DNS and findings of HEAD
+    against BASE, with the resource changes behind them.
+
+    Exit code 0 when nothing got worse, 1 when a capability becomes not ready, a path opens,
+    toil grows or a finding at or above --fail-on is added, 2 on bad input.
+    """
+    import tempfile
+    from dataclasses import replace
+
+    from heiki.catalog import load_catalog
+    from heiki.config import load_config
+    from heiki.diagnostics import InputError
+    from heiki.reports.diff.compare import compare
+    from heiki.reports.diff.document import diff_document, diff_sarif
+    from heiki.reports.diff.render import markdown_review, render_review
+    from heiki.reports.diff.sides import Rules, Side, SideError, check_sides
+    from heiki.reports.serialize import dumps
+    from heiki.rules.engine import check_selection
+    from heiki.sources.gitrev import repository_of, write_revision
+
+    if base_ref is not None:
+        if base_inputs:
+            raise click.UsageError("--base-ref takes the base side from git; drop --base")
+        head = sides + head_inputs
+        base: tuple[str, ...] = ()
+        if not head:
+            raise click.UsageError("--base-ref needs the paths of the head side")
+    elif base_inputs or head_inputs:
+        if sides:
+            raise click.UsageError("give BASE HEAD or --base/--head, not both")
+        if not base_inputs or not head_inputs:
+            raise click.UsageError("--base and --head are needed together")
+        base, head = base_inputs, head_inputs
+    elif len(sides) == 2:
+        base, head = sides[:1], sides[1:]
+    else:
+        raise click.UsageError("give BASE and HEAD, --base/--head lists, or --base-ref GIT_REF")
+    meta = click.get_current_context().meta
+    try:
+        config = load_config(config_file)
+        check_selection(config, select, ignore)
+    except InputError as error:
+        _fail_input(error)
+    parameters = tuple(meta.get("parameters") or ())
+    var_files = tuple(meta.get("var_files") or ())
+    allow_outside = tuple(meta.get("allow_outside") or ())
+    head_side = Side(
+        "head",
+        head,
+        onprem,
+        parameters,
+        _deployment_target(),
+        var_files,
+        tuple(meta.get("variables") or ()),
+        allow_outside,
+    )
+    catalog = load_catalog()
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="heiki-base-") as folder:
+        try:
+            if base_ref is not None:
+                paths = [p for p in (*head, *parameters) if Path(p).exists()]
+                repository = repository_of(Path(paths[0]) if paths else Path.cwd())
+                revision = write_revision(repository, base_ref, Path(folder))
+                found: list[str] = []
+                for item in head:
+                    twin = revision.path_at(item)
+                    if twin is None:
+                        notes.append(f"{item} did not exist at {base_ref}: the base side has none")
+                    else:
+                        found.append(twin)
+                if head and not found:
+                    raise InputError(
+                        _diagnostic_git(f"none of {', '.join(head)} existed at {base_ref}")
+                    )
+
+                def at_ref(items: tuple[str, ...]) -> tuple[str, ...]:
+                    # NAME=VALUE parameters are not paths; files new since REF are left out
+                    twins = (revision.path_at(i) if "=" not in i else i for i in items)
+                    return tuple(i for i in twins if i is not None)
+
+                base_side = replace(
+                    head_side,
+                    label=f"base ({base_ref})",
+                    inputs=tuple(found),
+                    onprem=revision.path_at(onprem) if onprem else None,
+                    parameters=at_ref(parameters),
+                    var_files=at_ref(var_files),
+                    allow_outside=at_ref(allow_outside),
+                    display={str(revision.root) + "/": f"{base_ref}:"},
+                )
+            else:
+                base_side = replace(head_side, label="base", inputs=base)
+            base_snapshot, head_snapshot = check_sides(
+                base_side, head_side, catalog, Rules(config, select, ignore)
+            )
+        except InputError as error:
+            _fail_input(error)
+        except SideError as error:
+            console = _stderr()
+            for diagnostic in error.diagnostics:
+                console.print(f"{error.label}: {diagnostic}", markup=False)
+            sys.exit(EXIT_ERROR)
+    threshold = _FAIL_THRESHOLD[FailOn(fail_on or config.fail_on or FailOn.ERROR.value)]
+    review = compare(base_snapshot, head_snapshot, threshold, tuple(notes))
+    chosen = DiffFormat(output_format)
+    if chosen is DiffFormat.JSON:
+        sys.stdout.write(dumps(diff_document(review)))
+    elif chosen is DiffFormat.SARIF:
+        sys.stdout.write(dumps(diff_sarif(review)))
+    elif chosen is DiffFormat.MARKDOWN:
+        sys.stdout.write(markdown_review(review))
+    else:
+        _stdout().print(render_review(review))
+    sys.exit(EXIT_FINDINGS if review.worse else EXIT_OK)
+
+
+def _diagnostic_git(message: str) -> Diagnostic:
+    from heiki import diagnostics as dx
+    from heiki.diagnostics import Diagnostic, Severity
+
+    return Diagnostic(dx.GIT_REVISION, Severity.ERROR, message)
 
 
 @cli.command()

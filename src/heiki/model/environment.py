@@ -94,7 +94,7 @@ class Environment:
     def __post_init__(self) -> None:
         index: dict[ResourceId, Resource] = {}
         subnet_vnet: dict[ResourceId, VirtualNetwork] = {}
-        for resource in self._top_level():
+        for resource in self.top_level():
             index.setdefault(resource.id, resource)
             if isinstance(resource, VirtualNetwork):
                 for child in (*resource.subnets, *resource.peerings):
@@ -122,7 +122,8 @@ class Environment:
             self, "_computes_by_workspace", {k: tuple(v) for k, v in by_workspace.items()}
         )
 
-    def _top_level(self) -> Iterator[Resource]:
+    def top_level(self) -> Iterator[Resource]:
+        """The resources declared at the top (a VNet, not its subnets), in declaration order."""
         for f in fields(self):
             if not f.init:
                 continue
