@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from heiki.analyses.bastion import bastion_nsgs, is_bastion_rule
 from heiki.analyses.egress import EgressReport
-from heiki.analyses.trace import Verdict
+from heiki.analyses.trace import Trace, Verdict
 from heiki.catalog import Catalog, load_catalog
 from heiki.model.base import STAGE_TAG
 from heiki.model.environment import Environment
@@ -41,6 +41,8 @@ class ClosureCheck:
     summary: str
     evidence: tuple[str, ...] = ()
     resources: tuple[ResourceId, ...] = ()
+    traces: tuple[Trace, ...] = ()
+    """The delivered flows that make the check fail (for reports that draw them)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,12 @@ class Closure:
 _OPEN_SOURCES = ("*", "internet", "0.0.0.0/0", "any")
 
 
-def _check(name: str, problems: list[tuple[str, ResourceId | None]], ok: str) -> ClosureCheck:
+def _check(
+    name: str,
+    problems: list[tuple[str, ResourceId | None]],
+    ok: str,
+    traces: tuple[Trace, ...] = (),
+) -> ClosureCheck:
     if not problems:
         return ClosureCheck(name, CheckStatus.PASS, ok)
     return ClosureCheck(
@@ -67,6 +74,7 @@ def _check(name: str, problems: list[tuple[str, ResourceId | None]], ok: str) ->
         problems[0][0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""),
         tuple(p for p, _ in problems),
         tuple(r for _, r in problems if r is not None),
+        traces,
     )
 
 
@@ -195,6 +203,7 @@ def egress_inspected(env: Environment, egress: EgressReport) -> ClosureCheck:
             CheckStatus.NOT_APPLICABLE,
             "no workload subnet (compute, runner, integration runtime) to trace from",
         )
+    traces: list[Trace] = []
     for subnet in egress.subnets:
         for trace in subnet.bypasses[:1]:
             problems.append(
@@ -203,10 +212,12 @@ def egress_inspected(env: Environment, egress: EgressReport) -> ClosureCheck:
                     subnet.vantage.subnet,
                 )
             )
+            traces.append(trace)
     return _check(
         "egress through an inspecting firewall",
         problems,
         "every internet path crosses a firewall, or there is none",
+        tuple(traces),
     )
 
 
@@ -229,6 +240,11 @@ def no_foreign_storage(egress: EgressReport) -> ClosureCheck:
         "no path to foreign storage",
         problems,
         "no workload reaches a storage account outside the environment",
+        tuple(
+            s.foreign_storage
+            for s in egress.subnets
+            if s.foreign_storage.verdict is Verdict.DELIVERED
+        ),
     )
 
 
@@ -238,6 +254,7 @@ def prod_without_internet(env: Environment, egress: EgressReport) -> ClosureChec
     if not prod:
         return ClosureCheck(name, CheckStatus.NOT_APPLICABLE, "no dev/prod stages declared")
     problems: list[tuple[str, ResourceId | None]] = []
+    traces: list[Trace] = []
     for subnet in egress.subnets:
         if subnet.vantage.vnet not in prod:
             continue
@@ -251,7 +268,9 @@ def prod_without_internet(env: Environment, egress: EgressReport) -> ClosureChec
             problems.append(
                 (f"prod {subnet.vantage.name} reaches any internet address", subnet.vantage.subnet)
             )
+            traces.append(subnet.any_internet)
         elif open_paths:
+            traces += [r.trace for r in open_paths]
             problems.append(
                 (
                     f"prod {subnet.vantage.name} reaches "
@@ -264,7 +283,9 @@ def prod_without_internet(env: Environment, egress: EgressReport) -> ClosureChec
             v.name for v in env.virtual_networks if isinstance(v, VirtualNetwork) and v.id in prod
         )
     )
-    return _check(name, problems, f"prod ({vnets}) reaches only Azure ML's own dependencies")
+    return _check(
+        name, problems, f"prod ({vnets}) reaches only Azure ML's own dependencies", tuple(traces)
+    )
 
 
 def local_auth_off(env: Environment) -> ClosureCheck:

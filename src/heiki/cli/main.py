@@ -9,6 +9,7 @@ Exit codes (documented in the README):
 from __future__ import annotations
 
 import gc
+import io
 import json
 import sys
 from collections.abc import Callable
@@ -192,6 +193,39 @@ FORMAT_OPT = click.option(
 )
 
 
+OUTPUT_OPT = click.option(
+    "-o",
+    "--output",
+    "output_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the report to this file (whole or not at all) instead of stdout.",
+)
+FORCE_OPT = click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")
+
+
+def _emit(text: str, output_file: str | None, force: bool) -> None:
+    """The report to stdout, or to ``--output`` (an existing file only with --force)."""
+    if output_file is None:
+        sys.stdout.write(text)
+        return
+    from heiki import diagnostics as dx
+    from heiki.cli.output import OutputError, OutputNotEmpty, write_report
+    from heiki.diagnostics import Diagnostic, InputError, Severity
+    from heiki.model.source import SourceLocation
+
+    try:
+        write_report(Path(output_file), text, force)
+        return
+    except OutputNotEmpty as error:
+        code, message = dx.OUTPUT_EXISTS, "exists; nothing written (use --force to overwrite)"
+        where = error.path
+    except OutputError as error:
+        code, message = dx.OUTPUT_UNWRITABLE, f"{error.message}; nothing written"
+        where = error.path
+    _fail_input(InputError(Diagnostic(code, Severity.ERROR, message, SourceLocation(where))))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="heiki")
 @click.option(
@@ -238,15 +272,40 @@ def designs() -> None:
 @SOURCE_ARG
 @ARM_OPTS
 @ONPREM_OPT
-@FORMAT_OPT
-def show(source: tuple[str, ...], onprem: str | None, output_format: str) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="html: the architecture diagram as one self-contained page.",
+)
+@OUTPUT_OPT
+@FORCE_OPT
+def show(
+    source: tuple[str, ...],
+    onprem: str | None,
+    output_format: str,
+    output_file: str | None,
+    force: bool,
+) -> None:
     """Show the expanded environment: networks, routes, firewall, DNS path, private endpoints."""
     from heiki.reports.serialize import dumps
     from heiki.reports.show import environment_document, render_environment
 
     result = _load(source, onprem)
     if output_format == OutputFormat.JSON:
-        sys.stdout.write(dumps(environment_document(result.environment, result.source_name)))
+        _emit(
+            dumps(environment_document(result.environment, result.source_name)), output_file, force
+        )
+    elif output_format == "html":
+        from heiki.reports.html.page import html_page
+
+        _emit(html_page(result.environment, result.environment.name), output_file, force)
+    elif output_file is not None:
+        console = Console(record=True, width=160, file=io.StringIO())
+        console.print(render_environment(result.environment))
+        _emit(console.export_text(), output_file, force)
     else:
         _stdout().print(render_environment(result.environment))
     _print_warnings(result.diagnostics)
@@ -257,6 +316,7 @@ class CheckFormat(StrEnum):
     JSON = "json"
     SARIF = "sarif"
     MARKDOWN = "markdown"
+    HTML = "html"
 
 
 _FAIL_THRESHOLD = {FailOn.ERROR: 3, FailOn.WARNING: 2, FailOn.NEVER: 99}
@@ -273,8 +333,11 @@ _FAIL_THRESHOLD = {FailOn.ERROR: 3, FailOn.WARNING: 2, FailOn.NEVER: 99}
     default=CheckFormat.TEXT.value,
     show_default=True,
     help="text for people, json (schema in the package), sarif 2.1.0 for code scanning, "
-    "markdown for a pull-request comment.",
+    "markdown for a pull-request comment, html: one self-contained page with the architecture "
+    "diagram and the flows drawn on it.",
 )
+@OUTPUT_OPT
+@FORCE_OPT
 @click.option(
     "--fail-on",
     type=click.Choice([f.value for f in FailOn]),
@@ -298,6 +361,8 @@ def check(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     config_file: str | None,
+    output_file: str | None,
+    force: bool,
 ) -> None:
     """Check an environment: the three loops, closure, toil, DNS, egress and the rule findings."""
     from heiki.catalog import load_catalog
@@ -328,11 +393,20 @@ def check(
     record = check_record(result)
     chosen = CheckFormat(output_format)
     if chosen is CheckFormat.JSON:
-        sys.stdout.write(dumps(record))
+        _emit(dumps(record), output_file, force)
     elif chosen is CheckFormat.SARIF:
-        sys.stdout.write(dumps(sarif_document(record)))
+        _emit(dumps(sarif_document(record)), output_file, force)
     elif chosen is CheckFormat.MARKDOWN:
-        sys.stdout.write(markdown_document(record))
+        _emit(markdown_document(record, result), output_file, force)
+    elif chosen is CheckFormat.HTML:
+        from heiki.reports.html.page import html_page
+
+        title = loaded.environment.name
+        _emit(html_page(loaded.environment, title, result, record), output_file, force)
+    elif output_file is not None:
+        console = Console(record=True, width=160, file=io.StringIO())
+        console.print(render_check(record))
+        _emit(console.export_text(), output_file, force)
     else:
         _stdout().print(render_check(record))
     threshold = _FAIL_THRESHOLD[FailOn(fail_on or config.fail_on or FailOn.ERROR.value)]

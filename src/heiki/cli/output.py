@@ -179,3 +179,32 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def write_report(target: Path, text: str, force: bool) -> None:
+    """Write one report file (``-o report.html``) whole or not at all.
+
+    The text goes to a fresh file beside the target (``mkstemp``: an unpredictable name, created
+    exclusively, so no planted symlink is followed) and replaces the target by rename. An
+    existing file is kept unless ``force``; a directory, device or FIFO is never written to.
+    """
+    parent = target.parent if str(target.parent) else Path(".")
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        raise OutputError("not a regular file", target)
+    if target.exists() and not force:
+        raise OutputNotEmpty("exists", target)
+    if not parent.is_dir():
+        raise OutputError("its folder does not exist", parent)
+    try:
+        descriptor, staging = tempfile.mkstemp(prefix=_STAGING, dir=parent)
+    except OSError as error:
+        raise OutputError(f"cannot be written ({error.strerror})", parent) from None
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(staging, 0o666 & ~_umask())
+        os.replace(staging, target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(staging)
+        raise OutputError(f"cannot be written ({error.strerror})", target) from None

