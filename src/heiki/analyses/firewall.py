@@ -12,6 +12,7 @@ the private ranges.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -40,6 +41,7 @@ from heiki.model.firewall import (
     RuleCollection,
     RuleCollectionGroup,
 )
+from heiki.model.source import SourceLocation
 from heiki.model.values import DnsName, Prefix, ResourceId
 
 
@@ -354,6 +356,46 @@ class FirewallEvaluator:
             )
             self._signatures[key] = found
         return found
+
+    def source_shape(
+        self, policy: FirewallPolicy, source: Prefix
+    ) -> tuple[tuple[object, ...], tuple[str, ...], tuple[SourceLocation | None, ...]]:
+        """What a source means to a policy by content, for traces shared between subnets
+        (``analyses/trace_share.py``): per rule it may match, in order, the rule without its
+        source field, how the source matches it, and its collection and group without the
+        collection's name and priority (the list is in processing order); the collections as
+        decisions name them and the rules' locations come apart, as the names and places that
+        differ between two subnets of the same shape."""
+        key: list[object] = []
+        names: list[str] = []
+        locations: list[SourceLocation | None] = []
+        for compiled in self._index(policy).candidates(source):
+            match = self._source(compiled.sources, source)
+            if match is Match.NO:
+                continue
+            rule = compiled.rule
+            content = tuple(
+                (field.name, getattr(rule, field.name))
+                for field in dataclasses.fields(rule)
+                if field.name not in ("source", "source_addresses", "source_ip_groups")
+            )
+            item = compiled.item
+            key.append(
+                (
+                    compiled.rule_type,
+                    content,
+                    match,
+                    item.policy.id,
+                    item.group.name,
+                    item.group.priority,
+                    item.collection.action,
+                    item.collection.kind,
+                )
+            )
+            # as decisions name it ("collection egress-s1 210"); the order is the list's
+            names.append(f"{item.collection.name} {item.collection.priority}")
+            locations += [rule.source, item.collection.source]
+        return tuple(key), tuple(names), tuple(locations)
 
     def evaluate(self, firewall: AzureFirewall, flow: FirewallFlow) -> FirewallDecision:
         """The policy's decision on a flow; computed once per source signature and flow (the

@@ -25,6 +25,7 @@ import bisect
 import ipaddress
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from heiki.analyses.addressing import (
     ANY_INTERNET,
@@ -78,6 +79,9 @@ from heiki.model.network import (
 )
 from heiki.model.source import SourceLocation
 from heiki.model.values import Address, DnsName, Prefix, ResourceId
+
+if TYPE_CHECKING:
+    from heiki.analyses.trace_share import Relabel, SubnetShape
 
 MAX_HOPS = 12
 
@@ -153,6 +157,9 @@ class _Walk:
     crossed_firewall: bool = False
     firewall: AzureFirewall | None = None
     snat: bool = False
+    shareable: bool = True
+    """False once the walk read something about its subnet that the subnet's shape does not
+    hold (see ``trace_share``): the trace is then not given to other subnets."""
 
     def open(self, node: str) -> None:
         self.close()
@@ -186,11 +193,22 @@ class Tracer:
     """Traces flows in one environment; routes, NSG scopes and DNS answers are computed once."""
 
     def __init__(
-        self, env: Environment, catalog: Catalog, resolver: Resolver | None = None
+        self,
+        env: Environment,
+        catalog: Catalog,
+        resolver: Resolver | None = None,
+        *,
+        exact: bool = False,
     ) -> None:
         """``resolver`` answers names in traces; by default one whose DNS hops are themselves
-        checked by tracing them (UDP/TCP 53 through routes, NSGs and the firewall)."""
+        checked by tracing them (UDP/TCP 53 through routes, NSGs and the firewall). ``exact``
+        walks every flow on its own instead of sharing traces between subnets of one shape."""
         self.catalog = catalog
+        self.exact = exact
+        self._shapes: dict[tuple[ResourceId | None, str], tuple[SubnetShape | None, int]] = {}
+        self._shape_numbers: dict[tuple[object, ...], int] = {}
+        self._shared: dict[tuple[object, ...], tuple[SubnetShape, Trace | None]] = {}
+        self._relabels: dict[tuple[int, int], Relabel | None] = {}
         base = resolver or Resolver(env, catalog)
         self.resolver = base
         self.env = base.world.env
@@ -200,7 +218,7 @@ class Tracer:
         self.nsgs = NsgEvaluator(env, catalog, connectivity.onprem_reachers)
         self.firewalls = FirewallEvaluator(env, catalog)
         self._routes: dict[ResourceId, RouteTableIndex] = {}
-        self._traces: dict[tuple[Vantage, str, int, str], Trace] = {}
+        self._traces: dict[tuple[object, ...], Trace] = {}
         self.routing = RoutingContext(env)
         self._names: dict[str, DnsName] = {}
         if resolver is None:
@@ -286,20 +304,83 @@ class Tracer:
         self, vantage: Vantage, destination: str, port: int = 443, protocol: str = "tcp"
     ) -> Trace:
         # the egress report, readiness and rules ask for many of the same flows: trace once
-        key = (vantage, destination, port, protocol.lower())
+        # keyed without the vantage's prefix and address: hashing an IPv4Network is slow
+        key = (vantage.name, vantage.kind, vantage.resource, destination, port, protocol.lower())
         found = self._traces.get(key)
         if found is None:
-            found = self._traces[key] = self._trace(vantage, destination, port, protocol)
+            shared = None if self.exact else self._from_shape(vantage, destination, port, protocol)
+            if shared is None:
+                shared = self._trace(vantage, destination, port, protocol)[0]
+            found = self._traces[key] = shared
         return found
 
-    def _trace(self, vantage: Vantage, destination: str, port: int, protocol: str) -> Trace:
+    def _from_shape(
+        self, vantage: Vantage, destination: str, port: int, protocol: str
+    ) -> Trace | None:
+        """The flow's trace from the first subnet of the same shape, relabelled; ``None`` when
+        it must be walked (not a subnet, not an outside destination, not shareable)."""
+        from heiki.analyses.trace_share import Relabel, subnet_shape  # it builds on this module
+
+        known = self._shapes.get((vantage.resource, vantage.name))
+        if known is None:
+            shape = subnet_shape(self, vantage)
+            # the key is a deep tuple whose hash is not cached: number each distinct shape once
+            number = (
+                self._shape_numbers.setdefault(shape.key, len(self._shape_numbers)) if shape else -1
+            )
+            known = self._shapes[(vantage.resource, vantage.name)] = (shape, number)
+        shape, number = known
+        if shape is None:
+            return None
+        text = destination.strip().lower()
+        resolution: Resolution | None = None
+        if text.startswith("tag:") or text in self.symbolic:
+            answer: object = None
+        else:
+            try:
+                address = ipaddress.IPv4Address(text)
+            except ValueError:
+                name = self._names.get(text) or self._names.setdefault(text, DnsName(text))
+                resolution = self.resolver.resolve(vantage, name)
+                if resolution.outcome is not Outcome.PUBLIC or resolution.public is None:
+                    return None
+                answer = (resolution.public.name, resolution.public.service_tags)
+            else:
+                if not is_public(address):
+                    return None
+                answer = address
+        key = (number, text, port, protocol.lower(), answer)
+        entry = self._shared.get(key)
+        if entry is None:
+            walked, shareable = self._trace(vantage, destination, port, protocol)
+            self._shared[key] = (shape, walked if shareable else None)
+            return walked
+        first, model = entry
+        if model is None:
+            return None
+        pair = (id(first), id(shape))
+        if pair not in self._relabels:
+            try:
+                self._relabels[pair] = Relabel(first, shape)
+            except ValueError:
+                self._relabels[pair] = None
+        relabel = self._relabels[pair]
+        if relabel is None:
+            return None
+        return relabel.trace(model, vantage.name, resolution)
+
+    def _trace(
+        self, vantage: Vantage, destination: str, port: int, protocol: str
+    ) -> tuple[Trace, bool]:
+        """The trace, and whether it may be shared with subnets of the same shape."""
         walk = _Walk()
         target, name, resolution, early = self._destination(vantage, destination, walk)
         if early is not None or target is None:
             ending = early or _Ending(Verdict.DROPPED, "no destination")
-            return self._finish(vantage, destination, port, protocol, walk, ending, resolution)
-        ending = self._walk(vantage, target, name, port, protocol, walk)
-        return self._finish(vantage, destination, port, protocol, walk, ending, resolution)
+        else:
+            ending = self._walk(vantage, target, name, port, protocol, walk)
+        trace = self._finish(vantage, destination, port, protocol, walk, ending, resolution)
+        return trace, walk.shareable
 
     def _finish(
         self,
@@ -694,7 +775,7 @@ class Tracer:
             return self._internet(subnet, source_nic, target, route, walk, vantage)
         if hop is HopType.SERVICE_ENDPOINT:
             how = "service endpoint"
-            scoped = self._endpoint_policy(subnet, route.tag, target)
+            scoped = self._endpoint_policy(subnet, route.tag, target, walk)
             if scoped is not None and not scoped.allowed:
                 walk.add(StepKind.EGRESS, scoped.reason, "drop", subnet.id, subnet.source)
                 return _Ending(Verdict.DROPPED, scoped.reason)
@@ -709,6 +790,7 @@ class Tracer:
             )
             return self._arrive_public(target, walk, how, subnet)
         if hop is HopType.GATEWAY:
+            walk.shareable = False
             onprem = self.env.on_premises
             if (
                 isinstance(target, Address)
@@ -745,6 +827,7 @@ class Tracer:
             )
         # VnetLocal, VNet peering, private endpoint: delivered inside Azure
         assert isinstance(target, Address)
+        walk.shareable = False  # the destination side reads the source's own prefix
         destination_subnet = self.subnet_of(target)
         destination_vnet = (
             self.env.vnet_of_subnet(destination_subnet.id) if destination_subnet else None
@@ -901,6 +984,7 @@ class Tracer:
             return self._return_to_source(
                 origin_vnet, firewall_vnet, walk, self._arrive_public(target, walk, "firewall")
             )
+        walk.shareable = False  # onwards to a private address: its side reads the source
         new_source = source
         if decision.snat:
             assert firewall.private_ip_address is not None
@@ -1005,7 +1089,9 @@ class Tracer:
             return None
         return "Azure default outbound access"
 
-    def _endpoint_policy(self, subnet: Subnet, tag: str, target: Endpoint) -> PolicyDecision | None:
+    def _endpoint_policy(
+        self, subnet: Subnet, tag: str, target: Endpoint, walk: _Walk
+    ) -> PolicyDecision | None:
         """The subnet's service endpoint policies for the service behind route ``tag``."""
         if not subnet.service_endpoint_policies or not isinstance(target, PublicEndpoint):
             return None
@@ -1013,6 +1099,8 @@ class Tracer:
         if service is None:
             return None
         account = self.resolver.world.services_by_name.get(target.name)
+        if account is not None:
+            walk.shareable = False  # the policy lists this subnet's own accounts
         label = str(target.name).split(".", 1)[0].lower()
         owner = "azure-ml" if label == MICROSOFT_PROBE_LABEL else ""
         what = (
@@ -1040,6 +1128,8 @@ class Tracer:
         the source subnet when the flow came over its service endpoint."""
         if isinstance(target, PublicEndpoint):
             service = self.resolver.world.services_by_name.get(target.name)
+            if service is not None and subnet is not None:
+                walk.shareable = False  # the service's rules name the subnets they admit
             if service is not None:
                 decision = service_decision(
                     self.env,

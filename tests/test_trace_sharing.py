@@ -1,0 +1,153 @@
+"""Traces shared between subnets of one shape (``analyses/trace_share.py``) must be exactly the
+traces each subnet's own walk gives (the tracer's exact mode): compared trace by trace and as
+whole check records, on random estates, on every design and on the benchmark estates."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from heiki.analyses.egress import egress_report
+from heiki.analyses.trace import Trace, Tracer
+from heiki.catalog import load_catalog
+from heiki.designs import BUILTIN_DESIGNS
+from heiki.model.environment import Environment
+from heiki.reports.record import check_record
+from heiki.rules.context import RuleContext
+from heiki.rules.engine import check_rules
+from heiki.sources import load, load_blueprint
+from heiki.sources.yamlread import parse_yaml
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+from estates import load_estate
+
+CATALOG = load_catalog()
+
+
+def _traces(env: Environment, tracer: Tracer) -> list[Trace]:
+    report = egress_report(env, CATALOG, tracer)
+    found: list[Trace] = []
+    for subnet in report.subnets:
+        found += [r.trace for r in subnet.required]
+        found += [subnet.any_internet, subnet.foreign_storage]
+    return found
+
+
+def _record(env: Environment, exact: bool) -> dict[str, object]:
+    from heiki.reports.record import CheckResult
+
+    context = RuleContext(env, CATALOG)
+    context.__dict__["tracer"] = Tracer(env, CATALOG, exact=exact)
+    run = check_rules(env, CATALOG, None, (), (), context=context)
+    result = CheckResult(
+        environment=env,
+        source="x",
+        diagnostics=(),
+        readiness=context.readiness,
+        closure=context.closure,
+        toil=context.toil,
+        matrix=context.dns_matrix,
+        egress=context.egress,
+        findings=run.findings,
+        suppressed=run.suppressed,
+    )
+    return check_record(result)
+
+
+def assert_same(env: Environment) -> Tracer:
+    shared = Tracer(env, CATALOG)
+    exact = _traces(env, Tracer(env, CATALOG, exact=True))
+    for mine, theirs in zip(_traces(env, shared), exact, strict=True):
+        assert mine == theirs, (mine.vantage, mine.destination)
+    assert _record(env, exact=False) == _record(env, exact=True)
+    return shared
+
+
+def test_every_design_gets_the_exact_traces() -> None:
+    for design in BUILTIN_DESIGNS:
+        assert_same(load(design).environment)
+
+
+def test_the_benchmark_estate_gets_the_exact_traces_from_one_walk_per_shape() -> None:
+    env = load_estate(12, workspaces=True)
+    shared = assert_same(env)
+    walked = sum(1 for _, trace in shared._shared.values() if trace is not None)
+    flows = len(_traces(env, shared))
+    # twelve spokes of one shape: the outside flows are walked for the first spoke only
+    assert walked * 10 < flows
+
+
+def test_a_subnet_of_another_shape_is_walked_on_its_own() -> None:
+    text = _blueprint(
+        [
+            ("a", ["pypi"], False, False),
+            ("b", ["pypi"], False, False),
+            ("c", ["pypi", "conda"], False, False),  # more firewall rules: another shape
+        ],
+        firewall=True,
+    )
+    env = load_blueprint(parse_yaml(text, "t.yaml")).environment
+    shared = assert_same(env)
+    shapes = {number for shape, number in shared._shapes.values() if shape is not None}
+    assert len(shapes) >= 2
+
+
+def _blueprint(
+    spokes: list[tuple[str, list[str], bool, bool]], firewall: bool, dns: str = "private-resolver"
+) -> str:
+    lines = [
+        "name: random",
+        "location: japaneast",
+        "onprem:",
+        "  address_space: [192.168.0.0/16]",
+        "  clients: [192.168.10.0/24]",
+        "  dns: {servers: [192.168.0.53], forward_to: hub}",
+        "hub:",
+        "  address_space: 10.0.0.0/16",
+        f"  firewall: {'{sku: standard}' if firewall else 'none'}",
+        f"  dns: {dns}",
+        "spokes:",
+    ]
+    for index, (name, egress, outbound, public_vm) in enumerate(spokes):
+        lines += [
+            f"  {name}:",
+            f"    address_space: 10.{index + 1}.0.0/16",
+            f"    egress: [{', '.join(egress)}]",
+            f"    default_outbound_access: {'true' if outbound else 'false'}",
+            "    vms: [{name: vm-" + name + (", public_ip: true" if public_vm else "") + "}]",
+            "    workspace:",
+            f"      name: mlw-{name}",
+            "      compute:",
+            f"        instances: [ci-{name}]",
+            f"        clusters: [{{name: cc-{name}, image_build: true}}]",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+PROFILES = ["azure-ml", "mcr", "pypi", "conda", "huggingface", "github"]
+spoke = st.tuples(
+    st.lists(st.sampled_from(PROFILES), min_size=0, max_size=4, unique=True),
+    st.booleans(),
+    st.booleans(),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(spoke, min_size=1, max_size=5),
+    st.booleans(),
+    st.sampled_from(["private-resolver", "firewall-proxy", "dns-vm"]),
+)
+def test_random_estates_get_the_exact_traces(
+    spokes: list[tuple[list[str], bool, bool]], firewall: bool, dns: str
+) -> None:
+    if not firewall and dns == "firewall-proxy":
+        dns = "private-resolver"
+    named = [
+        (f"s{i}", egress, outbound, public) for i, (egress, outbound, public) in enumerate(spokes)
+    ]
+    env = load_blueprint(parse_yaml(_blueprint(named, firewall, dns), "t.yaml")).environment
+    assert_same(env)
