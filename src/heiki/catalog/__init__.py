@@ -32,6 +32,18 @@ class ZoneRecordTemplate:
     name: str
     member: str
     public: str = ""
+    kinds: tuple[str, ...] = ()
+    """Only for targets of these ARM kinds (empty: every kind)."""
+    except_kinds: tuple[str, ...] = ()
+    """Not for targets of these kinds."""
+
+    def applies_to(self, kind: str) -> bool:
+        """Whether a target of this ``kind`` gets the record; a kind the input does not say
+        gets only the records every kind gets."""
+        lowered = kind.lower()
+        if self.kinds:
+            return bool(lowered) and lowered in (k.lower() for k in self.kinds)
+        return lowered not in (k.lower() for k in self.except_kinds)
 
     def public_name(self) -> str:
         """The client-facing FQDN template this record answers for."""
@@ -345,7 +357,14 @@ def _private_link(data: dict[str, Any]) -> tuple[PrivateLinkService, ...]:
                     EndpointMember(m["name"], int(m["ip_index"])) for m in entry["members"]
                 ),
                 records=tuple(
-                    ZoneRecordTemplate(r["zone"], r["name"], r["member"], r.get("public", ""))
+                    ZoneRecordTemplate(
+                        r["zone"],
+                        r["name"],
+                        r["member"],
+                        r.get("public", ""),
+                        tuple(r.get("kinds", ())),
+                        tuple(r.get("except_kinds", ())),
+                    )
                     for r in entry["records"]
                 ),
                 public_names=tuple(entry.get("public_names", ())),

@@ -56,6 +56,9 @@ class SurfaceSpec:
     provenance: Provenance
     public_names: tuple[str, ...] = ()
     """Name templates of the public endpoint (``{name}.search.windows.net``)."""
+    host: str = ""
+    """The property (under ``properties``) that names the public host, where it is not the
+    resource's name (Cognitive Services: ``customSubDomainName``)."""
 
     def label_for(self, kind: str) -> str:
         for name, label in self.kind_labels:
@@ -152,6 +155,7 @@ def parse_coverage(data: dict[str, Any]) -> Coverage:
                 not_covered=entry["not_covered"],
                 provenance=provenance(entry, where),
                 public_names=tuple(str(n) for n in entry.get("public_names", ())),
+                host=str(entry.get("host", "")),
             )
         )
     kinds = [

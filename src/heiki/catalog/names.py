@@ -67,6 +67,9 @@ def target_region(env: Environment, target: ResourceId, fallback: str) -> str:
 def template_values(env: Environment, target: ResourceId, region: str) -> dict[str, str]:
     """Values for the catalog's name templates: name, region, workspace / registry GUIDs."""
     values = {"name": target.name.lower(), "region": region}
+    other = env.unmodelled_resource(target)
+    if other is not None and other.host and _is_label(other.host):
+        values["name"] = other.host.lower()  # a custom subdomain names the public host
     resource = env.get(target)
     if isinstance(resource, Workspace):
         values["workspace_id"] = resource.workspace_id
@@ -88,11 +91,15 @@ def endpoint_records(
     first_ip = (
         endpoint.ip_configurations[0].private_ip_address if endpoint.ip_configurations else None
     )
+    other = env.unmodelled_resource(target)
+    kind = other.kind if other is not None else ""
     for group in endpoint.group_ids:
         service = catalog.private_link_service(target.resource_type, group)
         if service is None:
             continue
         for record in service.records:
+            if not record.applies_to(kind):
+                continue
             member = record.member.format(**values)
             address = ips.get(member.lower())
             if address is None and len(service.members) == 1:
@@ -113,6 +120,11 @@ def endpoint_records(
                 )
             )
     return tuple(records)
+
+
+def _is_label(text: str) -> bool:
+    """A DNS label Azure accepts as a custom subdomain (letters, digits, hyphens)."""
+    return 0 < len(text) <= 63 and all(c.isascii() and (c.isalnum() or c == "-") for c in text)
 
 
 def _has_public_name(service: PrivateLinkService, zone: str) -> bool:

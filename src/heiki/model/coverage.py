@@ -47,6 +47,9 @@ class UnmodelledResource:
     """What closure reads of it; None when heiki does not know where the type writes it."""
     no_surface: bool = False
     """The catalog says the type has no network endpoint of its own (RBAC, locks, extensions)."""
+    host: str = ""
+    """The first label of its public host names where the service takes it from a property
+    rather than the name (a Cognitive Services account's custom subdomain); empty: the name."""
     source: SourceLocation | None = None
 
     @property

@@ -82,7 +82,7 @@ class Environment:
     unmodelled: tuple[UnmodelledResource, ...] = ()
     """Resources of the input that heiki does not simulate (see ``model.coverage``)."""
     _index: dict[ResourceId, Resource] = field(init=False, repr=False, compare=False)
-    _unmodelled_ids: frozenset[str] = field(init=False, repr=False, compare=False)
+    _unmodelled_ids: dict[str, UnmodelledResource] = field(init=False, repr=False, compare=False)
     _subnet_vnet: dict[ResourceId, VirtualNetwork] = field(init=False, repr=False, compare=False)
     _endpoints_by_target: dict[ResourceId, tuple[PrivateEndpoint, ...]] = field(
         init=False, repr=False, compare=False
@@ -108,9 +108,10 @@ class Environment:
         for endpoint in self.private_endpoints:
             by_target.setdefault(endpoint.private_link_service, []).append(endpoint)
         object.__setattr__(self, "_index", index)
-        object.__setattr__(
-            self, "_unmodelled_ids", frozenset(r.resource_id.lower() for r in self.unmodelled)
-        )
+        unmodelled: dict[str, UnmodelledResource] = {}
+        for other in self.unmodelled:
+            unmodelled.setdefault(other.resource_id.lower(), other)
+        object.__setattr__(self, "_unmodelled_ids", unmodelled)
         object.__setattr__(self, "_subnet_vnet", subnet_vnet)
         object.__setattr__(
             self, "_endpoints_by_target", {k: tuple(v) for k, v in by_target.items()}
@@ -139,6 +140,10 @@ class Environment:
 
     def get(self, resource_id: ResourceId) -> Resource | None:
         return self._index.get(resource_id)
+
+    def unmodelled_resource(self, resource_id: ResourceId) -> UnmodelledResource | None:
+        """The input resource heiki does not simulate with this ID, if any."""
+        return self._unmodelled_ids.get(str(resource_id).lower())
 
     def is_unmodelled(self, resource_id: ResourceId) -> bool:
         """Whether the input holds this resource although the model does not simulate it."""

@@ -255,7 +255,7 @@ def build_world(env: Environment, catalog: Catalog) -> DnsWorld:
             continue
         try:
             resource_id = ResourceId(other.resource_id)
-            short = other.name.rsplit("/", 1)[-1]
+            short = other.host or other.name.rsplit("/", 1)[-1]
             for template in spec.public_names:
                 name = DnsName(template.format(name=short, region=env.location))
                 services.setdefault(name, resource_id)

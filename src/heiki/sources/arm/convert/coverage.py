@@ -196,7 +196,15 @@ def unmodelled(
                 reason=reason,
                 surface=surface_of(ctx, resource),
                 no_surface=coverage.has_no_surface(resource.type),
+                host=_host(ctx, resource, spec),
                 source=resource.source,
             )
         )
     return tuple(found)
+
+
+def _host(ctx: ConvertContext, resource: ArmResource, spec: SurfaceSpec | None) -> str:
+    """The public host label a surface names by property (a custom subdomain), if written."""
+    if spec is None or not spec.host:
+        return ""
+    return (ctx.props(resource).text(spec.host) or "").strip()
