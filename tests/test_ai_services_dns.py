@@ -16,7 +16,7 @@ from heiki.catalog.names import endpoint_records
 from heiki.model.environment import Environment
 from heiki.model.values import DnsName
 from heiki.sources import load
-from test_coverage import NET, resource, rid, run, write
+from test_coverage import NET, ml_template, resource, rid, run, write
 
 PE_SUBNET = rid(f"{NET}/virtualNetworks/subnets", "vnet-ai", "snet-pe")
 
@@ -231,3 +231,51 @@ def test_on_premises_forwarders_cover_the_ai_zones() -> None:
         "services.ai.azure.com",
         "search.windows.net",
     }
+
+
+# -- readiness: foundation models -------------------------------------------------------------
+
+
+def _ml_with_account(zones: list[str]) -> dict[str, Any]:
+    target = rid("Microsoft.CognitiveServices/accounts", "ais-genai")
+    subnet = rid(f"{NET}/virtualNetworks/subnets", "vnet-ml", "snet-pe")
+    endpoint, group = _endpoint("pe-ais", target, "account", zones)
+    endpoint["properties"]["subnet"]["id"] = subnet
+    parts = [
+        _account("ais-genai", "AIServices", "contoso-genai"),
+        endpoint,
+        group,
+    ]
+    for zone in zones:
+        made = _zone(zone)
+        made[1]["properties"]["virtualNetwork"]["id"] = rid(f"{NET}/virtualNetworks", "vnet-ml")
+        parts += made
+    return ml_template(*parts)
+
+
+def _foundation(tmp_path: Path, zones: list[str]) -> Any:
+    _, stdout, _ = run("check", write(tmp_path, _ml_with_account(zones)), "--format", "json")
+    record = json.loads(stdout)
+    return next(c for c in record["readiness"] if c["capability"] == "foundation models")
+
+
+def test_compute_calls_the_foundation_models_through_the_private_endpoint(tmp_path: Path) -> None:
+    capability = _foundation(tmp_path, ZONES)
+    assert capability["status"] == "ready", capability
+    assert capability["via"] == "private endpoints"
+    assert capability["loop"] == "inner"
+
+
+def test_without_the_openai_zone_the_foundation_models_are_not_ready(tmp_path: Path) -> None:
+    capability = _foundation(tmp_path, [ZONES[0], ZONES[2]])
+    assert capability["status"] == "not-ready", capability
+    assert "contoso-genai.openai.azure.com" in capability["summary"]
+    assert any("public network access" in e or "refuses" in e for e in capability["evidence"])
+
+
+def test_no_account_no_verdict_on_foundation_models() -> None:
+    _, stdout, _ = run("check", "closed-aml", "--format", "json")
+    record = json.loads(stdout)
+    capability = next(c for c in record["readiness"] if c["capability"] == "foundation models")
+    assert capability["status"] == "not-applicable"
+    assert capability["summary"] == "no Azure OpenAI or AI Services account"

@@ -57,7 +57,8 @@ def test_closed_aml_is_ready_closed_and_without_toil() -> None:
     ready = readiness("closed-aml")
     assert all(ready.loop_status(loop) is Status.READY for loop in Loop)
     assert {c.name for c in ready.capabilities if c.status is Status.NOT_APPLICABLE} == {
-        "promotion"
+        "promotion",
+        "foundation models",  # no Azure OpenAI or AI Services account in the reference design
     }
     assert closure("closed-aml").closed
     assert toil("closed-aml").total == 0

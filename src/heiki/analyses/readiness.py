@@ -304,6 +304,39 @@ class _Judge:
         result = self.judge(Loop.INNER, "pretrained models", vantages, ways, "pull models")
         return self._mirror_upstream(result, VmRole.MODEL_MIRROR, ("huggingface",))
 
+    def foundation_models(self) -> Capability:
+        """Compute calls every Azure OpenAI / AI Services account of the environment on the name
+        its SDK uses; with public access off, only the private endpoint (and its DNS) reaches it."""
+        name = "foundation models"
+        kind_of, kinds, suffix = self.catalog.foundation_model_accounts
+        wanted = {k.lower() for k in kinds}
+        accounts = [
+            u
+            for u in self.env.unmodelled
+            if u.type.lower() == kind_of.lower() and u.kind.lower() in wanted
+        ]
+        if not accounts:
+            return Capability(
+                Loop.INNER, name, Status.NOT_APPLICABLE, "no Azure OpenAI or AI Services account"
+            )
+        vantages = self.compute_vantages(inner=True)
+        if not vantages:
+            return Capability(Loop.INNER, name, Status.NOT_APPLICABLE, "no compute")
+        targets: list[Target] = []
+        private = False
+        for account in accounts:
+            try:
+                resource = ResourceId(account.resource_id)
+            except ValueError:
+                continue  # deployed above a subscription: no name heiki can build
+            private = private or bool(self.env.private_endpoints_for(resource))
+            names = self.names_of(resource)
+            preferred = [n for n in names if n.endswith(f".{suffix}")] or names
+            targets += [(n, 443, "tcp") for n in preferred[:1]]
+        label = "private endpoints" if private else "their public endpoints"
+        ways = [_Way(label, tuple(targets))]
+        return self.judge(Loop.INNER, name, vantages, ways, "call the foundation models")
+
     def source(self) -> Capability:
         vantages = self.compute_vantages(inner=True)
         if not vantages:
@@ -769,13 +802,15 @@ def readiness(
     toil: DnsToil,
     private: tuple[NeededName, ...] | None = None,
 ) -> Readiness:
-    """The ten capabilities of the three loops, in product.md's order. ``private``: the private
+    """The capabilities of the three loops, in product.md's order (foundation models after
+    pretrained models). ``private``: the private
     names of the tracer's environment, where the caller has them."""
     judge = _Judge(env, catalog, tracer, egress, toil, private)
     return Readiness(
         (
             judge.packages(),
             judge.models(),
+            judge.foundation_models(),
             judge.source(),
             judge.compute_for_people(),
             judge.tuning_compute(),

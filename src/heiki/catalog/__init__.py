@@ -227,6 +227,9 @@ class Catalog:
     service_endpoint_policy_aliases: tuple[tuple[str, str], ...] = ()
     """Alias (``/services/Azure/MachineLearning``) -> the Microsoft-owned resources it admits
     (``azure-ml``: the storage Azure ML's compute needs)."""
+    foundation_model_accounts: tuple[str, tuple[str, ...], str] = ("", (), "")
+    """(resource type, ARM kinds, the name suffix clients call) of the accounts that serve
+    foundation models (Azure OpenAI, AI Services)."""
     private_subnet_api_version: str = ""
     """The Microsoft.Network API version from which a subnet without defaultOutboundAccess is
     private (``YYYY-MM-DD``; empty: never)."""
@@ -436,6 +439,8 @@ def load_catalog() -> Catalog:
     _provenance(platform["default_outbound_access"], "default_outbound_access")
     _provenance(platform["bastion_nsg"], "bastion_nsg")
     _provenance(platform["service_endpoint_policies"], "service_endpoint_policies")
+    _provenance(platform["foundation_model_accounts"], "foundation_model_accounts")
+    models = platform["foundation_model_accounts"]
     limits = platform["deployment_limits"]
     return Catalog(
         version=str(private_link["version"]),
@@ -476,6 +481,11 @@ def load_catalog() -> Catalog:
             (str(k), str(v)) for k, v in platform["workspace_storage_roles"]["roles"].items()
         ),
         coverage=parse_coverage(coverage),
+        foundation_model_accounts=(
+            str(models["type"]),
+            tuple(str(k) for k in models["kinds"]),
+            str(models["preferred_suffix"]),
+        ),
         service_endpoint_policy_aliases=tuple(
             (str(k), str(v)) for k, v in platform["service_endpoint_policies"]["aliases"].items()
         ),
