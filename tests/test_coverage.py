@@ -427,3 +427,37 @@ def test_a_foundry_project_is_named_as_not_modelled(tmp_path: Path) -> None:
     (listed,) = env.unmodelled
     assert listed.title == "AI Foundry project" and listed.kind == "Project"
     assert "hub's network" in listed.not_covered
+
+
+# -- AKS node egress (outboundType) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("outbound", "bypasses"),
+    [
+        (None, True),  # Azure's default: the cluster's own load balancer
+        ("loadBalancer", True),
+        ("managedNATGateway", True),
+        ("userDefinedRouting", False),  # a route table sends the nodes to the firewall
+    ],
+)
+def test_aks_nodes_that_leave_without_a_firewall_fail_egress_closure(
+    tmp_path: Path, outbound: str | None, bypasses: bool
+) -> None:
+    from heiki.analyses.closure import egress_inspected
+    from heiki.analyses.egress import egress_report
+    from heiki.catalog import load_catalog
+
+    profile: dict[str, Any] = {"agentPoolProfiles": [{"name": "system", "count": 1}]}
+    if outbound is not None:
+        profile["networkProfile"] = {"networkPlugin": "azure", "outboundType": outbound}
+    aks = resource("Microsoft.ContainerService/managedClusters", "aks-infer", profile)
+    env = load([write(tmp_path, ml_template(aks))]).environment
+    check = egress_inspected(env, egress_report(env, load_catalog()))
+    mentioned = any("aks-infer" in e for e in check.evidence)
+    assert mentioned is bypasses, check
+    if bypasses:
+        assert check.status.value == "fail"
+        assert f"outboundType {outbound or 'loadBalancer'}" in check.summary + " ".join(
+            check.evidence
+        )

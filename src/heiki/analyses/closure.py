@@ -197,6 +197,16 @@ def egress_inspected(env: Environment, egress: EgressReport) -> ClosureCheck:
         )
         for w in open_managed_networks(env)
     ]
+    for other in env.unmodelled:
+        how = other.surface.uninspected_egress if other.surface else ""
+        if how:
+            problems.append(
+                (
+                    f"{other.title} {other.name.rsplit('/', 1)[-1]}: its nodes leave through "
+                    f"outboundType {how} (their own public IP or NAT gateway), not a firewall",
+                    _rid(other.resource_id),
+                )
+            )
     if not egress.subnets and not problems:
         return ClosureCheck(
             "egress through an inspecting firewall",

@@ -45,6 +45,17 @@ class LocalAuthSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class EgressSpec:
+    """Where a type says how its own nodes reach the internet (AKS ``outboundType``)."""
+
+    property: str
+    uninspected: tuple[str, ...]
+    """Values that send the nodes out through their own public IP or NAT gateway, not a firewall."""
+    absent: str
+    """Azure's default when the property is not written."""
+
+
+@dataclass(frozen=True, slots=True)
 class SurfaceSpec:
     type: str
     label: str
@@ -59,6 +70,8 @@ class SurfaceSpec:
     host: str = ""
     """The property (under ``properties``) that names the public host, where it is not the
     resource's name (Cognitive Services: ``customSubDomainName``)."""
+    egress: EgressSpec | None = None
+    """How its nodes leave (AKS); None: the type runs no nodes of its own in the network."""
 
     def label_for(self, kind: str) -> str:
         for name, label in self.kind_labels:
@@ -156,6 +169,13 @@ def parse_coverage(data: dict[str, Any]) -> Coverage:
                 provenance=provenance(entry, where),
                 public_names=tuple(str(n) for n in entry.get("public_names", ())),
                 host=str(entry.get("host", "")),
+                egress=EgressSpec(
+                    str(entry["egress"]["property"]),
+                    _strings(entry["egress"]["uninspected"]),
+                    str(entry["egress"]["absent"]),
+                )
+                if entry.get("egress")
+                else None,
             )
         )
     kinds = [

@@ -26,6 +26,9 @@ class ServiceSurface:
     """The service firewall; None when the type has none."""
     local_auth_enabled: bool | None = None
     """Keys, SAS or local accounts accepted; None when the type has no such setting."""
+    uninspected_egress: str = ""
+    """How its nodes leave when that is not through a firewall (AKS ``outboundType``
+    ``loadBalancer``: the cluster's own public IP); empty: inspected, or nothing to say."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,6 +115,16 @@ def _local_auth(ctx: ConvertContext, resource: ArmResource, spec: SurfaceSpec) -
     return local.absent_enabled if value is None else value in local.enabled_values
 
 
+def _egress(ctx: ConvertContext, resource: ArmResource, spec: SurfaceSpec) -> str:
+    egress = spec.egress
+    if egress is None:
+        return ""
+    holder, key = _path(ctx.props(resource), egress.property)
+    value = holder.get(key)
+    written = value if isinstance(value, str) and value else egress.absent
+    return written if written.lower() in egress.uninspected else ""
+
+
 def surface_of(ctx: ConvertContext, resource: ArmResource) -> ServiceSurface | None:
     """The public surface of a resource heiki does not simulate: from the catalog's property
     names for its type, else from the ``publicNetworkAccess`` / ``disableLocalAuth`` that most
@@ -125,6 +135,7 @@ def surface_of(ctx: ConvertContext, resource: ArmResource) -> ServiceSurface | N
             public_network_access=_public_access(ctx, resource, spec),
             network_acls=_acls(ctx, resource, spec.acls) if spec.acls else None,
             local_auth_enabled=_local_auth(ctx, resource, spec),
+            uninspected_egress=_egress(ctx, resource, spec),
         )
     props = ctx.props(resource)
     access = _text(props.get("publicNetworkAccess"))
