@@ -351,3 +351,22 @@ def test_the_print_stylesheet_prints_landscape(browser: Browser, tmp_path: Path)
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", document)
     assert boxes, "no page in the PDF"
     assert all(float(w) > float(h) for w, h in boxes)
+
+
+def test_a_finding_draws_the_flows_behind_it() -> None:
+    page = html_report("nsg-only")
+    data = _data(page)
+    selections = data["selections"]
+    flows = data["flows"]
+    assert isinstance(selections, dict) and isinstance(flows, list)
+    drawn = {
+        re.search(rf'data-select="{re.escape(key)}"[^>]*>([^<]*)', page).group(1)[:40]: [  # type: ignore[union-attr]
+            flows[i]["title"] for i in value["flows"]
+        ]
+        for key, value in selections.items()
+        if key.startswith("finding:") and f'data-select="{key}"' in page
+    }
+    packages = next(v for k, v in drawn.items() if "packages is not ready" in k)
+    assert packages and all("pypi.org" in t or "pythonhosted" in t for t in packages)
+    storage = next(v for k, v in drawn.items() if k.startswith("ml/compute reaches a foreign"))
+    assert "ml/compute -> foreign-storage:443/tcp" in storage

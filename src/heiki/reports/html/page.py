@@ -150,11 +150,22 @@ def _selections(result: CheckResult, flows: _Flows) -> dict[str, dict[str, Any]]
             "more": max(0, len(check.traces) - FLOWS_PER_ITEM),
             "elements": list(dict.fromkeys(elements)),
         }
+    # a finding draws the flows behind it: those of the capability or closure check it reports
+    # (named in its message), from the vantages its message names
+    blocked = [(c.name, c.failing) for c in result.readiness.capabilities if c.failing]
+    opened = [t for c in result.closure.checks for t in c.traces]
     for finding in result.findings:
         found = find(finding.resource) if finding.resource else None
+        message = f" {finding.message} "
+        reported = [t for what, failing in blocked if f" {what} " in message for t in failing]
+        if not reported:  # not a capability's finding: the open paths of the vantage it names
+            reported = [
+                t for t in opened if f" {t.vantage} " in message or f" {t.vantage}:" in message
+            ]
+        chosen = list(dict.fromkeys(reported))[:FLOWS_PER_ITEM]
         selections[f"finding:{finding.id}"] = {
-            "flows": [],
-            "more": 0,
+            "flows": [flows.add(t) for t in chosen],
+            "more": max(0, len(reported) - len(chosen)),
             "elements": [found] if found else [],
         }
     for index, cell in enumerate(result.matrix.failures):
