@@ -59,6 +59,7 @@ def test_closed_aml_is_ready_closed_and_without_toil() -> None:
     assert {c.name for c in ready.capabilities if c.status is Status.NOT_APPLICABLE} == {
         "promotion",
         "foundation models",  # no Azure OpenAI or AI Services account in the reference design
+        "serving",  # no online endpoint
     }
     assert closure("closed-aml").closed
     assert toil("closed-aml").total == 0

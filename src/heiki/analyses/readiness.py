@@ -22,6 +22,7 @@ from heiki.catalog import Catalog
 from heiki.catalog.names import (
     compute_instance_names,
     endpoint_records,
+    online_endpoint_names,
     public_names_of,
     target_region,
 )
@@ -681,6 +682,36 @@ class _Judge:
             "reach the workspace, registry, storage and the Git service from runners",
         )
 
+    def serving(self) -> Capability:
+        """The callers (on-premises clients, jump boxes) resolve and reach every managed online
+        endpoint of a private-link workspace on its scoring name, through the workspace's
+        private endpoint."""
+        name = "serving"
+        kind = self.catalog.online_endpoint_names[0].lower()
+        declared = [u for u in self.env.unmodelled if kind and u.type.lower() == kind]
+        if not declared:
+            return Capability(Loop.OUTER, name, Status.NOT_APPLICABLE, "no online endpoint")
+        endpoints = online_endpoint_names(self.catalog, self.env)
+        if not endpoints:
+            return Capability(
+                Loop.OUTER,
+                name,
+                Status.NOT_APPLICABLE,
+                "no online endpoint of a private-link workspace (a public one is closure's)",
+            )
+        callers = [v for v in list_vantages(self.env) if v.kind is VantageKind.ONPREM]
+        callers += [s.vantage for s in self.egress.subnets if VmRole.JUMPBOX.value in s.roles]
+        if not callers:
+            return Capability(
+                Loop.OUTER,
+                name,
+                Status.NOT_APPLICABLE,
+                "no caller network declared (on-premises or jump box)",
+            )
+        targets = tuple((str(e.public), 443, "tcp") for e in endpoints)
+        ways = [_Way("workspace private endpoint", targets)]
+        return self.judge(Loop.OUTER, name, callers, ways, "call the online endpoints")
+
     def monitoring(self) -> Capability:
         name = "monitoring"
         if not self.env.application_insights:
@@ -817,6 +848,7 @@ def readiness(
             judge.pipelines(),
             judge.data(),
             judge.triggerable_pipelines(),
+            judge.serving(),
             judge.monitoring(),
             judge.promotion(),
         )

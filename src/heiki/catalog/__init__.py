@@ -227,6 +227,9 @@ class Catalog:
     service_endpoint_policy_aliases: tuple[tuple[str, str], ...] = ()
     """Alias (``/services/Azure/MachineLearning``) -> the Microsoft-owned resources it admits
     (``azure-ml``: the storage Azure ML's compute needs)."""
+    online_endpoint_names: tuple[str, str, str] = ("", "", "")
+    """(resource type, public scoring name template, its privatelink CNAME target template)
+    of managed online endpoints ({endpoint}, {region}, {workspace_id})."""
     foundation_model_accounts: tuple[str, tuple[str, ...], str] = ("", (), "")
     """(resource type, ARM kinds, the name suffix clients call) of the accounts that serve
     foundation models (Azure OpenAI, AI Services)."""
@@ -440,6 +443,8 @@ def load_catalog() -> Catalog:
     _provenance(platform["bastion_nsg"], "bastion_nsg")
     _provenance(platform["service_endpoint_policies"], "service_endpoint_policies")
     _provenance(platform["foundation_model_accounts"], "foundation_model_accounts")
+    _provenance(platform["online_endpoint_names"], "online_endpoint_names")
+    online = platform["online_endpoint_names"]
     models = platform["foundation_model_accounts"]
     limits = platform["deployment_limits"]
     return Catalog(
@@ -481,6 +486,11 @@ def load_catalog() -> Catalog:
             (str(k), str(v)) for k, v in platform["workspace_storage_roles"]["roles"].items()
         ),
         coverage=parse_coverage(coverage),
+        online_endpoint_names=(
+            str(online["type"]),
+            str(online["public"]),
+            str(online["cname_target"]),
+        ),
         foundation_model_accounts=(
             str(models["type"]),
             tuple(str(k) for k in models["kinds"]),

@@ -171,3 +171,51 @@ def public_names_of(
             except (KeyError, ValueError):
                 continue
     return tuple(dict.fromkeys(names))
+
+
+@dataclass(frozen=True, slots=True)
+class OnlineEndpointName:
+    """The scoring name of a managed online endpoint of a private-link workspace."""
+
+    endpoint: str
+    """The online endpoint's resource ID, as the input wrote it."""
+    workspace: Workspace
+    public: DnsName
+    target: DnsName
+    """The privatelink name Azure DNS CNAMEs ``public`` to."""
+
+
+def online_endpoint_names(catalog: Catalog, env: Environment) -> tuple[OnlineEndpointName, ...]:
+    """Every managed online endpoint whose workspace has a private endpoint, with its scoring
+    name and the privatelink name it chains to (catalog ``online_endpoint_names``)."""
+    kind, public, target = catalog.online_endpoint_names
+    found: list[OnlineEndpointName] = []
+    for other in env.unmodelled:
+        if not kind or other.type.lower() != kind.lower():
+            continue
+        try:
+            endpoint_id = ResourceId(other.resource_id)
+        except ValueError:
+            continue
+        parent = endpoint_id.parent
+        workspace = env.get_typed(parent, Workspace) if parent is not None else None
+        if workspace is None or not env.private_endpoints_for(workspace.id):
+            continue
+        region = target_region(env, workspace.id, env.location)
+        values = {
+            "endpoint": endpoint_id.name.lower(),
+            "region": region,
+            "workspace_id": workspace.workspace_id,
+        }
+        try:
+            found.append(
+                OnlineEndpointName(
+                    other.resource_id,
+                    workspace,
+                    DnsName(public.format(**values)),
+                    DnsName(target.format(**values)),
+                )
+            )
+        except ValueError:
+            continue  # a name that is no DNS label: Azure refuses it too
+    return tuple(found)

@@ -21,6 +21,7 @@ from heiki.catalog.names import (
     compute_instance_names,
     compute_instance_target,
     endpoint_records,
+    online_endpoint_names,
     target_region,
 )
 from heiki.model.environment import Environment
@@ -117,6 +118,29 @@ def private_names(env: Environment, catalog: Catalog) -> tuple[NeededName, ...]:
                     record.target,
                 ),
             )
+    for online in online_endpoint_names(catalog, env):
+        # the wildcard inference record of the workspace's endpoint answers every scoring name
+        address = next(
+            (
+                r.address
+                for pe in env.private_endpoints_for(online.workspace.id)
+                for r in endpoint_records(catalog, env, pe)
+                if r.relative.startswith("*")
+                and online.target.is_subdomain_of(r.zone)
+                and online.target.parent() == r.zone.join(r.relative[2:])
+            ),
+            None,
+        )
+        needed.setdefault(
+            online.public,
+            NeededName(
+                online.public,
+                Expectation.PRIVATE,
+                address,
+                f"online endpoint {online.public.labels[0]}",
+                online.workspace.id,
+            ),
+        )
     for compute in env.computes:
         if compute.compute_type is not ComputeType.COMPUTE_INSTANCE:
             continue

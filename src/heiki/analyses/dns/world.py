@@ -18,6 +18,7 @@ from heiki.catalog.names import (
     compute_instance_names,
     compute_instance_target,
     endpoint_records,
+    online_endpoint_names,
     public_names_of,
     target_region,
 )
@@ -189,6 +190,16 @@ def build_world(env: Environment, catalog: Catalog) -> DnsWorld:
                         compute.id,
                     ),
                 )
+    for online in online_endpoint_names(catalog, env):
+        public_aliases.setdefault(
+            online.public,
+            PublicAlias(
+                online.target,
+                f"online endpoint {online.public.labels[0]} of private-link workspace "
+                f"{online.workspace.name}",
+                online.workspace.id,
+            ),
+        )
     views = tuple(
         ZoneView(zone, {k: tuple(v) for k, v in sorted(zone_records.get(zone.id, {}).items())})
         for zone in env.private_dns_zones
