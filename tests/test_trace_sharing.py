@@ -15,9 +15,8 @@ from heiki.analyses.trace import Trace, Tracer
 from heiki.catalog import load_catalog
 from heiki.designs import BUILTIN_DESIGNS
 from heiki.model.environment import Environment
-from heiki.reports.record import check_record
+from heiki.reports.record import check_environment, check_record
 from heiki.rules.context import RuleContext
-from heiki.rules.engine import check_rules
 from heiki.sources import load, load_blueprint
 from heiki.sources.yamlread import parse_yaml
 
@@ -37,24 +36,9 @@ def _traces(env: Environment, tracer: Tracer) -> list[Trace]:
 
 
 def _record(env: Environment, exact: bool) -> dict[str, object]:
-    from heiki.reports.record import CheckResult
-
     context = RuleContext(env, CATALOG)
     context.__dict__["tracer"] = Tracer(env, CATALOG, exact=exact)
-    run = check_rules(env, CATALOG, None, (), (), context=context)
-    result = CheckResult(
-        environment=env,
-        source="x",
-        diagnostics=(),
-        readiness=context.readiness,
-        closure=context.closure,
-        toil=context.toil,
-        matrix=context.dns_matrix,
-        egress=context.egress,
-        findings=run.findings,
-        suppressed=run.suppressed,
-    )
-    return check_record(result)
+    return check_record(check_environment(env, CATALOG, "x", context=context))
 
 
 def assert_same(env: Environment) -> Tracer:

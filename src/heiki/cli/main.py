@@ -204,6 +204,29 @@ OUTPUT_OPT = click.option(
 FORCE_OPT = click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")
 
 
+def RULE_OPTS(command: Callable[..., None]) -> Callable[..., None]:
+    """Which rules run and how they are configured: shared by ``check`` and ``diff``."""
+    options = [
+        click.option(
+            "--select", multiple=True, help="Only rules whose ID starts with this (repeatable)."
+        ),
+        click.option(
+            "--ignore", multiple=True, help="Skip rules whose ID starts with this (repeatable)."
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="Configuration file [default: ./heiki.toml, else [tool.heiki] in "
+            "./pyproject.toml].",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def _emit(text: str, output_file: str | None, force: bool) -> None:
     """The report to stdout, or to ``--output`` (an existing file only with --force)."""
     if output_file is None:
@@ -344,15 +367,7 @@ _FAIL_THRESHOLD = {FailOn.ERROR: 3, FailOn.WARNING: 2, FailOn.NEVER: 99}
     default=None,
     help="Lowest severity that makes the exit code 1 [default: the configuration's, else error].",
 )
-@click.option("--select", multiple=True, help="Only rules whose ID starts with this (repeatable).")
-@click.option("--ignore", multiple=True, help="Skip rules whose ID starts with this (repeatable).")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Configuration file [default: ./heiki.toml, else [tool.heiki] in ./pyproject.toml].",
-)
+@RULE_OPTS
 def check(
     source: tuple[str, ...],
     onprem: str | None,
@@ -464,15 +479,7 @@ class DiffFormat(StrEnum):
     help="Lowest severity of a new finding that makes the exit code 1 [default: the "
     "configuration's, else error].",
 )
-@click.option("--select", multiple=True, help="Only rules whose ID starts with this (repeatable).")
-@click.option("--ignore", multiple=True, help="Skip rules whose ID starts with this (repeatable).")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Configuration file [default: ./heiki.toml, else [tool.heiki] in ./pyproject.toml].",
-)
+@RULE_OPTS
 def diff(
     sides: tuple[str, ...],
     base_inputs: tuple[str, ...],

@@ -57,9 +57,12 @@ def check_environment(
     config: Config | None = None,
     select: tuple[str, ...] = (),
     ignore: tuple[str, ...] = (),
+    context: RuleContext | None = None,
 ) -> CheckResult:
-    """Run every analysis and the selected rules once: what ``heiki check`` reports."""
-    context = RuleContext(environment, catalog)
+    """Run every analysis and the selected rules once: what ``heiki check`` reports.
+    ``context`` lets a caller prepare the analyses (the trace-sharing tests give it an exact
+    tracer)."""
+    context = context or RuleContext(environment, catalog)
     run = check_rules(environment, catalog, config, select, ignore, context=context)
     return CheckResult(
         environment=environment,
