@@ -182,3 +182,69 @@ def test_on_premises_callers_without_a_dns_path_are_not_served(tmp_path: Path) -
     capability = next(c for c in record["readiness"] if c["capability"] == "serving")
     assert capability["status"] == "not-ready", capability
     assert "ep-rag.japaneast.inference.ml.azure.com" in capability["summary"]
+
+
+# -- AKS node pools: their subnets are traced for AKS's required outbound ------------------------
+
+
+def _with_aks(private_subnet: bool) -> dict[str, Any]:
+    document = ml_template(
+        resource(
+            "Microsoft.ContainerService/managedClusters",
+            "aks-infer",
+            {
+                "agentPoolProfiles": [
+                    {
+                        "name": "system",
+                        "count": 2,
+                        "vnetSubnetID": rid(
+                            f"{NET}/virtualNetworks/subnets", "vnet-ml", "snet-aks"
+                        ),
+                    }
+                ],
+                "networkProfile": {"networkPlugin": "azure", "outboundType": "userDefinedRouting"},
+            },
+        )
+    )
+    document["resources"][0]["properties"]["subnets"].append(
+        {
+            "name": "snet-aks",
+            "properties": {
+                "addressPrefix": "10.20.3.0/24",
+                "defaultOutboundAccess": not private_subnet,
+            },
+        }
+    )
+    return document
+
+
+def test_aks_node_subnets_are_traced_for_what_aks_needs(tmp_path: Path) -> None:
+    from heiki.analyses.egress import egress_report
+
+    env = load([write(tmp_path, _with_aks(private_subnet=True))]).environment
+    report = egress_report(env, CATALOG)
+    (nodes,) = [s for s in report.subnets if s.vantage.name == "ml/aks"]
+    assert nodes.roles == ("aks-nodes",)
+    wanted = {r.target for r in nodes.required if r.profile == "aks"}
+    assert {"mcr.microsoft.com", "management.azure.com", "packages.aks.azure.com"} <= wanted
+
+
+def test_serving_is_not_ready_when_aks_nodes_cannot_leave(tmp_path: Path) -> None:
+    _, stdout, _ = run("check", write(tmp_path, _with_aks(private_subnet=True)), "--format", "json")
+    record = json.loads(stdout)
+    serving = next(c for c in record["readiness"] if c["capability"] == "serving")
+    assert serving["status"] == "not-ready", serving
+    assert serving["summary"].startswith("reach what AKS nodes need: blocked from ml/aks")
+
+
+def test_aks_nodes_with_default_outbound_serve_but_bypass_the_firewall(tmp_path: Path) -> None:
+    _, stdout, _ = run(
+        "check", write(tmp_path, _with_aks(private_subnet=False)), "--format", "json"
+    )
+    record = json.loads(stdout)
+    serving = next(c for c in record["readiness"] if c["capability"] == "serving")
+    assert serving["status"] == "ready" and serving["via"] == "AKS required outbound"
+    closure = {c["check"]: c for c in record["closure"]["checks"]}
+    egress = closure["egress through an inspecting firewall"]
+    assert egress["status"] == "fail"
+    assert any(e.startswith("ml/aks reaches the internet") for e in egress["evidence"])

@@ -22,6 +22,8 @@ from heiki.model.network import NetworkInterface, VirtualMachine, VmRole
 from heiki.model.values import ResourceId
 
 PROBE_LABEL = "heiki-probe"
+AKS_NODES = "aks-nodes"
+"""The role of a subnet that holds an AKS cluster's node pool."""
 INSPECTED_EGRESS = ("firewall", "managed VNet firewall")
 """Internet exits that pass an inspecting firewall (the hub's, or a managed VNet's)."""
 """First label used to turn a wildcard destination (``*.azureml.ms``) into a concrete name."""
@@ -79,6 +81,12 @@ def _roles_by_subnet(env: Environment) -> dict[ResourceId, tuple[str, ...]]:
         vm = env.get_typed(nic.virtual_machine, VirtualMachine)
         if vm is not None:
             roles.setdefault(nic.subnet, []).append(vm.role.value)
+    for other in env.unmodelled:
+        for text in other.subnets:  # the nodes of a resource heiki does not simulate (AKS)
+            try:
+                roles.setdefault(ResourceId(text), []).append(AKS_NODES)
+            except ValueError:
+                continue
     return {k: tuple(dict.fromkeys(v)) for k, v in roles.items()}
 
 
@@ -125,6 +133,8 @@ def role_profiles(
         )
     if VmRole.INTEGRATION_RUNTIME.value in roles:
         profiles.append("data-factory-shir")
+    if AKS_NODES in roles:
+        profiles.append("aks")
     if in_network_git:
         profiles = [p for p in profiles if p not in hosted_git]
     return tuple(dict.fromkeys(profiles))

@@ -15,7 +15,7 @@ from enum import StrEnum
 from heiki.analyses.dns.matrix import NeededName, private_names
 from heiki.analyses.dns.toil import DnsToil, LifecycleEvent
 from heiki.analyses.dns.types import Outcome
-from heiki.analyses.egress import EgressReport, SubnetEgress, probe_target
+from heiki.analyses.egress import AKS_NODES, EgressReport, SubnetEgress, probe_target
 from heiki.analyses.trace import Trace, Tracer, Verdict
 from heiki.analyses.vantage import Vantage, VantageKind, list_vantages
 from heiki.catalog import Catalog
@@ -683,6 +683,25 @@ class _Judge:
         )
 
     def serving(self) -> Capability:
+        """Predictions are served: every AKS cluster's nodes reach what AKS needs, and the callers
+        reach every online endpoint (see ``online_endpoints``)."""
+        name = "serving"
+        nodes = [s.vantage for s in self.egress.subnets if AKS_NODES in s.roles]
+        endpoints = self.online_endpoints()
+        if not nodes:
+            return endpoints
+        clusters = self.judge(
+            Loop.OUTER,
+            name,
+            nodes,
+            [_Way("AKS required outbound", self.profile("aks"))],
+            "reach what AKS nodes need",
+        )
+        if endpoints.status is Status.NOT_APPLICABLE:
+            return clusters
+        return _combine([clusters, endpoints], "serve", len(nodes))
+
+    def online_endpoints(self) -> Capability:
         """The callers (on-premises clients, jump boxes) resolve and reach every managed online
         endpoint of a private-link workspace on its scoring name, through the workspace's
         private endpoint."""

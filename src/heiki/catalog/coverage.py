@@ -72,6 +72,8 @@ class SurfaceSpec:
     resource's name (Cognitive Services: ``customSubDomainName``)."""
     egress: EgressSpec | None = None
     """How its nodes leave (AKS); None: the type runs no nodes of its own in the network."""
+    node_subnets: tuple[str, str] = ("", "")
+    """(list property, key) naming the subnets its nodes run in (AKS agent pools)."""
 
     def label_for(self, kind: str) -> str:
         for name, label in self.kind_labels:
@@ -176,6 +178,12 @@ def parse_coverage(data: dict[str, Any]) -> Coverage:
                 )
                 if entry.get("egress")
                 else None,
+                node_subnets=(
+                    str(entry["node_subnets"]["list"]),
+                    str(entry["node_subnets"]["key"]),
+                )
+                if entry.get("node_subnets")
+                else ("", ""),
             )
         )
     kinds = [

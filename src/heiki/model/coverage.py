@@ -53,6 +53,8 @@ class UnmodelledResource:
     host: str = ""
     """The first label of its public host names where the service takes it from a property
     rather than the name (a Cognitive Services account's custom subdomain); empty: the name."""
+    subnets: tuple[str, ...] = ()
+    """The subnets its own nodes run in (AKS agent pools), as IDs the input wrote."""
     source: SourceLocation | None = None
 
     @property

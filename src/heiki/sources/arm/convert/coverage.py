@@ -208,6 +208,7 @@ def unmodelled(
                 surface=surface_of(ctx, resource),
                 no_surface=coverage.has_no_surface(resource.type),
                 host=_host(ctx, resource, spec),
+                subnets=_node_subnets(ctx, resource, spec),
                 source=resource.source,
             )
         )
@@ -219,3 +220,19 @@ def _host(ctx: ConvertContext, resource: ArmResource, spec: SurfaceSpec | None) 
     if spec is None or not spec.host:
         return ""
     return (ctx.props(resource).text(spec.host) or "").strip()
+
+
+def _node_subnets(
+    ctx: ConvertContext, resource: ArmResource, spec: SurfaceSpec | None
+) -> tuple[str, ...]:
+    """The subnets a type's own nodes run in (AKS: agentPoolProfiles[].vnetSubnetID)."""
+    if spec is None or not spec.node_subnets[0]:
+        return ()
+    listed, key = spec.node_subnets
+    pools = ctx.props(resource).get(listed)
+    found: list[str] = []
+    for pool in pools if isinstance(pools, list) else ():
+        value = pool.get(key) if isinstance(pool, dict) else None
+        if isinstance(value, str) and value.startswith("/subscriptions/"):
+            found.append(value)
+    return tuple(dict.fromkeys(found))
