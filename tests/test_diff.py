@@ -463,3 +463,29 @@ def test_the_json_validates_against_the_shipped_schema(pairs: Path, sides: tuple
     _, document = as_json(pairs, *sides)
     errors = list(Draft202012Validator(_diff_schema()).iter_errors(document))
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+
+
+def test_side_parameters_diff_a_parameter_change_of_an_alz_template() -> None:
+    """The ALZ-style fixture routes the gateway through the firewall only with its fixed
+    parameters: the diff shows the asymmetric route fixed, and the route table behind it."""
+    fixtures = Path(__file__).parent / "fixtures" / "arm"
+    template = str(fixtures / "hub-spoke.json")
+    code, output = heiki(
+        "diff",
+        template,
+        template,
+        "--head-parameters",
+        str(fixtures / "hub-spoke.fixed.parameters.json"),
+        "--onprem",
+        str(fixtures / "onprem.yaml"),
+        "--format",
+        "json",
+    )
+    assert code == 0, output
+    document = json.loads(output)
+    (people,) = [c for c in document["readiness"] if c["capability"] == "compute for people"]
+    assert (people["before"], people["after"]) == ("not-ready", "ready")
+    assert "NET004" in {f["rule"] for f in document["findings"]["fixed"]}
+    changes = {(r["change"], r["name"]) for r in document["resources"]}
+    assert ("added", "rt-alz-gateway") in changes
+    assert document["headline"].endswith("opens nothing")

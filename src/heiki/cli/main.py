@@ -455,6 +455,18 @@ class DiffFormat(StrEnum):
     help="An input of the head side (repeatable), instead of HEAD.",
 )
 @click.option(
+    "--base-parameters",
+    multiple=True,
+    metavar="FILE|NAME=VALUE",
+    help="ARM parameters of the base side only (after --parameters, which both sides get).",
+)
+@click.option(
+    "--head-parameters",
+    multiple=True,
+    metavar="FILE|NAME=VALUE",
+    help="ARM parameters of the head side only (after --parameters, which both sides get).",
+)
+@click.option(
     "--base-ref",
     metavar="GIT_REF",
     default=None,
@@ -484,6 +496,8 @@ def diff(
     sides: tuple[str, ...],
     base_inputs: tuple[str, ...],
     head_inputs: tuple[str, ...],
+    base_parameters: tuple[str, ...],
+    head_parameters: tuple[str, ...],
     base_ref: str | None,
     onprem: str | None,
     output_format: str,
@@ -542,7 +556,7 @@ def diff(
         "head",
         head,
         onprem,
-        parameters,
+        parameters + head_parameters,
         _deployment_target(),
         var_files,
         tuple(meta.get("variables") or ()),
@@ -578,13 +592,15 @@ def diff(
                     label=f"base ({base_ref})",
                     inputs=tuple(found),
                     onprem=revision.path_at(onprem) if onprem else None,
-                    parameters=at_ref(parameters),
+                    parameters=at_ref(parameters + base_parameters),
                     var_files=at_ref(var_files),
                     allow_outside=at_ref(allow_outside),
                     display={str(revision.root) + "/": f"{base_ref}:"},
                 )
             else:
-                base_side = replace(head_side, label="base", inputs=base)
+                base_side = replace(
+                    head_side, label="base", inputs=base, parameters=parameters + base_parameters
+                )
             base_snapshot, head_snapshot = check_sides(
                 base_side, head_side, catalog, Rules(config, select, ignore)
             )
