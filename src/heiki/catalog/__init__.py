@@ -240,6 +240,15 @@ class Catalog:
         default_factory=lambda: Coverage("its network paths are not checked", (), (), ())
     )
     """What heiki reads of the types it does not simulate, and what the verdict leaves out."""
+    _private_link_by_type: dict[str, tuple[PrivateLinkService, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[PrivateLinkService]] = {}
+        for service in self.private_link:
+            index.setdefault(service.resource_type.lower(), []).append(service)
+        object.__setattr__(self, "_private_link_by_type", {k: tuple(v) for k, v in index.items()})
 
     def name_rule(self, resource_type: str) -> NameRule | None:
         """The rule Azure's names of that type follow (``Microsoft.Resources/locations`` too)."""
@@ -255,14 +264,16 @@ class Catalog:
             raise CatalogError(f"no API version for {resource_type} in the catalog")
         return max(matches, key=lambda m: len(m[0]))[1]
 
+    def private_link_for(self, resource_type: str) -> tuple[PrivateLinkService, ...]:
+        """The private-link entries of a resource type (every group ID)."""
+        return self._private_link_by_type.get(resource_type.lower(), ())
+
     def private_link_service(self, resource_type: str, group_id: str) -> PrivateLinkService | None:
-        for service in self.private_link:
-            if (
-                service.resource_type.lower() == resource_type.lower()
-                and service.group_id.lower() == group_id.lower()
-            ):
-                return service
-        return None
+        wanted = group_id.lower()
+        return next(
+            (s for s in self.private_link_for(resource_type) if s.group_id.lower() == wanted),
+            None,
+        )
 
     def group_ids(self, resource_type: str) -> tuple[str, ...]:
         return tuple(

@@ -160,9 +160,7 @@ def public_names_of(
     region = target_region(env, resource, env.location)
     values = template_values(env, resource, region)
     names: list[DnsName] = []
-    for service in catalog.private_link:
-        if service.resource_type.lower() != resource.resource_type.lower():
-            continue
+    for service in catalog.private_link_for(resource.resource_type):
         for record in service.records:
             if record.name.startswith("*") or not _has_public_name(service, record.zone):
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -45,6 +46,9 @@ class ResourceId:
 
     text: str
     _key: str = field(init=False, repr=False, compare=True)
+    _type: str = field(init=False, repr=False, compare=False)
+    """The full type once asked ("" before: analyses ask it of the same IDs again and again);
+    interned, so the IDs of one type share one string."""
 
     def __init__(self, text: str) -> None:
         cleaned = text.strip().rstrip("/")
@@ -61,6 +65,7 @@ class ResourceId:
                 raise ValueError(f"malformed provider part in resource ID: {text!r}")
         object.__setattr__(self, "text", cleaned)
         object.__setattr__(self, "_key", cleaned.lower())
+        object.__setattr__(self, "_type", "")
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ResourceId) and self._key == other._key
@@ -101,10 +106,15 @@ class ResourceId:
     @property
     def resource_type(self) -> str:
         """Full type, e.g. ``Microsoft.Network/virtualNetworks/subnets``."""
+        if self._type:
+            return self._type
         tail = self.provider_tail
         if not tail:
-            return "Microsoft.Resources/resourceGroups" if self.resource_group else ""
-        return "/".join([tail[0], *tail[1::2]])
+            found = "Microsoft.Resources/resourceGroups" if self.resource_group else ""
+        else:
+            found = sys.intern("/".join([tail[0], *tail[1::2]]))
+        object.__setattr__(self, "_type", found)
+        return found
 
     @property
     def name(self) -> str:
