@@ -203,8 +203,12 @@ class Tracer:
         """``resolver`` answers names in traces; by default one whose DNS hops are themselves
         checked by tracing them (UDP/TCP 53 through routes, NSGs and the firewall). ``exact``
         walks every flow on its own instead of sharing traces between subnets of one shape."""
+        from heiki.analyses.trace_share import Relabel, subnet_shape  # it builds on this module
+
         self.catalog = catalog
         self.exact = exact
+        self._subnet_shape = subnet_shape
+        self._relabel = Relabel
         self._shapes: dict[tuple[ResourceId | None, str], tuple[SubnetShape | None, int]] = {}
         self._shape_numbers: dict[tuple[object, ...], int] = {}
         self._shared: dict[tuple[object, ...], tuple[SubnetShape, Trace | None]] = {}
@@ -319,11 +323,9 @@ class Tracer:
     ) -> Trace | None:
         """The flow's trace from the first subnet of the same shape, relabelled; ``None`` when
         it must be walked (not a subnet, not an outside destination, not shareable)."""
-        from heiki.analyses.trace_share import Relabel, subnet_shape  # it builds on this module
-
         known = self._shapes.get((vantage.resource, vantage.name))
         if known is None:
-            shape = subnet_shape(self, vantage)
+            shape = self._subnet_shape(self, vantage)
             # the key is a deep tuple whose hash is not cached: number each distinct shape once
             number = (
                 self._shape_numbers.setdefault(shape.key, len(self._shape_numbers)) if shape else -1
@@ -361,7 +363,7 @@ class Tracer:
         pair = (id(first), id(shape))
         if pair not in self._relabels:
             try:
-                self._relabels[pair] = Relabel(first, shape)
+                self._relabels[pair] = self._relabel(first, shape)
             except ValueError:
                 self._relabels[pair] = None
         relabel = self._relabels[pair]

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from heiki.reports.diff.compare import Review, VantageChange
+from heiki.reports.diff.compare import (
+    CapabilityChange,
+    ClosureChange,
+    DnsChange,
+    Review,
+    ToilChange,
+    VantageChange,
+)
 from heiki.reports.diff.resources import ResourceChange
 
 FEW = 3
@@ -93,6 +102,30 @@ def _properties(change: ResourceChange) -> list[str]:
     return lines
 
 
+# -- what a row says, the same in every format (the renderers only lay it out) ------------------
+
+
+def _capability_lines(change: CapabilityChange) -> list[str]:
+    lines = [f"blocked {_vantage_line(v)}" for v in change.blocked]
+    return lines + [f"fixed {v.vantage}" for v in change.fixed]
+
+
+def _closure_lines(check: ClosureChange) -> list[str]:
+    return [f"opened {e}" for e in check.opened] + [f"closed {e}" for e in check.closed]
+
+
+def _toil_lines(toil: ToilChange) -> list[str]:
+    return [f"+ {c}" for c in toil.added] + [f"- {c}" for c in toil.removed]
+
+
+def _names(group: DnsChange) -> str:
+    return f"{len(group.names)}: {_few([n[0] for n in group.names])}"
+
+
+def _rule(finding: dict[str, Any]) -> str:
+    return str(finding.get("rule") or finding.get("code", ""))
+
+
 def _row(table: Table, *cells: str) -> None:
     # plain text: rule and resource names hold brackets that rich would read as markup
     table.add_row(*(Text(cell) for cell in cells))
@@ -109,8 +142,7 @@ def render_review(review: Review) -> RenderableType:
         for column in ("loop", "capability", "before", "after", "vantages"):
             table.add_column(column)
         for change in review.capabilities:
-            lines = [f"blocked {_vantage_line(v)}" for v in change.blocked]
-            lines += [f"fixed {v.vantage}" for v in change.fixed]
+            lines = _capability_lines(change)
             _row(
                 table,
                 change.loop,
@@ -140,7 +172,7 @@ def render_review(review: Review) -> RenderableType:
         for column in ("check", "before", "after", "opened / closed"):
             table.add_column(column)
         for check in review.closure:
-            lines = [f"opened {e}" for e in check.opened] + [f"closed {e}" for e in check.closed]
+            lines = _closure_lines(check)
             _row(table, check.check, check.before, check.after, "\n".join(lines) or check.summary)
         parts.append(table)
     if review.toil:
@@ -148,7 +180,7 @@ def render_review(review: Review) -> RenderableType:
         for column in ("event", "before", "after", "changes"):
             table.add_column(column)
         for toil in review.toil:
-            lines = [f"+ {c}" for c in toil.added] + [f"- {c}" for c in toil.removed]
+            lines = _toil_lines(toil)
             _row(table, toil.event, str(toil.before), str(toil.after), "\n".join(lines))
         parts.append(table)
     if review.dns:
@@ -159,7 +191,7 @@ def render_review(review: Review) -> RenderableType:
             example = group.names[0]
             _row(
                 table,
-                f"{len(group.names)}: {_few([n[0] for n in group.names])}",
+                _names(group),
                 _few(group.vantages),
                 f"{group.before}\n{example[1]}",
                 f"{group.after}\n{example[2]}",
@@ -179,7 +211,7 @@ def render_review(review: Review) -> RenderableType:
                     table,
                     label,
                     finding["severity"],
-                    finding.get("rule") or finding.get("code", ""),
+                    _rule(finding),
                     finding["message"],
                 )
         parts.append(table)
@@ -229,8 +261,7 @@ def markdown_review(review: Review) -> str:
             "|---|---|---|---|---|",
         ]
         for change in review.capabilities:
-            detail = [f"blocked {_vantage_line(v)}" for v in change.blocked]
-            detail += [f"fixed {v.vantage}" for v in change.fixed]
+            detail = _capability_lines(change)
             lines.append(
                 f"| {change.loop} | {change.capability} | {change.before} | {change.after} | "
                 f"{_cell(chr(10).join(detail) or change.summary)} |"
@@ -255,7 +286,7 @@ def markdown_review(review: Review) -> str:
     if review.closure:
         lines += ["### Closure", "", "| check | before | after | detail |", "|---|---|---|---|"]
         for check in review.closure:
-            detail = [f"opened {e}" for e in check.opened] + [f"closed {e}" for e in check.closed]
+            detail = _closure_lines(check)
             lines.append(
                 f"| {check.check} | {check.before} | {check.after} | "
                 f"{_cell(chr(10).join(detail) or check.summary)} |"
@@ -264,7 +295,7 @@ def markdown_review(review: Review) -> str:
     if review.toil:
         lines += ["### Toil", "", "| event | before | after | changes |", "|---|---|---|---|"]
         for toil in review.toil:
-            detail = [f"+ {c}" for c in toil.added] + [f"- {c}" for c in toil.removed]
+            detail = _toil_lines(toil)
             lines.append(
                 f"| {toil.event} | {toil.before} | {toil.after} | {_cell(chr(10).join(detail))} |"
             )
@@ -279,7 +310,7 @@ def markdown_review(review: Review) -> str:
         for group in review.dns:
             example = group.names[0]
             lines.append(
-                f"| {len(group.names)}: {_cell(_few([n[0] for n in group.names]))} | "
+                f"| {_cell(_names(group))} | "
                 f"{_cell(_few(group.vantages))} | {_cell(group.before)}: {_cell(example[1])} | "
                 f"{_cell(group.after)}: {_cell(example[2])} |"
             )
@@ -294,9 +325,9 @@ def markdown_review(review: Review) -> str:
         lines += ["| | severity | rule | message |", "|---|---|---|---|"]
         for label, items in (("new", new), ("fixed", fixed)):
             for finding in items:
-                rule = finding.get("rule") or finding.get("code", "")
                 lines.append(
-                    f"| {label} | {finding['severity']} | `{rule}` | {_cell(finding['message'])} |"
+                    f"| {label} | {finding['severity']} | `{_rule(finding)}` | "
+                    f"{_cell(finding['message'])} |"
                 )
         lines += ["", f"{findings.unchanged} finding(s) unchanged."]
     lines += ["", "### Input changes", ""]
