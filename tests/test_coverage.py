@@ -160,7 +160,8 @@ def test_unmodelled_services_fail_closure_by_name_and_are_listed(tmp_path: Path)
     assert "AI Search service srch-ml accepts local authentication" in local
     coverage = {gap["what"]: gap for gap in record["coverage"]}
     assert coverage["Kubernetes compute"]["text"] == (
-        "1 Kubernetes compute not modelled: the egress and inference paths are not checked"
+        "1 Kubernetes compute not modelled: the inference paths are not checked; node egress "
+        "only where the cluster itself is in the input"
     )
     assert set(coverage) == {
         "AI Search service",
@@ -177,7 +178,7 @@ def test_the_text_report_leads_with_what_the_verdict_does_not_cover(tmp_path: Pa
     _, stdout, _ = run("check", path)
     head = stdout[: stdout.index("Readiness")]
     assert "Not modelled (the verdict does not cover):" in head
-    assert "2 Kubernetes computes not modelled: the egress and inference paths" in head
+    assert "2 Kubernetes computes not modelled: the inference paths are not checked" in head
     assert "3 not modelled" in head  # the count line
     _, shown, _ = run("show", path)
     assert "1 AKS cluster not modelled" in shown

@@ -698,7 +698,13 @@ class _Judge:
             "reach what AKS nodes need",
         )
         if endpoints.status is Status.NOT_APPLICABLE:
-            return clusters
+            # what was judged is the nodes' egress: say that the scoring path is not
+            gap = "the scoring path through the cluster is not modelled"
+            return replace(
+                clusters,
+                summary=f"{clusters.summary}; {gap}",
+                evidence=(*clusters.evidence, gap),
+            )
         return _combine([clusters, endpoints], "serve", len(nodes))
 
     def online_endpoints(self) -> Capability:
