@@ -592,6 +592,25 @@ def terraform_cases() -> Iterator[Case]:
         located=False,
     )
     yield Case("terraform/empty-folder", {"tf/README": b"x"}, ("check", "{dir}/tf"), "IN003")
+    # a module source leaving the root module's tree (no Git work tree here: its folder)
+    outside = _TF_GOOD.encode()
+    yield Case(
+        "terraform/module-source-outside",
+        {"tf/main.tf": b'module "m" {\n  source = "../outside"\n}\n', "outside/main.tf": outside},
+        ("check", "{dir}/tf"),
+        "IN060",
+    )
+    manifest = b'{"Modules": [{"Key": "m", "Source": "x/y/azurerm", "Dir": "../outside"}]}'
+    yield Case(
+        "terraform/modules-json-outside",
+        {
+            "tf/main.tf": b'module "m" {\n  source = "x/y/azurerm"\n}\n',
+            "tf/.terraform/modules/modules.json": manifest,
+            "outside/main.tf": outside,
+        },
+        ("check", "{dir}/tf"),
+        "IN060",
+    )
 
 
 # --- configuration and command line ------------------------------------------------------------

@@ -89,8 +89,11 @@ def test_windows_powershell_utf16_exports_are_read(
 
 def test_deep_nesting_is_an_input_error_not_a_recursion_error(tmp_path: Path) -> None:
     deep_json = tmp_path / "deep.json"
-    deep_json.write_text("[" * 50_000 + "]" * 50_000, encoding="utf-8")
-    assert "nested too deeply" in _refused("IN060", "check", str(deep_json))
+    deep_json.write_text('{"a": "[[[",\n "b": ' + "[" * 50_000 + "]" * 50_000 + "}", "utf-8")
+    # located where the nesting passes the limit (brackets inside strings do not count)
+    assert "deep.json:2:506: error IN060: JSON nested too deeply" in _refused(
+        "IN060", "check", str(deep_json)
+    )
     deep_yaml = tmp_path / "deep.yaml"
     deep_yaml.write_text("[" * 50_000 + "]" * 50_000, encoding="utf-8")
     # libyaml stops at its own depth limit (with the place); PyYAML's parser at Python's
@@ -98,7 +101,17 @@ def test_deep_nesting_is_an_input_error_not_a_recursion_error(tmp_path: Path) ->
     assert "nested too deeply" in refused or "maximum nesting depth" in refused
     deep_toml = tmp_path / "deep.toml"
     deep_toml.write_text("select = " + "[" * 50_000 + "]" * 50_000, encoding="utf-8")
-    assert "nested too deeply" in _refused("IN050", "check", "--config", str(deep_toml))
+    assert "deep.toml:1:510: error IN050: TOML nested too deeply" in _refused(
+        "IN050", "check", "--config", str(deep_toml)
+    )
+    folder = tmp_path / "tf"
+    folder.mkdir()
+    (folder / "main.tf").write_text(
+        'variable "a" {\n  default = ' + "[" * 5_000 + "]" * 5_000 + "\n}\n", "utf-8"
+    )
+    assert "main.tf:2:512: error IN060: HCL nested too deeply" in _refused(
+        "IN060", "check", str(folder)
+    )
 
 
 def test_an_integer_too_long_to_convert_is_an_input_error(tmp_path: Path) -> None:

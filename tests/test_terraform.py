@@ -5,6 +5,7 @@ into the model, and the two Azure/terraform quickstarts checked end to end."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -597,3 +598,31 @@ def test_a_resolver_inbound_endpoint_is_what_onprem_forwards_to(tmp_path: Path) 
     (inbound,) = resolver.inbound_endpoints
     assert str(inbound.private_ip_address) == "10.0.1.4"  # dynamic: .4 of its subnet, assumed
     assert resolver.virtual_network == env.virtual_networks[0].id
+
+
+def test_module_sources_stay_in_the_repository_unless_allowed(tmp_path: Path) -> None:
+    """`../modules/x` inside the Git work tree is read; a source leaving it is refused at the
+    `source` unless --allow-outside names the folder."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "modules" / "net").mkdir(parents=True)
+    (repo / "modules" / "net" / "main.tf").write_text(
+        'resource "azurerm_virtual_network" "v" {\n  name = "vnet-shared"\n'
+        '  location = "westeurope"\n  resource_group_name = "rg"\n'
+        '  address_space = ["10.7.0.0/16"]\n}\n',
+        encoding="utf-8",
+    )
+    root = repo / "envs" / "prod"
+    root.mkdir(parents=True)
+    (root / "main.tf").write_text('module "net" {\n  source = "../../modules/net"\n}\n')
+    env = load([str(root)]).environment
+    assert [v.name for v in env.virtual_networks] == ["vnet-shared"]
+
+    shutil.rmtree(repo / ".git")  # no work tree: the root module's own folder is the tree
+    runner = CliRunner()
+    result = runner.invoke(cli, ["show", str(root)])
+    assert result.exit_code == 2
+    assert "IN060" in result.output and "main.tf:2:" in result.output
+    assert "--allow-outside" in result.output
+    allowed = load([str(root)], allow_outside=[str(repo / "modules")]).environment
+    assert [v.name for v in allowed.virtual_networks] == ["vnet-shared"]

@@ -28,7 +28,7 @@ from typing import Any
 
 from heiki import diagnostics as dx
 from heiki.diagnostics import Diagnostic, InputError, Severity
-from heiki.inputs import read_input_text
+from heiki.inputs import nesting_message, read_input_text
 from heiki.model.source import SourceLocation
 
 CONFIG_FILE = "heiki.toml"
@@ -94,7 +94,7 @@ def parse_config(text: str, display: str, table: tuple[str, ...] = ()) -> Config
             at = SourceLocation(display)
         raise _error(f"TOML syntax: {exc}", at) from None
     except RecursionError:
-        raise _error("TOML nested too deeply to read", SourceLocation(display)) from None
+        raise _error(*nesting_message("TOML", text, display)) from None
     for key in table:
         data = data.get(key, {}) if isinstance(data, dict) else {}
     if not isinstance(data, dict):

@@ -124,3 +124,51 @@ def read_input_text(path: Path, display: str | None = None, limit: int | None = 
     """The text of an input file, read through the door (see the module docstring)."""
     shown = display or str(path)
     return decode_input(read_input_bytes(path, shown, limit), shown)
+
+
+NESTING_LIMIT = 500
+"""Where a message about nesting points: no template, plan or blueprint comes near (real ARM
+templates nest a few dozen levels), and it is below where the readers' recursion gives out
+(about 1,000), so the point named lies inside what could not be read."""
+
+
+def too_deep_at(text: str, limit: int = NESTING_LIMIT) -> tuple[int, int] | None:
+    """Line and column (1-based) of the first ``[`` or ``{`` nested deeper than ``limit``, not
+    counting brackets inside double-quoted strings; None if there is none. Called only after a
+    reader gave out on nesting, to say where."""
+    depth = 0
+    line, start = 1, 0
+    in_string = escaped = False
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            elif char == "\n":
+                line, start = line + 1, index + 1
+            continue
+        if char == '"':
+            in_string = True
+        elif char in "[{(":
+            depth += 1
+            if depth > limit:
+                return line, index - start + 1
+        elif char in "]})":
+            depth = max(0, depth - 1)
+        elif char == "\n":
+            line, start = line + 1, index + 1
+    return None
+
+
+def nesting_message(kind: str, text: str, display: str) -> tuple[str, SourceLocation]:
+    """The message and location of input nested too deeply to read."""
+    at = too_deep_at(text)
+    if at is None:
+        return f"{kind} nested too deeply to read", SourceLocation(display)
+    return (
+        f"{kind} nested too deeply to read (here the nesting passes {NESTING_LIMIT} levels)",
+        SourceLocation(display, *at),
+    )

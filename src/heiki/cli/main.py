@@ -144,8 +144,10 @@ def ARM_OPTS(command: Callable[..., None]) -> Callable[..., None]:
             type=click.Path(file_okay=False),
             expose_value=False,
             callback=_remember,
-            help="Folder outside the template's own folder tree that linked templates "
-            "(templateLink.relativePath) may be read from (repeatable).",
+            help="Folder outside the input's own tree that linked templates "
+            "(templateLink.relativePath) and Terraform module sources may be read from "
+            "(repeatable; a Terraform root module's tree is its Git work tree, else its "
+            "folder).",
         ),
         click.option(
             "--subscription",

@@ -1274,6 +1274,8 @@ def parameterize_names(resources: list[dict[str, Any]]) -> dict[str, Any]:
     Returns the parameters; ``resources`` is rewritten in place."""
     owners: dict[str, list[str]] = {}
     for resource in resources:
+        if resource["name"].startswith("["):
+            continue  # a computed name (a role assignment's guid()) is no parameter
         if resource["type"].count("/") == 1 and resource["type"].lower() not in _FIXED_NAMES:
             owners.setdefault(resource["name"], []).append(resource["type"])
     names: dict[str, str] = {}

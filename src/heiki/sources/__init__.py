@@ -424,6 +424,7 @@ def _load_arm(
                     catalog,
                     target.subscription_id,
                     target.resource_group,
+                    [Path(folder) for folder in allow_outside],
                 )
             )
         if plans:

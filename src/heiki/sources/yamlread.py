@@ -15,7 +15,7 @@ import yaml
 
 from heiki import diagnostics as dx
 from heiki.diagnostics import Diagnostic, InputError, Severity
-from heiki.inputs import input_limit, read_input_text
+from heiki.inputs import input_limit, nesting_message, read_input_text
 from heiki.model.source import SourceLocation
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
@@ -146,15 +146,11 @@ def _convert(
     return value
 
 
-def _too_deep(display: str) -> InputError:
-    return InputError(
-        Diagnostic(
-            dx.YAML_SYNTAX,
-            Severity.ERROR,
-            "YAML nested too deeply to read",
-            SourceLocation(display),
-        )
-    )
+def _too_deep(text: str, display: str) -> InputError:
+    """Flow collections (``[[[``) are located; block nesting by indentation is not bracketed,
+    so the message names the file only."""
+    message, where = nesting_message("YAML", text, display)
+    return InputError(Diagnostic(dx.YAML_SYNTAX, Severity.ERROR, message, where))
 
 
 _COMPOSER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -191,7 +187,7 @@ def parse_yaml(text: str, display_name: str) -> LocatedDocument:
             Diagnostic(dx.YAML_SYNTAX, Severity.ERROR, f"YAML: {exc}", SourceLocation(display_name))
         ) from None
     except RecursionError:
-        raise _too_deep(display_name) from None
+        raise _too_deep(text, display_name) from None
     marks: dict[PathKey, tuple[int, int]] = {}
     if root is None:
         return LocatedDocument({}, display_name, {(): (1, 1)})
@@ -206,7 +202,7 @@ def parse_yaml(text: str, display_name: str) -> LocatedDocument:
             Diagnostic(dx.YAML_SYNTAX, Severity.ERROR, f"YAML: {exc.problem}", where)
         ) from None
     except RecursionError:
-        raise _too_deep(display_name) from None
+        raise _too_deep(text, display_name) from None
     return LocatedDocument(data, display_name, marks)
 
 

@@ -17,7 +17,7 @@ from heiki import diagnostics as dx
 from heiki.catalog import Catalog, DeploymentLimits
 from heiki.defaults import DeploymentTarget
 from heiki.diagnostics import Diagnostic, InputError, Severity
-from heiki.inputs import read_input_text
+from heiki.inputs import nesting_message, read_input_text
 from heiki.model.base import ASSUMED_TAG
 from heiki.model.coverage import UnmodelledResource
 from heiki.model.environment import Environment
@@ -72,7 +72,7 @@ def parse_json(text: str, display: str) -> Any:
             f"JSON syntax: {exc.msg}", SourceLocation(display, exc.lineno, exc.colno)
         ) from None
     except RecursionError:
-        raise _error("JSON nested too deeply to read", SourceLocation(display)) from None
+        raise _error(*nesting_message("JSON", text, display)) from None
     except ValueError as exc:  # an integer of more digits than Python converts
         raise _error(f"JSON value not readable: {exc}", SourceLocation(display)) from None
 
@@ -385,6 +385,7 @@ def load_arm(
                     parameters,
                     scope,
                     loader=linked_loader(path.parent, allow_outside),
+                    reserved_leading=catalog.subnet_reserved_leading,
                 )
             except TemplateError as error:
                 message = error.message + (f" in {error.expression!r}" if error.expression else "")
@@ -462,7 +463,9 @@ def load_arm(
             ]
         )
     named = [*paths, *(extra.paths if extra else ())]
-    name = named[0].stem if len(named) == 1 else "+".join(p.stem or p.name for p in named)
+    # a folder given as "." has no name of its own: the folder it stands for has
+    stems = [p.stem or p.name or p.resolve().name for p in named]
+    name = stems[0] if len(stems) == 1 else "+".join(stems)
     location = target.location
     if extra is not None:
         resources += extra.resources

@@ -12,6 +12,7 @@ and are listed with where they occur.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from heiki.model.base import UNKNOWN_NAME_PREFIX
+from heiki.model.base import ASSUMED_TAG, UNKNOWN_NAME_PREFIX
 from heiki.sources.arm.expressions import (
     ExpressionError,
     Scope,
@@ -721,10 +722,86 @@ class _Deployment:
             return (
                 RuntimeObject({**instance.body, "properties": properties}) if full else properties
             )
-        properties = _runtime(instance.body.get("properties", {}))
+        properties = _runtime(self._with_dedicated_address(instance))
         if full:
             return _runtime({**instance.body, "properties": properties})
         return properties
+
+    def _with_dedicated_address(self, instance: _Instance) -> Any:
+        """The properties of ``instance``, with the private IP of a firewall or a resolver
+        inbound endpoint left to Azure given as Azure gives it: such a resource owns its subnet,
+        so it gets the subnet's first assignable address (what spokes' DNS servers and routes
+        refer to). Reported among the assumed values by the importer (the firewall's IP is
+        marked heiki-assumed in the model the same way)."""
+        assert instance.body is not None
+        properties = instance.body.get("properties", {})
+        reserved = self.engine.reserved_leading
+        kind = instance.type.lower()
+        if reserved is None or not isinstance(properties, dict):
+            return properties
+        if kind == "microsoft.network/azurefirewalls":
+            address_key, nested = "privateIPAddress", True
+        elif kind == "microsoft.network/dnsresolvers/inboundendpoints":
+            address_key, nested = "privateIpAddress", False
+        else:
+            return properties
+        configs = properties.get("ipConfigurations")
+        if not isinstance(configs, list):
+            return properties
+        filled = []
+        for config in configs:
+            inner = config.get("properties") if nested and isinstance(config, dict) else config
+            if isinstance(inner, dict) and not isinstance(inner.get(address_key), str):
+                subnet = inner.get("subnet")
+                prefix = self._subnet_prefix(subnet.get("id") if isinstance(subnet, dict) else None)
+                if prefix is not None and prefix.network_address + reserved in prefix:
+                    address = str(prefix.network_address + reserved)
+                    self.engine.notice(
+                        f"{instance.name}: private IP left to Azure; reference() to it gives "
+                        f"{address}, the first assignable address of its subnet ({ASSUMED_TAG})"
+                    )
+                    inner = {**inner, address_key: address}
+                    config = {**config, "properties": inner} if nested else inner
+            filled.append(config)
+        return {**properties, "ipConfigurations": filled}
+
+    def _subnet_prefix(self, subnet_id: Any) -> ipaddress.IPv4Network | None:
+        """The IPv4 prefix of a subnet this template declares (as a child or inline)."""
+        if not isinstance(subnet_id, str) or "/subnets/" not in subnet_id.lower():
+            return None
+        head, _, name = subnet_id.rpartition("/")
+        candidates: list[Any] = []
+        subnet = self._instance_by_reference(subnet_id)
+        if subnet is not None:
+            if subnet.evaluating:  # the subnet refers to the firewall: no address to give
+                return None
+            self.evaluate_instance(subnet)
+            candidates.append((subnet.body or {}).get("properties"))
+        else:
+            vnet = self._instance_by_reference(head.rpartition("/")[0])
+            if vnet is None or vnet.evaluating:
+                return None
+            self.evaluate_instance(vnet)
+            vnet_props = (vnet.body or {}).get("properties")
+            for inline in (
+                (vnet_props or {}).get("subnets") or [] if isinstance(vnet_props, dict) else []
+            ):
+                if isinstance(inline, dict) and str(inline.get("name", "")).lower() == name.lower():
+                    candidates.append(inline.get("properties"))
+        for props in candidates:
+            if not isinstance(props, dict):
+                continue
+            prefixes = props.get("addressPrefixes") or [props.get("addressPrefix")]
+            for text in prefixes if isinstance(prefixes, list) else []:
+                try:
+                    network = (
+                        ipaddress.ip_network(text, strict=False) if isinstance(text, str) else None
+                    )
+                except ValueError:
+                    continue
+                if isinstance(network, ipaddress.IPv4Network):
+                    return network
+        return None
 
     def _references(self, name: str, full: bool) -> Any:
         for declaration in self.declarations:
@@ -766,6 +843,7 @@ class _Engine:
         self.unexpanded: list[UnexpandedResource] = []
         self.placeholders = 0
         self.loader = loader
+        self.reserved_leading: int | None = None
 
     def notice(self, text: str) -> None:
         if text not in self.notices:
@@ -977,8 +1055,11 @@ def expand_template(
     parameters: dict[str, Any] | None = None,
     scope: Scope | None = None,
     loader: Callable[[Path], Any] | None = None,
+    reserved_leading: int | None = None,
 ) -> Expansion:
-    """Expand a deployment template (already parsed from JSON)."""
+    """Expand a deployment template (already parsed from JSON). With ``reserved_leading`` (the
+    addresses Azure reserves at the start of a subnet), ``reference()`` gives a firewall and a
+    resolver inbound endpoint the private IP Azure gives them when the template leaves it open."""
     if not isinstance(template, dict):
         raise TemplateError("a template must be a JSON object", file, "")
     if "resources" not in template:
@@ -1005,6 +1086,7 @@ def expand_template(
     ):
         group = None
     engine = _Engine(loader)
+    engine.reserved_leading = reserved_leading
     root = _Deployment(
         engine,
         template,

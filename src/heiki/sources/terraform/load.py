@@ -28,8 +28,14 @@ from heiki.sources.terraform.azurerm import (
     MAPPINGS,
     prune,
 )
+from heiki.sources.terraform.computed import AddressBook
 from heiki.sources.terraform.evaluate import TfEvalError
-from heiki.sources.terraform.module import TerraformModule, TfResource, variable_values
+from heiki.sources.terraform.module import (
+    TerraformModule,
+    TfResource,
+    source_boundary,
+    variable_values,
+)
 from heiki.sources.terraform.plan import terraform_json_resources
 from heiki.sources.terraform.syntax import HclSyntaxError, Where
 
@@ -50,11 +56,16 @@ class _Identifier:
     """Computes the ARM ID (and a placeholder name where Terraform learns it only on apply) of
     every resource instance, the first time it is evaluated."""
 
-    def __init__(self, subscription: str, resource_group: str) -> None:
+    def __init__(
+        self, subscription: str, resource_group: str, addresses: AddressBook | None = None
+    ) -> None:
         self.subscription = subscription
         self.resource_group = resource_group
         self.placeholders = 0
         self.notes: list[Diagnostic] = []
+        self.addresses = addresses
+        """Where set, the private IPs the configuration leaves to Azure are given (HCL only: a
+        plan says itself what it knows)."""
 
     def placeholder(self, resource: TfResource, what: str, reason: str) -> str:
         self.placeholders += 1
@@ -78,6 +89,56 @@ class _Identifier:
         return self.placeholder(resource, what, reason)
 
     def __call__(self, resource: TfResource) -> dict[str, Any]:
+        identity = self._identity(resource)
+        if self.addresses is None or resource.mode != "managed" or "id" not in identity:
+            return identity
+        return {**identity, **self._addresses(resource, identity["id"])}
+
+    def _addresses(self, resource: TfResource, resource_id: str) -> dict[str, Any]:
+        """Record the subnets a resource declares; give the addresses Azure would give it."""
+        assert self.addresses is not None
+        attrs = resource.attributes
+        kind = resource.type
+        if kind == "azapi_resource":
+            body = attrs.get("body")
+            props = body.get("properties") if isinstance(body, dict) else None
+            props = props if isinstance(props, dict) else {}
+            arm_type = str(attrs.get("type", "")).split("@", 1)[0].lower()
+            if arm_type == "microsoft.network/virtualnetworks/subnets":
+                self.addresses.subnet(
+                    resource_id, props.get("addressPrefixes") or props.get("addressPrefix")
+                )
+            elif arm_type == "microsoft.network/virtualnetworks":
+                for subnet in props.get("subnets") or []:
+                    if isinstance(subnet, dict) and isinstance(subnet.get("name"), str):
+                        inner = subnet.get("properties")
+                        inner = inner if isinstance(inner, dict) else {}
+                        self.addresses.subnet(
+                            f"{resource_id}/subnets/{subnet['name']}",
+                            inner.get("addressPrefixes") or inner.get("addressPrefix"),
+                        )
+            return {}
+        if kind == "azurerm_subnet":
+            self.addresses.subnet(resource_id, attrs.get("address_prefixes"))
+            return {}
+        if kind == "azurerm_virtual_network":
+            self.addresses.vnet(resource_id, attrs)
+            return {}
+        filled, assumed = self.addresses.fill(kind, attrs)
+        if assumed:
+            self.notes.append(
+                Diagnostic(
+                    dx.UNKNOWN_VALUE,
+                    Severity.INFO,
+                    f"{resource.address}: private IP left to Azure; checked as "
+                    f"{'; '.join(assumed)} ({ASSUMED_TAG}: the first free address, as Azure "
+                    "gives it)",
+                    _where(resource.where),
+                )
+            )
+        return filled
+
+    def _identity(self, resource: TfResource) -> dict[str, Any]:
         """For a data source the ID of what it reads: another input that declares it (a
         network folder beside this one, an ARM template) supplies the resource itself."""
         kind = resource.type
@@ -222,8 +283,11 @@ def load_terraform(
     catalog: Catalog,
     subscription: str,
     resource_group: str,
+    allow_outside: Sequence[Path] = (),
 ) -> TerraformLoad:
-    """Every folder is a root module (evaluated on its own); their resources are merged."""
+    """Every folder is a root module (evaluated on its own); their resources are merged. Module
+    sources are read inside the root module's repository (else its folder) and the
+    ``allow_outside`` folders only."""
     resources: list[ArmResource] = []
     unmodelled: list[UnmodelledResource] = []
     diagnostics: list[Diagnostic] = []
@@ -239,10 +303,14 @@ def load_terraform(
                     SourceLocation(str(folder)),
                 )
             )
-        identify = _Identifier(subscription, resource_group)
+        identify = _Identifier(subscription, resource_group, AddressBook(catalog))
         try:
             module = TerraformModule(
-                folder, variable_values(folder, var_files, inline), identify, subscription
+                folder,
+                variable_values(folder, var_files, inline),
+                identify,
+                subscription,
+                allowed=[*source_boundary(folder), *(f.resolve() for f in allow_outside)],
             )
             result = module.run()
         except HclSyntaxError as error:
@@ -372,6 +440,9 @@ def _convert(
                 )
             )
     resources += _associate(converted, associations)
+    if not location:  # no resource group declared here: the region most of the resources use
+        regions = [r.location for r in converted if r.location and r.location != "global"]
+        location = max(sorted(set(regions)), key=regions.count) if regions else ""
     return location
 
 

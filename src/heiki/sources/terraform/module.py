@@ -93,6 +93,7 @@ class TerraformModule:
         subscription_id: str,
         path: tuple[str, ...] = (),
         root: Path | None = None,
+        allowed: Sequence[Path] = (),
     ) -> None:
         self.folder = folder
         self.identify = identify
@@ -100,6 +101,9 @@ class TerraformModule:
         self.path = path
         """Module call names from the root (``("net", "subnets")``)."""
         self.root = root or folder
+        self.allowed: tuple[Path, ...] = tuple(allowed) or source_boundary(self.root)
+        """Folders module sources may come from: a configuration from a pull request must not
+        make heiki read any folder the CI user can."""
         self.children: dict[str, list[tuple[int | str | None, TerraformModule]] | Unknown] = {}
         self.blocks: list[Block] = []
         for file in sorted(folder.glob("*.tf")):
@@ -372,7 +376,13 @@ class TerraformModule:
             }
             label = name if key is None else f"{name}[{json.dumps(key)}]"
             child = TerraformModule(
-                folder, given, self.identify, self.subscription_id, (*self.path, label), self.root
+                folder,
+                given,
+                self.identify,
+                self.subscription_id,
+                (*self.path, label),
+                self.root,
+                self.allowed,
             )
             result.append((key, child))
         self.children[name] = result
@@ -387,7 +397,7 @@ class TerraformModule:
         if isinstance(text, str) and text.startswith(("./", "../")):
             folder = (self.folder / text).resolve()
             if folder.is_dir():
-                return folder
+                return self._inside(folder, name, text, block)
         manifest = self.root / ".terraform" / "modules" / "modules.json"
         key = ".".join([*(p.split("[")[0] for p in self.path), name])
         if manifest.is_file():
@@ -397,9 +407,9 @@ class TerraformModule:
                 entries = []
             for entry in entries if isinstance(entries, list) else []:
                 if isinstance(entry, dict) and entry.get("Key") == key and entry.get("Dir"):
-                    folder = self.root / str(entry["Dir"])
+                    folder = (self.root / str(entry["Dir"])).resolve()
                     if folder.is_dir():
-                        return folder
+                        return self._inside(folder, name, str(entry["Dir"]), block)
         self.notices.append(
             (
                 f"module {key} ({text or '?'}) is not read (run terraform init for registry and "
@@ -408,6 +418,17 @@ class TerraformModule:
             )
         )
         return None
+
+    def _inside(self, folder: Path, name: str, source: str, block: Block) -> Path:
+        """``folder`` (resolved) if it lies in a folder module sources may come from."""
+        if any(folder.is_relative_to(allowed) for allowed in self.allowed):
+            return folder
+        raise TfEvalError(
+            f"module {name}: source {source} is {folder}, outside "
+            f"{', '.join(str(a) for a in self.allowed)} (the repository, or else the folder, of "
+            "the root module); --allow-outside FOLDER lets heiki read it",
+            block.attributes["source"].where if "source" in block.attributes else block.where,
+        )
 
     def outputs(self) -> Any:
         values: dict[str, Any] = {}
@@ -458,6 +479,16 @@ class _Lazy(dict[str, Any]):
 
     def __getitem__(self, key: str) -> Any:
         return self.getter(key, self.where)
+
+
+def source_boundary(root: Path) -> tuple[Path, ...]:
+    """Where a root module's module sources may lie: the Git work tree that holds it (modules
+    shared as ``../../modules/x`` live in the same repository), else its own folder."""
+    root = root.resolve()
+    for folder in (root, *root.parents):
+        if (folder / ".git").exists():
+            return (folder,)
+    return (root,)
 
 
 def _as_value(resource: TfResource) -> Any:

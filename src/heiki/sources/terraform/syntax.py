@@ -17,7 +17,7 @@ from hcl2.postlexer import PostLexer
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
 
-from heiki.inputs import read_input_text
+from heiki.inputs import nesting_message, read_input_text
 
 
 class HclSyntaxError(Exception):
@@ -464,14 +464,16 @@ def parse_text(text: str, file: str) -> Body:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise HclSyntaxError(f"HCL syntax: {first}", file, line, column) from None
     except RecursionError:
-        raise HclSyntaxError("HCL nested too deeply to read", file, None, None) from None
+        message, at = nesting_message("HCL", text, file)
+        raise HclSyntaxError(message, file, at.line, at.column) from None
     start = tree.children[0]
     if not isinstance(start, Tree):  # the grammar's start rule is always a body
         raise HclSyntaxError("HCL syntax: no body", file, None, None)
     try:
         return _Builder(file).body(start)
     except RecursionError:
-        raise HclSyntaxError("HCL nested too deeply to read", file, None, None) from None
+        message, at = nesting_message("HCL", text, file)
+        raise HclSyntaxError(message, file, at.line, at.column) from None
 
 
 def parse_file(path: Path) -> Body:
