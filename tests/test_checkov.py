@@ -83,7 +83,7 @@ def checkov(design: str, folder: Path) -> dict[str, Any]:
     return report
 
 
-@pytest.mark.parametrize("design", ["closed-aml", "dev-prod", "locked-down"])
+@pytest.mark.parametrize("design", ["closed-aml", "dev-prod", "locked-down", "closed-genai"])
 def test_generated_template_passes_checkov(design: str, tmp_path: Path) -> None:
     report = checkov(design, tmp_path)
     summary = report["summary"]
@@ -107,7 +107,7 @@ def test_checkov_agrees_with_heiki_on_the_stray_upload_storage(tmp_path: Path) -
     }
 
 
-@pytest.mark.parametrize("design", ["closed-aml", "dev-prod", "locked-down"])
+@pytest.mark.parametrize("design", ["closed-aml", "dev-prod", "locked-down", "closed-genai"])
 def test_generated_bicep_parses_and_passes_checkov(design: str, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
@@ -170,7 +170,7 @@ CHECKED_AS_AZURERM = {
 (checkov has no check for azapi_resource), so checkov reads them."""
 
 
-@pytest.mark.parametrize("design", ["closed-aml", "dev-prod", "locked-down"])
+@pytest.mark.parametrize("design", ["closed-aml", "dev-prod", "locked-down", "closed-genai"])
 def test_generated_terraform_passes_checkov(design: str, tmp_path: Path) -> None:
     report = terraform_checkov(design, tmp_path)
     assert report["summary"]["parsing_errors"] == 0

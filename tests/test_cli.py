@@ -21,7 +21,7 @@ def test_version() -> None:
     assert code == 0 and __version__ in output
 
 
-def test_designs_lists_exactly_the_six() -> None:
+def test_designs_lists_the_six_and_closed_genai() -> None:
     code, output = run("designs")
     assert code == 0
     names = [line.split()[0] for line in output.splitlines() if line.strip()]
@@ -32,6 +32,7 @@ def test_designs_lists_exactly_the_six() -> None:
         "a-record-dns",
         "manual-upload",
         "dev-prod",
+        "closed-genai",
     ]
 
 

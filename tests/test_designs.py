@@ -24,7 +24,7 @@ def test_expansion_matches_golden(design: str, golden: Callable[[str, str], None
     assert dumps(environment_document(again.environment, again.source_name)) == text
 
 
-def test_designs_are_exactly_the_talks_six() -> None:
+def test_designs_are_the_talks_six_and_closed_genai() -> None:
     assert BUILTIN_DESIGNS == (
         "closed-aml",
         "nsg-only",
@@ -32,6 +32,7 @@ def test_designs_are_exactly_the_talks_six() -> None:
         "a-record-dns",
         "manual-upload",
         "dev-prod",
+        "closed-genai",
     )
 
 

@@ -158,3 +158,16 @@ def test_approved_outbound_without_compute_is_not_judged_closed_by_accident() ->
     check = result.closure.get("egress through an inspecting firewall")
     assert check.status is CheckStatus.NOT_APPLICABLE
     assert not [f for f in result.findings if f.rule_id == "AML010"]
+
+
+def test_workspace_dependencies_count_as_reached_through_managed_endpoints() -> None:
+    """Inside a managed VNet Azure's managed DNS answers a dependency's name with the managed
+    private endpoint's address, not the customer endpoint's: a delivered flow through the
+    managed endpoint makes the capability ready (it used to be judged "resolves elsewhere")."""
+    from heiki.analyses.readiness import Status
+    from heiki.rules.context import RuleContext
+
+    ctx = RuleContext(managed("allow_only_approved_outbound"), load_catalog())
+    for name in ("tuning compute",):
+        capability = ctx.readiness.get(name)
+        assert capability.status is Status.READY, (name, capability.evidence)

@@ -19,6 +19,7 @@ from heiki.generators.onprem import onprem_file
 from heiki.generators.terraform import snake, terraform_project
 from heiki.model.environment import Environment
 from heiki.sources import LoadResult, load
+from surfaces import ROLE_ASSIGNMENTS, surface_types, surfaces
 from test_roundtrip import _model, _verdict
 
 SSH_KEY = "admin_ssh_public_key=ssh-ed25519 AAAAtest heiki"
@@ -52,7 +53,8 @@ def test_the_terraform_module_is_the_verified_environment(design: str, tmp_path:
     assert _verdict(imported) == _verdict(original)
     # what is left unknown: the principal of a workspace's identity (known after apply), so
     # its storage role assignments are not modelled - as in the ARM round trip
-    assert {r.type for r in imported.unmodelled} <= {"Microsoft.Authorization/roleAssignments"}
+    assert {r.type for r in imported.unmodelled} <= {ROLE_ASSIGNMENTS, *surface_types(original)}
+    assert surfaces(imported) == surfaces(original)
 
 
 def test_the_output_is_deterministic_and_parses_with_python_hcl2(tmp_path: Path) -> None:

@@ -116,16 +116,20 @@ class _Judge:
         capability is never ready while one of its own names resolves unexpectedly."""
         if trace.verdict is not Verdict.DELIVERED:
             return trace
+        if trace.managed_endpoint:
+            return None  # the managed VNet's own endpoint, answered by Azure's managed DNS
         expected = self.expected.get(trace.destination.lower().rstrip("."))
         resolution = trace.resolution
         if expected is None or resolution is None:
             return None  # not a private endpoint's name (or its address is not known)
         if resolution.outcome is Outcome.PRIVATE and expected in resolution.addresses:
             return None
+        outcome, answer = resolution.outcome.value, resolution.answer_text
+        shown = answer if answer.lower().startswith(outcome) else f"{outcome} {answer}"
         return replace(
             trace,
-            reason=f"but {trace.destination} resolves to {resolution.outcome.value} "
-            f"{resolution.answer_text}, not its private endpoint {expected}: {trace.reason}",
+            reason=f"but {trace.destination} resolves to {shown}, not its private endpoint "
+            f"{expected}: {trace.reason}",
         )
 
     # -- building blocks -------------------------------------------------------------------------

@@ -137,6 +137,9 @@ class Trace:
     crossed_firewall: bool = False
     egress: str = ""
     """For flows that left Azure: how (``firewall``, ``default outbound access``, ...)."""
+    managed_endpoint: bool = False
+    """Delivered through a managed VNet's own private endpoint, whose address Azure's managed
+    DNS answers inside that VNet - not the address of the customer's endpoint."""
 
     @property
     def deciding_step(self) -> TraceStep | None:
@@ -187,6 +190,7 @@ class _Ending:
     verdict: Verdict
     reason: str
     egress: str = ""
+    managed_endpoint: bool = False
 
 
 class Tracer:
@@ -406,6 +410,7 @@ class Tracer:
             resolution,
             walk.crossed_firewall,
             ending.egress,
+            ending.managed_endpoint,
         )
 
     def _destination(
@@ -594,6 +599,7 @@ class Tracer:
                 return _Ending(
                     Verdict.DELIVERED,
                     f"delivered to {service.name} through a managed private endpoint",
+                    managed_endpoint=True,
                 )
             # the managed VNet leaves from Microsoft-managed public addresses
             refusal = service_decision(self.env, service, via_service_endpoint=False, subnet=None)

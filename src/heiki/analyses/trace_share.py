@@ -275,6 +275,7 @@ class Relabel:
             resolution,
             trace.crossed_firewall,
             text(trace.egress),
+            trace.managed_endpoint,
         )
 
 

@@ -1,4 +1,5 @@
-"""The talk's six designs, shipped as blueprint files (``heiki designs`` lists them)."""
+"""The talk's six designs and closed-genai (the closed design serving models), shipped as
+blueprint files (``heiki designs`` lists them)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ BUILTIN_DESIGNS: tuple[str, ...] = (
     "a-record-dns",
     "manual-upload",
     "dev-prod",
+    "closed-genai",
 )
 DEFAULT_DESIGN = "closed-aml"
 

@@ -924,6 +924,87 @@ def _services(w: _Writer) -> None:
         _factory_children(w, factory)
 
 
+_SURFACE_TYPES = (
+    "Microsoft.CognitiveServices/accounts",
+    "Microsoft.Search/searchServices",
+    "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+)
+"""Resources heiki reads as a public surface and writes back from it (what the blueprint can
+declare): the surface is all the model keeps of them, so that is what is written."""
+
+
+def _surfaces(w: _Writer) -> None:
+    env = w.env
+    location = "[parameters('location')]"
+    for resource in env.unmodelled:
+        surface = resource.surface
+        if surface is None or resource.type not in _SURFACE_TYPES:
+            continue
+        public = surface.public_network_access or PublicNetworkAccess.ENABLED
+        local = bool(surface.local_auth_enabled)
+        ip_rules = list(surface.network_acls.ip_rules) if surface.network_acls else []
+        entry: dict[str, Any] = {
+            "type": resource.type,
+            "apiVersion": w.catalog.api_version(resource.type),
+            "name": resource.name,
+            "location": location,
+        }
+        if resource.type == _SURFACE_TYPES[0]:
+            acls = surface.network_acls
+            entry |= {
+                "sku": {"name": "S0"},
+                "kind": resource.kind or "AIServices",
+                "identity": {"type": "SystemAssigned"},
+                "properties": {
+                    # required for a private endpoint, and the host of its endpoints
+                    "customSubDomainName": resource.host or resource.name,
+                    "publicNetworkAccess": _access(public),
+                    "networkAcls": {
+                        "defaultAction": (acls.default_action.value if acls else "Allow"),
+                        "ipRules": [{"value": ip} for ip in ip_rules],
+                        "virtualNetworkRules": [],
+                    },
+                    "disableLocalAuth": not local,
+                },
+            }
+        elif resource.type == _SURFACE_TYPES[1]:
+            entry |= {
+                "sku": {"name": "standard"},
+                "identity": {"type": "SystemAssigned"},
+                "properties": {
+                    "publicNetworkAccess": _access(public).lower(),
+                    "networkRuleSet": {"ipRules": [{"value": ip} for ip in ip_rules]},
+                    "disableLocalAuth": not local,
+                    "replicaCount": 1,
+                    "partitionCount": 1,
+                },
+            }
+        else:
+            workspace = ResourceId(resource.resource_id).parent
+            if workspace is None or env.get(workspace) is None:
+                continue  # an endpoint of a workspace this environment does not hold
+            entry |= {
+                "kind": "Managed",
+                "identity": {"type": "SystemAssigned"},
+                "properties": {
+                    # the surface keeps whether keys are accepted: Key, else Azure ML tokens
+                    "authMode": "Key" if local else "AMLToken",
+                    "publicNetworkAccess": _access(public),
+                },
+            }
+        w.resources.append(entry)
+        if resource.type == _SURFACE_TYPES[1]:
+            replicas = (
+                "replicas are a capacity and cost choice, not a network one; raise replicaCount"
+            )
+            w.suppress(
+                {
+                    "CKV_AZURE_208": f"{replicas} to 2 for the index-update SLA",
+                    "CKV_AZURE_209": f"{replicas} to 3 for the query SLA",
+                }
+            )
+
+
 def _factory_children(w: _Writer, factory: DataFactory) -> None:
     """Managed VNet, managed private endpoints, integration runtimes, and the linked services
     that say which on-premises sources the pipelines read and where they write."""
@@ -1226,7 +1307,7 @@ def arm_template(
     """A resource-group-scope deployment template of ``env``; with ``address_parameters`` every
     VNet address space is a parameter and the addresses inside it expressions of it."""
     writer = _Writer(env, catalog or load_catalog())
-    for part in (_network, _firewall, _dns, _endpoints, _services, _ml):
+    for part in (_network, _firewall, _dns, _endpoints, _services, _ml, _surfaces):
         part(writer)
     address_spaces: dict[str, Any] = {}
     if address_parameters:

@@ -36,8 +36,17 @@ _TYPE_MODULES = {
     "microsoft.datafactory/factories": "data",
     # computes come after the workspace's private endpoints (field failure 15): a module of their own
     "microsoft.machinelearningservices/workspaces/computes": "compute",
+    # an online endpoint without public access is reached through those endpoints too
+    "microsoft.machinelearningservices/workspaces/onlineendpoints": "compute",
+    "microsoft.cognitiveservices/accounts": "services",
+    "microsoft.search/searchservices": "services",
 }
-_OWN_UNITS = frozenset({"microsoft.machinelearningservices/workspaces/computes"})
+_OWN_UNITS = frozenset(
+    {
+        "microsoft.machinelearningservices/workspaces/computes",
+        "microsoft.machinelearningservices/workspaces/onlineendpoints",
+    }
+)
 """Child types deployed apart from their parent."""
 _WORKSPACE_SERVICES = frozenset(
     {

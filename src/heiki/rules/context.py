@@ -84,4 +84,9 @@ class RuleContext:
         if resource_id is None:
             return None
         found: Resource | None = self.env.get(resource_id)
-        return found.source if found else None
+        if found is not None:
+            return found.source
+        # a resource read as a public surface only (an AI Services account) is still written
+        # somewhere: the finding points there
+        other = self.env.unmodelled_resource(resource_id)
+        return other.source if other is not None else None

@@ -26,6 +26,7 @@ from heiki.catalog.names import (
 )
 from heiki.diagnostics import Diagnostic, InputError, Severity
 from heiki.model.base import ROLE_TAG, STAGE_TAG, Tags
+from heiki.model.coverage import UnmodelledResource
 from heiki.model.dns import (
     DnsForwardingRuleset,
     DnsResolver,
@@ -108,6 +109,9 @@ from heiki.model.services import (
 )
 from heiki.model.source import SourceLocation
 from heiki.model.values import Address, DnsName, Prefix, ResourceId, parse_address
+from heiki.sources.arm.convert.context import ConvertContext
+from heiki.sources.arm.convert.coverage import unmodelled
+from heiki.sources.arm.resources import ArmResource
 from heiki.sources.blueprint import schema as bp
 from heiki.sources.blueprint.batch_storage import scope_batch_storage
 from heiki.sources.blueprint.carving import HostAllocator, SubnetRequest, carve
@@ -204,6 +208,10 @@ class Expander:
         self.app_insights: list[ApplicationInsights] = []
         self.scopes: list[PrivateLinkScope] = []
         self.factories: list[DataFactory] = []
+        self.services: list[ArmResource] = []
+        """Resources heiki reads as a public surface only (AI Services, AI Search, online
+        endpoints): built as the ARM resources a template would declare and read the same way,
+        so a blueprint and its generated template give the same model."""
         self.firewall_ip: Address | None = None
         self.dns_endpoint_ips: tuple[Address, ...] = ()
         self.onprem_prefixes: tuple[Prefix, ...] = ()
@@ -469,6 +477,7 @@ class Expander:
             private_link_scopes=tuple(self.scopes),
             data_factories=tuple(self.factories),
         )
+        env = replace(env, unmodelled=self.surfaces(env))
         env = scope_batch_storage(env, spec, self.doc, self.catalog)
         bad_names = list(name_errors(env, self.catalog))
         if bad_names:  # they would become DNS labels below: stop at the name, not in the DNS
@@ -737,6 +746,10 @@ class Expander:
             self.expand_data_factory(plan, spoke.data_factory, lake_id, (*path, "data_factory"))
         for index, account in enumerate(spoke.storage_accounts):
             self.expand_storage_account(plan, account, (*path, "storage_accounts", index))
+        for index, ai_account in enumerate(spoke.ai_services):
+            self.expand_ai_account(plan, ai_account, (*path, "ai_services", index))
+        for index, search in enumerate(spoke.search_services):
+            self.expand_search(plan, search, (*path, "search_services", index))
         for index, vm in enumerate(spoke.vms):
             self.add_vm(
                 vm.name,
@@ -1009,6 +1022,26 @@ class Expander:
                     source=self.doc.location((*path, "compute", "instances", index)),
                 )
             )
+        for index, endpoint in enumerate(ws.online_endpoints):
+            online = (
+                endpoint
+                if isinstance(endpoint, bp.OnlineEndpointSpec)
+                else bp.OnlineEndpointSpec(name=endpoint)
+            )
+            self.services.append(
+                ArmResource(
+                    id=ws_id.child("onlineEndpoints", online.name),
+                    type="Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+                    name=f"{ws.name}/{online.name}",
+                    location=plan.location,
+                    properties={
+                        "authMode": _AUTH_MODES[online.auth_mode],
+                        "publicNetworkAccess": online.public_network_access.capitalize(),
+                    },
+                    source=self.doc.location((*path, "online_endpoints", index)),
+                    kind="Managed",
+                )
+            )
         for index, cluster in enumerate(ws.compute.clusters):
             self.computes.append(
                 Compute(
@@ -1160,6 +1193,61 @@ class Expander:
             self.private_endpoint(
                 plan, account_id, group, (*path, "private_endpoints", index), account.name
             )
+
+    def expand_ai_account(self, plan: _VnetPlan, account: bp.AiAccountSpec, path: PathKey) -> None:
+        kind = "Microsoft.CognitiveServices/accounts"
+        account_id = self.rid(kind, account.name)
+        public = account.public_network_access.capitalize()
+        self.services.append(
+            ArmResource(
+                id=account_id,
+                type=kind,
+                name=account.name,
+                location=plan.location,
+                properties={
+                    "customSubDomainName": account.custom_subdomain or account.name,
+                    "publicNetworkAccess": public,
+                    "networkAcls": {
+                        "defaultAction": "Deny" if public == "Disabled" else "Allow",
+                        "ipRules": [],
+                        "virtualNetworkRules": [],
+                    },
+                    "disableLocalAuth": not account.local_auth,
+                },
+                source=self.doc.location(path),
+                sku={"name": "S0"},
+                kind=account.kind,
+            )
+        )
+        self.private_endpoint(plan, account_id, "account", path, account.name)
+
+    def expand_search(self, plan: _VnetPlan, search: bp.SearchServiceSpec, path: PathKey) -> None:
+        kind = "Microsoft.Search/searchServices"
+        search_id = self.rid(kind, search.name)
+        self.services.append(
+            ArmResource(
+                id=search_id,
+                type=kind,
+                name=search.name,
+                location=plan.location,
+                properties={
+                    "publicNetworkAccess": search.public_network_access,
+                    "networkRuleSet": {"ipRules": []},
+                    "disableLocalAuth": not search.local_auth,
+                    "replicaCount": 1,
+                    "partitionCount": 1,
+                },
+                source=self.doc.location(path),
+                sku={"name": search.sku},
+            )
+        )
+        self.private_endpoint(plan, search_id, "searchService", path, search.name)
+
+    def surfaces(self, env: Environment) -> tuple[UnmodelledResource, ...]:
+        """The services read as a public surface, as the template reader reads them."""
+        if not self.services:
+            return ()
+        return unmodelled(ConvertContext(self.catalog, self.services), env, frozenset())
 
     # -- DNS ------------------------------------------------------------------------------------
     def dns_mode(self) -> str:
@@ -1491,6 +1579,10 @@ class Expander:
             private_names=dns_names,
             diagnostics=self.diagnostics,
         )
+
+
+_AUTH_MODES = {"aml_token": "AMLToken", "aad_token": "AADToken", "key": "Key"}
+"""Blueprint auth modes as Azure ML writes them (``authMode``)."""
 
 
 def private_names(catalog: Catalog, env: Environment) -> tuple[tuple[str, Address], ...]:

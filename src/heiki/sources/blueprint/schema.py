@@ -184,6 +184,37 @@ class ManagedNetworkSpec(Strict):
     isolation_mode: Literal["disabled", "allow_internet_outbound", "allow_only_approved_outbound"]
 
 
+class OnlineEndpointSpec(Strict):
+    """A managed online endpoint of the workspace: scored on
+    ``<name>.<region>.inference.ml.azure.com`` through the workspace's private endpoint."""
+
+    name: ResourceName
+    public_network_access: Literal["enabled", "disabled"] = "disabled"
+    auth_mode: Literal["aml_token", "aad_token", "key"] = "aml_token"
+    """``key``: static keys (local authentication), which closure reports."""
+
+
+class AiAccountSpec(Strict):
+    """An Azure OpenAI / AI Services account reached through a private endpoint."""
+
+    name: ResourceName
+    kind: Literal["AIServices", "OpenAI"] = "AIServices"
+    custom_subdomain: ResourceName | None = None
+    """The host label of its endpoints (required for a private endpoint); defaults to the name."""
+    public_network_access: Literal["enabled", "disabled"] = "disabled"
+    local_auth: bool = False
+    """API keys accepted besides Entra ID."""
+
+
+class SearchServiceSpec(Strict):
+    """An AI Search service reached through a private endpoint."""
+
+    name: ResourceName
+    sku: Literal["basic", "standard", "standard2", "standard3"] = "standard"
+    public_network_access: Literal["enabled", "disabled"] = "disabled"
+    local_auth: bool = False
+
+
 class WorkspaceSpec(Strict):
     name: ResourceName
     public_network_access: Literal["enabled", "disabled"] = "disabled"
@@ -195,6 +226,7 @@ class WorkspaceSpec(Strict):
     """Use the blueprint's shared ML registry (top-level ``registry``) through a private endpoint."""
     managed_network: ManagedNetworkSpec | None = None
     compute: ComputeSpec = Field(default_factory=ComputeSpec)
+    online_endpoints: list[ResourceName | OnlineEndpointSpec] = Field(default_factory=list)
 
 
 class RunnersSpec(Strict):
@@ -265,6 +297,8 @@ class SpokeSpec(Strict):
     lake: LakeSpec | None = None
     data_factory: DataFactorySpec | None = None
     storage_accounts: list[StorageAccountSpec] = Field(default_factory=list)
+    ai_services: list[AiAccountSpec] = Field(default_factory=list)
+    search_services: list[SearchServiceSpec] = Field(default_factory=list)
     vms: list[VmSpec] = Field(default_factory=list)
     subnets: dict[str, SubnetOverride] = Field(default_factory=dict)
 
