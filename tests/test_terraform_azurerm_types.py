@@ -350,6 +350,28 @@ CASES = [
         kind="Default",
     ),
     _case(
+        "azurerm_ai_foundry",
+        f'name = "hub"\n  {COMMON}\n  key_vault_id = "kv"\n  storage_account_id = "st"\n'
+        '  public_network_access = "Disabled"\n'
+        '  managed_network {\n    isolation_mode = "AllowInternetOutbound"\n  }\n'
+        '  identity {\n    type = "SystemAssigned"\n  }',
+        "Microsoft.MachineLearningServices/workspaces",
+        {
+            "publicNetworkAccess": "Disabled",
+            "storageAccount": "st",
+            "managedNetwork": {"isolationMode": "AllowInternetOutbound"},
+        },
+        kind="Hub",
+    ),
+    _case(
+        "azurerm_ai_foundry_project",
+        f'name = "proj"\n  location = "westeurope"\n'
+        f'  ai_services_hub_id = "{RG}/providers/Microsoft.MachineLearningServices/workspaces/hub"',
+        "Microsoft.MachineLearningServices/workspaces",
+        {"hubResourceId": f"{RG}/providers/Microsoft.MachineLearningServices/workspaces/hub"},
+        kind="Project",
+    ),
+    _case(
         "azurerm_machine_learning_compute_instance",
         f'name = "ci"\n  machine_learning_workspace_id = "{RG}/providers/Microsoft.MachineLearningServices/workspaces/mlw"\n'
         f'  virtual_machine_size = "Standard_DS3_v2"\n  subnet_resource_id = "{SUBNET}"\n'

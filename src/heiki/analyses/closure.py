@@ -109,7 +109,7 @@ def public_inbound(env: Environment, catalog: Catalog | None = None) -> ClosureC
     access_paths = sorted(f"Azure Bastion {host.name}" for host in env.bastion_hosts)
     problems: list[tuple[str, ResourceId | None]] = []
     for resource in (
-        *env.workspaces,
+        *(w for w in env.workspaces if w.hub is None),  # a project is open when its hub is
         *env.storage_accounts,
         *env.key_vaults,
         *env.container_registries,
@@ -118,7 +118,9 @@ def public_inbound(env: Environment, catalog: Catalog | None = None) -> ClosureC
     ):
         exposure = _public_exposure(resource)
         if exposure:
-            problems.append((f"{resource.name} {exposure}", resource.id))
+            problems.append(
+                (f"{resource.name} {exposure}{_projects(env, resource.id)}", resource.id)
+            )
     for other in env.unmodelled:
         exposure = _public_exposure(other.surface) if other.surface is not None else ""
         if exposure:
@@ -185,14 +187,36 @@ def open_managed_networks(env: Environment) -> list[Workspace]:
         w
         for w in env.workspaces
         if w.managed_network.isolation_mode is IsolationMode.ALLOW_INTERNET_OUTBOUND
+        and w.hub is None  # a project runs in its hub's managed network: named with the hub
     ]
+
+
+def projects_of(env: Environment, hub: ResourceId) -> list[Workspace]:
+    """The projects of a hub: they share its network, so its defects are theirs."""
+    return [w for w in env.workspaces if w.hub == hub]
+
+
+def _sharing(env: Environment, hub: Workspace) -> str:
+    """What a hub's managed network also holds: its projects' compute and jobs."""
+    projects = projects_of(env, hub.id)
+    if not projects:
+        return ""
+    return f" - and so does every compute and job of its project(s) {', '.join(p.name for p in projects)}"
+
+
+def _projects(env: Environment, hub: ResourceId) -> str:
+    projects = projects_of(env, hub)
+    if not projects:
+        return ""
+    return f" (and so do its project(s) {', '.join(p.name for p in projects)})"
 
 
 def egress_inspected(env: Environment, egress: EgressReport) -> ClosureCheck:
     problems: list[tuple[str, ResourceId | None]] = [
         (
             f"workspace {w.name}'s managed network is AllowInternetOutbound: every compute and "
-            "serverless job it runs reaches the internet and foreign storage, uninspected",
+            "serverless job it runs reaches the internet and foreign storage, uninspected"
+            + _sharing(env, w),
             w.id,
         )
         for w in open_managed_networks(env)

@@ -15,7 +15,14 @@ from typing import Any
 
 from heiki.catalog import Catalog, load_catalog
 from heiki.generators.addresses import AddressPlan, ArmAddresses, camel, rewrite
-from heiki.model.base import PRODUCT_TAG, REGISTRIES_TAG, ROLE_TAG, SUBNET_ROLES_TAG, Resource
+from heiki.model.base import (
+    ASSUMED_TAG,
+    PRODUCT_TAG,
+    REGISTRIES_TAG,
+    ROLE_TAG,
+    SUBNET_ROLES_TAG,
+    Resource,
+)
 from heiki.model.dns import RecordType
 from heiki.model.endpoints import PrivateEndpoint
 from heiki.model.environment import Environment
@@ -130,7 +137,8 @@ class _Writer:
             )
         elif resource_type == "Microsoft.Network/privateDnsZones":
             entry["location"] = "global"
-        tags = {**dict(resource.tags), **(extra_tags or {})}
+        # heiki's own marks (what it assumed) are not tags to deploy
+        tags = {k: v for k, v in resource.tags if k != ASSUMED_TAG} | (extra_tags or {})
         if tags:
             entry["tags"] = tags
         entry.update({k: v for k, v in extra.items() if v is not None})
@@ -1089,6 +1097,17 @@ def _ml(w: _Writer) -> None:
                     },
                 }
         registries = ";".join(r.name for r in workspace.registries)
+        if workspace.hub is not None:
+            # a project names its hub; storage, Key Vault, registry and network are the hub's
+            w.add(
+                workspace,
+                "Microsoft.MachineLearningServices/workspaces",
+                extra_tags={REGISTRIES_TAG: registries} if registries else None,
+                properties={"hubResourceId": w.ref(workspace.hub)},
+                identity={"type": "SystemAssigned"},
+                kind=workspace.kind.value,
+            )
+            continue
         w.add(
             workspace,
             "Microsoft.MachineLearningServices/workspaces",
@@ -1164,7 +1183,10 @@ def _ml(w: _Writer) -> None:
             dependsOn=waits or None,
         )
     for workspace in env.workspaces:
-        if workspace.system_datastores_auth_mode is DatastoresAuthMode.IDENTITY:
+        if (
+            workspace.system_datastores_auth_mode is DatastoresAuthMode.IDENTITY
+            and not workspace.hub
+        ):
             _storage_roles(w, workspace)
     for registry in env.registries:
         w.add(

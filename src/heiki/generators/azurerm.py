@@ -290,6 +290,11 @@ def _workspace(resource: dict[str, Any], context: Context) -> AzurermResource:
     )
     if not isinstance(resource.get("identity"), dict):
         raise Inexpressible("azurerm requires the workspace's identity")
+    if props.get("applicationInsights") is None:
+        raise Inexpressible("azurerm requires the workspace's Application Insights")
+    if resource.get("kind", "Default") not in ("Default", "FeatureStore"):
+        # hubs and projects are azurerm_ai_foundry / _project, with other arguments
+        raise Inexpressible(f"workspace kind {resource.get('kind')!r}")
     attrs: dict[str, Any] = {
         "application_insights_id": props.get("applicationInsights"),
         "key_vault_id": props.get("keyVault"),

@@ -92,6 +92,10 @@ class Workspace(LocatedResource):
     """Keys (the default) need shared-key access on the storage account; Identity does not."""
     v1_legacy_mode: bool = False
     """``v1LegacyMode``: keeps the v1 API's network isolation and turns the v2 API off."""
+    hub: ResourceId | None = None
+    """A project's hub (``hubResourceId``): the project shares the hub's storage, Key Vault,
+    registry, managed network, public access and private endpoints, so what holds for the hub
+    holds for it."""
 
 
 class ComputeType(StrEnum):

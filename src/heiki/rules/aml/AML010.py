@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from heiki.analyses.closure import open_managed_networks
+from heiki.analyses.closure import open_managed_networks, projects_of
 from heiki.diagnostics import Severity
 from heiki.rules.base import Rule, RuleMeta, Violation
 from heiki.rules.context import RuleContext
@@ -33,9 +33,11 @@ class ManagedNetworkOpen(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Violation]:
         for workspace in open_managed_networks(ctx.env):
+            projects = [p.name for p in projects_of(ctx.env, workspace.id)]
+            shared = f" - as do those of its project(s) {', '.join(projects)}" if projects else ""
             yield Violation(
                 f"workspace {workspace.name}'s managed network is AllowInternetOutbound: every "
-                "compute and serverless job it runs reaches the internet and foreign storage",
+                f"compute and serverless job it runs reaches the internet and foreign storage{shared}",
                 workspace.id,
                 workspace.source,
                 (f"managedNetwork.isolationMode = AllowInternetOutbound on {workspace.name}",),

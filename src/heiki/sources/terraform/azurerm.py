@@ -571,6 +571,20 @@ MAPPINGS: dict[str, Mapping] = {
         properties=_workspace_properties,
         top=lambda a: {"kind": a.get("kind", "Default")},
     ),
+    # AI Foundry hub-based projects are Azure ML workspaces of kind Hub / Project
+    "azurerm_ai_foundry": Mapping(
+        "Microsoft.MachineLearningServices/workspaces",
+        properties=lambda a: {
+            **_workspace_properties(a),
+            "publicNetworkAccess": a.get("public_network_access", "Enabled"),
+        },
+        top=lambda a: {"kind": "Hub"},
+    ),
+    "azurerm_ai_foundry_project": Mapping(
+        "Microsoft.MachineLearningServices/workspaces",
+        properties=lambda a: {"hubResourceId": a.get("ai_services_hub_id")},
+        top=lambda a: {"kind": "Project"},
+    ),
     "azurerm_machine_learning_compute_instance": Mapping(
         "Microsoft.MachineLearningServices/workspaces/computes",
         parent_id="machine_learning_workspace_id",

@@ -22,6 +22,9 @@ from heiki.model.values import ResourceId
 
 Attrs = dict[str, Any]
 
+COMPUTED = "__computed__"
+"""An attribute holding what references to a resource see on top of its attributes."""
+
 
 class AddressBook:
     """The subnets a configuration declares (ID -> prefix) and the addresses taken in each."""
@@ -94,13 +97,20 @@ class AddressBook:
     # -- per resource type ---------------------------------------------------------------------
     def fill(self, kind: str, attrs: Attrs) -> tuple[Attrs, list[str]]:
         """Attributes of a resource of type ``kind`` that Azure computes and the configuration
-        leaves open, and a description of each address assumed ("10.0.0.4 in ...")."""
+        leaves open, and a description of each address assumed ("10.0.0.4 in ...").
+
+        A firewall's or inbound endpoint's address is seen by references only (under
+        ``COMPUTED``): the model gives such a resource the same address itself and marks it
+        assumed. A NIC's or private endpoint's becomes its attribute, so the model holds the
+        address that references see."""
         if kind == "azurerm_firewall":
-            return self._configs(attrs, "ip_configuration", dedicated=True, method=None)
+            seen, notes = self._configs(attrs, "ip_configuration", dedicated=True, method=None)
+            return ({COMPUTED: seen} if seen else {}), notes
         if kind == "azurerm_private_dns_resolver_inbound_endpoint":
-            return self._configs(
+            seen, notes = self._configs(
                 attrs, "ip_configurations", dedicated=True, method="private_ip_allocation_method"
             )
+            return ({COMPUTED: seen} if seen else {}), notes
         if kind == "azurerm_network_interface":
             filled, notes = self._configs(
                 attrs, "ip_configuration", dedicated=False, method="private_ip_address_allocation"

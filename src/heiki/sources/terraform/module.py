@@ -19,6 +19,7 @@ from typing import Any
 
 from heiki.inputs import read_input_text
 from heiki.sources.arm.expressions.unknown import PartialObject, Unknown
+from heiki.sources.terraform.computed import COMPUTED
 from heiki.sources.terraform.evaluate import Context, Evaluator, TfEvalError, to_string
 from heiki.sources.terraform.functions import FUNCTIONS, LAZY
 from heiki.sources.terraform.syntax import (
@@ -494,7 +495,10 @@ def source_boundary(root: Path) -> tuple[Path, ...]:
 def _as_value(resource: TfResource) -> Any:
     """A resource instance as other expressions see it: its attributes, and unknown for the
     attributes Terraform learns after apply."""
-    return PartialObject(_freeze(resource.attributes))
+    attributes = resource.attributes
+    if COMPUTED in attributes:  # what Azure gives and the configuration leaves open
+        attributes = {k: v for k, v in attributes.items() if k != COMPUTED} | attributes[COMPUTED]
+    return PartialObject(_freeze(attributes))
 
 
 def _freeze(value: Any) -> Any:

@@ -6,6 +6,8 @@ cannot know them, so a stable placeholder is derived from the resource ID and ta
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from heiki.model.base import ASSUMED_TAG, REGISTRIES_TAG
 from heiki.model.ml import (
     Compute,
@@ -89,57 +91,82 @@ def _managed_network(ctx: ConvertContext, workspace: ArmResource, props: Props) 
 
 
 def workspaces(ctx: ConvertContext) -> list[Workspace]:
-    result = []
-    for workspace in ctx.of_type("Microsoft.MachineLearningServices/workspaces"):
-        props = ctx.props(workspace)
-        storage = props.rid("storageAccount")
-        vault = props.rid("keyVault")
-        if storage is None or vault is None:
-            continue
-        guid = props.text("workspaceId")
-        tags = tuple(t for t in tags_of(workspace) if t[0] != REGISTRIES_TAG)
-        wanted = {n.lower() for n in str(workspace.tags.get(REGISTRIES_TAG, "")).split(";") if n}
-        registries = tuple(
-            r.id
-            for r in ctx.of_type("Microsoft.MachineLearningServices/registries")
-            if r.name.lower() in wanted
-        )
-        if not guid:
-            guid = placeholder_guid(workspace.id)
-            tags = (*tags, (ASSUMED_TAG, "workspace_id"))
-        kind = next(
-            (k for k in WorkspaceKind if k.value.lower() == workspace.kind.lower()),
-            WorkspaceKind.DEFAULT,
-        )
-        result.append(
-            Workspace(
-                id=workspace.id,
-                name=workspace.name,
-                location=workspace.location,
-                tags=tags,
-                source=workspace.source,
-                workspace_id=guid,
-                storage_account=storage,
-                key_vault=vault,
-                container_registry=props.rid("containerRegistry"),
-                application_insights=props.rid("applicationInsights"),
-                public_network_access=public_access(props),
-                managed_network=_managed_network(ctx, workspace, props),
-                image_build_compute=props.text("imageBuildCompute"),
-                kind=kind,
-                registries=registries,
-                v1_legacy_mode=props.flag("v1LegacyMode", False),
-                system_datastores_auth_mode=next(
-                    (
-                        m
-                        for m in DatastoresAuthMode
-                        if m.value.lower() == props.text("systemDatastoresAuthMode").lower()
-                    ),
-                    DatastoresAuthMode.ACCESS_KEY,
-                ),
-            )
-        )
+    declared = ctx.of_type("Microsoft.MachineLearningServices/workspaces")
+    result = [w for r in declared if (w := _workspace(ctx, r, None)) is not None]
+    hubs = {w.id: w for w in result if w.kind is WorkspaceKind.HUB}
+    for workspace in declared:  # projects take what they share from their hub
+        hub = ctx.props(workspace).rid("hubResourceId")
+        if hub is not None and hub in hubs and workspace.kind.lower() == "project":
+            project = _workspace(ctx, workspace, hubs[hub])
+            if project is not None:
+                result.append(project)
     return result
+
+
+def _workspace(
+    ctx: ConvertContext, workspace: ArmResource, hub: Workspace | None
+) -> Workspace | None:
+    """A workspace; a project (``hub`` given) shares its hub's dependencies and network."""
+    props = ctx.props(workspace)
+    if hub is None and props.rid("hubResourceId") is not None:
+        return None  # a project: read once its hub is known
+    storage = props.rid("storageAccount") if hub is None else hub.storage_account
+    vault = props.rid("keyVault") if hub is None else hub.key_vault
+    if storage is None or vault is None:
+        return None
+    guid = props.text("workspaceId")
+    tags = tuple(t for t in tags_of(workspace) if t[0] != REGISTRIES_TAG)
+    wanted = {n.lower() for n in str(workspace.tags.get(REGISTRIES_TAG, "")).split(";") if n}
+    registries = tuple(
+        r.id
+        for r in ctx.of_type("Microsoft.MachineLearningServices/registries")
+        if r.name.lower() in wanted
+    )
+    if not guid:
+        guid = placeholder_guid(workspace.id)
+        tags = (*tags, (ASSUMED_TAG, "workspace_id"))
+    kind = next(
+        (k for k in WorkspaceKind if k.value.lower() == workspace.kind.lower()),
+        WorkspaceKind.DEFAULT,
+    )
+    own = Workspace(
+        id=workspace.id,
+        name=workspace.name,
+        location=workspace.location,
+        tags=tags,
+        source=workspace.source,
+        workspace_id=guid,
+        storage_account=storage,
+        key_vault=vault,
+        container_registry=props.rid("containerRegistry"),
+        application_insights=props.rid("applicationInsights"),
+        public_network_access=public_access(props),
+        managed_network=_managed_network(ctx, workspace, props),
+        image_build_compute=props.text("imageBuildCompute"),
+        kind=kind,
+        registries=registries,
+        v1_legacy_mode=props.flag("v1LegacyMode", False),
+        system_datastores_auth_mode=next(
+            (
+                m
+                for m in DatastoresAuthMode
+                if m.value.lower() == props.text("systemDatastoresAuthMode").lower()
+            ),
+            DatastoresAuthMode.ACCESS_KEY,
+        ),
+    )
+    if hub is None:
+        return own
+    return replace(
+        own,
+        kind=WorkspaceKind.PROJECT,
+        hub=hub.id,
+        container_registry=hub.container_registry,
+        application_insights=hub.application_insights,
+        public_network_access=hub.public_network_access,
+        managed_network=hub.managed_network,
+        system_datastores_auth_mode=hub.system_datastores_auth_mode,
+    )
 
 
 def computes(ctx: ConvertContext) -> list[Compute]:
