@@ -85,6 +85,13 @@ _BLUEPRINT_EDITS: tuple[tuple[str, str, str, str], ...] = (
     ("onprem-zone-bad-chars", "zone: corp.example.com", 'zone: "cor [sales-db]}"', "IN002"),
     ("onprem-zone-long-label", "zone: corp.example.com", "zone: " + "a" * 64 + ".com", "IN002"),
     ("cluster-min-above-max", "max_nodes: 8}", "max_nodes: 8, min_nodes: 9}", "IN002"),
+    # found by fuzz/fuzz_blueprint.py in .ci/run: service names that become host labels
+    ("ai-account-replacement-chars", "{name: ais-genai,", "{name: ais-ge\ufffd\ufffdi,", "IN017"),
+    ("ai-account-space", "{name: ais-genai,", "{name: ais genai,", "IN017"),
+    ("ai-account-64", "{name: ais-genai,", "{name: " + "a" * 64 + ",", "IN017"),
+    ("search-double-hyphen", "{name: srch-genai}", "{name: srch--genai}", "IN017"),
+    ("online-endpoint-short", "online_endpoints: [ep-chat]", "online_endpoints: [e]", "IN017"),
+    ("batch-endpoint-slash", "batch_endpoints: [bep-score]", "batch_endpoints: [b/p]", "IN0"),
     (
         "firewall-ip-in-a-spoke",
         "threat_intel: deny}",

@@ -225,3 +225,33 @@ def test_the_generated_template_writes_the_services_back() -> None:
     assert search["properties"]["publicNetworkAccess"] == "disabled"
     online = by_type["Microsoft.MachineLearningServices/workspaces/onlineEndpoints"]
     assert online["properties"] == {"authMode": "AMLToken", "publicNetworkAccess": "Disabled"}
+
+
+def test_batch_deployments_need_the_storage_queue_and_table_endpoints() -> None:
+    env = design("closed-genai")
+    groups = {g for pe in env.private_endpoints for g in pe.group_ids}
+    assert {"queue", "table"} <= groups  # added for the batch endpoint
+    ready = RuleContext(env, CATALOG).readiness.get("serving")
+    assert ready.status is Status.READY and "queue, table" in ready.summary
+    without = replace(
+        env,
+        private_endpoints=tuple(
+            pe for pe in env.private_endpoints if not {"queue", "table"} & set(pe.group_ids)
+        ),
+    )
+    serving = RuleContext(without, CATALOG).readiness.get("serving")
+    assert serving.status is Status.NOT_READY
+    assert any(
+        "batch endpoint mlw-genai/bep-score" in e and "no queue, table private endpoint" in e
+        for e in serving.evidence
+    )
+
+
+def test_the_batch_endpoint_is_written_back() -> None:
+    resources = arm_template(design("closed-genai"))["resources"]
+    (batch,) = [
+        r
+        for r in resources
+        if r["type"] == "Microsoft.MachineLearningServices/workspaces/batchEndpoints"
+    ]
+    assert batch["properties"] == {"authMode": "AADToken"}

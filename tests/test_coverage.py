@@ -427,7 +427,7 @@ def test_a_foundry_project_is_named_as_not_modelled(tmp_path: Path) -> None:
     env = load([write(tmp_path, ml_template(project))]).environment
     (listed,) = env.unmodelled
     assert listed.title == "AI Foundry project" and listed.kind == "Project"
-    assert "hub's network" in listed.not_covered
+    assert "shares with the hub" in listed.not_covered
 
 
 # -- AKS node egress (outboundType) -------------------------------------------------------------

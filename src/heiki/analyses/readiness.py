@@ -687,8 +687,79 @@ class _Judge:
         )
 
     def serving(self) -> Capability:
-        """Predictions are served: every AKS cluster's nodes reach what AKS needs, and the callers
-        reach every online endpoint (see ``online_endpoints``)."""
+        """Predictions are served: every AKS cluster's nodes reach what AKS needs, the callers
+        reach every online endpoint (see ``online_endpoints``) and batch deployments have the
+        storage endpoints they need (see ``batch_endpoints``)."""
+        online = self._online_serving()
+        batch = self.batch_endpoints()
+        if batch.status is Status.NOT_APPLICABLE:
+            return online
+        if online.status is Status.NOT_APPLICABLE:
+            return batch
+        if Status.NOT_READY in (online.status, batch.status):
+            return _combine([online, batch], "serve", 0)
+        return replace(
+            online,
+            summary=f"{online.summary}; {batch.summary}",
+            via=f"{online.via}, {batch.via}",
+            evidence=(*online.evidence, *batch.evidence),
+        )
+
+    def batch_endpoints(self) -> Capability:
+        """Batch endpoints of a private-link workspace are private with it; their deployments
+        need the workspace storage's blob, file, queue and table private endpoints (catalog
+        ``batch_endpoint_storage``)."""
+        name = "serving"
+        kind, groups = self.catalog.batch_endpoint_storage
+        declared = [u for u in self.env.unmodelled if kind and u.type.lower() == kind.lower()]
+        if not declared:
+            return Capability(Loop.OUTER, name, Status.NOT_APPLICABLE, "no batch endpoint")
+        problems: list[str] = []
+        judged = 0
+        for endpoint in declared:
+            try:
+                parent = ResourceId(endpoint.resource_id).parent
+            except ValueError:
+                continue
+            workspace = self.env.get_typed(parent, Workspace) if parent else None
+            if workspace is None or not self.env.private_endpoints_for(workspace.id):
+                continue
+            judged += 1
+            present = {
+                g.lower()
+                for pe in self.env.private_endpoints_for(workspace.storage_account)
+                for g in pe.group_ids
+            }
+            missing = [g for g in groups if g.lower() not in present]
+            if missing:
+                problems.append(
+                    f"batch endpoint {endpoint.name}: storage account "
+                    f"{workspace.storage_account.name} has no {', '.join(missing)} private "
+                    f"endpoint (batch deployments need {', '.join(groups)})"
+                )
+        if not judged:
+            return Capability(
+                Loop.OUTER,
+                name,
+                Status.NOT_APPLICABLE,
+                "no batch endpoint of a private-link workspace",
+            )
+        if problems:
+            return Capability(
+                Loop.OUTER, name, Status.NOT_READY, problems[0], evidence=tuple(problems)
+            )
+        return Capability(
+            Loop.OUTER,
+            name,
+            Status.READY,
+            f"batch deployments reach the workspace storage's {', '.join(groups)} private "
+            "endpoints",
+            via="workspace storage private endpoints",
+        )
+
+    def _online_serving(self) -> Capability:
+        """Every AKS cluster's nodes reach what AKS needs, and the callers reach every online
+        endpoint."""
         name = "serving"
         nodes = [s.vantage for s in self.egress.subnets if AKS_NODES in s.roles]
         endpoints = self.online_endpoints()

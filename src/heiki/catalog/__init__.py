@@ -231,6 +231,8 @@ class Catalog:
     """(resource type, public scoring name template, its privatelink CNAME target template)
     of managed online endpoints ({endpoint}, {region}, {workspace_id})."""
     foundation_model_accounts: tuple[str, tuple[str, ...], str] = ("", (), "")
+    batch_endpoint_storage: tuple[str, tuple[str, ...]] = ("", ())
+    """Batch endpoints' type and the storage private-endpoint groups their deployments need."""
     """(resource type, ARM kinds, the name suffix clients call) of the accounts that serve
     foundation models (Azure OpenAI, AI Services)."""
     private_subnet_api_version: str = ""
@@ -455,6 +457,8 @@ def load_catalog() -> Catalog:
     _provenance(platform["service_endpoint_policies"], "service_endpoint_policies")
     _provenance(platform["foundation_model_accounts"], "foundation_model_accounts")
     _provenance(platform["online_endpoint_names"], "online_endpoint_names")
+    _provenance(platform["batch_endpoint_storage"], "batch_endpoint_storage")
+    batch = platform["batch_endpoint_storage"]
     online = platform["online_endpoint_names"]
     models = platform["foundation_model_accounts"]
     limits = platform["deployment_limits"]
@@ -501,6 +505,10 @@ def load_catalog() -> Catalog:
             str(online["type"]),
             str(online["public"]),
             str(online["cname_target"]),
+        ),
+        batch_endpoint_storage=(
+            str(batch["type"]),
+            tuple(str(g) for g in batch["storage_groups"]),
         ),
         foundation_model_accounts=(
             str(models["type"]),

@@ -105,14 +105,18 @@ def endpoint_records(
             if address is None and len(service.members) == 1:
                 address = first_ip  # a single-IP service: whatever its member is called
             public: DnsName | None = None
-            if not record.name.startswith("*") and _has_public_name(service, record.zone):
-                public = DnsName(record.public_name().format(**values))
+            try:
+                if not record.name.startswith("*") and _has_public_name(service, record.zone):
+                    public = DnsName(record.public_name().format(**values))
+                zone = DnsName(record.zone.format(**values))
+            except ValueError:
+                continue  # a name that is no DNS label (Azure refuses it; the source says so)
             records.append(
                 EndpointRecord(
                     endpoint=endpoint.id,
                     target=target,
                     group_id=group,
-                    zone=DnsName(record.zone.format(**values)),
+                    zone=zone,
                     relative=record.name.format(**values).lower(),
                     member=member,
                     address=address,

@@ -944,7 +944,11 @@ declare): the surface is all the model keeps of them, so that is what is written
 def _surfaces(w: _Writer) -> None:
     env = w.env
     location = "[parameters('location')]"
+    batch_type = w.catalog.batch_endpoint_storage[0]
     for resource in env.unmodelled:
+        if batch_type and resource.type.lower() == batch_type.lower():
+            _batch_endpoint(w, resource.resource_id, resource.name)
+            continue
         surface = resource.surface
         if surface is None or resource.type not in _SURFACE_TYPES:
             continue
@@ -1011,6 +1015,24 @@ def _surfaces(w: _Writer) -> None:
                     "CKV_AZURE_209": f"{replicas} to 3 for the query SLA",
                 }
             )
+
+
+def _batch_endpoint(w: _Writer, resource_id: str, name: str) -> None:
+    """A batch endpoint: private with its workspace; Entra ID tokens (batch endpoints take no
+    keys)."""
+    workspace = ResourceId(resource_id).parent
+    if workspace is None or w.env.get(workspace) is None:
+        return
+    kind = "Microsoft.MachineLearningServices/workspaces/batchEndpoints"
+    w.resources.append(
+        {
+            "type": kind,
+            "apiVersion": w.catalog.api_version(kind),
+            "name": name,
+            "location": "[parameters('location')]",
+            "properties": {"authMode": "AADToken"},
+        }
+    )
 
 
 def _factory_children(w: _Writer, factory: DataFactory) -> None:

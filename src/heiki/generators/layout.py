@@ -38,6 +38,7 @@ _TYPE_MODULES = {
     "microsoft.machinelearningservices/workspaces/computes": "compute",
     # an online endpoint without public access is reached through those endpoints too
     "microsoft.machinelearningservices/workspaces/onlineendpoints": "compute",
+    "microsoft.machinelearningservices/workspaces/batchendpoints": "compute",
     "microsoft.cognitiveservices/accounts": "services",
     "microsoft.search/searchservices": "services",
 }
@@ -45,6 +46,7 @@ _OWN_UNITS = frozenset(
     {
         "microsoft.machinelearningservices/workspaces/computes",
         "microsoft.machinelearningservices/workspaces/onlineendpoints",
+        "microsoft.machinelearningservices/workspaces/batchendpoints",
     }
 )
 """Child types deployed apart from their parent."""

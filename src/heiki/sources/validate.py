@@ -73,16 +73,26 @@ def name_errors(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
             for c in env.computes
         ),
     ]
-    for kind, resource in named:
+    # services read as a public surface: the last segment of the name, and a custom subdomain
+    surfaces = [
+        (other.type, label, other.source)
+        for other in env.unmodelled
+        if other.surface is not None and not other.reason  # not a stand-in (copies, unknowns)
+        for label in dict.fromkeys((other.name.rsplit("/", 1)[-1], other.host))
+        if label
+    ]
+    checked = [*((k, r.name, r.source) for k, r in named), *surfaces]
+    for kind, name, source in checked:
         rule = rules.get(kind.lower())
-        if rule is None or re.fullmatch(rule.pattern, resource.name):
+        if rule is None or re.fullmatch(rule.pattern, name):
             continue
-        if resource.name.startswith(UNKNOWN_NAME_PREFIX):  # heiki's stand-in for a runtime name
+        if name.startswith(UNKNOWN_NAME_PREFIX):  # heiki's stand-in for a runtime name
             continue
         yield _diag(
             dx.INVALID_NAME,
-            f"{resource.name!r} is not a name Azure accepts for a {rule.what} ({rule.says})",
-            resource.source,
+            f"{name!r} is not a name Azure accepts for "
+            f"{'an' if rule.what[:1].lower() in 'aeiou' else 'a'} {rule.what} ({rule.says})",
+            source,
         )
 
 

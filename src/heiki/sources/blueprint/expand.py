@@ -995,6 +995,10 @@ class Expander:
         self.private_endpoint(plan, ws_id, "amlworkspace", path, ws.name)
         self.private_endpoint(plan, storage_id, "blob", (*path, "storage"), storage_name)
         self.private_endpoint(plan, storage_id, "file", (*path, "storage"), storage_name)
+        if ws.batch_endpoints:  # batch deployments need all four storage endpoints
+            for group in self.catalog.batch_endpoint_storage[1]:
+                if group not in ("blob", "file"):
+                    self.private_endpoint(plan, storage_id, group, (*path, "storage"), storage_name)
         self.private_endpoint(plan, kv_id, "vault", (*path, "key_vault"), kv_name)
         if ws.container_registry.sku == "Premium":
             self.private_endpoint(plan, acr_id, "registry", (*path, "container_registry"), acr_name)
@@ -1040,6 +1044,17 @@ class Expander:
                     },
                     source=self.doc.location((*path, "online_endpoints", index)),
                     kind="Managed",
+                )
+            )
+        for index, batch in enumerate(ws.batch_endpoints):
+            self.services.append(
+                ArmResource(
+                    id=ws_id.child("batchEndpoints", batch),
+                    type="Microsoft.MachineLearningServices/workspaces/batchEndpoints",
+                    name=f"{ws.name}/{batch}",
+                    location=plan.location,
+                    properties={"authMode": "AADToken"},
+                    source=self.doc.location((*path, "batch_endpoints", index)),
                 )
             )
         for index, cluster in enumerate(ws.compute.clusters):

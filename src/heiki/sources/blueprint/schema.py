@@ -227,6 +227,9 @@ class WorkspaceSpec(Strict):
     managed_network: ManagedNetworkSpec | None = None
     compute: ComputeSpec = Field(default_factory=ComputeSpec)
     online_endpoints: list[ResourceName | OnlineEndpointSpec] = Field(default_factory=list)
+    batch_endpoints: list[ResourceName] = Field(default_factory=list)
+    """Batch endpoints: private with the workspace; their deployments need the storage's queue
+    and table private endpoints too, which the workspace then gets."""
 
 
 class RunnersSpec(Strict):
