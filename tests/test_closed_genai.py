@@ -154,7 +154,13 @@ def _with_aks(env: Environment, tmp_path: Path, outbound: str) -> Environment:
             "properties": {
                 "dnsPrefix": "aks-inference",
                 "agentPoolProfiles": [
-                    {"name": "system", "count": 2, "mode": "System", "vnetSubnetID": str(subnet.id)}
+                    {
+                        "name": "system",
+                        "count": 2,
+                        "mode": "System",
+                        "vnetSubnetID": "[resourceId('Microsoft.Network/virtualNetworks/subnets', "
+                        f"'vnet-ml', '{subnet.name}')]",
+                    }
                 ],
                 "networkProfile": {"networkPlugin": "azure", "outboundType": outbound},
                 "apiServerAccessProfile": {"enablePrivateCluster": True},

@@ -331,7 +331,60 @@ FAILING: dict[str, Case] = {
     "DNS015-a-record-design": ("DNS015", lambda: design("a-record-dns"), "new compute instance"),
 }
 
+
+def private_aks(env: Environment, zone: str, link_hub: bool = False) -> Environment:
+    """A private AKS cluster with its nodes in the ML spoke's cluster subnet (custom DNS: the
+    hub resolver), its API server zone as ``apiServerAccessProfile.privateDNSZone`` says; with
+    ``link_hub`` the brought zone privatelink.japaneast.azmk8s.io exists, linked to the hub."""
+    from heiki.model.coverage import ServiceSurface, UnmodelledResource
+    from heiki.model.dns import VirtualNetworkLink
+    from heiki.model.ml import PublicNetworkAccess
+
+    ml = next(v for v in env.virtual_networks if v.name == "vnet-ml")
+    hub = next(v for v in env.virtual_networks if v.name == "vnet-hub")
+    subnet = next(s for s in ml.subnets if s.name == "snet-cluster")
+    group = str(ml.id).split("/providers/")[0]
+    zone_id = f"{group}/providers/Microsoft.Network/privateDnsZones/privatelink.japaneast.azmk8s.io"
+    cluster = UnmodelledResource(
+        resource_id=f"{group}/providers/Microsoft.ContainerService/managedClusters/aks-infer",
+        type="Microsoft.ContainerService/managedClusters",
+        name="aks-infer",
+        label="AKS cluster",
+        surface=ServiceSurface(public_network_access=PublicNetworkAccess.DISABLED),
+        subnets=(str(subnet.id),),
+        api_server_zone=zone_id if zone == "byo" else zone,
+    )
+    env = replace(env, unmodelled=(*env.unmodelled, cluster))
+    if zone == "byo":
+        links = (VirtualNetworkLink("link-hub", hub.id),) if link_hub else ()
+        aks_zone = PrivateDnsZone(
+            id=ResourceId(zone_id),
+            name="privatelink.japaneast.azmk8s.io",
+            zone=DnsName("privatelink.japaneast.azmk8s.io"),
+            virtual_network_links=(*links, VirtualNetworkLink("link-ml", ml.id)),
+        )
+        env = replace(env, private_dns_zones=(*env.private_dns_zones, aks_zone))
+    return env
+
+
+FAILING["DNS016-private-aks-with-the-system-zone-behind-custom-dns"] = (
+    "DNS016",
+    lambda: private_aks(CLOSED, "system"),
+    "is private with the API server zone AKS creates, linked to vnet-ml only",
+)
+FAILING["DNS016-brought-zone-not-linked-where-the-dns-servers-are"] = (
+    "DNS016",
+    lambda: private_aks(CLOSED, "byo"),
+    "which is not linked to vnet-hub",
+)
+
 PASSING: dict[str, Case] = {
+    "DNS016-brought-zone-linked-to-the-hub": (
+        "DNS016",
+        lambda: private_aks(CLOSED, "byo", link_hub=True),
+        "",
+    ),
+    "DNS016-public-dns-for-the-api-server": ("DNS016", lambda: private_aks(CLOSED, "none"), ""),
     "closed-aml-has-no-dns-finding": ("DNS", lambda: CLOSED, ""),
     "firewall-proxy-design-is-clean": ("DNS", lambda: hub_spoke(dns="firewall-proxy"), ""),
     "dns-vm-design-is-clean": ("DNS", lambda: hub_spoke(dns="dns-vm"), ""),

@@ -74,6 +74,9 @@ class SurfaceSpec:
     """How its nodes leave (AKS); None: the type runs no nodes of its own in the network."""
     node_subnets: tuple[str, str] = ("", "")
     """(list property, key) naming the subnets its nodes run in (AKS agent pools)."""
+    api_server_zone: tuple[str, str, str] = ("", "", "")
+    """A private API server's DNS zone: (property, value when absent, the zone's name) -
+    AKS: ``apiServerAccessProfile.privateDNSZone``, ``system``, ``privatelink.{region}.azmk8s.io``."""
 
     def label_for(self, kind: str) -> str:
         for name, label in self.kind_labels:
@@ -184,6 +187,13 @@ def parse_coverage(data: dict[str, Any]) -> Coverage:
                 )
                 if entry.get("node_subnets")
                 else ("", ""),
+                api_server_zone=(
+                    str(entry["api_server_zone"]["property"]),
+                    str(entry["api_server_zone"]["absent"]),
+                    str(entry["api_server_zone"]["zone"]),
+                )
+                if entry.get("api_server_zone")
+                else ("", "", ""),
             )
         )
     kinds = [

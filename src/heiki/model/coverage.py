@@ -55,6 +55,9 @@ class UnmodelledResource:
     rather than the name (a Cognitive Services account's custom subdomain); empty: the name."""
     subnets: tuple[str, ...] = ()
     """The subnets its own nodes run in (AKS agent pools), as IDs the input wrote."""
+    api_server_zone: str = ""
+    """A private cluster's API server zone as written: ``system`` (AKS's own, linked to the
+    cluster's VNet only), ``none`` (public DNS) or a zone's resource ID; empty: not private."""
     source: SourceLocation | None = None
 
     @property

@@ -603,8 +603,18 @@ MAPPINGS: dict[str, Mapping] = {
                 "authorizedIPRanges": _list(
                     _first(a, "api_server_access_profile").get("authorized_ip_ranges")
                 ),
+                # azurerm: "System" (the default), "None" or a zone ID
+                "privateDNSZone": a.get("private_dns_zone_id"),
             },
             "disableLocalAccounts": a.get("local_account_disabled", False),
+            # azurerm's default outbound type is loadBalancer, as ARM's
+            "networkProfile": {
+                "outboundType": _first(a, "network_profile").get("outbound_type", "loadBalancer")
+            },
+            "agentPoolProfiles": [
+                {"name": p.get("name"), "vnetSubnetID": p.get("vnet_subnet_id")}
+                for p in _blocks(a, "default_node_pool")
+            ],
         },
     ),
     "azurerm_cognitive_account": Mapping(

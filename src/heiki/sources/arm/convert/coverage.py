@@ -209,6 +209,7 @@ def unmodelled(
                 no_surface=coverage.has_no_surface(resource.type),
                 host=_host(ctx, resource, spec),
                 subnets=_node_subnets(ctx, resource, spec),
+                api_server_zone=_api_server_zone(ctx, resource, spec),
                 source=resource.source,
             )
         )
@@ -220,6 +221,18 @@ def _host(ctx: ConvertContext, resource: ArmResource, spec: SurfaceSpec | None) 
     if spec is None or not spec.host:
         return ""
     return (ctx.props(resource).text(spec.host) or "").strip()
+
+
+def _api_server_zone(ctx: ConvertContext, resource: ArmResource, spec: SurfaceSpec | None) -> str:
+    """The DNS zone of a private API server (AKS ``privateDNSZone``); empty when not private."""
+    if spec is None or not spec.api_server_zone[0]:
+        return ""
+    surface = surface_of(ctx, resource)
+    if surface is None or surface.public_network_access is not PublicNetworkAccess.DISABLED:
+        return ""
+    holder, key = _path(ctx.props(resource), spec.api_server_zone[0])
+    value = holder.get(key)
+    return value if isinstance(value, str) and value else spec.api_server_zone[1]
 
 
 def _node_subnets(
