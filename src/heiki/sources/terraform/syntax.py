@@ -8,6 +8,7 @@ dropped; nothing is evaluated here.
 from __future__ import annotations
 
 import functools
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -453,7 +454,19 @@ def _parser() -> Lark:
 
 
 def parse_text(text: str, file: str) -> Body:
-    """One ``.tf`` file's text as a body of attributes and blocks."""
+    """One ``.tf`` file's text as a body of attributes and blocks. The cyclic garbage collector
+    is paused meanwhile: the parser makes millions of short-lived objects and no cycles worth
+    collecting (a third of the time at 2,000 resources; the CLI pauses it for the whole run)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_text(text, file)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse_text(text: str, file: str) -> Body:
     if not text.endswith("\n"):
         text += "\n"
     try:
