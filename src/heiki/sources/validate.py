@@ -75,10 +75,13 @@ def name_errors(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
     ]
     # services read as a public surface: the last segment of the name, and a custom subdomain
     surfaces = [
-        (other.type, label, other.source)
+        (kind, label, other.source)
         for other in env.unmodelled
         if other.surface is not None and not other.reason  # not a stand-in (copies, unknowns)
-        for label in dict.fromkeys((other.name.rsplit("/", 1)[-1], other.host))
+        for kind, label in (
+            (other.type, other.name.rsplit("/", 1)[-1]),
+            (f"{other.type}#host", other.host),
+        )
         if label
     ]
     checked = [*((k, r.name, r.source) for k, r in named), *surfaces]
