@@ -118,9 +118,9 @@ def public_inbound(env: Environment, catalog: Catalog | None = None) -> ClosureC
     ):
         exposure = _public_exposure(resource)
         if exposure:
-            problems.append(
-                (f"{resource.name} {exposure}{_projects(env, resource.id)}", resource.id)
-            )
+            names = project_names(env, resource.id)
+            shared = f" (and so do its project(s) {names})" if names else ""
+            problems.append((f"{resource.name} {exposure}{shared}", resource.id))
     for other in env.unmodelled:
         exposure = _public_exposure(other.surface) if other.surface is not None else ""
         if exposure:
@@ -191,24 +191,10 @@ def open_managed_networks(env: Environment) -> list[Workspace]:
     ]
 
 
-def projects_of(env: Environment, hub: ResourceId) -> list[Workspace]:
-    """The projects of a hub: they share its network, so its defects are theirs."""
-    return [w for w in env.workspaces if w.hub == hub]
-
-
-def _sharing(env: Environment, hub: Workspace) -> str:
-    """What a hub's managed network also holds: its projects' compute and jobs."""
-    projects = projects_of(env, hub.id)
-    if not projects:
-        return ""
-    return f" - and so does every compute and job of its project(s) {', '.join(p.name for p in projects)}"
-
-
-def _projects(env: Environment, hub: ResourceId) -> str:
-    projects = projects_of(env, hub)
-    if not projects:
-        return ""
-    return f" (and so do its project(s) {', '.join(p.name for p in projects)})"
+def project_names(env: Environment, hub: ResourceId) -> str:
+    """The projects of a hub, named ("" when none): they share its network and public access,
+    so its defects are theirs."""
+    return ", ".join(w.name for w in env.workspaces if w.hub == hub)
 
 
 def egress_inspected(env: Environment, egress: EgressReport) -> ClosureCheck:
@@ -216,7 +202,11 @@ def egress_inspected(env: Environment, egress: EgressReport) -> ClosureCheck:
         (
             f"workspace {w.name}'s managed network is AllowInternetOutbound: every compute and "
             "serverless job it runs reaches the internet and foreign storage, uninspected"
-            + _sharing(env, w),
+            + (
+                f" - and so does every compute and job of its project(s) {names}"
+                if (names := project_names(env, w.id))
+                else ""
+            ),
             w.id,
         )
         for w in open_managed_networks(env)

@@ -11,7 +11,7 @@ import ipaddress
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 Prefix: TypeAlias = ipaddress.IPv4Network
 """An IPv4 prefix; ``ipaddress`` already is an immutable, validated value type."""
@@ -25,6 +25,28 @@ def parse_prefix(text: str) -> Prefix:
         return ipaddress.IPv4Network(text.strip(), strict=True)
     except ValueError as exc:
         raise ValueError(f"not an IPv4 prefix: {text!r} ({exc})") from None
+
+
+def first_ipv4_prefix(written: Any) -> Prefix | None:
+    """The first IPv4 prefix of a value written as one prefix or a list of them (what a subnet's
+    ``addressPrefix`` / ``addressPrefixes`` hold); None when none parses."""
+    for text in written if isinstance(written, list) else [written]:
+        if not isinstance(text, str):
+            continue
+        try:
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            continue
+        if isinstance(network, ipaddress.IPv4Network):
+            return network
+    return None
+
+
+def first_assignable(prefix: Prefix, reserved_leading: int) -> Address | None:
+    """The address Azure gives the only occupant of a subnet: the first after the reserved ones;
+    None for a subnet too small to hold one (Azure refuses it)."""
+    address = prefix.network_address + reserved_leading
+    return address if address in prefix else None
 
 
 def parse_address(text: str) -> Address:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from heiki.analyses.closure import open_managed_networks, projects_of
+from heiki.analyses.closure import open_managed_networks, project_names
 from heiki.diagnostics import Severity
 from heiki.rules.base import Rule, RuleMeta, Violation
 from heiki.rules.context import RuleContext
@@ -33,8 +33,8 @@ class ManagedNetworkOpen(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Violation]:
         for workspace in open_managed_networks(ctx.env):
-            projects = [p.name for p in projects_of(ctx.env, workspace.id)]
-            shared = f" - as do those of its project(s) {', '.join(projects)}" if projects else ""
+            names = project_names(ctx.env, workspace.id)
+            shared = f" - as do those of its project(s) {names}" if names else ""
             yield Violation(
                 f"workspace {workspace.name}'s managed network is AllowInternetOutbound: every "
                 f"compute and serverless job it runs reaches the internet and foreign storage{shared}",

@@ -12,7 +12,6 @@ and are listed with where they occur.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from heiki.model.base import ASSUMED_TAG, UNKNOWN_NAME_PREFIX
+from heiki.model.values import Prefix, first_assignable, first_ipv4_prefix
 from heiki.sources.arm.expressions import (
     ExpressionError,
     Scope,
@@ -754,8 +754,9 @@ class _Deployment:
             if isinstance(inner, dict) and not isinstance(inner.get(address_key), str):
                 subnet = inner.get("subnet")
                 prefix = self._subnet_prefix(subnet.get("id") if isinstance(subnet, dict) else None)
-                if prefix is not None and prefix.network_address + reserved in prefix:
-                    address = str(prefix.network_address + reserved)
+                first = first_assignable(prefix, reserved) if prefix is not None else None
+                if first is not None:
+                    address = str(first)
                     self.engine.notice(
                         f"{instance.name}: private IP left to Azure; reference() to it gives "
                         f"{address}, the first assignable address of its subnet ({ASSUMED_TAG})"
@@ -765,7 +766,7 @@ class _Deployment:
             filled.append(config)
         return {**properties, "ipConfigurations": filled}
 
-    def _subnet_prefix(self, subnet_id: Any) -> ipaddress.IPv4Network | None:
+    def _subnet_prefix(self, subnet_id: Any) -> Prefix | None:
         """The IPv4 prefix of a subnet this template declares (as a child or inline)."""
         if not isinstance(subnet_id, str) or "/subnets/" not in subnet_id.lower():
             return None
@@ -789,18 +790,12 @@ class _Deployment:
                 if isinstance(inline, dict) and str(inline.get("name", "")).lower() == name.lower():
                     candidates.append(inline.get("properties"))
         for props in candidates:
-            if not isinstance(props, dict):
-                continue
-            prefixes = props.get("addressPrefixes") or [props.get("addressPrefix")]
-            for text in prefixes if isinstance(prefixes, list) else []:
-                try:
-                    network = (
-                        ipaddress.ip_network(text, strict=False) if isinstance(text, str) else None
-                    )
-                except ValueError:
-                    continue
-                if isinstance(network, ipaddress.IPv4Network):
-                    return network
+            if isinstance(props, dict):
+                found = first_ipv4_prefix(
+                    props.get("addressPrefixes") or props.get("addressPrefix")
+                )
+                if found is not None:
+                    return found
         return None
 
     def _references(self, name: str, full: bool) -> Any:

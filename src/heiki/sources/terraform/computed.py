@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from heiki.catalog import Catalog
-from heiki.model.values import ResourceId
+from heiki.model.values import ResourceId, first_assignable, first_ipv4_prefix
 
 Attrs = dict[str, Any]
 
@@ -37,16 +37,9 @@ class AddressBook:
     # -- what the configuration declares -------------------------------------------------------
     def subnet(self, subnet_id: str, prefixes: Any) -> None:
         """A subnet and its address prefixes (the first IPv4 one is where addresses come from)."""
-        for text in prefixes if isinstance(prefixes, list) else [prefixes]:
-            if not isinstance(text, str):
-                continue
-            try:
-                network = ipaddress.ip_network(text, strict=False)
-            except ValueError:
-                continue
-            if isinstance(network, ipaddress.IPv4Network):
-                self.prefixes.setdefault(subnet_id.lower(), network)
-                return
+        prefix = first_ipv4_prefix(prefixes)
+        if prefix is not None:
+            self.prefixes.setdefault(subnet_id.lower(), prefix)
 
     def vnet(self, vnet_id: str, attrs: Attrs) -> None:
         """The subnets a virtual network declares inline."""
@@ -68,8 +61,8 @@ class AddressBook:
         prefix = self._prefix(subnet_id)
         if prefix is None:
             return None
-        address = prefix.network_address + self.catalog.subnet_reserved_leading
-        if address not in prefix:  # a subnet too small to hold anything: Azure refuses it
+        address = first_assignable(prefix, self.catalog.subnet_reserved_leading)
+        if address is None:
             return None
         self.taken.setdefault(str(subnet_id).lower(), set()).add(address)
         return str(address)
