@@ -42,6 +42,23 @@ def seeds() -> dict[str, list[bytes]]:
 
     designs = sorted((ROOT / "src" / "heiki" / "designs").glob("*.yaml"))
     yaml_seeds = [p.read_bytes() for p in designs]
+    # closed-genai with an attached AKS cluster: the blueprint's Kubernetes keys
+    genai = (ROOT / "src" / "heiki" / "designs" / "closed-genai.yaml").read_text(encoding="utf-8")
+    yaml_seeds.append(
+        genai.replace(
+            "      batch_endpoints: [bep-score]\n",
+            "      batch_endpoints: [bep-score]\n      kubernetes_computes:\n"
+            "        - {name: k8s-score, cluster: aks-score, front_end: internal}\n",
+            1,
+        )
+        .replace(
+            "      - {name: srch-genai}\n",
+            "      - {name: srch-genai}\n    aks_clusters:\n"
+            "      - {name: aks-score, outbound_type: userDefinedRouting}\n",
+            1,
+        )
+        .encode()
+    )
     templates = [json.dumps(arm_template(load("closed-aml").environment)).encode()]
     templates += [p.read_bytes() for p in sorted(SHARED.rglob("*.json"))] if SHARED.exists() else []
     hcl = [

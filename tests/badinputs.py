@@ -92,6 +92,33 @@ _BLUEPRINT_EDITS: tuple[tuple[str, str, str, str], ...] = (
     ("search-double-hyphen", "{name: srch-genai}", "{name: srch--genai}", "IN017"),
     ("online-endpoint-short", "online_endpoints: [ep-chat]", "online_endpoints: [e]", "IN017"),
     ("batch-endpoint-slash", "batch_endpoints: [bep-score]", "batch_endpoints: [b/p]", "IN0"),
+    # AKS clusters and the computes that attach them (issue 14)
+    (
+        "aks-name-slash",
+        "      - {name: srch-genai}\n",
+        "      - {name: srch-genai}\n    aks_clusters:\n      - {name: aks/score}\n",
+        "IN002",
+    ),
+    (
+        "aks-name-too-long",
+        "      - {name: srch-genai}\n",
+        "      - {name: srch-genai}\n    aks_clusters:\n      - {name: " + "a" * 64 + "}\n",
+        "IN017",
+    ),
+    (
+        "aks-zone-not-a-zone",
+        "      - {name: srch-genai}\n",
+        "      - {name: srch-genai}\n    aks_clusters:\n"
+        "      - {name: aks-score, api_server_zone: /subscriptions/x/banana}\n",
+        "IN002",
+    ),
+    (
+        "kubernetes-compute-unknown-cluster",
+        "      batch_endpoints: [bep-score]\n",
+        "      batch_endpoints: [bep-score]\n      kubernetes_computes:\n"
+        "        - {name: k8s-score, cluster: aks-none}\n",
+        "IN020",
+    ),
     (
         "firewall-ip-in-a-spoke",
         "threat_intel: deny}",

@@ -159,26 +159,31 @@ def test_unmodelled_services_fail_closure_by_name_and_are_listed(tmp_path: Path)
     assert "AI Services account ais-ml accepts local authentication" in local
     assert "AI Search service srch-ml accepts local authentication" in local
     coverage = {gap["what"]: gap for gap in record["coverage"]}
-    assert coverage["Kubernetes compute"]["text"] == (
-        "1 Kubernetes compute not modelled: the inference paths are not checked; node egress "
-        "only where the cluster itself is in the input"
+    # the Kubernetes compute is modelled (its scoring front end); its cluster is read
+    assert set(coverage) == {"AI Search service", "AI Services account", "AKS cluster"}
+    assert record["summary"]["not_modelled"] == 3
+    serving = next(c for c in record["readiness"] if c["capability"] == "serving")
+    assert (
+        "the cluster's Azure ML extension (microsoft.azureml.kubernetes) is not in the input"
+        in (serving["summary"])
     )
-    assert set(coverage) == {
-        "AI Search service",
-        "AI Services account",
-        "AKS cluster",
-        "Kubernetes compute",
-    }
-    assert record["summary"]["not_modelled"] == 4
     assert {f["rule"] for f in record["findings"]} >= {"CLS001", "CLS002"}
 
 
 def test_the_text_report_leads_with_what_the_verdict_does_not_cover(tmp_path: Path) -> None:
-    path = write(tmp_path, ml_template(AKS, ATTACHED, ATTACHED | {"name": "mlw/k8s-2"}))
+    vm = resource(
+        f"{ML}/workspaces/computes",
+        "mlw/vm-1",
+        {
+            "computeType": "VirtualMachine",
+            "resourceId": rid("Microsoft.Compute/virtualMachines", "vm"),
+        },
+    )
+    path = write(tmp_path, ml_template(AKS, vm, vm | {"name": "mlw/vm-2"}))
     _, stdout, _ = run("check", path)
     head = stdout[: stdout.index("Readiness")]
     assert "Not modelled (the verdict does not cover):" in head
-    assert "2 Kubernetes computes not modelled: the inference paths are not checked" in head
+    assert "2 attached VM computes not modelled" in head
     assert "3 not modelled" in head  # the count line
     _, shown, _ = run("show", path)
     assert "1 AKS cluster not modelled" in shown
@@ -462,3 +467,47 @@ def test_aks_nodes_that_leave_without_a_firewall_fail_egress_closure(
         assert f"outboundType {outbound or 'loadBalancer'}" in check.summary + " ".join(
             check.evidence
         )
+
+
+# -- online deployments' legacy egress flag ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flag", "managed", "bypasses"),
+    [
+        (None, False, True),  # Azure's default: Enabled
+        ("Enabled", False, True),
+        ("Disabled", False, False),
+        ("Enabled", True, False),  # a workspace managed network decides instead
+    ],
+)
+def test_an_online_deployment_with_public_egress_fails_egress_closure(
+    tmp_path: Path, flag: str | None, managed: bool, bypasses: bool
+) -> None:
+    from heiki.analyses.closure import egress_inspected
+    from heiki.analyses.egress import egress_report
+    from heiki.catalog import load_catalog
+
+    endpoint = resource(
+        f"{ML}/workspaces/onlineEndpoints",
+        "mlw/ep-score",
+        {"authMode": "AMLToken", "publicNetworkAccess": "Disabled"},
+        kind="Managed",
+    )
+    properties: dict[str, Any] = {"endpointComputeType": "Managed"}
+    if flag is not None:
+        properties["egressPublicNetworkAccess"] = flag
+    deployment = resource(
+        f"{ML}/workspaces/onlineEndpoints/deployments", "mlw/ep-score/blue", properties
+    )
+    document = ml_template(endpoint, deployment)
+    if managed:
+        workspace = next(r for r in document["resources"] if r["name"] == "mlw")
+        workspace["properties"]["managedNetwork"] = {"isolationMode": "AllowOnlyApprovedOutbound"}
+    env = load([write(tmp_path, document)]).environment
+    check = egress_inspected(env, egress_report(env, load_catalog()))
+    named = [e for e in check.evidence if "blue" in e]
+    assert bool(named) is bypasses, check
+    if bypasses:
+        assert check.status.value == "fail"
+        assert "egressPublicNetworkAccess Enabled" in named[0]

@@ -29,10 +29,13 @@ from heiki.sources.validate import validate
 from nethelp import replace_in
 from surfaces import ROLE_ASSIGNMENTS, surfaces
 
+_PROVENANCE = ("source", "allocated_by_heiki", "exposure_source", "exposure_reason")
+"""Where a value was read and how (a line, "not set: Azure's default"), not what it is."""
+
 
 def _strip(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in ("source", "allocated_by_heiki")}
+        return {k: _strip(v) for k, v in value.items() if k not in _PROVENANCE}
     if isinstance(value, list):
         return [_strip(v) for v in value]
     return value

@@ -19,6 +19,7 @@ from heiki.model.firewall import (
     RuleCollectionGroup,
     RuleCollectionKind,
 )
+from heiki.model.ml import KubernetesCompute, ScoringExposure
 from heiki.model.network import (
     Access,
     Direction,
@@ -28,7 +29,7 @@ from heiki.model.network import (
     Route,
     SecurityRule,
 )
-from heiki.model.values import FqdnPattern, Prefix
+from heiki.model.values import DnsName, FqdnPattern, PortRange, Prefix
 from heiki.rules.engine import run_rules
 from heiki.rules.registry import all_rules
 from nethelp import CATALOG, design, replace_in, replace_subnet
@@ -251,6 +252,41 @@ def malformed_wildcard(env: Environment) -> Environment:
     )
 
 
+AKS_HTTPS = (
+    "mcr.microsoft.com",
+    "*.data.mcr.microsoft.com",
+    "management.azure.com",
+    "login.microsoftonline.com",
+    "packages.microsoft.com",
+    "acs-mirror.azureedge.net",
+    "packages.aks.azure.com",
+)
+
+
+def aks_allowed(env: Environment, ntp: bool) -> Environment:
+    """AKS's required outbound allowed: the HTTPS names as an application rule and, with
+    ``ntp``, NTP to ntp.ubuntu.com as a network rule (an FQDN on UDP 123)."""
+    rules: list[object] = [
+        ApplicationRule(
+            "aks",
+            (ApplicationProtocol("Https", 443),),
+            source_addresses=("10.1.0.0/16",),
+            target_fqdns=tuple(FqdnPattern(f) for f in AKS_HTTPS),
+        )
+    ]
+    if ntp:
+        rules.append(
+            NetworkRule(
+                "aks-ntp",
+                (NetworkProtocol.UDP,),
+                source_addresses=("10.1.0.0/16",),
+                destination_fqdns=(DnsName("ntp.ubuntu.com"),),
+                destination_ports=(PortRange(123, 123),),
+            )
+        )
+    return with_group(env, *rules)
+
+
 def allow_everything(env: Environment) -> Environment:
     return with_group(
         env,
@@ -351,6 +387,7 @@ FAILING: dict[str, Case] = {
         "denies traffic to them in DenyVnetInBound (200), but network policies are Disabled",
     ),
     "FW001-pypi-without-files": ("FW001", lambda: pypi_half(CLOSED), "files.pythonhosted.org"),
+    "FW001-aks-without-ntp": ("FW001", lambda: aks_allowed(CLOSED, ntp=False), "ntp.ubuntu.com"),
     "FW001-wildcard-without-dot": ("FW001", lambda: malformed_wildcard(CLOSED), "*.pytorch.org"),
     "FW002-allow-everything": ("FW002", lambda: allow_everything(CLOSED), "any destination"),
     "FW003-storage-tag": ("FW003", lambda: firewall_storage_tag(CLOSED), "Storage.japaneast"),
@@ -358,13 +395,43 @@ FAILING: dict[str, Case] = {
     "EXF002-default-outbound": ("EXF002", lambda: NSG_ONLY, "default outbound access"),
     "EXF003-any-internet": ("EXF003", lambda: nsg_allow_only(NSG_ONLY), "any-internet"),
 }
+
+
+def kubernetes_compute(env: Environment, exposure: ScoringExposure) -> Environment:
+    """The closed design's workspace with an AKS compute whose front end is ``exposure``."""
+    workspace = env.workspaces[0]
+    compute = KubernetesCompute(
+        id=workspace.id.child("computes", "aks-score"),
+        name="aks-score",
+        location=workspace.location,
+        workspace=workspace.id,
+        attach_type="AKS",
+        exposure=exposure,
+        exposure_reason=f"loadBalancerType {exposure.value}",
+    )
+    return replace(env, kubernetes_computes=(compute,))
+
+
+FAILING["AML011-kubernetes-front-end-public"] = (
+    "AML011",
+    lambda: kubernetes_compute(CLOSED, ScoringExposure.PUBLIC),
+    "serves predictions through a public load balancer",
+)
+
 PASSING: dict[str, Case] = {
+    "AML011-kubernetes-front-end-internal": (
+        "",
+        lambda: kubernetes_compute(CLOSED, ScoringExposure.INTERNAL),
+        "",
+    ),
     # an allow rule loses nothing when policies are off: the defaults let the VNet in anyway
     "PE001-allow-only-with-policies-off": (
         "PE001",
         lambda: pe_policies_off(CLOSED, deny_others=False),
         "",
     ),
+    # an FQDN on another port than 80/443 is a network rule's: it counts for the allow-list
+    "FW001-aks-ntp-in-a-network-rule": ("", lambda: aks_allowed(CLOSED, ntp=True), ""),
     "closed-aml-is-clean": ("", lambda: CLOSED, ""),
     "locked-down-is-clean": ("", lambda: design("locked-down"), ""),
     "dev-prod-is-clean": ("", lambda: design("dev-prod"), ""),

@@ -418,6 +418,31 @@ CASES = [
         {"apiServerAccessProfile": {"enablePrivateCluster": True}, "disableLocalAccounts": True},
     ),
     _case(
+        "azurerm_machine_learning_inference_cluster",
+        f'name = "aks-v1"\n  location = "westeurope"\n  machine_learning_workspace_id = "{RG}/providers/Microsoft.MachineLearningServices/workspaces/mlw"\n'
+        f'  kubernetes_cluster_id = "{RG}/providers/Microsoft.ContainerService/managedClusters/aks"',
+        "Microsoft.MachineLearningServices/workspaces/computes",
+        {
+            "computeType": "AKS",
+            "resourceId": f"{RG}/providers/Microsoft.ContainerService/managedClusters/aks",
+            "properties": {
+                "clusterPurpose": "FastProd",
+                "sslConfiguration": {"status": "Disabled"},
+            },
+        },
+    ),
+    _case(
+        "azurerm_kubernetes_cluster_extension",
+        f'name = "azureml"\n  cluster_id = "{RG}/providers/Microsoft.ContainerService/managedClusters/aks"\n'
+        '  extension_type = "microsoft.azureml.kubernetes"\n'
+        '  configuration_settings = {\n    enableInference = "True"\n  }',
+        "Microsoft.KubernetesConfiguration/extensions",
+        {
+            "extensionType": "microsoft.azureml.kubernetes",
+            "configurationSettings": {"enableInference": "True"},
+        },
+    ),
+    _case(
         "azurerm_cognitive_account",
         f'name = "ais"\n  {COMMON}\n  kind = "OpenAI"\n  sku_name = "S0"\n'
         "  public_network_access_enabled = false\n  local_auth_enabled = false",

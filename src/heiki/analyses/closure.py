@@ -22,7 +22,7 @@ from heiki.analyses.trace import Trace, Verdict
 from heiki.catalog import Catalog, load_catalog
 from heiki.model.base import STAGE_TAG
 from heiki.model.environment import Environment
-from heiki.model.ml import IsolationMode, PublicNetworkAccess, Workspace
+from heiki.model.ml import IsolationMode, PublicNetworkAccess, ScoringExposure, Workspace
 from heiki.model.network import Access, Direction, VirtualNetwork
 from heiki.model.services import ContainerRegistry, DefaultAction, NetworkAcls
 from heiki.model.values import ResourceId
@@ -128,6 +128,15 @@ def public_inbound(env: Environment, catalog: Catalog | None = None) -> ClosureC
     for compute in env.computes:
         if compute.enable_node_public_ip and compute.subnet is not None:
             problems.append((f"compute {compute.name} has a public IP", compute.id))
+    for attached in env.kubernetes_computes:
+        if attached.exposure is ScoringExposure.PUBLIC:
+            problems.append(
+                (
+                    f"Kubernetes compute {attached.name} serves predictions on a public IP "
+                    f"({attached.exposure_reason})",
+                    attached.id,
+                )
+            )
     for nic in env.network_interfaces:
         if nic.public_ip_address is not None:
             problems.append((f"{nic.name} has a public IP", nic.id))
@@ -211,15 +220,17 @@ def egress_inspected(env: Environment, egress: EgressReport) -> ClosureCheck:
         )
         for w in open_managed_networks(env)
     ]
+    # under a workspace managed network, the managed network decides (legacy flags lapse)
+    managed = tuple(
+        f"{w.id.text.lower()}/"
+        for w in env.workspaces
+        if w.managed_network.isolation_mode is not IsolationMode.DISABLED
+    )
     for other in env.unmodelled:
-        how = other.surface.uninspected_egress if other.surface else ""
-        if how:
+        says = other.surface.uninspected_says if other.surface else ""
+        if says and not other.resource_id.lower().startswith(managed or ("\0",)):
             problems.append(
-                (
-                    f"{other.title} {other.name.rsplit('/', 1)[-1]}: its nodes leave through "
-                    f"outboundType {how} (their own public IP or NAT gateway), not a firewall",
-                    _rid(other.resource_id),
-                )
+                (f"{other.title} {other.name.rsplit('/', 1)[-1]}: {says}", _rid(other.resource_id))
             )
     if not egress.subnets and not problems:
         return ClosureCheck(
@@ -324,7 +335,18 @@ def local_auth_off(env: Environment) -> ClosureCheck:
             problems.append(
                 (f"container registry {registry.name} has the admin user enabled", registry.id)
             )
+    # the Azure ML extension does not support AKS without local accounts (catalog decision
+    # aks-local-accounts): demanding it of a cluster the extension runs on would break serving
+    extension_clusters = {
+        c.cluster.text.lower()
+        for c in env.kubernetes_computes
+        if c.cluster is not None and c.attach_type == "Kubernetes"
+    }
+    kept: list[str] = []
     for other in env.unmodelled:
+        if other.resource_id.lower() in extension_clusters:
+            kept.append(other.name)
+            continue
         if other.surface is not None and other.surface.local_auth_enabled:
             problems.append(
                 (
@@ -333,11 +355,18 @@ def local_auth_off(env: Environment) -> ClosureCheck:
                     _rid(other.resource_id),
                 )
             )
+    accepted = (
+        f"; AKS cluster(s) {', '.join(kept)} keep local accounts, which the Azure ML extension "
+        "requires"
+        if kept
+        else ""
+    )
     return _check(
         "local authentication off",
         problems,
         "no storage shared keys, no registry admin user"
-        + _surfaces_read(env, "local authentication"),
+        + _surfaces_read(env, "local authentication")
+        + accepted,
     )
 
 

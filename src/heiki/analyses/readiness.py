@@ -28,10 +28,17 @@ from heiki.catalog.names import (
 )
 from heiki.model.base import STAGE_TAG
 from heiki.model.environment import Environment
-from heiki.model.ml import Compute, ComputeType, PublicNetworkAccess, Workspace
-from heiki.model.network import NetworkInterface, VirtualMachine, VmRole
+from heiki.model.ml import (
+    Compute,
+    ComputeType,
+    KubernetesCompute,
+    PublicNetworkAccess,
+    ScoringExposure,
+    Workspace,
+)
+from heiki.model.network import NetworkInterface, Subnet, VirtualMachine, VmRole
 from heiki.model.services import ContainerRegistry
-from heiki.model.values import DnsName, ResourceId
+from heiki.model.values import DnsName, ResourceId, first_assignable
 
 
 class Loop(StrEnum):
@@ -60,6 +67,9 @@ class Capability:
     """Ready, but each new item needs a person: e.g. a mirror that cannot reach its upstream."""
     flows: tuple[Trace, ...] = ()
     """For a ready capability: the flows that make it ready, from every vantage."""
+    causes: tuple[str, ...] = ()
+    """Defects that explain a capability that is not ready, where one does entirely (a public
+    scoring front end): the finding that reports the defect carries this one as consequence."""
 
 
 @dataclass(frozen=True)
@@ -758,29 +768,173 @@ class _Judge:
         )
 
     def _online_serving(self) -> Capability:
-        """Every AKS cluster's nodes reach what AKS needs, and the callers reach every online
-        endpoint."""
+        """Every AKS cluster's nodes reach what AKS needs, the callers reach every online
+        endpoint, and every attached Kubernetes compute serves them privately."""
         name = "serving"
         nodes = [s.vantage for s in self.egress.subnets if AKS_NODES in s.roles]
-        endpoints = self.online_endpoints()
-        if not nodes:
-            return endpoints
-        clusters = self.judge(
-            Loop.OUTER,
-            name,
-            nodes,
-            [_Way("AKS required outbound", self.profile("aks"))],
-            "reach what AKS nodes need",
-        )
-        if endpoints.status is Status.NOT_APPLICABLE:
-            # what was judged is the nodes' egress: say that the scoring path is not
-            gap = "the scoring path through the cluster is not modelled"
-            return replace(
-                clusters,
-                summary=f"{clusters.summary}; {gap}",
-                evidence=(*clusters.evidence, gap),
+        parts = [self.online_endpoints()]
+        if nodes:
+            parts.append(
+                self.judge(
+                    Loop.OUTER,
+                    name,
+                    nodes,
+                    [_Way("AKS required outbound", self.profile("aks"))],
+                    "reach what AKS nodes need",
+                )
             )
-        return _combine([clusters, endpoints], "serve", len(nodes))
+        gaps: list[str] = []
+        for compute in self.env.kubernetes_computes:
+            part, gap = self.kubernetes_scoring(compute)
+            if part is not None:
+                parts.append(part)
+            if gap:
+                gaps.append(gap)
+        judged = [p for p in parts if p.status is not Status.NOT_APPLICABLE]
+        if not judged:
+            if gaps:
+                return Capability(
+                    Loop.OUTER,
+                    name,
+                    Status.NOT_APPLICABLE,
+                    f"not judged: {gaps[0]}",
+                    evidence=tuple(gaps),
+                )
+            return parts[0]
+        if nodes and not self.env.kubernetes_computes and parts[0].status is Status.NOT_APPLICABLE:
+            # what was judged is the nodes' egress: say that no scoring path is
+            gaps.append("no Azure ML compute attaches the cluster: no scoring path to judge")
+        result = judged[0] if len(judged) == 1 else _combine(judged, "serve", len(nodes))
+        if gaps and result.status is Status.READY:
+            result = replace(
+                result,
+                summary=f"{result.summary}; not judged: {'; '.join(gaps)}",
+                evidence=(*result.evidence, *gaps),
+            )
+        return result
+
+    def kubernetes_scoring(self, compute: KubernetesCompute) -> tuple[Capability | None, str]:
+        """One attached Kubernetes compute: its nodes reach what the Azure ML extension and
+        the deployments need (the workspace's registry, storage and API), and the callers reach
+        its scoring front end privately. Returns (what was judged, what could not be)."""
+        name = "serving"
+        label = f"Kubernetes compute {compute.name}"
+        why = f" ({compute.exposure_reason})" if compute.exposure_reason else ""
+        parts: list[Capability] = []
+        gaps: list[str] = []
+        if compute.exposure is ScoringExposure.NONE:
+            return None, ""  # trains only (enableInference is not set): nothing to serve
+        workspace = self.env.get_typed(compute.workspace, Workspace)
+        nodes = self._cluster_nodes(compute)
+        if nodes and workspace is not None:
+            # the Azure ML extension's own hosts; a v1 (AKS) compute runs no extension
+            extension = compute.attach_type == "Kubernetes"
+            targets: list[Target] = list(self.profile("azureml-kubernetes")) if extension else []
+            targets += [(n, 443, "tcp") for n in self.names_of(workspace.container_registry)[:1]]
+            targets += [
+                (n, 443, "tcp") for n in self.names_of(workspace.storage_account, "blob")[:1]
+            ]
+            targets += [(n, 443, "tcp") for n in self.names_of(workspace.id)[:1]]
+            parts.append(
+                self.judge(
+                    Loop.OUTER,
+                    name,
+                    nodes,
+                    [
+                        _Way(
+                            "Azure ML extension outbound"
+                            if extension
+                            else "workspace dependencies",
+                            tuple(dict.fromkeys(targets)),
+                        )
+                    ],
+                    f"reach what {label}'s deployments need (image, model, workspace)",
+                )
+            )
+        elif compute.cluster is not None and not nodes:
+            gaps.append(
+                f"{label}: its cluster's nodes are not in the input (their egress is not traced)"
+            )
+        callers = [v for v in list_vantages(self.env) if v.kind is VantageKind.ONPREM]
+        callers += [s.vantage for s in self.egress.subnets if VmRole.JUMPBOX.value in s.roles]
+        if compute.exposure is ScoringExposure.PUBLIC:
+            problem = (
+                f"{label}'s scoring front end (azureml-fe) has a public IP{why}: callers reach "
+                "it over the internet, not privately"
+            )
+            parts.append(
+                Capability(
+                    Loop.OUTER,
+                    name,
+                    Status.NOT_READY,
+                    problem,
+                    evidence=(problem,),
+                    causes=(f"public-ip:{compute.id}",),
+                )
+            )
+        elif compute.exposure is ScoringExposure.CLUSTER_IP and callers:
+            problem = (
+                f"{label}'s scoring front end is reachable only inside the cluster{why}: no "
+                "caller outside it can call the endpoints"
+            )
+            parts.append(
+                Capability(Loop.OUTER, name, Status.NOT_READY, problem, evidence=(problem,))
+            )
+        elif compute.exposure is ScoringExposure.INTERNAL and callers:
+            address = self._subnet_address(compute.scoring_subnet)
+            if address is None:
+                gaps.append(f"{label}: the internal load balancer's subnet is not in the input")
+            else:
+                port = 443 if compute.https else 80
+                parts.append(
+                    self.judge(
+                        Loop.OUTER,
+                        name,
+                        callers,
+                        [
+                            _Way(
+                                f"internal load balancer of {compute.name} "
+                                f"(an address of {compute.scoring_subnet.name if compute.scoring_subnet else ''})",
+                                ((address, port, "tcp"),),
+                            )
+                        ],
+                        f"call {label}",
+                    )
+                )
+        elif compute.exposure is ScoringExposure.NODE_PORT:
+            gaps.append(
+                f"{label}: the front end listens on a node port Kubernetes assigns (30000-32767)"
+                f"{why}; the callers' path to it is not traced"
+            )
+        elif compute.exposure is ScoringExposure.UNKNOWN:
+            gaps.append(f"{label}: how its scoring front end is exposed is not known{why}")
+        elif not callers:
+            gaps.append(f"{label}: no caller network declared (on-premises or jump box)")
+        gap = "; ".join(gaps)
+        judged = [p for p in parts if p.status is not Status.NOT_APPLICABLE]
+        if not judged:
+            return None, gap
+        return (judged[0] if len(judged) == 1 else _combine(judged, "serve", len(nodes))), gap
+
+    def _cluster_nodes(self, compute: KubernetesCompute) -> list[Vantage]:
+        """The egress vantages of the node pools of the cluster a compute attaches."""
+        if compute.cluster is None:
+            return []
+        cluster = self.env.unmodelled_resource(compute.cluster)
+        subnets = set()
+        for text in cluster.subnets if cluster is not None else ():
+            try:
+                subnets.add(ResourceId(text))
+            except ValueError:
+                continue
+        return [s.vantage for s in self.egress.subnets if s.vantage.subnet in subnets]
+
+    def _subnet_address(self, subnet_id: ResourceId | None) -> str | None:
+        """An address of a subnet (its first assignable): every address of a subnet has the
+        same routes and NSG, so it stands for the one Azure assigns a load balancer there."""
+        subnet = self.env.get_typed(subnet_id, Subnet) if subnet_id is not None else None
+        address = first_assignable(subnet.address_prefix, 4) if subnet is not None else None
+        return str(address) if address is not None else None
 
     def online_endpoints(self) -> Capability:
         """The callers (on-premises clients, jump boxes) resolve and reach every managed online
@@ -910,10 +1064,17 @@ def _combine(results: list[Capability], what: str, vantages: int) -> Capability:
     broken = [c for c in results if c.status is Status.NOT_READY]
     if broken:
         first = broken[0]
+        # a defect explains the whole only when it explains every broken part
+        causes = (
+            tuple(dict.fromkeys(k for c in broken for k in c.causes))
+            if all(c.causes for c in broken)
+            else ()
+        )
         return replace(
             first,
             evidence=tuple(e for c in broken for e in c.evidence)[:12],
             failing=tuple(t for c in broken for t in c.failing),
+            causes=causes,
         )
     first = results[0]
     via = ", ".join(dict.fromkeys(c.via for c in results if c.via))

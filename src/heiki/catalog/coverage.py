@@ -44,6 +44,9 @@ class LocalAuthSpec:
     absent_enabled: bool
 
 
+_EGRESS_SAYS = "its nodes leave through {property} {value}, not a firewall"
+
+
 @dataclass(frozen=True, slots=True)
 class EgressSpec:
     """Where a type says how its own nodes reach the internet (AKS ``outboundType``)."""
@@ -53,6 +56,8 @@ class EgressSpec:
     """Values that send the nodes out through their own public IP or NAT gateway, not a firewall."""
     absent: str
     """Azure's default when the property is not written."""
+    says: str = _EGRESS_SAYS
+    """What closure says of an uninspected value (``{property}``, ``{value}`` filled in)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +82,9 @@ class SurfaceSpec:
     api_server_zone: tuple[str, str, str] = ("", "", "")
     """A private API server's DNS zone: (property, value when absent, the zone's name) -
     AKS: ``apiServerAccessProfile.privateDNSZone``, ``system``, ``privatelink.{region}.azmk8s.io``."""
+    api_server_forwarder: str = ""
+    """The public zone on-premises DNS forwards for a private API server's name
+    (``{region}.azmk8s.io``, the private-endpoint DNS page's "public DNS zone forwarder")."""
 
     def label_for(self, kind: str) -> str:
         for name, label in self.kind_labels:
@@ -112,6 +120,18 @@ class Coverage:
 
     def surface(self, resource_type: str) -> SurfaceSpec | None:
         return next((s for s in self.surfaces if s.type.lower() == resource_type.lower()), None)
+
+    def api_server_forwarders(self, resource_type: str, region: str) -> str:
+        """The public zone to forward for a private API server of this type ("" if none)."""
+        spec = self.surface(resource_type)
+        template = spec.api_server_forwarder if spec is not None else ""
+        return template.replace("{region}", region)
+
+    def api_server_zone_name(self, region: str) -> str:
+        """The private DNS zone of a private AKS API server in ``region``."""
+        spec = self.surface("Microsoft.ContainerService/managedClusters")
+        template = spec.api_server_zone[2] if spec is not None else ""
+        return template.replace("{region}", region)
 
     def kind_coverage(self, resource_type: str) -> KindCoverage | None:
         return next((k for k in self.kinds if k.type.lower() == resource_type.lower()), None)
@@ -178,6 +198,7 @@ def parse_coverage(data: dict[str, Any]) -> Coverage:
                     str(entry["egress"]["property"]),
                     _strings(entry["egress"]["uninspected"]),
                     str(entry["egress"]["absent"]),
+                    str(entry["egress"].get("says", _EGRESS_SAYS)),
                 )
                 if entry.get("egress")
                 else None,
@@ -194,6 +215,7 @@ def parse_coverage(data: dict[str, Any]) -> Coverage:
                 )
                 if entry.get("api_server_zone")
                 else ("", "", ""),
+                api_server_forwarder=str((entry.get("api_server_zone") or {}).get("forwarder", "")),
             )
         )
     kinds = [

@@ -35,7 +35,14 @@ from heiki.model.firewall import (
     NetworkRule,
     ThreatIntelMode,
 )
-from heiki.model.ml import DatastoresAuthMode, OutboundRuleType, PublicNetworkAccess, Workspace
+from heiki.model.ml import (
+    DatastoresAuthMode,
+    KubernetesCompute,
+    OutboundRuleType,
+    PublicNetworkAccess,
+    ScoringExposure,
+    Workspace,
+)
 from heiki.model.network import VirtualNetwork, VirtualNetworkGateway
 from heiki.model.services import DataFactory, IntegrationRuntimeType, NetworkAcls
 from heiki.model.values import PortRange, ResourceId
@@ -1017,6 +1024,147 @@ def _surfaces(w: _Writer) -> None:
             )
 
 
+_AKS = "Microsoft.ContainerService/managedClusters"
+_EXTENSION = "Microsoft.KubernetesConfiguration/extensions"
+
+
+def _kubernetes(w: _Writer) -> None:
+    """AKS clusters (from what closure and the egress read of them: private API server and its
+    zone, authorized ranges, local accounts, outbound type, node pool subnets) and the computes
+    that attach them, with their scoring front end - on an AKS (v1) compute, or in the
+    cluster's Azure ML extension."""
+    env = w.env
+    location = "[parameters('location')]"
+    clusters: dict[str, str] = {}
+    for resource in env.unmodelled:
+        surface = resource.surface
+        if resource.type.lower() != _AKS.lower() or surface is None:
+            continue
+        private = surface.public_network_access is PublicNetworkAccess.DISABLED
+        local = bool(surface.local_auth_enabled)
+        api_server: dict[str, Any] = {"enablePrivateCluster": private}
+        if private and resource.api_server_zone:
+            api_server["privateDNSZone"] = _ref_text(w, resource.api_server_zone)
+        if surface.network_acls and surface.network_acls.ip_rules:
+            api_server["authorizedIPRanges"] = list(surface.network_acls.ip_rules)
+        pools = [
+            {
+                "name": "system" if index == 0 else f"pool{index}",
+                "mode": "System" if index == 0 else "User",
+                "count": 3,
+                "vmSize": "Standard_D4s_v5",
+                "osType": "Linux",
+                "type": "VirtualMachineScaleSets",
+                "vnetSubnetID": _ref_text(w, subnet),
+            }
+            for index, subnet in enumerate(resource.subnets)
+        ]
+        properties: dict[str, Any] = {
+            "dnsPrefix": resource.name,
+            "agentPoolProfiles": pools,
+            # through the firewall unless the input left by the cluster's own load balancer
+            "networkProfile": {
+                "networkPlugin": "azure",
+                "outboundType": surface.uninspected_egress or "userDefinedRouting",
+            },
+            "apiServerAccessProfile": api_server,
+            "disableLocalAccounts": not local,
+            "enableRBAC": True,
+        }
+        if not local:  # AKS refuses disableLocalAccounts without Entra ID integration
+            properties["aadProfile"] = {"managed": True, "enableAzureRBAC": True}
+        w.resources.append(
+            {
+                "type": _AKS,
+                "apiVersion": w.catalog.api_version(_AKS),
+                "name": resource.name,
+                "location": location,
+                "identity": {"type": "SystemAssigned"},
+                "properties": properties,
+            }
+        )
+        clusters[resource.resource_id.lower()] = resource.name
+    for compute in env.kubernetes_computes:
+        workspace = env.get_typed(compute.workspace, Workspace)
+        if workspace is None:
+            continue
+        cluster = w.ref(compute.cluster)
+        inner: dict[str, Any] = {}
+        if compute.attach_type == "AKS":
+            internal = compute.exposure is ScoringExposure.INTERNAL
+            if not compute.exposure_default:  # else Azure's default (PublicIp), as the input
+                inner["loadBalancerType"] = "InternalLoadBalancer" if internal else "PublicIp"
+            if internal and compute.scoring_subnet is not None:
+                inner["loadBalancerSubnet"] = compute.scoring_subnet.name
+                inner["aksNetworkingConfiguration"] = {"subnetId": w.ref(compute.scoring_subnet)}
+            inner["sslConfiguration"] = {"status": "Enabled" if compute.https else "Disabled"}
+        w.resources.append(
+            {
+                "type": "Microsoft.MachineLearningServices/workspaces/computes",
+                "apiVersion": w.catalog.api_version("Microsoft.MachineLearningServices"),
+                "name": f"{workspace.name}/{compute.name}",
+                "location": location,
+                "properties": {
+                    "computeType": compute.attach_type,
+                    "resourceId": cluster,
+                    **({"properties": inner} if inner else {}),
+                },
+            }
+        )
+        name = clusters.get(compute.cluster.text.lower()) if compute.cluster else None
+        settings = _extension_settings(compute)
+        if compute.attach_type == "Kubernetes" and name and settings is not None and cluster:
+            w.resources.append(
+                {
+                    "type": _EXTENSION,
+                    "apiVersion": w.catalog.api_version(_EXTENSION),
+                    "name": "azureml",
+                    "scope": cluster,
+                    "properties": {
+                        "extensionType": "microsoft.azureml.kubernetes",
+                        "autoUpgradeMinorVersion": True,
+                        "releaseTrain": "stable",
+                        "configurationSettings": settings,
+                    },
+                }
+            )
+
+
+def _ref_text(w: _Writer, text: str) -> str | None:
+    """A reference written as text (``system`` or an ID): an ID of this resource group as
+    ``resourceId()``, so that the deployment waits for it; anything else as written."""
+    if not text.startswith("/subscriptions/"):
+        return text
+    try:
+        return w.ref(ResourceId(text))
+    except ValueError:
+        return text
+
+
+def _extension_settings(compute: KubernetesCompute) -> dict[str, str] | None:
+    """The Azure ML extension's settings that give a compute its front end; None when the
+    input did not say (the extension was not in it)."""
+    service = {
+        ScoringExposure.INTERNAL: "loadBalancer",
+        ScoringExposure.PUBLIC: "loadBalancer",
+        ScoringExposure.NODE_PORT: "nodePort",
+        ScoringExposure.CLUSTER_IP: "clusterIP",
+    }
+    if compute.exposure is ScoringExposure.UNKNOWN:
+        return None
+    if compute.exposure is ScoringExposure.NONE:
+        return {"enableTraining": "True", "enableInference": "False"}
+    settings = {
+        "enableTraining": "True",
+        "enableInference": "True",
+        "inferenceRouterServiceType": service[compute.exposure],
+        "allowInsecureConnections": "False" if compute.https else "True",
+    }
+    if compute.exposure is ScoringExposure.INTERNAL:
+        settings["internalLoadBalancerProvider"] = "azure"
+    return settings
+
+
 def _batch_endpoint(w: _Writer, resource_id: str, name: str) -> None:
     """A batch endpoint: private with its workspace; Entra ID tokens (batch endpoints take no
     keys)."""
@@ -1351,7 +1499,7 @@ def arm_template(
     """A resource-group-scope deployment template of ``env``; with ``address_parameters`` every
     VNet address space is a parameter and the addresses inside it expressions of it."""
     writer = _Writer(env, catalog or load_catalog())
-    for part in (_network, _firewall, _dns, _endpoints, _services, _ml, _surfaces):
+    for part in (_network, _firewall, _dns, _endpoints, _services, _ml, _surfaces, _kubernetes):
         part(writer)
     address_spaces: dict[str, Any] = {}
     if address_parameters:

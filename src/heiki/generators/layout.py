@@ -39,6 +39,8 @@ _TYPE_MODULES = {
     # an online endpoint without public access is reached through those endpoints too
     "microsoft.machinelearningservices/workspaces/onlineendpoints": "compute",
     "microsoft.machinelearningservices/workspaces/batchendpoints": "compute",
+    # a cluster whose API server zone is brought waits for the zone (endpoints): it is compute
+    "microsoft.containerservice/managedclusters": "compute",
     "microsoft.cognitiveservices/accounts": "services",
     "microsoft.search/searchservices": "services",
 }

@@ -29,6 +29,8 @@ class ServiceSurface:
     uninspected_egress: str = ""
     """How its nodes leave when that is not through a firewall (AKS ``outboundType``
     ``loadBalancer``: the cluster's own public IP); empty: inspected, or nothing to say."""
+    uninspected_says: str = ""
+    """That, said for people (the catalog's sentence for the type)."""
 
 
 @dataclass(frozen=True, slots=True)

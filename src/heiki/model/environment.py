@@ -11,7 +11,7 @@ from heiki.model.coverage import UnmodelledResource
 from heiki.model.dns import DnsForwardingRuleset, DnsResolver, PrivateDnsZone
 from heiki.model.endpoints import PrivateEndpoint
 from heiki.model.firewall import AzureFirewall, FirewallPolicy, IpGroup
-from heiki.model.ml import Compute, Registry, Workspace
+from heiki.model.ml import Compute, KubernetesCompute, Registry, Workspace
 from heiki.model.network import (
     ApplicationSecurityGroup,
     BastionHost,
@@ -71,6 +71,7 @@ class Environment:
     dns_forwarding_rulesets: tuple[DnsForwardingRuleset, ...] = ()
     workspaces: tuple[Workspace, ...] = ()
     computes: tuple[Compute, ...] = ()
+    kubernetes_computes: tuple[KubernetesCompute, ...] = ()
     registries: tuple[Registry, ...] = ()
     storage_accounts: tuple[StorageAccount, ...] = ()
     key_vaults: tuple[KeyVault, ...] = ()

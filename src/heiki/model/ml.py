@@ -117,6 +117,49 @@ class Compute(LocatedResource):
     max_nodes: int = 1
 
 
+class ScoringExposure(StrEnum):
+    """How a Kubernetes compute's scoring front end (the inference router ``azureml-fe``) is
+    exposed to the callers of its endpoints."""
+
+    PUBLIC = "public"
+    """A load balancer with a public IP (AKS v1 ``loadBalancerType: PublicIp``, the default;
+    the extension's ``inferenceRouterServiceType: loadBalancer`` without an internal provider)."""
+    INTERNAL = "internal"
+    """An internal load balancer with a private address in a subnet of the cluster's VNet."""
+    NODE_PORT = "node-port"
+    """A port of every node (30000-32767), on the nodes' own addresses."""
+    CLUSTER_IP = "cluster-ip"
+    """Only inside the cluster: callers outside it cannot reach it."""
+    NONE = "none"
+    """Inference is not enabled: the compute trains only."""
+    UNKNOWN = "unknown"
+    """Decided where the input does not show it (the Azure ML extension is not in the input)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KubernetesCompute(LocatedResource):
+    """An AKS (or Arc) cluster attached to a workspace (``workspaces/computes`` of type ``AKS``,
+    the v1 inference cluster, or ``Kubernetes``, which runs the Azure ML extension)."""
+
+    workspace: ResourceId
+    attach_type: str
+    """``AKS`` or ``Kubernetes``, as the compute writes it."""
+    cluster: ResourceId | None = None
+    """The cluster it attaches (``resourceId``); None when not written."""
+    exposure: ScoringExposure = ScoringExposure.UNKNOWN
+    scoring_subnet: ResourceId | None = None
+    """Where an internal front end takes its address (the load balancer subnet, else the
+    nodes'); None when public, cluster-only or unknown."""
+    https: bool = False
+    """Scoring is served over TLS on 443; else plain HTTP on 80."""
+    exposure_reason: str = ""
+    """Where the exposure was read, or why it is a default (for the evidence)."""
+    exposure_default: bool = False
+    """The input does not write it: the exposure is Azure's default (``loadBalancerType``)."""
+    exposure_source: SourceLocation | None = None
+    """The line that decides the exposure (the compute, or the extension's settings)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Registry(LocatedResource):
     public_network_access: PublicNetworkAccess = PublicNetworkAccess.ENABLED

@@ -37,7 +37,7 @@ def summary(env: Environment) -> dict[str, int]:
         "private_endpoints": len(env.private_endpoints),
         "private_dns_zones": len(env.private_dns_zones),
         "workspaces": len(env.workspaces),
-        "computes": len(env.computes),
+        "computes": len(env.computes) + len(env.kubernetes_computes),
         "virtual_machines": len(env.virtual_machines),
         "resources": sum(1 for _ in env.resources()),
         "not_modelled": len(env.unmodelled),

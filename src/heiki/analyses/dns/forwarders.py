@@ -29,4 +29,11 @@ class ForwarderPlan:
 def forwarder_plan(env: Environment, catalog: Catalog) -> ForwarderPlan:
     targets, kind = hub_dns_endpoints(env)
     zones = forwarder_zones(catalog, env.private_endpoints, bool(env.computes), env.location)
+    # a private API server (AKS) is reached on its name from on-premises too (kubectl, CI)
+    servers = {
+        catalog.coverage.api_server_forwarders(other.type, env.location)
+        for other in env.unmodelled
+        if other.api_server_zone and other.api_server_zone.lower() != "none"
+    }
+    zones = tuple(sorted({*zones, *(z for z in servers if z)}))
     return ForwarderPlan(zones, targets, kind)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from heiki.diagnostics import Severity
-from heiki.model.firewall import ApplicationRule, FirewallAction, FirewallPolicy
+from heiki.model.firewall import ApplicationRule, FirewallAction, FirewallPolicy, NetworkRule
 from heiki.model.values import DnsName, FqdnPattern
 from heiki.rules.base import Rule, RuleMeta, Violation
 from heiki.rules.context import RuleContext
@@ -22,6 +22,9 @@ def _allowed_patterns(policy: FirewallPolicy) -> list[tuple[FqdnPattern, str]]:
             for rule in collection.rules:
                 if isinstance(rule, ApplicationRule):
                     found += [(p, rule.name) for p in rule.target_fqdns]
+                elif isinstance(rule, NetworkRule):
+                    # an FQDN on a port other than 80/443 (NTP, UDP 5831) is a network rule's
+                    found += [(FqdnPattern(str(n)), rule.name) for n in rule.destination_fqdns]
     return found
 
 
@@ -66,7 +69,10 @@ class IncompleteAllowList(Rule):
                 # Intent shows only in hosts no other profile shares (login.microsoftonline.com
                 # says nothing about Azure DevOps).
                 shared = {f for other, hosts in profiles.items() if other != name for f in hosts}
-                distinctive = [f for f in fqdns if f not in shared]
+                # nor in hosts another profile's wildcard covers ({region}.api.azureml.ms is
+                # Azure ML's *.azureml.ms before it is the Kubernetes extension's)
+                others = [(FqdnPattern(f), name) for f in shared if f.startswith("*.")]
+                distinctive = [f for f in fqdns if f not in shared and not self._covered(f, others)]
                 covered = [f for f in fqdns if self._covered(f, patterns)]
                 if not any(f in covered for f in distinctive):
                     continue

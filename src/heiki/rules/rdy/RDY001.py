@@ -36,4 +36,5 @@ class CapabilityNotReady(Rule):
                     f"{capability.loop.value} loop: {capability.name} is not ready - "
                     f"{capability.summary}",
                     evidence=capability.evidence,
+                    causes=capability.causes,
                 )

@@ -14,6 +14,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from heiki import diagnostics as dx
 from heiki.catalog import Catalog, EgressDestination
@@ -26,7 +27,6 @@ from heiki.catalog.names import (
 )
 from heiki.diagnostics import Diagnostic, InputError, Severity
 from heiki.model.base import ROLE_TAG, STAGE_TAG, Tags
-from heiki.model.coverage import UnmodelledResource
 from heiki.model.dns import (
     DnsForwardingRuleset,
     DnsResolver,
@@ -111,6 +111,7 @@ from heiki.model.source import SourceLocation
 from heiki.model.values import Address, DnsName, Prefix, ResourceId, parse_address
 from heiki.sources.arm.convert.context import ConvertContext
 from heiki.sources.arm.convert.coverage import unmodelled
+from heiki.sources.arm.convert.ml import kubernetes_computes
 from heiki.sources.arm.resources import ArmResource
 from heiki.sources.blueprint import schema as bp
 from heiki.sources.blueprint.batch_storage import scope_batch_storage
@@ -149,9 +150,10 @@ SPOKE_SUBNETS: dict[str, tuple[str, int]] = {
     "runners": ("snet-runners", 27),
     "shir": ("snet-shir", 27),
     "vms": ("snet-vms", 27),
+    "aks": ("snet-aks", 24),
 }
 
-_WORKLOAD_ROLES = ("compute", "cluster", "git", "runners", "shir", "vms")
+_WORKLOAD_ROLES = ("compute", "cluster", "git", "runners", "shir", "vms", "aks")
 
 
 @dataclass
@@ -209,6 +211,8 @@ class Expander:
         self.scopes: list[PrivateLinkScope] = []
         self.factories: list[DataFactory] = []
         self.services: list[ArmResource] = []
+        self.extra_zones: list[str] = []
+        """Zones no private endpoint needs that the blueprint creates (AKS API servers)."""
         """Resources heiki reads as a public surface only (AI Services, AI Search, online
         endpoints): built as the ARM resources a template would declare and read the same way,
         so a blueprint and its generated template give the same model."""
@@ -365,6 +369,8 @@ class Expander:
             roles.append("shir")
         if spoke.vms:
             roles.append("vms")
+        if spoke.aks_clusters:
+            roles.append("aks")
         return roles
 
     # -- entry point ----------------------------------------------------------------------------
@@ -477,7 +483,7 @@ class Expander:
             private_link_scopes=tuple(self.scopes),
             data_factories=tuple(self.factories),
         )
-        env = replace(env, unmodelled=self.surfaces(env))
+        env = self.surfaces(env)
         env = scope_batch_storage(env, spec, self.doc, self.catalog)
         bad_names = list(name_errors(env, self.catalog))
         if bad_names:  # they would become DNS labels below: stop at the name, not in the DNS
@@ -750,6 +756,18 @@ class Expander:
             self.expand_ai_account(plan, ai_account, (*path, "ai_services", index))
         for index, search in enumerate(spoke.search_services):
             self.expand_search(plan, search, (*path, "search_services", index))
+        for index, aks in enumerate(spoke.aks_clusters):
+            self.expand_aks(plan, spoke, aks, (*path, "aks_clusters", index))
+        if spoke.workspace:
+            ws_id = self.rid("Microsoft.MachineLearningServices/workspaces", spoke.workspace.name)
+            for index, attached in enumerate(spoke.workspace.kubernetes_computes):
+                self.expand_kubernetes_compute(
+                    plan,
+                    spoke,
+                    ws_id,
+                    attached,
+                    (*path, "workspace", "kubernetes_computes", index),
+                )
         for index, vm in enumerate(spoke.vms):
             self.add_vm(
                 vm.name,
@@ -1236,6 +1254,130 @@ class Expander:
         )
         self.private_endpoint(plan, account_id, "account", path, account.name)
 
+    def expand_aks(
+        self, plan: _VnetPlan, spoke: bp.SpokeSpec, aks: bp.AksClusterSpec, path: PathKey
+    ) -> None:
+        """The cluster as a template declares it, read as the template reader reads it."""
+        attached = spoke.workspace is not None and any(
+            c.cluster == aks.name and c.type == "Kubernetes"
+            for c in spoke.workspace.kubernetes_computes
+        )
+        local = attached if aks.local_accounts is None else aks.local_accounts
+        api_server: dict[str, Any] = {"enablePrivateCluster": aks.private}
+        if aks.private:
+            zone = aks.api_server_zone
+            if zone.lower() == "hub":
+                name = self.catalog.coverage.api_server_zone_name(self.region)
+                self.extra_zones.append(name)
+                zone = str(self.rid(f"{NET}/privateDnsZones", name))
+            api_server["privateDNSZone"] = zone
+        if aks.authorized_ip_ranges:
+            api_server["authorizedIPRanges"] = list(aks.authorized_ip_ranges)
+        properties: dict[str, Any] = {
+            "dnsPrefix": aks.name,
+            "agentPoolProfiles": [
+                {"name": "system", "mode": "System", "vnetSubnetID": str(plan.subnet_id("aks"))}
+            ],
+            "networkProfile": {"networkPlugin": "azure", "outboundType": aks.outbound_type},
+            "apiServerAccessProfile": api_server,
+            "disableLocalAccounts": not local,
+        }
+        self.services.append(
+            ArmResource(
+                id=self.rid("Microsoft.ContainerService/managedClusters", aks.name),
+                type="Microsoft.ContainerService/managedClusters",
+                name=aks.name,
+                location=plan.location,
+                properties=properties,
+                source=self.doc.location(path),
+            )
+        )
+
+    def expand_kubernetes_compute(
+        self,
+        plan: _VnetPlan,
+        spoke: bp.SpokeSpec,
+        ws_id: ResourceId,
+        compute: bp.KubernetesComputeSpec,
+        path: PathKey,
+    ) -> None:
+        """An attached cluster and its front end: on the compute (AKS v1) or in the cluster's
+        Azure ML extension (Kubernetes)."""
+        if compute.cluster not in {c.name for c in spoke.aks_clusters}:
+            self.error(
+                dx.UNKNOWN_REFERENCE,
+                f"Kubernetes compute {compute.name} attaches cluster {compute.cluster!r}, which "
+                "is not one of this spoke's aks_clusters",
+                *path,
+                "cluster",
+            )
+            return
+        cluster_id = self.rid("Microsoft.ContainerService/managedClusters", compute.cluster)
+        where = self.doc.location(path)
+        inner: dict[str, Any] = {}
+        if compute.type == "AKS":
+            internal = compute.front_end == "internal"
+            if compute.front_end not in ("internal", "public"):
+                self.error(
+                    dx.SCHEMA,
+                    "an AKS (v1) compute's front end is internal or public; node-port, "
+                    "cluster-ip and none are settings of the Azure ML extension (type: "
+                    "Kubernetes)",
+                    *path,
+                    "front_end",
+                )
+            inner = {
+                "loadBalancerType": "InternalLoadBalancer" if internal else "PublicIp",
+                "aksNetworkingConfiguration": {"subnetId": str(plan.subnet_id("aks"))},
+                "sslConfiguration": {"status": "Enabled" if compute.https else "Disabled"},
+            }
+            if internal:
+                inner["loadBalancerSubnet"] = plan.subnets["aks"][0]
+        else:
+            settings = {
+                "enableTraining": "True",
+                "enableInference": "False" if compute.front_end == "none" else "True",
+                "allowInsecureConnections": "False" if compute.https else "True",
+            }
+            if compute.front_end != "none":
+                settings["inferenceRouterServiceType"] = {
+                    "internal": "loadBalancer",
+                    "public": "loadBalancer",
+                    "node-port": "nodePort",
+                    "cluster-ip": "clusterIP",
+                }[compute.front_end]
+            if compute.front_end == "internal":
+                settings["internalLoadBalancerProvider"] = "azure"
+            self.services.append(
+                ArmResource(
+                    id=ResourceId(
+                        f"{cluster_id}/providers/Microsoft.KubernetesConfiguration/extensions/azureml"
+                    ),
+                    type="Microsoft.KubernetesConfiguration/extensions",
+                    name="azureml",
+                    location=plan.location,
+                    properties={
+                        "extensionType": "microsoft.azureml.kubernetes",
+                        "configurationSettings": settings,
+                    },
+                    source=where,
+                )
+            )
+        self.services.append(
+            ArmResource(
+                id=ws_id.child("computes", compute.name),
+                type="Microsoft.MachineLearningServices/workspaces/computes",
+                name=f"{ws_id.name}/{compute.name}",
+                location=plan.location,
+                properties={
+                    "computeType": compute.type,
+                    "resourceId": str(cluster_id),
+                    "properties": inner,
+                },
+                source=where,
+            )
+        )
+
     def expand_search(self, plan: _VnetPlan, search: bp.SearchServiceSpec, path: PathKey) -> None:
         kind = "Microsoft.Search/searchServices"
         search_id = self.rid(kind, search.name)
@@ -1258,11 +1400,15 @@ class Expander:
         )
         self.private_endpoint(plan, search_id, "searchService", path, search.name)
 
-    def surfaces(self, env: Environment) -> tuple[UnmodelledResource, ...]:
-        """The services read as a public surface, as the template reader reads them."""
+    def surfaces(self, env: Environment) -> Environment:
+        """The services read as the template reader reads them: attached Kubernetes computes
+        into the model, the rest as a public surface."""
         if not self.services:
-            return ()
-        return unmodelled(ConvertContext(self.catalog, self.services), env, frozenset())
+            return env
+        ctx = ConvertContext(self.catalog, self.services)
+        env = replace(env, kubernetes_computes=tuple(kubernetes_computes(ctx)))
+        computes = frozenset({"microsoft.machinelearningservices/workspaces/computes"})
+        return replace(env, unmodelled=unmodelled(ctx, env, computes))
 
     # -- DNS ------------------------------------------------------------------------------------
     def dns_mode(self) -> str:
@@ -1281,6 +1427,7 @@ class Expander:
                         zone = zone.replace("{region}", self.region)
                         if zone not in zone_names:
                             zone_names.append(zone)
+        zone_names += [z for z in self.extra_zones if z not in zone_names]
         linked = list(self.vnets) if self.dns_mode() == "azure" or self.hub is None else [self.hub]
         zones = []
         for zone_name in sorted(zone_names):

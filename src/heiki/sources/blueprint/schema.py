@@ -43,6 +43,23 @@ def _resource_name(text: str) -> str:
     return text
 
 
+_ZONE_ID = re.compile(
+    r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/privateDnsZones/"
+    r"[^/]+$",
+    re.IGNORECASE,
+)
+
+
+def _api_server_zone(text: str) -> str:
+    """``hub``, ``system``, ``none`` or a private DNS zone's resource ID (AKS refuses others)."""
+    if text.lower() in ("hub", "system", "none") or _ZONE_ID.match(text):
+        return text
+    raise ValueError(
+        f"{text!r}: use hub, system, none or the resource ID of a private DNS zone "
+        "(/subscriptions/.../providers/Microsoft.Network/privateDnsZones/<zone>)"
+    )
+
+
 DnsText = Annotated[str, AfterValidator(_dns_name)]
 ResourceName = Annotated[str, AfterValidator(_resource_name)]
 RecordName = Annotated[str, AfterValidator(_record_name)]
@@ -215,6 +232,40 @@ class SearchServiceSpec(Strict):
     local_auth: bool = False
 
 
+class AksClusterSpec(Strict):
+    """An AKS cluster whose node pool runs in the spoke's ``aks`` subnet."""
+
+    name: ResourceName
+    private: bool = True
+    """A private API server (``enablePrivateCluster``)."""
+    api_server_zone: Annotated[str, AfterValidator(_api_server_zone)] = "hub"
+    """The private API server's zone: ``hub`` (a ``privatelink.<region>.azmk8s.io`` zone the
+    blueprint creates, linked where the environment resolves names - the hub's DNS, as
+    Microsoft's hub-and-spoke guidance has it), ``system`` (AKS creates it, linked to the
+    cluster's VNet only), ``none`` (public DNS) or the resource ID of a zone you bring."""
+    outbound_type: Literal[
+        "userDefinedRouting", "loadBalancer", "managedNATGateway", "userAssignedNATGateway", "none"
+    ] = "userDefinedRouting"
+    """How the nodes leave: ``userDefinedRouting`` through the spoke's route to the firewall."""
+    local_accounts: bool | None = None
+    """Kubernetes local accounts; default: on where a Kubernetes compute attaches the cluster
+    (the Azure ML extension requires them), else off."""
+    authorized_ip_ranges: list[str] = Field(default_factory=list)
+
+
+class KubernetesComputeSpec(Strict):
+    """An AKS cluster of the same spoke attached to the workspace."""
+
+    name: ResourceName
+    cluster: ResourceName
+    """The name of one of the spoke's ``aks_clusters``."""
+    type: Literal["Kubernetes", "AKS"] = "Kubernetes"
+    """``Kubernetes``: the Azure ML extension (current); ``AKS``: the v1 inference cluster."""
+    front_end: Literal["internal", "public", "node-port", "cluster-ip", "none"] = "internal"
+    """How the scoring front end (azureml-fe) is exposed; ``none``: training only."""
+    https: bool = True
+
+
 class WorkspaceSpec(Strict):
     name: ResourceName
     public_network_access: Literal["enabled", "disabled"] = "disabled"
@@ -230,6 +281,7 @@ class WorkspaceSpec(Strict):
     batch_endpoints: list[ResourceName] = Field(default_factory=list)
     """Batch endpoints: private with the workspace; their deployments need the storage's queue
     and table private endpoints too, which the workspace then gets."""
+    kubernetes_computes: list[KubernetesComputeSpec] = Field(default_factory=list)
 
 
 class RunnersSpec(Strict):
@@ -302,6 +354,7 @@ class SpokeSpec(Strict):
     storage_accounts: list[StorageAccountSpec] = Field(default_factory=list)
     ai_services: list[AiAccountSpec] = Field(default_factory=list)
     search_services: list[SearchServiceSpec] = Field(default_factory=list)
+    aks_clusters: list[AksClusterSpec] = Field(default_factory=list)
     vms: list[VmSpec] = Field(default_factory=list)
     subnets: dict[str, SubnetOverride] = Field(default_factory=dict)
 

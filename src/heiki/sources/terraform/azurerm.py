@@ -32,6 +32,9 @@ class Mapping:
     parent_id: str = ""
     """An attribute holding the parent's full ID instead of names (``machine_learning_workspace_id``)."""
     global_location: bool = False
+    scope_id: str = ""
+    """An attribute holding the ID of the resource an extension resource lives on
+    (``cluster_id``): its ID is that ID, ``/providers/``, its own type and name."""
     children: Callable[[Attrs], list[tuple[str, str, Props]]] = lambda a: []
     """Child resources a block declares inline: (child type, name, properties)."""
 
@@ -615,6 +618,28 @@ MAPPINGS: dict[str, Mapping] = {
                 {"name": p.get("name"), "vnetSubnetID": p.get("vnet_subnet_id")}
                 for p in _blocks(a, "default_node_pool")
             ],
+        },
+    ),
+    # the v1 inference cluster: azurerm writes no load balancer type, so Azure's default
+    # (PublicIp) holds - the compute is judged with a public front end
+    "azurerm_machine_learning_inference_cluster": Mapping(
+        "Microsoft.MachineLearningServices/workspaces/computes",
+        parent_id="machine_learning_workspace_id",
+        properties=lambda a: {
+            "computeType": "AKS",
+            "resourceId": a.get("kubernetes_cluster_id"),
+            "properties": {
+                "clusterPurpose": a.get("cluster_purpose", "FastProd"),
+                "sslConfiguration": {"status": "Enabled" if _blocks(a, "ssl") else "Disabled"},
+            },
+        },
+    ),
+    "azurerm_kubernetes_cluster_extension": Mapping(
+        "Microsoft.KubernetesConfiguration/extensions",
+        scope_id="cluster_id",
+        properties=lambda a: {
+            "extensionType": a.get("extension_type"),
+            "configurationSettings": a.get("configuration_settings") or {},
         },
     ),
     "azurerm_cognitive_account": Mapping(

@@ -160,6 +160,9 @@ class _Identifier:
             return {}
         name = self.text(resource, "name", "name")
         namespace, *types = mapping.arm_type.split("/")
+        scope = resource.attributes.get(mapping.scope_id) if mapping.scope_id else None
+        if isinstance(scope, str) and scope.startswith("/"):
+            return {"id": f"{scope.rstrip('/')}/providers/{mapping.arm_type}/{name}", "name": name}
         parent = resource.attributes.get(mapping.parent_id) if mapping.parent_id else None
         if isinstance(parent, str) and parent.startswith("/"):
             return {"id": f"{parent}/{types[-1]}/{name}", "name": name}

@@ -44,6 +44,7 @@ _CONVERTERS: dict[str, Callable[[ConvertContext], Sequence[Any]]] = {
     "dns_forwarding_rulesets": dns.dns_forwarding_rulesets,
     "workspaces": ml.workspaces,
     "computes": ml.computes,
+    "kubernetes_computes": ml.kubernetes_computes,
     "registries": ml.registries,
     "storage_accounts": services.storage_accounts,
     "key_vaults": services.key_vaults,

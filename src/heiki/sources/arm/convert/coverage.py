@@ -15,6 +15,7 @@ from heiki.model.ml import PublicNetworkAccess
 from heiki.model.services import DefaultAction, NetworkAcls
 from heiki.model.values import ResourceId
 from heiki.sources.arm.convert.context import ConvertContext
+from heiki.sources.arm.convert.ml import AZUREML_EXTENSION
 from heiki.sources.arm.convert.reader import Props
 from heiki.sources.arm.resources import ArmResource
 
@@ -135,7 +136,12 @@ def surface_of(ctx: ConvertContext, resource: ArmResource) -> ServiceSurface | N
             public_network_access=_public_access(ctx, resource, spec),
             network_acls=_acls(ctx, resource, spec.acls) if spec.acls else None,
             local_auth_enabled=_local_auth(ctx, resource, spec),
-            uninspected_egress=_egress(ctx, resource, spec),
+            uninspected_egress=(how := _egress(ctx, resource, spec)),
+            uninspected_says=(
+                spec.egress.says.format(property=spec.egress.property, value=how)
+                if how and spec.egress
+                else ""
+            ),
         )
     props = ctx.props(resource)
     access = _text(props.get("publicNetworkAccess"))
@@ -162,6 +168,14 @@ def _in_model(env: Environment, resource: ArmResource, modelled: frozenset[str])
     kind = resource.kind_of
     if kind == "microsoft.resources/resourcegroups":
         return True  # a container: the IDs of what it holds already say where it lives
+    if kind == "microsoft.kubernetesconfiguration/extensions":
+        # the Azure ML extension of an attached cluster is read as that compute's front end
+        text = str(resource.id).lower()
+        written = {k.lower(): v for k, v in resource.properties.items()}.get("extensiontype")
+        return str(written).lower() == AZUREML_EXTENSION and any(
+            c.cluster is not None and text.startswith(f"{c.cluster.text.lower()}/providers/")
+            for c in env.kubernetes_computes
+        )
     if kind not in modelled:
         return False
     if kind.count("/") == 1 or kind in _INDEXED_CHILDREN:

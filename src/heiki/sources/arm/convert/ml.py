@@ -14,15 +14,18 @@ from heiki.model.ml import (
     ComputeType,
     DatastoresAuthMode,
     IsolationMode,
+    KubernetesCompute,
     ManagedNetwork,
     OutboundRule,
     OutboundRuleType,
     Registry,
+    ScoringExposure,
     Workspace,
     WorkspaceKind,
     placeholder_guid,
 )
-from heiki.model.values import FqdnPattern, PortRange
+from heiki.model.source import SourceLocation
+from heiki.model.values import FqdnPattern, PortRange, ResourceId
 from heiki.sources.arm.convert.context import ConvertContext, tags_of
 from heiki.sources.arm.convert.reader import Props
 from heiki.sources.arm.convert.services import public_access
@@ -201,6 +204,149 @@ def computes(ctx: ConvertContext) -> list[Compute]:
             )
         )
     return result
+
+
+KUBERNETES_ATTACH = ("AKS", "Kubernetes")
+"""The compute types that attach a Kubernetes cluster: ``AKS`` (the v1 inference cluster,
+whose front end the compute configures) and ``Kubernetes`` (the Azure ML extension's)."""
+
+AZUREML_EXTENSION = "microsoft.azureml.kubernetes"
+"""The ``extensionType`` of the Azure ML extension on an AKS or Arc cluster."""
+
+
+def kubernetes_computes(ctx: ConvertContext) -> list[KubernetesCompute]:
+    """The Kubernetes clusters attached to workspaces, with how their scoring front end is
+    exposed: written on an AKS compute (``loadBalancerType``, ``loadBalancerSubnet``,
+    ``sslConfiguration``), or in the settings of the cluster's Azure ML extension."""
+    result = []
+    for compute in ctx.of_type("Microsoft.MachineLearningServices/workspaces/computes"):
+        props = ctx.props(compute)
+        attach = next(
+            (k for k in KUBERNETES_ATTACH if k.lower() == props.text("computeType").lower()), ""
+        )
+        if not attach:
+            continue
+        cluster = props.rid("resourceId")
+        if attach == "AKS":
+            exposure = _aks_front_end(ctx, props.sub("properties"), cluster)
+        else:
+            exposure = _extension_front_end(ctx, cluster)
+        kind, subnet, https, reason, where = exposure
+        default = attach == "AKS" and not props.sub("properties").text("loadBalancerType")
+        result.append(
+            KubernetesCompute(
+                id=compute.id,
+                name=compute.short_name,
+                location=compute.location,
+                tags=tags_of(compute),
+                source=compute.source,
+                workspace=compute.parent_id,
+                attach_type=attach,
+                cluster=cluster,
+                exposure=kind,
+                scoring_subnet=subnet,
+                https=https,
+                exposure_reason=reason,
+                exposure_default=default,
+                exposure_source=where or compute.source,
+            )
+        )
+    return result
+
+
+_FrontEnd = tuple[ScoringExposure, ResourceId | None, bool, str, "SourceLocation | None"]
+
+
+def _node_subnet(ctx: ConvertContext, cluster: ResourceId | None) -> ResourceId | None:
+    """The subnet of the cluster's first node pool, when the cluster is in the input."""
+    if cluster is None:
+        return None
+    for resource in ctx.of_type("Microsoft.ContainerService/managedClusters"):
+        if resource.id == cluster:
+            for pool in ctx.props(resource).subs("agentPoolProfiles"):
+                if (subnet := pool.rid("vnetSubnetID")) is not None:
+                    return subnet
+    return None
+
+
+def _aks_front_end(ctx: ConvertContext, inner: Props, cluster: ResourceId | None) -> _FrontEnd:
+    """AKS v1: ``loadBalancerType`` PublicIp (the default) or InternalLoadBalancer, in
+    ``loadBalancerSubnet`` (a subnet name of the cluster's VNet) or the cluster's subnet."""
+    https = inner.sub("sslConfiguration").text("status").lower() in ("enabled", "auto")
+    written = inner.text("loadBalancerType")
+    if written.lower() != "internalloadbalancer":
+        reason = (
+            f"loadBalancerType {written}"
+            if written
+            else "loadBalancerType not set: PublicIp, Azure's default"
+        )
+        return ScoringExposure.PUBLIC, None, https, reason, inner.where
+    base = inner.sub("aksNetworkingConfiguration").rid("subnetId") or _node_subnet(ctx, cluster)
+    named = inner.text("loadBalancerSubnet")
+    subnet = base
+    if base is not None and named and base.parent is not None:
+        subnet = base.parent.child("subnets", named)
+    return (
+        ScoringExposure.INTERNAL,
+        subnet,
+        https,
+        "loadBalancerType InternalLoadBalancer",
+        (inner.where),
+    )
+
+
+def _extension_front_end(ctx: ConvertContext, cluster: ResourceId | None) -> _FrontEnd:
+    """Kubernetes: the Azure ML extension's ``enableInference``, ``inferenceRouterServiceType``
+    (loadBalancer, nodePort, clusterIP), ``internalLoadBalancerProvider`` (azure: an internal
+    load balancer) and ``allowInsecureConnections`` (HTTP instead of HTTPS)."""
+    if cluster is None:
+        return ScoringExposure.UNKNOWN, None, True, "the attached cluster is not written", None
+    scope = f"{cluster.text.lower()}/providers/"
+    for extension in ctx.of_type("Microsoft.KubernetesConfiguration/extensions"):
+        props = ctx.props(extension)
+        if props.text("extensionType").lower() != AZUREML_EXTENSION:
+            continue
+        if not str(extension.id).lower().startswith(scope):
+            continue
+        settings = props.sub("configurationSettings")
+        where = extension.source
+        https = settings.text("allowInsecureConnections").lower() != "true"
+        if settings.text("enableInference").lower() != "true":
+            return ScoringExposure.NONE, None, https, "enableInference is not True", where
+        service = settings.text("inferenceRouterServiceType").lower()
+        subnet = _node_subnet(ctx, cluster)
+        if service == "loadbalancer":
+            if settings.text("internalLoadBalancerProvider").lower() == "azure":
+                reason = (
+                    "inferenceRouterServiceType loadBalancer, internalLoadBalancerProvider azure"
+                )
+                return ScoringExposure.INTERNAL, subnet, https, reason, where
+            reason = "inferenceRouterServiceType loadBalancer without an internal provider"
+            return ScoringExposure.PUBLIC, None, https, reason, where
+        if service == "nodeport":
+            return (
+                ScoringExposure.NODE_PORT,
+                subnet,
+                https,
+                "inferenceRouterServiceType nodePort",
+                (where),
+            )
+        if service == "clusterip":
+            return (
+                ScoringExposure.CLUSTER_IP,
+                None,
+                https,
+                "inferenceRouterServiceType clusterIP",
+                (where),
+            )
+        return ScoringExposure.UNKNOWN, None, https, "inferenceRouterServiceType not read", where
+    return (
+        ScoringExposure.UNKNOWN,
+        None,
+        True,
+        "the cluster's Azure ML extension (microsoft.azureml.kubernetes) is not in the input",
+        None,
+    )
 
 
 def registries(ctx: ConvertContext) -> list[Registry]:
