@@ -511,3 +511,27 @@ def test_an_online_deployment_with_public_egress_fails_egress_closure(
     if bypasses:
         assert check.status.value == "fail"
         assert "egressPublicNetworkAccess Enabled" in named[0]
+
+
+def test_a_foundry_project_of_an_ai_services_account_goes_with_the_account(
+    tmp_path: Path,
+) -> None:
+    """The new Foundry's projects (``accounts/projects``) have no network settings of their
+    own: they are listed as reached through the account, and closure judges the account."""
+    from heiki.analyses.closure import public_inbound
+
+    account = resource(
+        "Microsoft.CognitiveServices/accounts",
+        "ais-ml",
+        {"publicNetworkAccess": "Disabled", "disableLocalAuth": True},
+        kind="AIServices",
+    )
+    project = resource("Microsoft.CognitiveServices/accounts/projects", "ais-ml/proj", {})
+    env = load([write(tmp_path, ml_template(account, project))]).environment
+    listed = {u.type: u for u in env.unmodelled}
+    assert listed["Microsoft.CognitiveServices/accounts/projects"].no_surface
+    assert "through the account's network" in (
+        listed["Microsoft.CognitiveServices/accounts/projects"].not_covered
+    )
+    check = public_inbound(env)
+    assert check.status.value == "pass" and "not checked" not in check.summary
