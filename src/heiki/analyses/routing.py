@@ -172,7 +172,7 @@ def effective_routes(
     ]
     system.append(
         EffectiveRoute(
-            RouteSource.DEFAULT, Prefix("0.0.0.0/0"), "", HopType.INTERNET, name="default route"
+            RouteSource.DEFAULT, _DEFAULT_ROUTE, "", HopType.INTERNET, name="default route"
         )
     )
     if not default_udr:
@@ -324,6 +324,12 @@ def _invalid(route: EffectiveRoute, reason: str) -> EffectiveRoute:
 _TAG_RANK_GLOBAL = ("azurecloud",)
 
 
+_DEFAULT_ROUTE = Prefix("0.0.0.0/0")
+_SHARED_ADDRESS_SPACE = Prefix("100.64.0.0/10")
+"""RFC 6598 space, private to Azure routing though ``is_private`` says no (parsed once: a hub
+subnet has a route per peered spoke and endpoint)."""
+
+
 def _tag_rank(tag: str) -> int:
     """Regional tag > global tag > AzureCloud.region > AzureCloud (lower is better)."""
     lowered = tag.lower()
@@ -351,7 +357,7 @@ class RouteTableIndex:
             if (
                 route.prefix.prefixlen > 0
                 and not route.prefix.is_private
-                and not route.prefix.subnet_of(Prefix("100.64.0.0/10"))
+                and not route.prefix.subnet_of(_SHARED_ADDRESS_SPACE)
             ):
                 self._public_cidrs.append(route)
         self._lengths = sorted(self._by_length, reverse=True)

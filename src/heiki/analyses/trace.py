@@ -229,6 +229,8 @@ class Tracer:
         self._traces: dict[tuple[object, ...], Trace] = {}
         self.routing = RoutingContext(env)
         self._names: dict[str, DnsName] = {}
+        self._literals: dict[str, ipaddress.IPv4Address | None] = {}
+        """Destinations parsed as an address once (most are names: parsing fails, slowly)."""
         if resolver is None:
             self.resolver = Resolver(env, catalog, TraceConnectivity(self), world=base.world)
         self._tags: dict[str, PublicEndpoint] = {}
@@ -343,18 +345,20 @@ class Tracer:
         if text.startswith("tag:") or text in self.symbolic:
             answer: object = None
         else:
-            try:
-                address = ipaddress.IPv4Address(text)
-            except ValueError:
+            if text in self._literals:
+                literal = self._literals[text]
+            else:
+                literal = self._literals[text] = _literal_address(text)
+            if literal is None:
                 name = self._names.get(text) or self._names.setdefault(text, DnsName(text))
                 resolution = self.resolver.resolve(vantage, name)
                 if resolution.outcome is not Outcome.PUBLIC or resolution.public is None:
                     return None
                 answer = (resolution.public.name, resolution.public.service_tags)
             else:
-                if not is_public(address):
+                if not is_public(literal):
                     return None
-                answer = address
+                answer = literal
         key = (number, text, port, protocol.lower(), answer)
         entry = self._shared.get(key)
         if entry is None:
@@ -1290,6 +1294,13 @@ class Tracer:
             )
         walk.add(StepKind.RETURN, detail, "drop", route.resource if route else None)
         return _Ending(Verdict.DROPPED, "asymmetric routing")
+
+
+def _literal_address(text: str) -> ipaddress.IPv4Address | None:
+    try:
+        return ipaddress.IPv4Address(text)
+    except ValueError:
+        return None
 
 
 def trace(

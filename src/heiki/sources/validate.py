@@ -28,6 +28,7 @@ from heiki.model.network import (
     Subnet,
     VirtualNetwork,
     VirtualNetworkGateway,
+    VirtualNetworkPeering,
 )
 from heiki.model.source import SourceLocation
 from heiki.model.values import Prefix, ResourceId
@@ -189,6 +190,24 @@ def _duplicates(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
             seen[resource.id] = resource
 
 
+def _overlapping_pairs(prefixes: list[Prefix]) -> list[tuple[int, int]]:
+    """The pairs (i, j), i < j, of prefixes that overlap, in the order of comparing every pair
+    - found by sweeping the prefixes in address order, so a thousand VNets cost a sort, not a
+    million comparisons."""
+    order = sorted(
+        range(len(prefixes)),
+        key=lambda k: (int(prefixes[k].network_address), -prefixes[k].prefixlen),
+    )
+    pairs: list[tuple[int, int]] = []
+    open_: list[tuple[int, int]] = []  # (last address, index) of prefixes still reaching here
+    for k in order:
+        first = int(prefixes[k].network_address)
+        open_ = [(last, other) for last, other in open_ if last >= first]
+        pairs += [(min(other, k), max(other, k)) for _, other in open_]
+        open_.append((int(prefixes[k].broadcast_address), k))
+    return sorted(pairs)
+
+
 def _address_spaces(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
     # On-premises first, so that an overlap is reported at the VNet that collides with it.
     spaces: list[tuple[str, Prefix, SourceLocation | None]] = []
@@ -202,8 +221,9 @@ def _address_spaces(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
         for vnet in env.virtual_networks
         for prefix in vnet.address_space
     ]
-    for (name_a, a, _), (name_b, b, where_b) in itertools.combinations(spaces, 2):
-        if name_a != name_b and a.overlaps(b):
+    for i, j in _overlapping_pairs([prefix for _, prefix, _ in spaces]):
+        (name_a, a, _), (name_b, b, where_b) = spaces[i], spaces[j]
+        if name_a != name_b:
             yield _diag(
                 dx.OVERLAPPING_ADDRESS_SPACE,
                 f"address space {b} of {name_b} overlaps {a} of {name_a}",
@@ -415,6 +435,11 @@ def _vnet_has_gateway(env: Environment, vnet: VirtualNetwork) -> bool:
 
 
 def _remote_gateways(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]:
+    # the peerings back to each VNet, indexed once (a hub has one per spoke)
+    towards: dict[tuple[ResourceId, ResourceId], list[VirtualNetworkPeering]] = {}
+    for owner in env.virtual_networks:
+        for link in owner.peerings:
+            towards.setdefault((owner.id, link.remote_virtual_network), []).append(link)
     for vnet in env.virtual_networks:
         for peering in vnet.peerings:
             if not peering.use_remote_gateways:
@@ -430,7 +455,7 @@ def _remote_gateways(env: Environment, catalog: Catalog) -> Iterator[Diagnostic]
                     peering.source,
                 )
                 continue
-            back = [p for p in remote.peerings if p.remote_virtual_network == vnet.id]
+            back = towards.get((remote.id, vnet.id), [])
             if back and not any(p.allow_gateway_transit for p in back):
                 yield _diag(
                     dx.REMOTE_GATEWAY_MISSING,

@@ -1726,7 +1726,9 @@ class Expander:
         assert spec is not None
         gateway = self.gateways[0].id if self.gateways else None
         kind = spec.connection or (self.spec.hub.gateway if self.spec.hub else "none")
-        dns_names = private_names(self.catalog, env)
+        # the A-record design's list: every private name, built only when A records are asked for
+        wanted = spec.dns is not None and spec.dns.a_records
+        dns_names = private_names(self.catalog, env) if wanted else ()
         return build_onprem(
             spec,
             self.doc,
