@@ -310,3 +310,16 @@ def test_on_premises_forwards_the_api_server_zone() -> None:
     # a public API server needs no forwarder
     public = env_of(_attached(cluster=", private: false"))
     assert "japaneast.azmk8s.io" not in forwarder_plan(public, CATALOG).zones
+
+
+def test_the_html_diagram_places_the_internal_front_end(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from heiki.cli.main import cli
+
+    design = tmp_path / "aks.yaml"
+    design.write_text(_attached(), encoding="utf-8")
+    page = tmp_path / "report.html"
+    result = CliRunner().invoke(cli, ["check", str(design), "--format", "html", "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    assert "scoring k8s-score" in page.read_text(encoding="utf-8")

@@ -206,6 +206,19 @@ class _BySubnet:
                     f"Azure ML {kind} {compute.name}",
                 ),
             )
+        for attached in env.kubernetes_computes:
+            if attached.scoring_subnet is None:
+                continue  # a public, cluster-only or unknown front end has no place in a subnet
+            self._add(
+                attached.scoring_subnet,
+                _Chip(
+                    f"scoring {attached.name}",
+                    "compute",
+                    (str(attached.id), f"compute:{attached.name}"),
+                    f"Azure ML {attached.attach_type} compute {attached.name}: its scoring front "
+                    f"end ({attached.exposure.value})",
+                ),
+            )
         for vm in env.virtual_machines:
             placed: set[ResourceId] = set()
             for nic_id in vm.network_interfaces:

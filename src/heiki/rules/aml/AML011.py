@@ -40,6 +40,6 @@ class PublicScoringFrontEnd(Rule):
                     f"public load balancer ({compute.exposure_reason})",
                     compute.id,
                     compute.exposure_source,
-                    (f"{compute.exposure_reason} on {compute.name}",),
+                    (f"{compute.name}: {compute.exposure_reason}",),
                     defects=(f"public-ip:{compute.id}",),
                 )
