@@ -78,7 +78,7 @@ class RuleContext:
 
     @cached_property
     def dns_toil(self) -> DnsToil:
-        return dns_toil(self.env, self.catalog)
+        return dns_toil(self.env, self.catalog, self.world)
 
     def location(self, resource_id: ResourceId | None) -> SourceLocation | None:
         if resource_id is None:

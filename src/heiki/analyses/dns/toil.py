@@ -17,6 +17,7 @@ from heiki.analyses.allocation import allocate_endpoint_ips
 from heiki.analyses.dns.matrix import workload_vantages
 from heiki.analyses.dns.resolver import Resolver
 from heiki.analyses.dns.types import Outcome, Resolution
+from heiki.analyses.dns.world import DnsWorld, build_world
 from heiki.analyses.vantage import Vantage
 from heiki.catalog import Catalog
 from heiki.catalog.names import (
@@ -192,7 +193,9 @@ def _check(
     return changes, tuple(evidence)
 
 
-def new_compute_instance(env: Environment, catalog: Catalog, name: str = "ci-new") -> EventToil:
+def new_compute_instance(
+    env: Environment, catalog: Catalog, name: str = "ci-new", base: DnsWorld | None = None
+) -> EventToil:
     found = _workspace_with_instances(env)
     if found is None:
         return EventToil(
@@ -229,7 +232,7 @@ def new_compute_instance(env: Environment, catalog: Catalog, name: str = "ci-new
         for v in workload_vantages(after)
         if v.on_premises or (home is not None and v.vnet == home.id)
     )
-    changes, evidence = _check(Resolver(after, catalog), names, vantages)
+    changes, evidence = _check(_resolver(after, catalog, base), names, vantages)
     return EventToil(LifecycleEvent.NEW_COMPUTE_INSTANCE, name, changes, evidence)
 
 
@@ -267,7 +270,7 @@ def delete_compute_instance(env: Environment, catalog: Catalog) -> EventToil:
 
 
 def new_private_endpoint(
-    env: Environment, catalog: Catalog, name: str = "stnewaccount"
+    env: Environment, catalog: Catalog, name: str = "stnewaccount", base: DnsWorld | None = None
 ) -> EventToil:
     template = next((pe for pe in env.private_endpoints if "blob" in pe.group_ids), None)
     if template is None:
@@ -312,7 +315,7 @@ def new_private_endpoint(
         storage_accounts=(*env.storage_accounts, account),
         private_endpoints=(*env.private_endpoints, endpoint),
     )
-    resolver = Resolver(after, catalog)
+    resolver = _resolver(after, catalog, base)
     allocated = next(pe for pe in resolver.world.env.private_endpoints if pe.id == endpoint.id)
     address = (
         allocated.ip_configurations[0].private_ip_address if allocated.ip_configurations else None
@@ -322,7 +325,9 @@ def new_private_endpoint(
     return EventToil(LifecycleEvent.NEW_PRIVATE_ENDPOINT, name, changes, evidence)
 
 
-def new_workspace(env: Environment, catalog: Catalog, name: str = "mlw-new") -> EventToil:
+def new_workspace(
+    env: Environment, catalog: Catalog, name: str = "mlw-new", base: DnsWorld | None = None
+) -> EventToil:
     """A second workspace like the first, with its own storage, Key Vault and registry."""
     found = _workspace_with_instances(env)
     if found is None:
@@ -386,13 +391,15 @@ def new_workspace(env: Environment, catalog: Catalog, name: str = "mlw-new") -> 
         container_registries=(*env.container_registries, *registries),
         private_endpoints=(*env.private_endpoints, *endpoints),
     )
-    resolver = Resolver(after, catalog)
+    resolver = _resolver(after, catalog, base)
     world_env = resolver.world.env
     names: list[tuple[DnsName, Address | None]] = []
     originals: dict[DnsName, tuple[DnsName, Address | None]] = {}
     copied_from = {copy: original for original, copy in clones.items()}
     by_service: dict[tuple[ResourceId, str, str, DnsName], tuple[DnsName, Address | None]] = {}
     for endpoint in world_env.private_endpoints:
+        if endpoint.private_link_service not in clones:
+            continue  # only the originals' names are compared
         for record in endpoint_records(catalog, world_env, endpoint):
             if record.public is not None and record.address is not None:
                 key = (endpoint.private_link_service, record.group_id, record.member, record.zone)
@@ -414,16 +421,23 @@ def new_workspace(env: Environment, catalog: Catalog, name: str = "mlw-new") -> 
     return EventToil(LifecycleEvent.NEW_WORKSPACE, new_id.name, changes, evidence)
 
 
-def dns_toil(env: Environment, catalog: Catalog) -> DnsToil:
-    """Toil of every DNS-relevant lifecycle event for ``env``."""
+def _resolver(after: Environment, catalog: Catalog, base: DnsWorld | None) -> Resolver:
+    """A resolver for the environment after an event; its DNS world extends today's."""
+    return Resolver(after, catalog, world=build_world(after, catalog, base))
+
+
+def dns_toil(env: Environment, catalog: Catalog, world: DnsWorld | None = None) -> DnsToil:
+    """Toil of every DNS-relevant lifecycle event for ``env``. ``world``: today's DNS world,
+    where the caller has it (each event's world extends it instead of being built anew)."""
     # Endpoint IPs a source left to Azure get their deterministic placeholders first, so that
     # the expected answers exist (blueprints assign them; ARM templates usually do not).
     env = allocate_endpoint_ips(env, catalog)
+    base = world if world is not None and world.env is env else build_world(env, catalog)
     return DnsToil(
         (
-            new_compute_instance(env, catalog),
+            new_compute_instance(env, catalog, base=base),
             delete_compute_instance(env, catalog),
-            new_private_endpoint(env, catalog),
-            new_workspace(env, catalog),
+            new_private_endpoint(env, catalog, base=base),
+            new_workspace(env, catalog, base=base),
         )
     )

@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
+from typing import cast
 
 from heiki.analyses.allocation import allocate_endpoint_ips
 from heiki.catalog import Catalog
@@ -22,6 +23,7 @@ from heiki.catalog.names import (
     public_names_of,
     target_region,
 )
+from heiki.model.base import Resource
 from heiki.model.dns import (
     DnsForwardingRuleset,
     DnsResolver,
@@ -30,9 +32,10 @@ from heiki.model.dns import (
     RecordType,
     VirtualNetworkLink,
 )
+from heiki.model.endpoints import PrivateEndpoint
 from heiki.model.environment import Environment
 from heiki.model.firewall import AzureFirewall, FirewallPolicy
-from heiki.model.ml import Workspace
+from heiki.model.ml import Compute, Workspace
 from heiki.model.network import NetworkInterface, VirtualMachine, VmRole
 from heiki.model.onprem import OnPremDnsServer
 from heiki.model.source import SourceLocation
@@ -132,9 +135,31 @@ class DnsWorld:
         return best[1] if best else ("Internet",)
 
 
-def build_world(env: Environment, catalog: Catalog) -> DnsWorld:
-    """Precompute the resolver's tables; pure and deterministic."""
+_GROWING = frozenset(
+    {
+        "private_endpoints",
+        "computes",
+        "workspaces",
+        "storage_accounts",
+        "key_vaults",
+        "container_registries",
+        "registries",
+        "data_factories",
+    }
+)
+"""What a hypothetical lifecycle event adds (DNS toil): a world can be extended by these."""
+
+
+def build_world(env: Environment, catalog: Catalog, base: DnsWorld | None = None) -> DnsWorld:
+    """Precompute the resolver's tables; pure and deterministic. With ``base``, the world of an
+    environment that only adds endpoints, computes and services to ``base``'s is built from it
+    (DNS toil asks for one per hypothetical event) - the same world, without redoing a thousand
+    spokes; anything else is built from scratch."""
     env = allocate_endpoint_ips(env, catalog)
+    if base is not None and base.catalog is catalog:
+        extended = _extend(base, env, catalog)
+        if extended is not None:
+            return extended
     zone_records: dict[ResourceId, dict[str, list[ZoneRecord]]] = {}
     for zone in env.private_dns_zones:
         zone_records[zone.id] = _records_of(zone.record_sets, zone.id)
@@ -142,54 +167,10 @@ def build_world(env: Environment, catalog: Catalog) -> DnsWorld:
     public_aliases: dict[DnsName, PublicAlias] = {}
     public_privatelink: dict[DnsName, DnsName] = {}
     for endpoint in env.private_endpoints:
-        written = endpoint_records(catalog, env, endpoint)
-        configured = {
-            zones_by_id[c.private_dns_zone].zone: c.private_dns_zone
-            for g in endpoint.dns_zone_groups
-            for c in g.zone_configs
-            if c.private_dns_zone in zones_by_id
-        }
-        for record in written:
-            if record.public is not None:
-                public_aliases.setdefault(
-                    record.public,
-                    PublicAlias(
-                        record.private,
-                        f"{record.target.name} has a private endpoint ({record.group_id})",
-                        record.target,
-                    ),
-                )
-                public_privatelink.setdefault(record.private, record.public)
-            zone_id = configured.get(record.zone)
-            if zone_id is None or record.address is None:
-                continue
-            zone_records.setdefault(zone_id, {}).setdefault(record.relative, []).append(
-                ZoneRecord(
-                    relative=record.relative,
-                    addresses=(record.address,),
-                    origin=f"DNS zone group of {endpoint.name}",
-                    resource=endpoint.id,
-                    location=endpoint.source,
-                )
-            )
-    for compute in env.computes:
-        workspace = env.get_typed(compute.workspace, Workspace)
-        if workspace is None:
-            continue
-        region = target_region(env, workspace.id, env.location)
-        target = compute_instance_target(catalog, workspace, region)
-        has_endpoint = bool(env.private_endpoints_for(workspace.id))
-        for name in compute_instance_names(catalog, compute, region):
-            if has_endpoint:
-                public_aliases.setdefault(
-                    name,
-                    PublicAlias(
-                        target,
-                        f"compute instance {compute.name} of private-link "
-                        f"workspace {workspace.name}",
-                        compute.id,
-                    ),
-                )
+        _endpoint_names(
+            catalog, env, endpoint, zones_by_id, public_aliases, public_privatelink, zone_records
+        )
+    _compute_names(catalog, env, env.computes, public_aliases)
     for online in online_endpoint_names(catalog, env):
         public_aliases.setdefault(
             online.public,
@@ -204,11 +185,7 @@ def build_world(env: Environment, catalog: Catalog) -> DnsWorld:
         ZoneView(zone, {k: tuple(v) for k, v in sorted(zone_records.get(zone.id, {}).items())})
         for zone in env.private_dns_zones
     )
-    view_by_id = {v.zone.id: v for v in views}
-    links: dict[ResourceId, list[tuple[ZoneView, VirtualNetworkLink]]] = {}
-    for zone in env.private_dns_zones:
-        for link in zone.virtual_network_links:
-            links.setdefault(link.virtual_network, []).append((view_by_id[zone.id], link))
+    links = _links(env, views)
     rulesets: dict[ResourceId, list[DnsForwardingRuleset]] = {}
     for ruleset in env.dns_forwarding_rulesets:
         for ruleset_link in ruleset.virtual_network_links:
@@ -279,7 +256,7 @@ def build_world(env: Environment, catalog: Catalog) -> DnsWorld:
         env=env,
         catalog=catalog,
         zones=views,
-        links={k: tuple(v) for k, v in links.items()},
+        links=links,
         rulesets={k: tuple(v) for k, v in rulesets.items()},
         public_aliases=public_aliases,
         public_privatelink=public_privatelink,
@@ -292,6 +269,176 @@ def build_world(env: Environment, catalog: Catalog) -> DnsWorld:
         onprem_by_ip=onprem,
         onprem_records=onprem_records,
         region=env.location,
+    )
+
+
+def _endpoint_names(
+    catalog: Catalog,
+    env: Environment,
+    endpoint: PrivateEndpoint,
+    zones_by_id: dict[ResourceId, PrivateDnsZone],
+    aliases: dict[DnsName, PublicAlias],
+    privatelink: dict[DnsName, DnsName],
+    zone_records: dict[ResourceId, dict[str, list[ZoneRecord]]],
+) -> None:
+    """The public CNAMEs an endpoint's service gets and the records its zone groups write."""
+    written = endpoint_records(catalog, env, endpoint)
+    configured = {
+        zones_by_id[c.private_dns_zone].zone: c.private_dns_zone
+        for g in endpoint.dns_zone_groups
+        for c in g.zone_configs
+        if c.private_dns_zone in zones_by_id
+    }
+    for record in written:
+        if record.public is not None:
+            aliases.setdefault(
+                record.public,
+                PublicAlias(
+                    record.private,
+                    f"{record.target.name} has a private endpoint ({record.group_id})",
+                    record.target,
+                ),
+            )
+            privatelink.setdefault(record.private, record.public)
+        zone_id = configured.get(record.zone)
+        if zone_id is None or record.address is None:
+            continue
+        zone_records.setdefault(zone_id, {}).setdefault(record.relative, []).append(
+            ZoneRecord(
+                relative=record.relative,
+                addresses=(record.address,),
+                origin=f"DNS zone group of {endpoint.name}",
+                resource=endpoint.id,
+                location=endpoint.source,
+            )
+        )
+
+
+def _compute_names(
+    catalog: Catalog,
+    env: Environment,
+    computes: tuple[Compute, ...],
+    aliases: dict[DnsName, PublicAlias],
+) -> None:
+    """The public names of compute instances of private-link workspaces."""
+    for compute in computes:
+        workspace = env.get_typed(compute.workspace, Workspace)
+        if workspace is None:
+            continue
+        region = target_region(env, workspace.id, env.location)
+        target = compute_instance_target(catalog, workspace, region)
+        has_endpoint = bool(env.private_endpoints_for(workspace.id))
+        for name in compute_instance_names(catalog, compute, region):
+            if has_endpoint:
+                aliases.setdefault(
+                    name,
+                    PublicAlias(
+                        target,
+                        f"compute instance {compute.name} of private-link "
+                        f"workspace {workspace.name}",
+                        compute.id,
+                    ),
+                )
+
+
+def _links(
+    env: Environment, views: tuple[ZoneView, ...]
+) -> dict[ResourceId, tuple[tuple[ZoneView, VirtualNetworkLink], ...]]:
+    """The zones linked to each VNet, with their links."""
+    view_by_id = {v.zone.id: v for v in views}
+    links: dict[ResourceId, list[tuple[ZoneView, VirtualNetworkLink]]] = {}
+    for zone in env.private_dns_zones:
+        for link in zone.virtual_network_links:
+            links.setdefault(link.virtual_network, []).append((view_by_id[zone.id], link))
+    return {k: tuple(v) for k, v in links.items()}
+
+
+def _added(base: Environment, env: Environment) -> dict[str, tuple[Resource, ...]] | None:
+    """What ``env`` appends to ``base``, per growing field; None when it changes anything else
+    (or changes what it keeps: the kept items must be the very same objects)."""
+    added: dict[str, tuple[Resource, ...]] = {}
+    for item in fields(Environment):
+        if not item.init:
+            continue
+        old, new = getattr(base, item.name), getattr(env, item.name)
+        if old is new:
+            continue
+        if not isinstance(old, tuple) or not isinstance(new, tuple):
+            if old != new:
+                return None
+            continue
+        if len(new) < len(old) or any(a is not b for a, b in zip(old, new, strict=False)):
+            return None
+        if len(new) > len(old):
+            if item.name not in _GROWING:
+                return None
+            added[item.name] = new[len(old) :]
+    return added
+
+
+def _extend(base: DnsWorld, env: Environment, catalog: Catalog) -> DnsWorld | None:
+    """``build_world(env)`` from ``base``, when ``env`` only appends to ``base.env`` and what it
+    appends names nothing ``base`` already holds; None otherwise (then built from scratch)."""
+    added = _added(base.env, env)
+    if added is None:
+        return None
+    if not added:
+        return replace(base, env=env)
+    endpoints = cast(tuple[PrivateEndpoint, ...], added.get("private_endpoints", ()))
+    if any(base.env.get(e.private_link_service) is not None for e in endpoints):
+        return None  # a new endpoint of an existing resource may change its names: rebuild
+    zones_by_id = {z.id: z for z in env.private_dns_zones}
+    aliases: dict[DnsName, PublicAlias] = {}
+    privatelink: dict[DnsName, DnsName] = {}
+    records: dict[ResourceId, dict[str, list[ZoneRecord]]] = {}
+    for endpoint in endpoints:
+        _endpoint_names(catalog, env, endpoint, zones_by_id, aliases, privatelink, records)
+    computes = cast(tuple[Compute, ...], added.get("computes", ()))
+    _compute_names(catalog, env, computes, aliases)
+    services: dict[DnsName, ResourceId] = {}
+    for kind in ("storage_accounts", "key_vaults", "container_registries", "workspaces"):
+        for resource in added.get(kind, ()):
+            for public_name in public_names_of(catalog, env, resource.id):
+                services.setdefault(public_name, resource.id)
+    for kind in ("data_factories", "registries"):
+        for resource in added.get(kind, ()):
+            for public_name in public_names_of(catalog, env, resource.id):
+                services.setdefault(public_name, resource.id)
+    # first writer wins in a full build: a name the base already holds would be decided by order
+    if (
+        set(aliases) & set(base.public_aliases)
+        or set(privatelink) & set(base.public_privatelink)
+        or set(services) & set(base.services_by_name)
+        or set(services) & set(base.public_privatelink.values())
+        or set(privatelink.values()) & set(base.services_by_name)
+    ):
+        return None
+    for private_name, public_name in privatelink.items():
+        if public_name in services:
+            services.setdefault(private_name, services[public_name])
+    zones = base.zones
+    links = base.links
+    if records:
+        views = []
+        for view in base.zones:
+            more = records.get(view.zone.id)
+            if not more:
+                views.append(view)
+                continue
+            merged = {k: list(v) for k, v in view.records.items()}
+            for relative, found in more.items():
+                merged.setdefault(relative, []).extend(found)
+            views.append(ZoneView(view.zone, {k: tuple(v) for k, v in sorted(merged.items())}))
+        zones = tuple(views)
+        links = _links(env, zones)
+    return replace(
+        base,
+        env=env,
+        zones=zones,
+        links=links,
+        public_aliases={**base.public_aliases, **aliases},
+        public_privatelink={**base.public_privatelink, **privatelink},
+        services_by_name={**base.services_by_name, **services},
     )
 
 
