@@ -804,7 +804,8 @@ class _Judge:
         if nodes and not self.env.kubernetes_computes and parts[0].status is Status.NOT_APPLICABLE:
             # what was judged is the nodes' egress: say that no scoring path is
             gaps.append("no Azure ML compute attaches the cluster: no scoring path to judge")
-        result = judged[0] if len(judged) == 1 else _combine(judged, "serve", len(nodes))
+        counted = len({t.vantage for p in judged for t in p.flows}) or len(nodes)
+        result = judged[0] if len(judged) == 1 else _combine(judged, "serve", counted)
         if gaps and result.status is Status.READY:
             result = replace(
                 result,
@@ -914,7 +915,8 @@ class _Judge:
         judged = [p for p in parts if p.status is not Status.NOT_APPLICABLE]
         if not judged:
             return None, gap
-        return (judged[0] if len(judged) == 1 else _combine(judged, "serve", len(nodes))), gap
+        counted = len({t.vantage for p in judged for t in p.flows}) or len(nodes)
+        return (judged[0] if len(judged) == 1 else _combine(judged, "serve", counted)), gap
 
     def _cluster_nodes(self, compute: KubernetesCompute) -> list[Vantage]:
         """The egress vantages of the node pools of the cluster a compute attaches."""

@@ -6,7 +6,7 @@ cannot know them, so a stable placeholder is derived from the resource ID and ta
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from heiki.model.base import ASSUMED_TAG, REGISTRIES_TAG
 from heiki.model.ml import (
@@ -179,7 +179,7 @@ def computes(ctx: ConvertContext) -> list[Compute]:
         kind_text = props.text("computeType")
         kind = next((k for k in ComputeType if k.value.lower() == kind_text.lower()), None)
         if kind is None:
-            continue  # AKS, Kubernetes, Synapse... attached computes are not modelled
+            continue  # Kubernetes computes: kubernetes_computes; other attached computes are not modelled
         inner = props.sub("properties")
         subnet = inner.rid("subnet")
         if kind is ComputeType.AML_COMPUTE:
@@ -227,12 +227,11 @@ def kubernetes_computes(ctx: ConvertContext) -> list[KubernetesCompute]:
         if not attach:
             continue
         cluster = props.rid("resourceId")
-        if attach == "AKS":
-            exposure = _aks_front_end(ctx, props.sub("properties"), cluster)
-        else:
-            exposure = _extension_front_end(ctx, cluster)
-        kind, subnet, https, reason, where = exposure
-        default = attach == "AKS" and not props.sub("properties").text("loadBalancerType")
+        front = (
+            _aks_front_end(ctx, props.sub("properties"), cluster)
+            if attach == "AKS"
+            else _extension_front_end(ctx, cluster)
+        )
         result.append(
             KubernetesCompute(
                 id=compute.id,
@@ -243,18 +242,28 @@ def kubernetes_computes(ctx: ConvertContext) -> list[KubernetesCompute]:
                 workspace=compute.parent_id,
                 attach_type=attach,
                 cluster=cluster,
-                exposure=kind,
-                scoring_subnet=subnet,
-                https=https,
-                exposure_reason=reason,
-                exposure_default=default,
-                exposure_source=where or compute.source,
+                exposure=front.exposure,
+                scoring_subnet=front.subnet,
+                https=front.https,
+                exposure_reason=front.reason,
+                exposure_default=front.default,
+                exposure_source=front.where or compute.source,
             )
         )
     return result
 
 
-_FrontEnd = tuple[ScoringExposure, ResourceId | None, bool, str, "SourceLocation | None"]
+@dataclass(frozen=True, slots=True)
+class _FrontEnd:
+    """How a compute's scoring front end is exposed, and where the input says so."""
+
+    exposure: ScoringExposure
+    reason: str
+    where: SourceLocation | None = None
+    subnet: ResourceId | None = None
+    https: bool = True
+    default: bool = False
+    """Nothing is written: Azure's default holds."""
 
 
 def _node_subnet(ctx: ConvertContext, cluster: ResourceId | None) -> ResourceId | None:
@@ -275,24 +284,24 @@ def _aks_front_end(ctx: ConvertContext, inner: Props, cluster: ResourceId | None
     https = inner.sub("sslConfiguration").text("status").lower() in ("enabled", "auto")
     written = inner.text("loadBalancerType")
     if written.lower() != "internalloadbalancer":
-        reason = (
-            f"loadBalancerType {written}"
-            if written
-            else "loadBalancerType not set: PublicIp, Azure's default"
-        )
-        return ScoringExposure.PUBLIC, None, https, reason, inner.where
+        if not written:
+            reason = "loadBalancerType not set: PublicIp, Azure's default"
+            return _FrontEnd(ScoringExposure.PUBLIC, reason, inner.where, https=https, default=True)
+        reason = f"loadBalancerType {written}"
+        return _FrontEnd(ScoringExposure.PUBLIC, reason, inner.where, https=https)
     base = inner.sub("aksNetworkingConfiguration").rid("subnetId") or _node_subnet(ctx, cluster)
     named = inner.text("loadBalancerSubnet")
     subnet = base
     if base is not None and named and base.parent is not None:
         subnet = base.parent.child("subnets", named)
-    return (
-        ScoringExposure.INTERNAL,
-        subnet,
-        https,
-        "loadBalancerType InternalLoadBalancer",
-        (inner.where),
-    )
+    reason = "loadBalancerType InternalLoadBalancer"
+    return _FrontEnd(ScoringExposure.INTERNAL, reason, inner.where, subnet, https)
+
+
+_ROUTER_SERVICES = {
+    "nodeport": ScoringExposure.NODE_PORT,
+    "clusterip": ScoringExposure.CLUSTER_IP,
+}
 
 
 def _extension_front_end(ctx: ConvertContext, cluster: ResourceId | None) -> _FrontEnd:
@@ -300,7 +309,7 @@ def _extension_front_end(ctx: ConvertContext, cluster: ResourceId | None) -> _Fr
     (loadBalancer, nodePort, clusterIP), ``internalLoadBalancerProvider`` (azure: an internal
     load balancer) and ``allowInsecureConnections`` (HTTP instead of HTTPS)."""
     if cluster is None:
-        return ScoringExposure.UNKNOWN, None, True, "the attached cluster is not written", None
+        return _FrontEnd(ScoringExposure.UNKNOWN, "the attached cluster is not written")
     scope = f"{cluster.text.lower()}/providers/"
     for extension in ctx.of_type("Microsoft.KubernetesConfiguration/extensions"):
         props = ctx.props(extension)
@@ -312,41 +321,28 @@ def _extension_front_end(ctx: ConvertContext, cluster: ResourceId | None) -> _Fr
         where = extension.source
         https = settings.text("allowInsecureConnections").lower() != "true"
         if settings.text("enableInference").lower() != "true":
-            return ScoringExposure.NONE, None, https, "enableInference is not True", where
-        service = settings.text("inferenceRouterServiceType").lower()
-        subnet = _node_subnet(ctx, cluster)
+            return _FrontEnd(
+                ScoringExposure.NONE, "enableInference is not True", where, https=https
+            )
+        written = settings.text("inferenceRouterServiceType")
+        service = written.lower()
+        reason = f"inferenceRouterServiceType {written}"
         if service == "loadbalancer":
             if settings.text("internalLoadBalancerProvider").lower() == "azure":
-                reason = (
-                    "inferenceRouterServiceType loadBalancer, internalLoadBalancerProvider azure"
+                reason += ", internalLoadBalancerProvider azure"
+                return _FrontEnd(
+                    ScoringExposure.INTERNAL, reason, where, _node_subnet(ctx, cluster), https
                 )
-                return ScoringExposure.INTERNAL, subnet, https, reason, where
-            reason = "inferenceRouterServiceType loadBalancer without an internal provider"
-            return ScoringExposure.PUBLIC, None, https, reason, where
-        if service == "nodeport":
-            return (
-                ScoringExposure.NODE_PORT,
-                subnet,
-                https,
-                "inferenceRouterServiceType nodePort",
-                (where),
-            )
-        if service == "clusterip":
-            return (
-                ScoringExposure.CLUSTER_IP,
-                None,
-                https,
-                "inferenceRouterServiceType clusterIP",
-                (where),
-            )
-        return ScoringExposure.UNKNOWN, None, https, "inferenceRouterServiceType not read", where
-    return (
-        ScoringExposure.UNKNOWN,
-        None,
-        True,
-        "the cluster's Azure ML extension (microsoft.azureml.kubernetes) is not in the input",
-        None,
-    )
+            reason += " without an internal provider"
+            return _FrontEnd(ScoringExposure.PUBLIC, reason, where, https=https)
+        if service in _ROUTER_SERVICES:
+            exposure = _ROUTER_SERVICES[service]
+            subnet = _node_subnet(ctx, cluster) if exposure is ScoringExposure.NODE_PORT else None
+            return _FrontEnd(exposure, reason, where, subnet, https)
+        reason = "inferenceRouterServiceType not read"
+        return _FrontEnd(ScoringExposure.UNKNOWN, reason, where, https=https)
+    reason = "the cluster's Azure ML extension (microsoft.azureml.kubernetes) is not in the input"
+    return _FrontEnd(ScoringExposure.UNKNOWN, reason)
 
 
 def registries(ctx: ConvertContext) -> list[Registry]:
