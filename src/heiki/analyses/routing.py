@@ -237,22 +237,20 @@ def effective_routes(
     endpoint_routes: list[tuple[EffectiveRoute, Prefix, PrivateEndpointNetworkPolicies]] = []
     for owner in [vnet, *(remote for remote, _ in peers)]:
         smallest_space = max((s.prefixlen for s in owner.address_space), default=32)
+        # the widest route the endpoint's /32 must beat (its mask only matters), parsed once
+        widest = Prefix((0, smallest_space))
         for endpoint, pe_subnet in context.endpoints.get(owner.id, ()):
             for config in endpoint.ip_configurations:
                 route = EffectiveRoute(
                     RouteSource.DEFAULT,
-                    Prefix(f"{config.private_ip_address}/32"),
+                    Prefix((config.private_ip_address, 32)),
                     "",
                     HopType.INTERFACE_ENDPOINT,
                     name=f"private endpoint {endpoint.name}",
                     resource=endpoint.id,
                 )
                 endpoint_routes.append(
-                    (
-                        route,
-                        Prefix(f"0.0.0.0/{smallest_space}"),
-                        pe_subnet.private_endpoint_network_policies,
-                    )
+                    (route, widest, pe_subnet.private_endpoint_network_policies)
                 )
     # States: UDRs override same-prefix system and BGP routes; BGP never beats VNet ranges.
     user_prefixes = {r.prefix for r in user if r.prefix is not None}

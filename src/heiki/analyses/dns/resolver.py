@@ -381,13 +381,9 @@ class _Resolution:
     def azure_dns(self, vnet_id: ResourceId, name: DnsName) -> _Answer:
         vnet = self.env.get(vnet_id)
         server = f"Azure DNS ({vnet.name if vnet else vnet_id.name})"
-        linked = [
-            (view, link)
-            for view, link in self.world.linked_zones(vnet_id)
-            if name.is_subdomain_of(view.name)
-        ]
-        if linked:
-            view, link = max(linked, key=lambda item: len(item[0].name.labels))
+        linked = self.world.closest_linked_zone(vnet_id, name)
+        if linked is not None:
+            view, link = linked
             record = view.lookup(name)
             if record is not None and record.addresses:
                 self.step(
@@ -481,16 +477,7 @@ class _Resolution:
     def onprem(self, address: Address, name: DnsName) -> _Answer:
         server = self.world.onprem_by_ip[address]
         label = f"on-premises {server.name} {server.address}"
-        zone = max(
-            (z for z in server.zones if name.is_subdomain_of(z.zone)),
-            key=lambda z: len(z.zone.labels),
-            default=None,
-        )
-        forwarder = max(
-            (f for f in server.conditional_forwarders if name.is_subdomain_of(f.zone)),
-            key=lambda f: len(f.zone.labels),
-            default=None,
-        )
+        zone, forwarder = self.world.closest_onprem(address, name)
         # The most specific of a hosted zone and a conditional forwarder decides.
         if zone is not None and (
             forwarder is None or len(zone.zone.labels) >= len(forwarder.zone.labels)

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import cast
+from typing import TypeVar, cast
 
 from heiki.analyses.allocation import allocate_endpoint_ips
 from heiki.catalog import Catalog
@@ -37,7 +37,7 @@ from heiki.model.environment import Environment
 from heiki.model.firewall import AzureFirewall, FirewallPolicy
 from heiki.model.ml import Compute, Workspace
 from heiki.model.network import NetworkInterface, VirtualMachine, VmRole
-from heiki.model.onprem import OnPremDnsServer
+from heiki.model.onprem import ConditionalForwarder, OnPremDnsServer, OnPremDnsZone
 from heiki.model.source import SourceLocation
 from heiki.model.values import Address, DnsName, ResourceId
 
@@ -65,6 +65,19 @@ class ZoneView:
 
     def lookup(self, name: DnsName) -> ZoneRecord | None:
         return lookup_records(self.records, self.name, name)
+
+
+_T = TypeVar("_T")
+
+
+def _closest(index: dict[tuple[str, ...], _T], name: DnsName) -> _T | None:
+    """The entry of the longest suffix of ``name`` in ``index``."""
+    labels = name.labels
+    for start in range(len(labels) + 1):
+        found = index.get(labels[start:])
+        if found is not None:
+            return found
+    return None
 
 
 def lookup_records(
@@ -117,9 +130,48 @@ class DnsWorld:
     """A service's public suffix (``blob.core.windows.net``) -> its privatelink zone, for
     resources outside the environment that have private endpoints of their own."""
     _notes: tuple[str, ...] = field(default=())
+    _by_zone_name: dict[ResourceId, dict[tuple[str, ...], tuple[ZoneView, VirtualNetworkLink]]] = (
+        field(default_factory=dict, init=False, compare=False, repr=False)
+    )
+    """Per VNet, its linked zones by their labels (built on first use)."""
+    _onprem_index: dict[
+        Address,
+        tuple[dict[tuple[str, ...], OnPremDnsZone], dict[tuple[str, ...], ConditionalForwarder]],
+    ] = field(default_factory=dict, init=False, compare=False, repr=False)
+    """Per on-premises server, its hosted zones and conditional forwarders by their labels."""
 
     def linked_zones(self, vnet: ResourceId) -> tuple[tuple[ZoneView, VirtualNetworkLink], ...]:
         return self.links.get(vnet, ())
+
+    def closest_onprem(
+        self, address: Address, name: DnsName
+    ) -> tuple[OnPremDnsZone | None, ConditionalForwarder | None]:
+        """The most specific hosted zone and conditional forwarder of an on-premises server
+        that cover ``name`` (first declared wins among equals, as in a scan)."""
+        index = self._onprem_index.get(address)
+        if index is None:
+            server = self.onprem_by_ip[address]
+            zones: dict[tuple[str, ...], OnPremDnsZone] = {}
+            forwarders: dict[tuple[str, ...], ConditionalForwarder] = {}
+            for hosted in server.zones:
+                zones.setdefault(hosted.zone.labels, hosted)
+            for forwarder in server.conditional_forwarders:
+                forwarders.setdefault(forwarder.zone.labels, forwarder)
+            index = self._onprem_index[address] = (zones, forwarders)
+        return _closest(index[0], name), _closest(index[1], name)
+
+    def closest_linked_zone(
+        self, vnet: ResourceId, name: DnsName
+    ) -> tuple[ZoneView, VirtualNetworkLink] | None:
+        """The most specific zone linked to ``vnet`` that holds ``name`` (a lookup per label of
+        the name, not a scan of the zones: a resolver answers millions of such questions)."""
+        index = self._by_zone_name.get(vnet)
+        if index is None:
+            index = {}
+            for view, link in self.links.get(vnet, ()):
+                index.setdefault(view.name.labels, (view, link))
+            self._by_zone_name[vnet] = index
+        return _closest(index, name)
 
     def public_tags(self, name: DnsName) -> tuple[str, ...]:
         """Service tags of a public name, from the catalog (most specific pattern wins)."""
