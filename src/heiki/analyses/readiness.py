@@ -856,8 +856,7 @@ class _Judge:
             gaps.append(
                 f"{label}: its cluster's nodes are not in the input (their egress is not traced)"
             )
-        callers = [v for v in list_vantages(self.env) if v.kind is VantageKind.ONPREM]
-        callers += [s.vantage for s in self.egress.subnets if VmRole.JUMPBOX.value in s.roles]
+        callers = self.callers()
         if compute.exposure is ScoringExposure.PUBLIC:
             problem = (
                 f"{label}'s scoring front end (azureml-fe) has a public IP{why}: callers reach "
@@ -918,6 +917,11 @@ class _Judge:
         counted = len({t.vantage for p in judged for t in p.flows}) or len(nodes)
         return (judged[0] if len(judged) == 1 else _combine(judged, "serve", counted)), gap
 
+    def callers(self) -> list[Vantage]:
+        """Who calls the scoring endpoints: on-premises clients and jump boxes."""
+        found = [v for v in list_vantages(self.env) if v.kind is VantageKind.ONPREM]
+        return found + [s.vantage for s in self.egress.subnets if VmRole.JUMPBOX.value in s.roles]
+
     def _cluster_nodes(self, compute: KubernetesCompute) -> list[Vantage]:
         """The egress vantages of the node pools of the cluster a compute attaches."""
         if compute.cluster is None:
@@ -955,8 +959,7 @@ class _Judge:
                 Status.NOT_APPLICABLE,
                 "no online endpoint of a private-link workspace (a public one is closure's)",
             )
-        callers = [v for v in list_vantages(self.env) if v.kind is VantageKind.ONPREM]
-        callers += [s.vantage for s in self.egress.subnets if VmRole.JUMPBOX.value in s.roles]
+        callers = self.callers()
         if not callers:
             return Capability(
                 Loop.OUTER,

@@ -249,9 +249,7 @@ def effective_routes(
                     name=f"private endpoint {endpoint.name}",
                     resource=endpoint.id,
                 )
-                endpoint_routes.append(
-                    (route, widest, pe_subnet.private_endpoint_network_policies)
-                )
+                endpoint_routes.append((route, widest, pe_subnet.private_endpoint_network_policies))
     # States: UDRs override same-prefix system and BGP routes; BGP never beats VNet ranges.
     user_prefixes = {r.prefix for r in user if r.prefix is not None}
     local = [

@@ -37,11 +37,11 @@ from heiki.model.firewall import (
 )
 from heiki.model.ml import (
     DatastoresAuthMode,
-    KubernetesCompute,
     OutboundRuleType,
     PublicNetworkAccess,
     ScoringExposure,
     Workspace,
+    extension_settings,
 )
 from heiki.model.network import VirtualNetwork, VirtualNetworkGateway
 from heiki.model.services import DataFactory, IntegrationRuntimeType, NetworkAcls
@@ -1112,7 +1112,7 @@ def _kubernetes(w: _Writer) -> None:
             }
         )
         name = clusters.get(compute.cluster.text.lower()) if compute.cluster else None
-        settings = _extension_settings(compute)
+        settings = extension_settings(compute.exposure, compute.https)
         if compute.attach_type == "Kubernetes" and name and settings is not None and cluster:
             w.resources.append(
                 {
@@ -1139,30 +1139,6 @@ def _ref_text(w: _Writer, text: str) -> str | None:
         return w.ref(ResourceId(text))
     except ValueError:
         return text
-
-
-def _extension_settings(compute: KubernetesCompute) -> dict[str, str] | None:
-    """The Azure ML extension's settings that give a compute its front end; None when the
-    input did not say (the extension was not in it)."""
-    service = {
-        ScoringExposure.INTERNAL: "loadBalancer",
-        ScoringExposure.PUBLIC: "loadBalancer",
-        ScoringExposure.NODE_PORT: "nodePort",
-        ScoringExposure.CLUSTER_IP: "clusterIP",
-    }
-    if compute.exposure is ScoringExposure.UNKNOWN:
-        return None
-    if compute.exposure is ScoringExposure.NONE:
-        return {"enableTraining": "True", "enableInference": "False"}
-    settings = {
-        "enableTraining": "True",
-        "enableInference": "True",
-        "inferenceRouterServiceType": service[compute.exposure],
-        "allowInsecureConnections": "False" if compute.https else "True",
-    }
-    if compute.exposure is ScoringExposure.INTERNAL:
-        settings["internalLoadBalancerProvider"] = "azure"
-    return settings
 
 
 def _batch_endpoint(w: _Writer, resource_id: str, name: str) -> None:

@@ -136,6 +136,30 @@ class ScoringExposure(StrEnum):
     """Decided where the input does not show it (the Azure ML extension is not in the input)."""
 
 
+def extension_settings(exposure: ScoringExposure, https: bool) -> dict[str, str] | None:
+    """The Azure ML extension's configuration settings that give a Kubernetes compute this
+    front end (what the readers take them to mean); None for an unknown exposure."""
+    services = {
+        ScoringExposure.INTERNAL: "loadBalancer",
+        ScoringExposure.PUBLIC: "loadBalancer",
+        ScoringExposure.NODE_PORT: "nodePort",
+        ScoringExposure.CLUSTER_IP: "clusterIP",
+    }
+    if exposure is ScoringExposure.UNKNOWN:
+        return None
+    if exposure is ScoringExposure.NONE:
+        return {"enableTraining": "True", "enableInference": "False"}
+    settings = {
+        "enableTraining": "True",
+        "enableInference": "True",
+        "inferenceRouterServiceType": services[exposure],
+        "allowInsecureConnections": "False" if https else "True",
+    }
+    if exposure is ScoringExposure.INTERNAL:
+        settings["internalLoadBalancerProvider"] = "azure"
+    return settings
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KubernetesCompute(LocatedResource):
     """An AKS (or Arc) cluster attached to a workspace (``workspaces/computes`` of type ``AKS``,

@@ -65,7 +65,9 @@ from heiki.model.ml import (
     OutboundRule,
     PublicNetworkAccess,
     Registry,
+    ScoringExposure,
     Workspace,
+    extension_settings,
     placeholder_guid,
 )
 from heiki.model.network import (
@@ -1334,20 +1336,8 @@ class Expander:
             if internal:
                 inner["loadBalancerSubnet"] = plan.subnets["aks"][0]
         else:
-            settings = {
-                "enableTraining": "True",
-                "enableInference": "False" if compute.front_end == "none" else "True",
-                "allowInsecureConnections": "False" if compute.https else "True",
-            }
-            if compute.front_end != "none":
-                settings["inferenceRouterServiceType"] = {
-                    "internal": "loadBalancer",
-                    "public": "loadBalancer",
-                    "node-port": "nodePort",
-                    "cluster-ip": "clusterIP",
-                }[compute.front_end]
-            if compute.front_end == "internal":
-                settings["internalLoadBalancerProvider"] = "azure"
+            # the blueprint's front_end values are the exposures' own (never unknown)
+            settings = extension_settings(ScoringExposure(compute.front_end), compute.https) or {}
             self.services.append(
                 ArmResource(
                     id=ResourceId(
