@@ -535,3 +535,105 @@ def test_a_foundry_project_of_an_ai_services_account_goes_with_the_account(
     )
     check = public_inbound(env)
     assert check.status.value == "pass" and "not checked" not in check.summary
+
+
+# -- AKS node subnets and Azure CNI (NET006) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("network", "pool", "fires"),
+    [
+        # Azure CNI on the node subnet: (10 + 1) x (1 + 30) = 341 addresses > a /24's 251
+        ({"networkPlugin": "azure"}, {"count": 10}, True),
+        ({"networkPlugin": "azure"}, {"count": 6}, False),  # 7 x 31 = 217
+        # autoscaling counts maxCount, and maxPods is read
+        ({"networkPlugin": "azure"}, {"count": 2, "enableAutoScaling": True, "maxCount": 9}, True),
+        ({"networkPlugin": "azure"}, {"count": 10, "maxPods": 10}, False),  # 11 x 11 = 121
+        # overlay, kubenet and a pod subnet give pods no node-subnet addresses
+        ({"networkPlugin": "azure", "networkPluginMode": "overlay"}, {"count": 100}, False),
+        ({"networkPlugin": "kubenet"}, {"count": 100}, False),
+        ({}, {"count": 100}, False),
+    ],
+)
+def test_an_aks_node_subnet_too_small_for_its_pods(
+    tmp_path: Path, network: dict[str, Any], pool: dict[str, Any], fires: bool
+) -> None:
+    from heiki.catalog import load_catalog
+    from heiki.rules.engine import run_rules
+
+    subnet = rid(f"{NET}/virtualNetworks/subnets", "vnet-aks", "snet-aks")
+    vnet = resource(
+        f"{NET}/virtualNetworks",
+        "vnet-aks",
+        {
+            "addressSpace": {"addressPrefixes": ["10.30.0.0/16"]},
+            "subnets": [{"name": "snet-aks", "properties": {"addressPrefix": "10.30.1.0/24"}}],
+        },
+    )
+    aks = resource(
+        "Microsoft.ContainerService/managedClusters",
+        "aks-cni",
+        {
+            "agentPoolProfiles": [{"name": "system", "vnetSubnetID": subnet, **pool}],
+            "networkProfile": {"outboundType": "userDefinedRouting", **network},
+        },
+    )
+    env = load([write(tmp_path, ml_template(vnet, aks))]).environment
+    (cluster,) = [u for u in env.unmodelled if u.name == "aks-cni"]
+    assert cluster.node_pools and cluster.node_pools[0].subnet.endswith("/snet-aks")
+    findings = run_rules(env, load_catalog(), select=["NET006"])
+    assert bool(findings) is fires, findings
+    if fires:
+        assert "snet-aks" in findings[0].message and "aks-cni" in findings[0].message
+        assert findings[0].location is not None  # at the cluster that asks for the addresses
+
+
+def test_terraform_reads_the_node_pool_and_network_plugin(tmp_path: Path) -> None:
+    folder = tmp_path / "tf"
+    folder.mkdir()
+    (folder / "main.tf").write_text(
+        """
+resource "azurerm_virtual_network" "v" {
+  name                = "vnet-aks"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  address_space       = ["10.4.0.0/16"]
+}
+resource "azurerm_subnet" "aks" {
+  name                 = "snet-aks"
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.v.name
+  address_prefixes     = ["10.4.0.0/24"]
+}
+resource "azurerm_kubernetes_cluster" "aks" {
+  name                    = "aks-tf"
+  location                = "westeurope"
+  resource_group_name     = "rg"
+  dns_prefix              = "akstf"
+  private_cluster_enabled = true
+  default_node_pool {
+    name                 = "system"
+    vm_size              = "Standard_D4s_v5"
+    vnet_subnet_id       = azurerm_subnet.aks.id
+    auto_scaling_enabled = true
+    node_count           = 3
+    max_count            = 12
+    max_pods             = 30
+  }
+  network_profile {
+    network_plugin = "azure"
+    outbound_type  = "userDefinedRouting"
+  }
+}
+""",
+        encoding="utf-8",
+    )
+    from heiki.catalog import load_catalog
+    from heiki.rules.engine import run_rules
+
+    env = load([str(folder)]).environment
+    (cluster,) = [u for u in env.unmodelled if u.name == "aks-tf"]
+    assert cluster.network_plugin == "azure"
+    assert [(p.name, p.nodes, p.max_pods) for p in cluster.node_pools] == [("system", 12, 30)]
+    (finding,) = run_rules(env, load_catalog(), select=["NET006"])
+    assert "403 addresses" in finding.message  # (12 + 1) x (1 + 30)

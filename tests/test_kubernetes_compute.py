@@ -323,3 +323,14 @@ def test_the_html_diagram_places_the_internal_front_end(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["check", str(design), "--format", "html", "-o", str(page)])
     assert result.exit_code == 0, result.output
     assert "scoring k8s-score" in page.read_text(encoding="utf-8")
+
+
+def test_a_blueprint_cluster_on_azure_cni_must_fit_its_subnet() -> None:
+    """Azure CNI on the node subnet: 8 nodes take (8 + 1) x 31 = 279 addresses, more than
+    snet-aks (/24) holds - NET006; the default overlay takes the nodes only."""
+    crowded = _context(_attached(cluster=", network_plugin: azure, nodes: 8"))
+    findings = [f for f in _roots(crowded) if f.rule_id == "NET006"]
+    assert len(findings) == 1 and "279 addresses" in findings[0].message
+    assert not [
+        f for f in _roots(_context(_attached(cluster=", nodes: 8"))) if f.rule_id == "NET006"
+    ]

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from heiki.model.coverage import NodePool, UnmodelledResource
 from heiki.model.environment import Environment
 from heiki.model.firewall import (
     ApplicationProtocol,
@@ -412,6 +413,28 @@ def kubernetes_compute(env: Environment, exposure: ScoringExposure) -> Environme
     return replace(env, kubernetes_computes=(compute,))
 
 
+def aks_in_compute_subnet(env: Environment, nodes: int, overlay: bool) -> Environment:
+    """The closed design with an Azure CNI AKS cluster of ``nodes`` nodes on its compute subnet
+    (30 pods per node reserve node-subnet addresses unless the plugin runs as an overlay)."""
+    subnet = next(s for v in env.virtual_networks for s in v.subnets if "compute" in s.name)
+    cluster = UnmodelledResource(
+        resource_id=f"{env.workspaces[0].id.text.rsplit('/providers/', 1)[0]}/providers/"
+        "Microsoft.ContainerService/managedClusters/aks-big",
+        type="Microsoft.ContainerService/managedClusters",
+        name="aks-big",
+        subnets=(subnet.id.text,),
+        node_pools=(NodePool("system", subnet.id.text, nodes),),
+        network_plugin="azure",
+        network_plugin_mode="overlay" if overlay else "",
+    )
+    return replace(env, unmodelled=(*env.unmodelled, cluster))
+
+
+FAILING["NET006-azure-cni-pods-fill-the-subnet"] = (
+    "NET006",
+    lambda: aks_in_compute_subnet(CLOSED, nodes=10, overlay=False),
+    "cannot hold the",
+)
 FAILING["AML011-kubernetes-front-end-public"] = (
     "AML011",
     lambda: kubernetes_compute(CLOSED, ScoringExposure.PUBLIC),
@@ -419,6 +442,12 @@ FAILING["AML011-kubernetes-front-end-public"] = (
 )
 
 PASSING: dict[str, Case] = {
+    # the same ten nodes with Azure CNI Overlay: pods take no node-subnet addresses
+    "NET006-overlay-takes-nodes-only": (
+        "",
+        lambda: aks_in_compute_subnet(CLOSED, nodes=10, overlay=True),
+        "",
+    ),
     "AML011-kubernetes-front-end-internal": (
         "",
         lambda: kubernetes_compute(CLOSED, ScoringExposure.INTERNAL),

@@ -182,6 +182,26 @@ class DeploymentLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class AksAddressing:
+    """What an AKS node pool takes of its subnet (catalog ``aks_addressing``)."""
+
+    default_max_pods: tuple[tuple[str, int], ...] = ()
+    """Per network plugin (``azure``, ``kubenet``, ``overlay``): maxPods when not written."""
+    surge_nodes: int = 1
+    """Nodes added during an upgrade, besides the pool's own."""
+    default_node_count: int = 1
+
+    def max_pods(self, plugin: str) -> int:
+        return dict(self.default_max_pods).get(plugin.lower(), 30)
+
+    def addresses(self, nodes: int, max_pods: int, pods_in_subnet: bool) -> int:
+        """The subnet addresses a pool of ``nodes`` takes: its nodes and upgrade surge, and with
+        Azure CNI on the node subnet an address for every pod each of them may run."""
+        hosts = nodes + self.surge_nodes
+        return hosts + hosts * max_pods if pods_in_subnet else hosts
+
+
+@dataclass(frozen=True, slots=True)
 class Catalog:
     """Every Azure fact heiki relies on. Pass it to analyses; never read data files from them."""
 
@@ -233,6 +253,8 @@ class Catalog:
     foundation_model_accounts: tuple[str, tuple[str, ...], str] = ("", (), "")
     batch_endpoint_storage: tuple[str, tuple[str, ...]] = ("", ())
     """Batch endpoints' type and the storage private-endpoint groups their deployments need."""
+    aks_addressing: AksAddressing = field(default_factory=lambda: AksAddressing())
+    """What an AKS node pool takes of its subnet's addresses."""
     """(resource type, ARM kinds, the name suffix clients call) of the accounts that serve
     foundation models (Azure OpenAI, AI Services)."""
     private_subnet_api_version: str = ""
@@ -458,6 +480,8 @@ def load_catalog() -> Catalog:
     _provenance(platform["foundation_model_accounts"], "foundation_model_accounts")
     _provenance(platform["online_endpoint_names"], "online_endpoint_names")
     _provenance(platform["batch_endpoint_storage"], "batch_endpoint_storage")
+    _provenance(platform["aks_addressing"], "aks_addressing")
+    aks = platform["aks_addressing"]
     batch = platform["batch_endpoint_storage"]
     online = platform["online_endpoint_names"]
     models = platform["foundation_model_accounts"]
@@ -509,6 +533,13 @@ def load_catalog() -> Catalog:
         batch_endpoint_storage=(
             str(batch["type"]),
             tuple(str(g) for g in batch["storage_groups"]),
+        ),
+        aks_addressing=AksAddressing(
+            default_max_pods=tuple(
+                (str(k).lower(), int(v)) for k, v in aks["default_max_pods"].items()
+            ),
+            surge_nodes=int(aks["surge_nodes"]),
+            default_node_count=int(aks["default_node_count"]),
         ),
         foundation_model_accounts=(
             str(models["type"]),

@@ -1049,24 +1049,34 @@ def _kubernetes(w: _Writer) -> None:
             api_server["authorizedIPRanges"] = list(surface.network_acls.ip_rules)
         pools = [
             {
-                "name": "system" if index == 0 else f"pool{index}",
-                "mode": "System" if index == 0 else "User",
-                "count": 3,
-                "vmSize": "Standard_D4s_v5",
-                "osType": "Linux",
-                "type": "VirtualMachineScaleSets",
-                "vnetSubnetID": _ref_text(w, subnet),
+                key: value
+                for key, value in {
+                    "name": pool.name,
+                    "mode": "System" if index == 0 else "User",
+                    "count": pool.nodes,
+                    "maxPods": pool.max_pods,
+                    "vmSize": "Standard_D4s_v5",
+                    "osType": "Linux",
+                    "type": "VirtualMachineScaleSets",
+                    "vnetSubnetID": _ref_text(w, pool.subnet),
+                    "podSubnetID": _ref_text(w, pool.pod_subnet) if pool.pod_subnet else None,
+                }.items()
+                if value is not None  # what the input left to Azure stays unwritten
             }
-            for index, subnet in enumerate(resource.subnets)
+            for index, pool in enumerate(resource.node_pools)
         ]
+        network: dict[str, Any] = {
+            # as read; Azure CNI Overlay where the input did not say (pods take no subnet space)
+            "networkPlugin": resource.network_plugin or "azure",
+            # through the firewall unless the input left by the cluster's own load balancer
+            "outboundType": surface.uninspected_egress or "userDefinedRouting",
+        }
+        if resource.network_plugin_mode or not resource.network_plugin:
+            network["networkPluginMode"] = resource.network_plugin_mode or "overlay"
         properties: dict[str, Any] = {
             "dnsPrefix": resource.name,
             "agentPoolProfiles": pools,
-            # through the firewall unless the input left by the cluster's own load balancer
-            "networkProfile": {
-                "networkPlugin": "azure",
-                "outboundType": surface.uninspected_egress or "userDefinedRouting",
-            },
+            "networkProfile": network,
             "apiServerAccessProfile": api_server,
             "disableLocalAccounts": not local,
             "enableRBAC": True,

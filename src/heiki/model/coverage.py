@@ -34,6 +34,26 @@ class ServiceSurface:
 
 
 @dataclass(frozen=True, slots=True)
+class NodePool:
+    """An AKS agent pool: where its nodes run and how many pods each may run."""
+
+    name: str
+    subnet: str
+    """The node subnet's ID as written."""
+    nodes: int
+    """``count``, or ``maxCount`` when the pool autoscales."""
+    max_pods: int | None = None
+    """``maxPods``; None: the network plugin's default."""
+    pod_subnet: str = ""
+    """``podSubnetID``: pods take their addresses there, not in the node subnet."""
+
+    def pods_in_node_subnet(self, plugin: str, mode: str) -> bool:
+        """Azure CNI on the node subnet (the legacy flat model) gives pods node-subnet
+        addresses; kubenet, Azure CNI Overlay and a pod subnet do not."""
+        return plugin.lower() == "azure" and mode.lower() != "overlay" and not self.pod_subnet
+
+
+@dataclass(frozen=True, slots=True)
 class UnmodelledResource:
     resource_id: str
     """As text: resources deployed above a subscription have no subscription-scoped ID."""
@@ -57,6 +77,12 @@ class UnmodelledResource:
     rather than the name (a Cognitive Services account's custom subdomain); empty: the name."""
     subnets: tuple[str, ...] = ()
     """The subnets its own nodes run in (AKS agent pools), as IDs the input wrote."""
+    node_pools: tuple[NodePool, ...] = ()
+    """An AKS cluster's node pools, as written."""
+    network_plugin: str = ""
+    """``networkProfile.networkPlugin`` (``azure``, ``kubenet``, ``none``); empty: not written."""
+    network_plugin_mode: str = ""
+    """``networkProfile.networkPluginMode`` (``overlay``); empty: not written."""
     api_server_zone: str = ""
     """A private cluster's API server zone as written: ``system`` (AKS's own, linked to the
     cluster's VNet only), ``none`` (public DNS) or a zone's resource ID; empty: not private."""

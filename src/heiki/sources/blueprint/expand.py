@@ -1278,9 +1278,23 @@ class Expander:
         properties: dict[str, Any] = {
             "dnsPrefix": aks.name,
             "agentPoolProfiles": [
-                {"name": "system", "mode": "System", "vnetSubnetID": str(plan.subnet_id("aks"))}
+                {
+                    "name": "system",
+                    "mode": "System",
+                    "count": aks.nodes,
+                    "vnetSubnetID": str(plan.subnet_id("aks")),
+                    **({"maxPods": aks.max_pods} if aks.max_pods else {}),
+                }
             ],
-            "networkProfile": {"networkPlugin": "azure", "outboundType": aks.outbound_type},
+            "networkProfile": {
+                "networkPlugin": "kubenet" if aks.network_plugin == "kubenet" else "azure",
+                **(
+                    {"networkPluginMode": "overlay"}
+                    if aks.network_plugin == "azure-overlay"
+                    else {}
+                ),
+                "outboundType": aks.outbound_type,
+            },
             "apiServerAccessProfile": api_server,
             "disableLocalAccounts": not local,
         }

@@ -250,6 +250,11 @@ class AksClusterSpec(Strict):
     local_accounts: bool | None = None
     """Kubernetes local accounts; default: on where a Kubernetes compute attaches the cluster
     (the Azure ML extension requires them), else off."""
+    network_plugin: Literal["azure-overlay", "azure", "kubenet"] = "azure-overlay"
+    """Azure CNI Overlay (pods outside the subnet), Azure CNI on the node subnet (every pod takes
+    a subnet address: NET006 checks the room) or kubenet."""
+    nodes: int = Field(default=3, ge=1, le=1000)
+    max_pods: int | None = Field(default=None, ge=10, le=250)
     authorized_ip_ranges: list[str] = Field(default_factory=list)
 
 

@@ -612,10 +612,23 @@ MAPPINGS: dict[str, Mapping] = {
             "disableLocalAccounts": a.get("local_account_disabled", False),
             # azurerm's default outbound type is loadBalancer, as ARM's
             "networkProfile": {
-                "outboundType": _first(a, "network_profile").get("outbound_type", "loadBalancer")
+                "outboundType": _first(a, "network_profile").get("outbound_type", "loadBalancer"),
+                "networkPlugin": _first(a, "network_profile").get("network_plugin"),
+                "networkPluginMode": _first(a, "network_profile").get("network_plugin_mode"),
             },
             "agentPoolProfiles": [
-                {"name": p.get("name"), "vnetSubnetID": p.get("vnet_subnet_id")}
+                {
+                    "name": p.get("name"),
+                    "vnetSubnetID": p.get("vnet_subnet_id"),
+                    "podSubnetID": p.get("pod_subnet_id"),
+                    "count": p.get("node_count"),
+                    # azurerm 4 names it auto_scaling_enabled, 3.x enable_auto_scaling
+                    "enableAutoScaling": p.get(
+                        "auto_scaling_enabled", p.get("enable_auto_scaling")
+                    ),
+                    "maxCount": p.get("max_count"),
+                    "maxPods": p.get("max_pods"),
+                }
                 for p in _blocks(a, "default_node_pool")
             ],
         },

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from heiki.catalog.coverage import AclSpec, SurfaceSpec
-from heiki.model.coverage import ServiceSurface, UnmodelledResource
+from heiki.model.coverage import NodePool, ServiceSurface, UnmodelledResource
 from heiki.model.environment import Environment
 from heiki.model.ml import PublicNetworkAccess
 from heiki.model.services import DefaultAction, NetworkAcls
@@ -223,6 +223,9 @@ def unmodelled(
                 no_surface=coverage.has_no_surface(resource.type),
                 host=_host(ctx, resource, spec),
                 subnets=_node_subnets(ctx, resource, spec),
+                node_pools=_node_pools(ctx, resource, spec),
+                network_plugin=_network(ctx, resource, spec, "networkPlugin"),
+                network_plugin_mode=_network(ctx, resource, spec, "networkPluginMode"),
                 api_server_zone=_api_server_zone(ctx, resource, spec),
                 source=resource.source,
             )
@@ -247,6 +250,43 @@ def _api_server_zone(ctx: ConvertContext, resource: ArmResource, spec: SurfaceSp
     holder, key = _path(ctx.props(resource), spec.api_server_zone[0])
     value = holder.get(key)
     return value if isinstance(value, str) and value else spec.api_server_zone[1]
+
+
+def _node_pools(
+    ctx: ConvertContext, resource: ArmResource, spec: SurfaceSpec | None
+) -> tuple[NodePool, ...]:
+    """An AKS cluster's agent pools: subnet, node count (``maxCount`` when autoscaling, else
+    ``count``, else the catalog's default), ``maxPods`` and pod subnet."""
+    if spec is None or not spec.node_subnets[0] or not spec.api_server_zone[0]:
+        return ()  # only AKS writes agent pools
+    default_nodes = ctx.catalog.aks_addressing.default_node_count
+    pools = []
+    for pool in ctx.props(resource).subs(spec.node_subnets[0]):
+        subnet = pool.get(spec.node_subnets[1])
+        if not isinstance(subnet, str) or not subnet.startswith("/subscriptions/"):
+            continue
+        nodes = pool.number("count", default_nodes)
+        if pool.flag("enableAutoScaling", False):
+            nodes = pool.number("maxCount", nodes)
+        written = pool.number("maxPods", 0)
+        pod_subnet = pool.get("podSubnetID")
+        pools.append(
+            NodePool(
+                name=pool.text("name") or "pool",
+                subnet=subnet,
+                nodes=nodes,
+                max_pods=written or None,
+                pod_subnet=pod_subnet if isinstance(pod_subnet, str) else "",
+            )
+        )
+    return tuple(pools)
+
+
+def _network(ctx: ConvertContext, resource: ArmResource, spec: SurfaceSpec | None, key: str) -> str:
+    """A ``networkProfile`` setting of a type with node pools (AKS), as written."""
+    if spec is None or not spec.node_subnets[0]:
+        return ""
+    return ctx.props(resource).sub("networkProfile").text(key)
 
 
 def _node_subnets(
