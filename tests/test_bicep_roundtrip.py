@@ -154,7 +154,15 @@ def test_an_imported_environment_round_trips_too(case: str, output: str, tmp_pat
 def _clusters(env: Environment) -> list[tuple[object, ...]]:
     """What heiki reads of each AKS cluster, which the generators write back."""
     return sorted(
-        (u.resource_id.lower(), u.surface, u.subnets, u.api_server_zone)
+        (
+            u.resource_id.lower(),
+            u.surface,
+            u.subnets,
+            u.api_server_zone,
+            u.node_pools,
+            u.network_plugin,
+            u.network_plugin_mode,
+        )
         for u in env.unmodelled
         if u.type == "Microsoft.ContainerService/managedClusters"
     )
