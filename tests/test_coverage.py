@@ -625,6 +625,13 @@ resource "azurerm_kubernetes_cluster" "aks" {
     outbound_type  = "userDefinedRouting"
   }
 }
+resource "azurerm_kubernetes_cluster_node_pool" "user" {
+  name                  = "user"
+  kubernetes_cluster_id = azurerm_kubernetes_cluster.aks.id
+  vm_size               = "Standard_D4s_v5"
+  vnet_subnet_id        = azurerm_subnet.aks.id
+  node_count            = 2
+}
 """,
         encoding="utf-8",
     )
@@ -634,6 +641,58 @@ resource "azurerm_kubernetes_cluster" "aks" {
     env = load([str(folder)]).environment
     (cluster,) = [u for u in env.unmodelled if u.name == "aks-tf"]
     assert cluster.network_plugin == "azure"
-    assert [(p.name, p.nodes, p.max_pods) for p in cluster.node_pools] == [("system", 12, 30)]
+    assert [(p.name, p.nodes, p.max_pods) for p in cluster.node_pools] == [
+        ("system", 12, 30),
+        ("user", 2, None),
+    ]
     (finding,) = run_rules(env, load_catalog(), select=["NET006"])
-    assert "403 addresses" in finding.message  # (12 + 1) x (1 + 30)
+    assert "496 addresses" in finding.message  # (12 + 1) x (1 + 30) + (2 + 1) x (1 + 30)
+
+
+def test_agent_pools_declared_apart_are_pools_of_their_cluster(tmp_path: Path) -> None:
+    """A node pool declared as an ``agentPools`` child (or azurerm_kubernetes_cluster_node_pool)
+    runs nodes too: its subnet's egress is traced like the inline pool's, NET006 counts it, and it
+    is not listed as a resource heiki does not read."""
+    from heiki.analyses.egress import AKS_NODES, egress_report
+    from heiki.catalog import load_catalog
+    from heiki.rules.engine import run_rules
+
+    subnets = [
+        {"name": "snet-system", "properties": {"addressPrefix": "10.30.1.0/24"}},
+        {"name": "snet-user", "properties": {"addressPrefix": "10.30.2.0/27"}},
+    ]
+    vnet = resource(
+        f"{NET}/virtualNetworks",
+        "vnet-aks",
+        {"addressSpace": {"addressPrefixes": ["10.30.0.0/16"]}, "subnets": subnets},
+    )
+
+    def subnet(name: str) -> str:
+        return rid(f"{NET}/virtualNetworks/subnets", "vnet-aks", name)
+
+    aks = resource(
+        "Microsoft.ContainerService/managedClusters",
+        "aks-pools",
+        {
+            "agentPoolProfiles": [
+                {"name": "system", "count": 2, "vnetSubnetID": subnet("snet-system")}
+            ],
+            "networkProfile": {"networkPlugin": "azure", "outboundType": "userDefinedRouting"},
+        },
+    )
+    user = resource(
+        "Microsoft.ContainerService/managedClusters/agentPools",
+        "aks-pools/user",
+        {"mode": "User", "count": 3, "vnetSubnetID": subnet("snet-user")},
+    )
+    env = load([write(tmp_path, ml_template(vnet, aks, user))]).environment
+    (cluster,) = [u for u in env.unmodelled if u.name == "aks-pools"]
+    assert [p.name for p in cluster.node_pools] == ["system", "user"]
+    assert "Microsoft.ContainerService/managedClusters/agentPools" not in {
+        u.type for u in env.unmodelled
+    }
+    roles = {s.vantage.name: s.roles for s in egress_report(env, load_catalog()).subnets}
+    assert AKS_NODES in roles["aks/user"]  # the vantage of vnet-aks/snet-user
+    # the user pool's 3 nodes with Azure CNI: 4 x 31 = 124 addresses in a /27 (27 usable)
+    (finding,) = run_rules(env, load_catalog(), select=["NET006"])
+    assert "snet-user" in finding.message and "124 addresses" in finding.message

@@ -418,6 +418,13 @@ CASES = [
         {"apiServerAccessProfile": {"enablePrivateCluster": True}, "disableLocalAccounts": True},
     ),
     _case(
+        "azurerm_kubernetes_cluster_node_pool",
+        f'name = "user"\n  kubernetes_cluster_id = "{RG}/providers/Microsoft.ContainerService/managedClusters/aks"\n'
+        f'  vm_size = "Standard_D4s_v5"\n  vnet_subnet_id = "{SUBNET}"\n  node_count = 2\n  max_pods = 50',
+        "Microsoft.ContainerService/managedClusters/agentPools",
+        {"mode": "User", "vnetSubnetID": SUBNET, "count": 2, "maxPods": 50},
+    ),
+    _case(
         "azurerm_machine_learning_inference_cluster",
         f'name = "aks-v1"\n  location = "westeurope"\n  machine_learning_workspace_id = "{RG}/providers/Microsoft.MachineLearningServices/workspaces/mlw"\n'
         f'  kubernetes_cluster_id = "{RG}/providers/Microsoft.ContainerService/managedClusters/aks"',

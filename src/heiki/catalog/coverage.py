@@ -77,6 +77,9 @@ class SurfaceSpec:
     resource's name (Cognitive Services: ``customSubDomainName``)."""
     egress: EgressSpec | None = None
     """How its nodes leave (AKS); None: the type runs no nodes of its own in the network."""
+    node_pool_children: str = ""
+    """A child type that declares node pools apart from the list (AKS ``agentPools``): read with
+    its parent, as if listed there."""
     node_subnets: tuple[str, str] = ("", "")
     """(list property, key) naming the subnets its nodes run in (AKS agent pools)."""
     api_server_zone: tuple[str, str, str] = ("", "", "")
@@ -202,6 +205,7 @@ def parse_coverage(data: dict[str, Any]) -> Coverage:
                 )
                 if entry.get("egress")
                 else None,
+                node_pool_children=str((entry.get("node_subnets") or {}).get("children", "")),
                 node_subnets=(
                     str(entry["node_subnets"]["list"]),
                     str(entry["node_subnets"]["key"]),

@@ -633,6 +633,20 @@ MAPPINGS: dict[str, Mapping] = {
             ],
         },
     ),
+    # a node pool beside the default one: read as a pool of its cluster
+    "azurerm_kubernetes_cluster_node_pool": Mapping(
+        "Microsoft.ContainerService/managedClusters/agentPools",
+        parent_id="kubernetes_cluster_id",
+        properties=lambda a: {
+            "mode": a.get("mode", "User"),
+            "vnetSubnetID": a.get("vnet_subnet_id"),
+            "podSubnetID": a.get("pod_subnet_id"),
+            "count": a.get("node_count"),
+            "enableAutoScaling": a.get("auto_scaling_enabled", a.get("enable_auto_scaling")),
+            "maxCount": a.get("max_count"),
+            "maxPods": a.get("max_pods"),
+        },
+    ),
     # the v1 inference cluster: azurerm writes no load balancer type, so Azure's default
     # (PublicIp) holds - the compute is judged with a public front end
     "azurerm_machine_learning_inference_cluster": Mapping(

@@ -4,7 +4,7 @@ the catalog's property names (``catalog/data/coverage.yaml``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -194,9 +194,17 @@ def unmodelled(
     found = [
         replace(r, not_covered=r.not_covered or coverage.consequence(r.type, r.kind)) for r in extra
     ]
+    pool_children = {
+        f"{spec.type}/{spec.node_pool_children}".lower()
+        for spec in coverage.surfaces
+        if spec.node_pool_children
+    }
+    present = {r.id for r in ctx.resources}
     for resource in ctx.resources:
         if _in_model(env, resource, modelled):
             continue
+        if resource.kind_of in pool_children and resource.parent_id in present:
+            continue  # a node pool declared apart: read as a pool of its cluster
         kinds = coverage.kind_coverage(resource.type)
         kind = resource.kind
         label = ""
@@ -252,6 +260,18 @@ def _api_server_zone(ctx: ConvertContext, resource: ArmResource, spec: SurfaceSp
     return value if isinstance(value, str) and value else spec.api_server_zone[1]
 
 
+def _pool_profiles(
+    ctx: ConvertContext, resource: ArmResource, spec: SurfaceSpec
+) -> Iterator[tuple[str, Props]]:
+    """(name, properties) of a resource's node pools: those in its list, then those declared as
+    child resources (AKS ``agentPools``)."""
+    for pool in ctx.props(resource).subs(spec.node_subnets[0]):
+        yield pool.text("name"), pool
+    if spec.node_pool_children:
+        for child in ctx.children(resource, spec.node_pool_children):
+            yield child.short_name, ctx.props(child)
+
+
 def _node_pools(
     ctx: ConvertContext, resource: ArmResource, spec: SurfaceSpec | None
 ) -> tuple[NodePool, ...]:
@@ -261,7 +281,7 @@ def _node_pools(
         return ()  # only AKS writes agent pools
     default_nodes = ctx.catalog.aks_addressing.default_node_count
     pools = []
-    for pool in ctx.props(resource).subs(spec.node_subnets[0]):
+    for name, pool in _pool_profiles(ctx, resource, spec):
         subnet = pool.get(spec.node_subnets[1])
         if not isinstance(subnet, str) or not subnet.startswith("/subscriptions/"):
             continue
@@ -272,7 +292,7 @@ def _node_pools(
         pod_subnet = pool.get("podSubnetID")
         pools.append(
             NodePool(
-                name=pool.text("name") or "pool",
+                name=name or "pool",
                 subnet=subnet,
                 nodes=nodes,
                 max_pods=written or None,
@@ -295,11 +315,9 @@ def _node_subnets(
     """The subnets a type's own nodes run in (AKS: agentPoolProfiles[].vnetSubnetID)."""
     if spec is None or not spec.node_subnets[0]:
         return ()
-    listed, key = spec.node_subnets
-    pools = ctx.props(resource).get(listed)
     found: list[str] = []
-    for pool in pools if isinstance(pools, list) else ():
-        value = pool.get(key) if isinstance(pool, dict) else None
+    for _, pool in _pool_profiles(ctx, resource, spec):
+        value = pool.get(spec.node_subnets[1])
         if isinstance(value, str) and value.startswith("/subscriptions/"):
             found.append(value)
     return tuple(dict.fromkeys(found))
