@@ -334,3 +334,10 @@ def test_a_blueprint_cluster_on_azure_cni_must_fit_its_subnet() -> None:
     assert not [
         f for f in _roots(_context(_attached(cluster=", nodes: 8"))) if f.rule_id == "NET006"
     ]
+
+
+def test_an_extension_cluster_without_local_accounts_is_not_said_to_keep_them() -> None:
+    ctx = _context(_attached(cluster=", local_accounts: false"))
+    check = ctx.closure.get("local authentication off")
+    assert check.status is CheckStatus.PASS
+    assert "keep local accounts" not in check.summary

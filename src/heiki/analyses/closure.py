@@ -344,10 +344,11 @@ def local_auth_off(env: Environment) -> ClosureCheck:
     }
     kept: list[str] = []
     for other in env.unmodelled:
-        if other.resource_id.lower() in extension_clusters:
+        enabled = other.surface is not None and other.surface.local_auth_enabled
+        if enabled and other.resource_id.lower() in extension_clusters:
             kept.append(other.name)
             continue
-        if other.surface is not None and other.surface.local_auth_enabled:
+        if enabled:
             problems.append(
                 (
                     f"{other.title} {other.name} accepts local authentication (keys or local "
