@@ -341,3 +341,55 @@ def test_an_extension_cluster_without_local_accounts_is_not_said_to_keep_them() 
     check = ctx.closure.get("local authentication off")
     assert check.status is CheckStatus.PASS
     assert "keep local accounts" not in check.summary
+
+
+def test_a_v1_load_balancer_subnet_apart_from_the_nodes_round_trips(tmp_path: Path) -> None:
+    from test_coverage import ML, NET, ml_template, resource, rid, write
+
+    def subnet(name: str) -> str:
+        return rid(f"{NET}/virtualNetworks/subnets", "vnet-aks", name)
+
+    vnet = resource(
+        f"{NET}/virtualNetworks",
+        "vnet-aks",
+        {
+            "addressSpace": {"addressPrefixes": ["10.30.0.0/16"]},
+            "subnets": [
+                {"name": "snet-nodes", "properties": {"addressPrefix": "10.30.1.0/24"}},
+                {"name": "snet-lb", "properties": {"addressPrefix": "10.30.2.0/27"}},
+            ],
+        },
+    )
+    aks = resource(
+        "Microsoft.ContainerService/managedClusters",
+        "aks-v1",
+        {
+            "agentPoolProfiles": [{"name": "system", "vnetSubnetID": subnet("snet-nodes")}],
+            "networkProfile": {"networkPlugin": "kubenet", "outboundType": "userDefinedRouting"},
+            "apiServerAccessProfile": {"enablePrivateCluster": True},
+        },
+    )
+    compute = resource(
+        f"{ML}/workspaces/computes",
+        "mlw/aks-v1",
+        {
+            "computeType": "AKS",
+            "resourceId": rid("Microsoft.ContainerService/managedClusters", "aks-v1"),
+            "properties": {
+                "loadBalancerType": "InternalLoadBalancer",
+                "loadBalancerSubnet": "snet-lb",
+                "aksNetworkingConfiguration": {"subnetId": subnet("snet-nodes")},
+            },
+        },
+    )
+    env = load([write(tmp_path, ml_template(vnet, aks, compute))]).environment
+    (attached,) = env.kubernetes_computes
+    assert attached.scoring_subnet is not None and attached.scoring_subnet.name == "snet-lb"
+    generated = arm_template(env, address_parameters=False, name_parameters=False)
+    written = next(r for r in generated["resources"] if r["name"] == "mlw/aks-v1")
+    networking = written["properties"]["properties"]["aksNetworkingConfiguration"]
+    assert "snet-nodes" in networking["subnetId"]  # the cluster's subnet, not the balancer's
+    path = tmp_path / "again.json"
+    path.write_text(json.dumps(generated), encoding="utf-8")
+    again = load([str(path)]).environment
+    assert _front_ends(again) == _front_ends(env)

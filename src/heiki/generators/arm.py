@@ -1105,8 +1105,14 @@ def _kubernetes(w: _Writer) -> None:
             if not compute.exposure_default:  # else Azure's default (PublicIp), as the input
                 inner["loadBalancerType"] = "InternalLoadBalancer" if internal else "PublicIp"
             if internal and compute.scoring_subnet is not None:
+                # the cluster's own subnet where the input holds it; the load balancer's is a
+                # subnet of the same VNet, named
+                known = env.unmodelled_resource(compute.cluster) if compute.cluster else None
+                nodes = known.node_pools[0].subnet if known and known.node_pools else None
                 inner["loadBalancerSubnet"] = compute.scoring_subnet.name
-                inner["aksNetworkingConfiguration"] = {"subnetId": w.ref(compute.scoring_subnet)}
+                inner["aksNetworkingConfiguration"] = {
+                    "subnetId": _ref_text(w, nodes) if nodes else w.ref(compute.scoring_subnet)
+                }
             inner["sslConfiguration"] = {"status": "Enabled" if compute.https else "Disabled"}
         w.resources.append(
             {
