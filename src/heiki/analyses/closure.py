@@ -228,7 +228,8 @@ def egress_inspected(env: Environment, egress: EgressReport) -> ClosureCheck:
     )
     for other in env.unmodelled:
         says = other.surface.uninspected_says if other.surface else ""
-        if says and not other.resource_id.lower().startswith(managed or ("\0",)):
+        under_managed = any(other.resource_id.lower().startswith(m) for m in managed)
+        if says and not under_managed:
             problems.append(
                 (f"{other.title} {other.name.rsplit('/', 1)[-1]}: {says}", _rid(other.resource_id))
             )

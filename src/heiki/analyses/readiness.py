@@ -700,7 +700,7 @@ class _Judge:
         """Predictions are served: every AKS cluster's nodes reach what AKS needs, the callers
         reach every online endpoint (see ``online_endpoints``) and batch deployments have the
         storage endpoints they need (see ``batch_endpoints``)."""
-        online = self._online_serving()
+        online = self._endpoint_serving()
         batch = self.batch_endpoints()
         if batch.status is Status.NOT_APPLICABLE:
             return online
@@ -767,7 +767,7 @@ class _Judge:
             via="workspace storage private endpoints",
         )
 
-    def _online_serving(self) -> Capability:
+    def _endpoint_serving(self) -> Capability:
         """Every AKS cluster's nodes reach what AKS needs, the callers reach every online
         endpoint, and every attached Kubernetes compute serves them privately."""
         name = "serving"
@@ -939,7 +939,8 @@ class _Judge:
         """An address of a subnet (its first assignable): every address of a subnet has the
         same routes and NSG, so it stands for the one Azure assigns a load balancer there."""
         subnet = self.env.get_typed(subnet_id, Subnet) if subnet_id is not None else None
-        address = first_assignable(subnet.address_prefix, 4) if subnet is not None else None
+        reserved = self.catalog.subnet_reserved_leading
+        address = first_assignable(subnet.address_prefix, reserved) if subnet else None
         return str(address) if address is not None else None
 
     def online_endpoints(self) -> Capability:

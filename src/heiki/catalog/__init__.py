@@ -192,7 +192,8 @@ class AksAddressing:
     default_node_count: int = 1
 
     def max_pods(self, plugin: str) -> int:
-        return dict(self.default_max_pods).get(plugin.lower(), 30)
+        defaults = dict(self.default_max_pods)
+        return defaults.get(plugin.lower(), defaults.get("azure", 0))
 
     def addresses(self, nodes: int, max_pods: int, pods_in_subnet: bool) -> int:
         """The subnet addresses a pool of ``nodes`` takes: its nodes and upgrade surge, and with

@@ -278,14 +278,7 @@ def build_world(env: Environment, catalog: Catalog, base: DnsWorld | None = None
                 if not any(z.zone.is_subdomain_of(p) for p in public_namespaces)
             ]
     services: dict[DnsName, ResourceId] = {}
-    for resource in (
-        *env.storage_accounts,
-        *env.key_vaults,
-        *env.container_registries,
-        *env.workspaces,
-        *env.data_factories,
-        *env.registries,
-    ):
+    for resource in (r for kind in _SERVICE_KINDS for r in getattr(env, kind)):
         for public_name in public_names_of(catalog, env, resource.id):
             services.setdefault(public_name, resource.id)
     for other in env.unmodelled:
@@ -405,6 +398,17 @@ def _links(
     return {k: tuple(v) for k, v in links.items()}
 
 
+_SERVICE_KINDS = (
+    "storage_accounts",
+    "key_vaults",
+    "container_registries",
+    "workspaces",
+    "data_factories",
+    "registries",
+)
+"""The environment's services with public names, in the order the full build reads them."""
+
+
 def _added(base: Environment, env: Environment) -> dict[str, tuple[Resource, ...]] | None:
     """What ``env`` appends to ``base``, per growing field; None when it changes anything else
     (or changes what it keeps: the kept items must be the very same objects)."""
@@ -448,11 +452,7 @@ def _extend(base: DnsWorld, env: Environment, catalog: Catalog) -> DnsWorld | No
     computes = cast(tuple[Compute, ...], added.get("computes", ()))
     _compute_names(catalog, env, computes, aliases)
     services: dict[DnsName, ResourceId] = {}
-    for kind in ("storage_accounts", "key_vaults", "container_registries", "workspaces"):
-        for resource in added.get(kind, ()):
-            for public_name in public_names_of(catalog, env, resource.id):
-                services.setdefault(public_name, resource.id)
-    for kind in ("data_factories", "registries"):
+    for kind in _SERVICE_KINDS:
         for resource in added.get(kind, ()):
             for public_name in public_names_of(catalog, env, resource.id):
                 services.setdefault(public_name, resource.id)

@@ -277,8 +277,8 @@ def _node_pools(
 ) -> tuple[NodePool, ...]:
     """An AKS cluster's agent pools: subnet, node count (``maxCount`` when autoscaling, else
     ``count``, else the catalog's default), ``maxPods`` and pod subnet."""
-    if spec is None or not spec.node_subnets[0] or not spec.api_server_zone[0]:
-        return ()  # only AKS writes agent pools
+    if spec is None or not spec.node_subnets[0]:
+        return ()
     default_nodes = ctx.catalog.aks_addressing.default_node_count
     pools = []
     for name, pool in _pool_profiles(ctx, resource, spec):
