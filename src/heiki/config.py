@@ -39,6 +39,8 @@ _FAIL_ON = ("error", "warning", "never")
 
 @dataclass(frozen=True, slots=True)
 class Suppression:
+    """A finding the configuration suppresses: rule, resource and the reason given."""
+
     rule: str
     resource: str
     reason: str
@@ -55,6 +57,9 @@ class Suppression:
 
 @dataclass(frozen=True, slots=True)
 class Config:
+    """The project configuration (``heiki.toml`` or ``[tool.heiki]``): rules, severities,
+    suppressions."""
+
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     fail_on: str | None = None

@@ -36,6 +36,8 @@ class CheckStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ClosureCheck:
+    """One closure check (no public inbound, inspected egress...): its status and evidence."""
+
     name: str
     status: CheckStatus
     summary: str
@@ -47,6 +49,8 @@ class ClosureCheck:
 
 @dataclass(frozen=True)
 class Closure:
+    """Whether the environment stays closed: the closure checks."""
+
     checks: tuple[ClosureCheck, ...]
 
     @property

@@ -22,6 +22,8 @@ SCOPE_NOTE = "address-space connectivity only; routes, NSGs and firewalls not si
 
 @dataclass(frozen=True, slots=True)
 class PathCheck:
+    """Whether an address is reachable from a VNet (address space only), and why not."""
+
     reachable: bool
     reason: str
 

@@ -31,6 +31,8 @@ INSPECTED_EGRESS = ("firewall", "managed VNet firewall")
 
 @dataclass(frozen=True, slots=True)
 class RequiredTrace:
+    """A destination a workload needs (from an egress profile) and its trace."""
+
     profile: str
     """The egress profile, or ``in-network git server`` when a Git server replaces github.com."""
     label: str
@@ -40,6 +42,8 @@ class RequiredTrace:
 
 @dataclass(frozen=True, slots=True)
 class SubnetEgress:
+    """A workload subnet's egress: required destinations, any-internet and foreign storage."""
+
     vantage: Vantage
     roles: tuple[str, ...]
     required: tuple[RequiredTrace, ...]
@@ -67,6 +71,8 @@ class SubnetEgress:
 
 @dataclass(frozen=True)
 class EgressReport:
+    """The egress of every workload subnet."""
+
     subnets: tuple[SubnetEgress, ...]
 
 

@@ -23,6 +23,8 @@ SCOPED_SERVICE_ENDPOINT = "service endpoint scoped by"
 
 @dataclass(frozen=True, slots=True)
 class PolicyDecision:
+    """Whether service endpoint policies let a subnet reach a storage account, and which decided."""
+
     allowed: bool
     reason: str
     policies: tuple[str, ...]

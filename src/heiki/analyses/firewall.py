@@ -53,6 +53,8 @@ class RuleType(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FirewallFlow:
+    """A flow as the firewall sees it: source, destination address or name, port, protocol."""
+
     source: Prefix
     destination: Endpoint
     name: DnsName | None
@@ -63,6 +65,8 @@ class FirewallFlow:
 
 @dataclass(frozen=True, slots=True)
 class FirewallDecision:
+    """What the firewall does with a flow, and the rule, collection, group and policy that decided."""
+
     action: FirewallAction | None
     """``None``: undecidable offline."""
     rule_type: RuleType | None
@@ -77,6 +81,8 @@ class FirewallDecision:
 
 @dataclass(frozen=True, slots=True)
 class _Ordered:
+    """A rule collection in processing order, with its group and policy."""
+
     policy: FirewallPolicy
     group: RuleCollectionGroup
     collection: RuleCollection

@@ -50,6 +50,8 @@ class FlowSide:
 
 @dataclass(frozen=True, slots=True)
 class NsgDecision:
+    """What an NSG does with a flow, and the rule that decided."""
+
     access: Access | None
     """``None``: the outcome cannot be decided offline (see ``detail``)."""
     rule: SecurityRule | None

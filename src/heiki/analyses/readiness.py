@@ -55,6 +55,8 @@ class Status(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Capability:
+    """One capability of a development loop: its status, how it works or why not, the evidence."""
+
     loop: Loop
     name: str
     status: Status
@@ -74,6 +76,8 @@ class Capability:
 
 @dataclass(frozen=True)
 class Readiness:
+    """The capabilities of the three development loops."""
+
     capabilities: tuple[Capability, ...]
 
     def get(self, name: str) -> Capability:
@@ -94,6 +98,8 @@ Target = tuple[str, int, str]
 
 @dataclass(frozen=True, slots=True)
 class _Way:
+    """One way to provide a capability (e.g. through a private endpoint) and its targets."""
+
     label: str
     targets: tuple[Target, ...]
 

@@ -61,6 +61,9 @@ _SOURCE_RANK = {RouteSource.USER: 0, RouteSource.GATEWAY: 1, RouteSource.DEFAULT
 
 @dataclass(frozen=True, slots=True)
 class EffectiveRoute:
+    """A route in a subnet's effective route table, with where it came from and whether it is
+    active."""
+
     source: RouteSource
     prefix: Prefix | None
     """``None`` for a service-tag route; the tag is in ``tag``."""
@@ -89,6 +92,8 @@ class EffectiveRoute:
 
 @dataclass(frozen=True, slots=True)
 class RouteLookup:
+    """The route a destination takes, and how certain heiki is of it."""
+
     route: EffectiveRoute | None
     certainty: Match
     """``UNKNOWN`` when a UDR for a public CIDR might apply to a symbolic public destination."""

@@ -31,6 +31,8 @@ class Admission(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ServiceDecision:
+    """Whether a service's own firewall admits a flow, and why."""
+
     admission: Admission
     reason: str
     """The rule that decided, in words (empty when nothing restricts the endpoint)."""

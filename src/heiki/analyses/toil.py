@@ -21,6 +21,8 @@ DATA_PERSON = "a person copying data"
 
 @dataclass(frozen=True, slots=True)
 class ToilEvent:
+    """The manual changes one lifecycle event needs, and who makes them."""
+
     event: str
     subject: str
     changes: tuple[ManualChange, ...]
@@ -38,6 +40,8 @@ class ToilEvent:
 
 @dataclass(frozen=True)
 class Toil:
+    """The manual changes of every lifecycle event."""
+
     events: tuple[ToilEvent, ...]
 
     @property

@@ -107,6 +107,8 @@ class StepKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TraceStep:
+    """One step of a hop: a route, an NSG rule, a firewall rule, a DNS answer."""
+
     kind: StepKind
     detail: str
     action: str
@@ -120,12 +122,16 @@ class TraceStep:
 
 @dataclass(frozen=True, slots=True)
 class Hop:
+    """One node a flow crosses (subnet, peering, firewall, service), with the steps taken there."""
+
     node: str
     steps: tuple[TraceStep, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Trace:
+    """A flow from a vantage to a destination: its verdict, the reason and the hops as evidence."""
+
     vantage: str
     destination: str
     port: int
@@ -187,6 +193,8 @@ class _Walk:
 
 @dataclass(frozen=True, slots=True)
 class _Ending:
+    """How a walk ended: the verdict, its reason, the egress it took."""
+
     verdict: Verdict
     reason: str
     egress: str = ""

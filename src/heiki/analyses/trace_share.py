@@ -71,6 +71,8 @@ def _plain(value: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class SubnetShape:
+    """A subnet's path signature: what walks read of it, and the identities that differ."""
+
     key: tuple[Any, ...]
     names: tuple[str, ...]
     ids: tuple[ResourceId | None, ...]

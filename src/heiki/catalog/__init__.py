@@ -22,12 +22,17 @@ __all__ = ["Catalog", "CatalogError", "Coverage", "Provenance", "load_catalog"]
 
 @dataclass(frozen=True, slots=True)
 class EndpointMember:
+    """One member of a private endpoint's NIC: its name and its address index."""
+
     name: str
     ip_index: int
 
 
 @dataclass(frozen=True, slots=True)
 class ZoneRecordTemplate:
+    """A record a private endpoint puts in a private DNS zone, as a template over the service's
+    name."""
+
     zone: str
     name: str
     member: str
@@ -54,6 +59,9 @@ class ZoneRecordTemplate:
 
 @dataclass(frozen=True, slots=True)
 class PrivateLinkService:
+    """A Private Link sub-resource (type and group ID): its zones, forwarder zones, members and
+    records."""
+
     resource_type: str
     group_id: str
     private_dns_zones: tuple[str, ...]
@@ -96,6 +104,8 @@ class EgressDestination:
 
 @dataclass(frozen=True, slots=True)
 class EgressProfile:
+    """A named list of destinations a workload must reach (Azure ML, pip, Hugging Face...)."""
+
     name: str
     title: str
     destinations: tuple[EgressDestination, ...]
@@ -104,6 +114,8 @@ class EgressProfile:
 
 @dataclass(frozen=True, slots=True)
 class DefaultSecurityRule:
+    """One of the default rules Azure puts in every NSG."""
+
     name: str
     priority: int
     direction: str
@@ -131,6 +143,9 @@ class SubnetConstraint:
 
 @dataclass(frozen=True, slots=True)
 class FirewallTier:
+    """What an Azure Firewall SKU tier can do (DNS proxy, FQDNs in network rules, TLS
+    inspection...)."""
+
     name: str
     dns_proxy: bool
     network_fqdn_rules: bool
@@ -141,12 +156,16 @@ class FirewallTier:
 
 @dataclass(frozen=True, slots=True)
 class PublicEndpoint:
+    """A public service host pattern and the service tags that cover it."""
+
     pattern: str
     service_tags: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
+    """A recorded decision where Azure's documentation is ambiguous, with its sources."""
+
     id: str
     question: str
     decision: str

@@ -11,6 +11,8 @@ from heiki.catalog.provenance import Provenance, provenance
 
 @dataclass(frozen=True, slots=True)
 class PublicAccessSpec:
+    """How a resource type says public network access is open (property, values, defaults)."""
+
     property: str
     """A dotted path below ``properties``."""
     open_values: tuple[str, ...]
@@ -22,6 +24,8 @@ class PublicAccessSpec:
 
 @dataclass(frozen=True, slots=True)
 class AclSpec:
+    """Where a resource type keeps its network ACL: default action and IP rules."""
+
     path: str = ""
     """The service firewall object below ``properties`` ("" = ``properties`` itself)."""
     child: str = ""
@@ -39,6 +43,8 @@ class AclSpec:
 
 @dataclass(frozen=True, slots=True)
 class LocalAuthSpec:
+    """How a resource type says local (key) authentication is on."""
+
     property: str
     enabled_values: tuple[str, ...]
     absent_enabled: bool
@@ -62,6 +68,8 @@ class EgressSpec:
 
 @dataclass(frozen=True, slots=True)
 class SurfaceSpec:
+    """The network surface of a resource type heiki reads without simulating it."""
+
     type: str
     label: str
     kind_labels: tuple[tuple[str, str], ...]
@@ -115,6 +123,8 @@ class KindCoverage:
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
+    """What heiki covers: the surfaces of unmodelled types and the types it does not model."""
+
     default_not_covered: str
     surfaces: tuple[SurfaceSpec, ...]
     kinds: tuple[KindCoverage, ...]

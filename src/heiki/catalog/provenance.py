@@ -12,6 +12,8 @@ class CatalogError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
+    """Where a catalog fact comes from (a Microsoft source) and when it was last checked."""
+
     source: str
     as_of: str
     also: tuple[str, ...] = ()

@@ -51,13 +51,28 @@ class FailOn(StrEnum):
     NEVER = "never"
 
 
-def _stdout() -> Console:
-    # A fixed width when piped keeps the output the same bytes on every machine.
-    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+def _stdout(markup: bool = False) -> Console:
+    # A fixed width when piped keeps the output the same bytes on every machine. Reports are
+    # data, not markup: a cell "[compute]" or ":warning:" is printed as written (only `show`
+    # styles its headings with markup).
+    return Console(
+        highlight=False,
+        soft_wrap=False,
+        markup=markup,
+        emoji=False,
+        width=None if sys.stdout.isatty() else 160,
+    )
+
+
+def _file_console(markup: bool = False) -> Console:
+    """A text report written to a file: the width and reading of a piped stdout."""
+    return Console(
+        record=True, highlight=False, markup=markup, emoji=False, width=160, file=io.StringIO()
+    )
 
 
 def _stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 
 
 def _fail_input(error: InputError) -> NoReturn:
@@ -328,11 +343,11 @@ def show(
 
         _emit(html_page(result.environment, result.environment.name), output_file, force)
     elif output_file is not None:
-        console = Console(record=True, width=160, file=io.StringIO())
+        console = _file_console(markup=True)
         console.print(render_environment(result.environment))
         _emit(console.export_text(), output_file, force)
     else:
-        _stdout().print(render_environment(result.environment))
+        _stdout(markup=True).print(render_environment(result.environment))
     _print_warnings(result.diagnostics)
 
 
@@ -421,7 +436,7 @@ def check(
         title = loaded.environment.name
         _emit(html_page(loaded.environment, title, result, record), output_file, force)
     elif output_file is not None:
-        console = Console(record=True, width=160, file=io.StringIO())
+        console = _file_console()
         console.print(render_check(record))
         _emit(console.export_text(), output_file, force)
     else:

@@ -34,6 +34,8 @@ def camel(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class AddressSpace:
+    """A VNet address space and the template parameter that carries it."""
+
     parameter: str
     network: ipaddress.IPv4Network
 

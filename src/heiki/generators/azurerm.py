@@ -36,6 +36,8 @@ class Blocks:
 
 @dataclass(frozen=True)
 class AzurermResource:
+    """An azurerm resource to write: its type, attributes, and what azurerm cannot say."""
+
     type: str
     attributes: dict[str, Any]
     skips: dict[str, str] = field(default_factory=dict)

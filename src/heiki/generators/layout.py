@@ -339,6 +339,8 @@ def module_parameter(spec: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class Module:
+    """One generated module: its resources, the modules it needs, its parameters."""
+
     name: str
     resources: list[dict[str, Any]]
     needs: list[str]
@@ -349,6 +351,8 @@ class Module:
 
 @dataclass
 class Layout:
+    """How the generated resources are split into modules, and what each module needs."""
+
     modules: list[Module]
     parameters: dict[str, Any]
     """Top-level parameters (ARM parameter specs), in declaration order."""

@@ -167,11 +167,15 @@ class TerraformAddresses:
 
 @dataclass(frozen=True, slots=True)
 class _Text:
+    """Literal HCL text."""
+
     text: str
 
 
 @dataclass(frozen=True, slots=True)
 class _Hole:
+    """An HCL expression written unquoted (a reference, a function call)."""
+
     expression: str
 
 

@@ -55,6 +55,9 @@ class NodePool:
 
 @dataclass(frozen=True, slots=True)
 class UnmodelledResource:
+    """A resource heiki reads but does not simulate: its type, what it leaves uncovered, and its
+    surface."""
+
     resource_id: str
     """As text: resources deployed above a subscription have no subscription-scoped ID."""
     type: str

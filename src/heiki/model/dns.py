@@ -42,6 +42,8 @@ class ResolutionPolicy(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class VirtualNetworkLink:
+    """A private DNS zone's link to a VNet (with or without auto-registration)."""
+
     name: str
     virtual_network: ResourceId
     registration_enabled: bool = False
@@ -68,6 +70,8 @@ class IpAllocation(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InboundEndpoint(LocatedResource):
+    """A DNS Private Resolver inbound endpoint: the address on-premises servers forward to."""
+
     subnet: ResourceId
     private_ip_address: Address | None = None
     private_ip_allocation_method: IpAllocation = IpAllocation.DYNAMIC
@@ -75,11 +79,15 @@ class InboundEndpoint(LocatedResource):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OutboundEndpoint(LocatedResource):
+    """A DNS Private Resolver outbound endpoint: where forwarding rulesets send queries from."""
+
     subnet: ResourceId
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DnsResolver(LocatedResource):
+    """An Azure DNS Private Resolver in a VNet, with its inbound and outbound endpoints."""
+
     virtual_network: ResourceId
     inbound_endpoints: tuple[InboundEndpoint, ...] = ()
     outbound_endpoints: tuple[OutboundEndpoint, ...] = ()
@@ -87,6 +95,8 @@ class DnsResolver(LocatedResource):
 
 @dataclass(frozen=True, slots=True)
 class TargetDnsServer:
+    """A DNS server a forwarding rule sends queries to."""
+
     ip_address: Address
     port: int = 53
 
@@ -98,6 +108,8 @@ class RuleState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ForwardingRule:
+    """A forwarding rule: queries for a domain (and below) go to the target servers."""
+
     name: str
     domain_name: DnsName
     """The suffix the rule matches; the root (``.``) matches every name."""
@@ -108,6 +120,8 @@ class ForwardingRule:
 
 @dataclass(frozen=True, slots=True)
 class RulesetVirtualNetworkLink:
+    """A forwarding ruleset's link to a VNet: that VNet's Azure DNS applies the ruleset."""
+
     name: str
     virtual_network: ResourceId
     source: SourceLocation | None = None
@@ -115,6 +129,8 @@ class RulesetVirtualNetworkLink:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DnsForwardingRuleset(LocatedResource):
+    """A DNS forwarding ruleset: rules, the outbound endpoints they use, the VNets they apply to."""
+
     outbound_endpoints: tuple[ResourceId, ...]
     forwarding_rules: tuple[ForwardingRule, ...] = ()
     virtual_network_links: tuple[RulesetVirtualNetworkLink, ...] = ()

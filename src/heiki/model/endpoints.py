@@ -33,12 +33,16 @@ class PrivateEndpointIpConfiguration:
 
 @dataclass(frozen=True, slots=True)
 class PrivateDnsZoneConfig:
+    """One zone of a private DNS zone group: the zone the endpoint's records are written to."""
+
     name: str
     private_dns_zone: ResourceId
 
 
 @dataclass(frozen=True, slots=True)
 class PrivateDnsZoneGroup:
+    """A private endpoint's DNS zone group: Azure writes and removes its A records in these zones."""
+
     name: str
     zone_configs: tuple[PrivateDnsZoneConfig, ...]
     source: SourceLocation | None = None
@@ -46,6 +50,8 @@ class PrivateDnsZoneGroup:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PrivateEndpoint(LocatedResource):
+    """A private endpoint: a NIC in a subnet that carries one service's sub-resources (group IDs)."""
+
     subnet: ResourceId
     private_link_service: ResourceId
     """The target resource (``privateLinkServiceId``)."""

@@ -48,6 +48,9 @@ class ApplicationProtocol:
 
 @dataclass(frozen=True, slots=True)
 class NetworkRule:
+    """A firewall policy network rule: protocols, sources, destinations (addresses, IP groups,
+    FQDNs), ports."""
+
     name: str
     ip_protocols: tuple[NetworkProtocol, ...]
     source_addresses: tuple[str, ...] = ()
@@ -64,6 +67,8 @@ class NetworkRule:
 
 @dataclass(frozen=True, slots=True)
 class ApplicationRule:
+    """A firewall policy application rule: sources to FQDNs, FQDN tags, web categories or URLs."""
+
     name: str
     protocols: tuple[ApplicationProtocol, ...]
     source_addresses: tuple[str, ...] = ()
@@ -80,6 +85,8 @@ class ApplicationRule:
 
 @dataclass(frozen=True, slots=True)
 class NatRule:
+    """A firewall policy DNAT rule: inbound traffic to a public address translated to a private one."""
+
     name: str
     ip_protocols: tuple[NetworkProtocol, ...]
     source_addresses: tuple[str, ...] = ()
@@ -115,6 +122,8 @@ class RuleCollection:
 
 @dataclass(frozen=True, slots=True)
 class RuleCollectionGroup:
+    """A firewall policy rule collection group: its collections, processed in priority order."""
+
     name: str
     priority: int
     rule_collections: tuple[RuleCollection, ...] = ()
@@ -123,6 +132,8 @@ class RuleCollectionGroup:
 
 @dataclass(frozen=True, slots=True)
 class FirewallDnsSettings:
+    """A firewall policy's DNS settings: DNS proxy and the servers it forwards to."""
+
     enable_proxy: bool = False
     servers: tuple[Address, ...] = ()
     """Custom DNS servers; empty means Azure-provided DNS in the firewall's VNet."""
@@ -131,6 +142,9 @@ class FirewallDnsSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FirewallPolicy(LocatedResource):
+    """An Azure Firewall policy: tier, parent policy, DNS settings, threat intelligence, SNAT,
+    rules."""
+
     sku_tier: FirewallSku = FirewallSku.STANDARD
     base_policy: ResourceId | None = None
     dns_settings: FirewallDnsSettings | None = None
@@ -145,6 +159,8 @@ class FirewallPolicy(LocatedResource):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AzureFirewall(LocatedResource):
+    """An Azure Firewall: its subnet, private address, public IPs and policy."""
+
     sku_tier: FirewallSku
     subnet: ResourceId
     """The AzureFirewallSubnet."""
@@ -159,4 +175,6 @@ class AzureFirewall(LocatedResource):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IpGroup(LocatedResource):
+    """An IP group: a named set of addresses and prefixes firewall rules refer to."""
+
     ip_addresses: tuple[str, ...] = ()

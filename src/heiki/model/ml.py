@@ -51,6 +51,9 @@ class OutboundRule:
 
 @dataclass(frozen=True, slots=True)
 class ManagedNetwork:
+    """A workspace's managed virtual network (``managedNetwork``): isolation mode, outbound rules,
+    firewall SKU."""
+
     isolation_mode: IsolationMode = IsolationMode.DISABLED
     outbound_rules: tuple[OutboundRule, ...] = ()
     firewall_sku: str = "Standard"
@@ -72,6 +75,9 @@ class WorkspaceKind(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Workspace(LocatedResource):
+    """An Azure ML workspace (``Microsoft.MachineLearningServices/workspaces``) with its
+    dependencies and network settings."""
+
     workspace_id: str
     """The workspace GUID used in its DNS names (``<guid>.workspace.<region>.api.azureml.ms``).
 
@@ -186,6 +192,8 @@ class KubernetesCompute(LocatedResource):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Registry(LocatedResource):
+    """An Azure ML registry: models and environments shared between workspaces and regions."""
+
     public_network_access: PublicNetworkAccess = PublicNetworkAccess.ENABLED
     registry_id: str = ""
     """The registry GUID used in ``<guid>.registry.<region>.privatelink.api.azureml.ms``."""

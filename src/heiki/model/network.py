@@ -24,6 +24,8 @@ class PrivateEndpointNetworkPolicies(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Subnet(Resource):
+    """A subnet: prefix, NSG, route table, NAT gateway, delegations, service endpoints and policies."""
+
     address_prefix: Prefix
     network_security_group: ResourceId | None = None
     route_table: ResourceId | None = None
@@ -53,6 +55,8 @@ class VirtualNetworkPeering(Resource):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VirtualNetwork(LocatedResource):
+    """A VNet: address space, DNS servers, subnets and its side of each peering."""
+
     address_space: tuple[Prefix, ...]
     dns_servers: tuple[Address, ...] = ()
     """Custom DNS servers; empty means Azure-provided DNS (168.63.129.16)."""
@@ -99,6 +103,8 @@ class Route:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RouteTable(LocatedResource):
+    """A route table: user-defined routes, and whether gateway (BGP) routes propagate."""
+
     routes: tuple[Route, ...] = ()
     disable_bgp_route_propagation: bool = False
 
@@ -148,6 +154,8 @@ class SecurityRule:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NetworkSecurityGroup(LocatedResource):
+    """An NSG: its security rules and Azure's default rules."""
+
     security_rules: tuple[SecurityRule, ...] = ()
     default_security_rules: tuple[SecurityRule, ...] = ()
     """The six platform rules (priority 65000+), filled in from the catalog by the sources."""
@@ -168,11 +176,13 @@ class NetworkSecurityGroup(LocatedResource):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ApplicationSecurityGroup(LocatedResource):
-    pass
+    """An application security group: NICs that NSG rules name as a group."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PublicIpAddress(LocatedResource):
+    """A public IP address resource."""
+
     sku: str = "Standard"
     ip_address: Address | None = None
     """Usually unknown before deployment; the analyses treat a public IP symbolically."""
@@ -180,11 +190,15 @@ class PublicIpAddress(LocatedResource):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NatGateway(LocatedResource):
+    """A NAT gateway: subnets that use it reach the internet from its public IPs."""
+
     public_ip_addresses: tuple[ResourceId, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NetworkInterface(LocatedResource):
+    """A NIC: subnet, private address, NSG, ASGs, public IP and IP forwarding."""
+
     subnet: ResourceId
     private_ip_address: Address | None = None
     network_security_group: ResourceId | None = None
@@ -209,6 +223,8 @@ class VmRole(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VirtualMachine(LocatedResource):
+    """A virtual machine with its NICs and the role heiki knows it for (Git server, runner, DNS...)."""
+
     network_interfaces: tuple[ResourceId, ...]
     role: VmRole = VmRole.WORKLOAD
     product: str = ""
@@ -224,6 +240,8 @@ class GatewayType(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VirtualNetworkGateway(LocatedResource):
+    """A VPN or ExpressRoute gateway: the hub's way to on-premises."""
+
     gateway_type: GatewayType
     subnet: ResourceId
     """The GatewaySubnet the gateway is deployed into."""
@@ -234,6 +252,8 @@ class VirtualNetworkGateway(LocatedResource):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BastionHost(LocatedResource):
+    """An Azure Bastion host: the access path to VMs without public IPs."""
+
     subnet: ResourceId
     public_ip_address: ResourceId | None = None
     sku: str = "Standard"

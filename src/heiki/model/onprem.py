@@ -24,6 +24,8 @@ class OnPremDnsZone:
 
 @dataclass(frozen=True, slots=True)
 class ConditionalForwarder:
+    """An on-premises conditional forwarder: a zone and the servers queries for it go to."""
+
     zone: DnsName
     targets: tuple[Address, ...]
     source: SourceLocation | None = None
@@ -31,6 +33,8 @@ class ConditionalForwarder:
 
 @dataclass(frozen=True, slots=True)
 class OnPremDnsServer:
+    """An on-premises DNS server: the zones it hosts and where it forwards."""
+
     name: str
     address: Address
     zones: tuple[OnPremDnsZone, ...] = ()
@@ -51,6 +55,8 @@ class ClientNetwork:
 
 @dataclass(frozen=True, slots=True)
 class DataSource:
+    """An on-premises data source (database, file share) a pipeline reads from."""
+
     name: str
     address: Address
     port: int
@@ -70,6 +76,8 @@ class GatewayConnection:
 
 @dataclass(frozen=True, slots=True)
 class OnPremises:
+    """The on-premises side: address space, clients, DNS servers, data sources, connection."""
+
     name: str
     address_space: tuple[Prefix, ...]
     clients: tuple[ClientNetwork, ...] = ()

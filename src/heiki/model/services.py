@@ -30,6 +30,9 @@ class NetworkAcls:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StorageAccount(LocatedResource):
+    """A storage account (``Microsoft.Storage/storageAccounts``) with its public access and network
+    rules."""
+
     kind: str = "StorageV2"
     sku: str = "Standard_LRS"
     is_hns_enabled: bool = False
@@ -42,6 +45,8 @@ class StorageAccount(LocatedResource):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KeyVault(LocatedResource):
+    """A key vault (``Microsoft.KeyVault/vaults``) with its public access and network rules."""
+
     sku: str = "standard"
     public_network_access: PublicNetworkAccess = PublicNetworkAccess.ENABLED
     network_acls: NetworkAcls = NetworkAcls()
@@ -51,6 +56,8 @@ class KeyVault(LocatedResource):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ContainerRegistry(LocatedResource):
+    """A container registry (``Microsoft.ContainerRegistry/registries``) with its access settings."""
+
     sku: str = "Premium"
     admin_user_enabled: bool = False
     public_network_access: PublicNetworkAccess = PublicNetworkAccess.ENABLED
@@ -66,6 +73,8 @@ class ContainerRegistry(LocatedResource):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ApplicationInsights(LocatedResource):
+    """An Application Insights component: where telemetry is ingested and queried from."""
+
     public_network_access_for_ingestion: PublicNetworkAccess = PublicNetworkAccess.ENABLED
     public_network_access_for_query: PublicNetworkAccess = PublicNetworkAccess.ENABLED
     workspace_resource_id: ResourceId | None = None
@@ -103,6 +112,8 @@ class IntegrationRuntimeType(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class IntegrationRuntime:
+    """A Data Factory integration runtime: Azure (optionally in the managed VNet) or self-hosted."""
+
     name: str
     runtime_type: IntegrationRuntimeType
     managed_virtual_network: bool = False
@@ -114,6 +125,8 @@ class IntegrationRuntime:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DataFactory(LocatedResource):
+    """A Data Factory with its managed VNet, managed private endpoints, runtimes and linked sources."""
+
     public_network_access: PublicNetworkAccess = PublicNetworkAccess.ENABLED
     managed_virtual_network: bool = False
     managed_private_endpoints: tuple[ManagedPrivateEndpoint, ...] = ()

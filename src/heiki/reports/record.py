@@ -31,6 +31,8 @@ from heiki.rules.registry import rule_by_id
 
 @dataclass(frozen=True)
 class CheckResult:
+    """Everything one check found: the analyses' results and the findings."""
+
     environment: Environment
     source: str
     diagnostics: tuple[Diagnostic, ...]

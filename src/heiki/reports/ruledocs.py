@@ -21,6 +21,8 @@ from heiki.rules.registry import all_rules
 
 @dataclass(frozen=True, slots=True)
 class RuleDoc:
+    """A rule's generated documentation page: its metadata, category and source."""
+
     meta: RuleMeta
     category: str
     """One line from the rule package's docstring (``DNS rules: ...``)."""

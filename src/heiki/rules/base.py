@@ -20,6 +20,8 @@ from heiki.rules.context import RuleContext
 
 @dataclass(frozen=True, slots=True)
 class RuleMeta:
+    """A rule's metadata: ID, name, title, severity, rationale, fix, references."""
+
     id: str
     """Category prefix + number (``DNS003``); never reused."""
     name: str
@@ -34,6 +36,8 @@ class RuleMeta:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
+    """What a rule's check reports: the message, the resource and the evidence."""
+
     message: str
     resource: ResourceId | None = None
     location: SourceLocation | None = None

@@ -55,6 +55,8 @@ ENGINE_RULES = (_UNUSED_META, _CRASH_META)
 
 @dataclass(frozen=True)
 class RuleRun:
+    """The findings of a run and those the configuration suppressed."""
+
     findings: tuple[Finding, ...]
     suppressed: tuple[tuple[Finding, Suppression], ...] = ()
 

@@ -11,6 +11,8 @@ from heiki.model.source import SourceLocation
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """A violation with its rule's metadata: what the reports print."""
+
     rule_id: str
     title: str
     severity: Severity

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import inspect
 import pkgutil
 
 from heiki.rules.base import Rule
@@ -39,8 +38,14 @@ def all_rules() -> tuple[type[Rule], ...]:
             if info.name.startswith("_"):
                 continue  # shared helpers, not rules
             module = importlib.import_module(f"{package_name}.{info.name}")
-            for _, obj in inspect.getmembers(module, inspect.isclass):
-                if issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__:
+            for obj in vars(module).values():
+                # the module test first: an ABC subclass check on every imported class is slow
+                if (
+                    isinstance(obj, type)
+                    and obj.__module__ == module.__name__
+                    and issubclass(obj, Rule)
+                    and obj is not Rule
+                ):
                     rule_id = obj.meta.id
                     if rule_id in found and found[rule_id] is not obj:
                         raise DuplicateRuleError(f"rule ID {rule_id} is used twice")

@@ -38,6 +38,8 @@ from heiki.sources.yamlread import LocatedDocument, PathKey, parse_yaml, read_ya
 
 @dataclass(frozen=True)
 class LoadResult:
+    """A loaded environment, the diagnostics of loading it and the name of its source."""
+
     environment: Environment
     diagnostics: tuple[Diagnostic, ...]
     """Warnings and infos; errors are raised as ``InputError`` instead."""

@@ -16,6 +16,8 @@ from heiki.model.values import Address
 
 @dataclass(frozen=True)
 class ForwarderPlan:
+    """The conditional forwarders on-premises DNS needs: the zones, the targets and what they are."""
+
     zones: tuple[str, ...]
     targets: tuple[Address, ...]
     target_kind: str

@@ -40,6 +40,8 @@ class Expectation(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class NeededName:
+    """A name a workload must resolve, and the answer it must get."""
+
     name: DnsName
     expect: Expectation
     address: Address | None
@@ -88,6 +90,8 @@ class MatrixCell:
 
 @dataclass(frozen=True)
 class DnsMatrix:
+    """Needed names resolved per DNS view: the names, the vantages, their views and the cells."""
+
     names: tuple[NeededName, ...]
     vantages: tuple[Vantage, ...]
     views: tuple[DnsView, ...]

@@ -45,6 +45,8 @@ DNS_PORT = 53
 
 @dataclass(frozen=True, slots=True)
 class _Answer:
+    """What one server answered: the outcome, the addresses, whether it was a public answer."""
+
     outcome: Outcome
     addresses: tuple[Address, ...] = ()
     public: PublicAnswer | None = None
@@ -71,6 +73,8 @@ _Cached = tuple[_Answer, tuple[DnsStep, ...], tuple[DnsName, ...]]
 
 @dataclass(frozen=True, slots=True)
 class _Hop:
+    """Whether a query reached a server, and the steps on the way."""
+
     reachable: bool
     steps: tuple[DnsStep, ...]
 

@@ -59,6 +59,8 @@ class ManualChange:
 
 @dataclass(frozen=True, slots=True)
 class EventToil:
+    """The manual DNS changes one lifecycle event needs."""
+
     event: LifecycleEvent
     subject: str
     changes: tuple[ManualChange, ...]
@@ -73,6 +75,8 @@ class EventToil:
 
 @dataclass(frozen=True)
 class DnsToil:
+    """The manual DNS changes of every lifecycle event."""
+
     events: tuple[EventToil, ...]
 
     @property

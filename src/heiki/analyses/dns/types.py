@@ -42,6 +42,8 @@ class StepKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class DnsStep:
+    """One step of a resolution: a server asked, a zone or rule matched, an answer given."""
+
     kind: StepKind
     server: str
     """Where the step happened, e.g. ``Azure DNS (vnet-hub)`` or ``on-premises dns-1 192.168.0.53``."""

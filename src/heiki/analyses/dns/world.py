@@ -56,6 +56,8 @@ class ZoneRecord:
 
 @dataclass(frozen=True)
 class ZoneView:
+    """A private DNS zone as the resolver reads it: records by name."""
+
     zone: PrivateDnsZone
     records: dict[str, tuple[ZoneRecord, ...]]
 
@@ -109,6 +111,8 @@ class PublicAlias:
 
 @dataclass(frozen=True)
 class DnsWorld:
+    """Everything DNS in an environment, indexed for resolution: zones, links, rulesets, servers."""
+
     env: Environment
     catalog: Catalog
     zones: tuple[ZoneView, ...]

@@ -21,6 +21,8 @@ _DELIVERED = "delivered"
 
 @dataclass(frozen=True, slots=True)
 class VantageChange:
+    """A vantage of a capability whose flow was blocked or fixed by the change."""
+
     vantage: str
     before: FlowState | None
     after: FlowState | None
@@ -28,6 +30,8 @@ class VantageChange:
 
 @dataclass(frozen=True, slots=True)
 class CapabilityChange:
+    """A loop capability whose status changed: blocked or fixed by the change."""
+
     loop: str
     capability: str
     before: str
@@ -44,6 +48,8 @@ class CapabilityChange:
 
 @dataclass(frozen=True, slots=True)
 class ClosureChange:
+    """A closure check whose status changed: opened or closed by the change."""
+
     check: str
     before: str
     after: str
@@ -60,6 +66,8 @@ class ClosureChange:
 
 @dataclass(frozen=True, slots=True)
 class PathChange:
+    """A traced path whose verdict changed."""
+
     path: str
     before: FlowState | None
     after: FlowState | None
@@ -75,6 +83,8 @@ class PathChange:
 
 @dataclass(frozen=True, slots=True)
 class ToilChange:
+    """A lifecycle event whose manual changes changed."""
+
     event: str
     before: int
     after: int
@@ -98,6 +108,8 @@ class DnsChange:
 
 @dataclass(frozen=True)
 class FindingChanges:
+    """Findings new in head, fixed by head, and unchanged."""
+
     new: tuple[dict[str, Any], ...]
     fixed: tuple[dict[str, Any], ...]
     unchanged: int
@@ -105,6 +117,8 @@ class FindingChanges:
 
 @dataclass(frozen=True)
 class Review:
+    """What a change does: capabilities, closure, paths, toil, DNS, findings and resources."""
+
     base: Snapshot
     head: Snapshot
     capabilities: tuple[CapabilityChange, ...]

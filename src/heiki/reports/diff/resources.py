@@ -23,6 +23,8 @@ class ChangeKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class PropertyChange:
+    """One property of a resource, before and after."""
+
     path: str
     before: str
     after: str
@@ -30,6 +32,8 @@ class PropertyChange:
 
 @dataclass(frozen=True, slots=True)
 class ResourceChange:
+    """A resource added, removed or changed, with its changed properties."""
+
     kind: ChangeKind
     resource: str
     type: str

@@ -42,6 +42,8 @@ class Side:
 
 @dataclass(frozen=True)
 class Rules:
+    """The configuration and rule selection a side of a diff is checked with."""
+
     config: Config
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()

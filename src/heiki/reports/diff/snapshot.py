@@ -27,6 +27,8 @@ class FlowState:
 
 @dataclass(frozen=True, slots=True)
 class CapabilityState:
+    """A capability as one side of a diff saw it."""
+
     loop: str
     name: str
     status: str
@@ -38,6 +40,8 @@ class CapabilityState:
 
 @dataclass(frozen=True, slots=True)
 class CheckState:
+    """A closure check as one side of a diff saw it."""
+
     status: str
     summary: str
     evidence: tuple[str, ...]
@@ -45,6 +49,8 @@ class CheckState:
 
 @dataclass(frozen=True, slots=True)
 class EventState:
+    """A lifecycle event's manual changes as one side of a diff saw them."""
+
     event: str
     subject: str
     manual_changes: int
@@ -55,6 +61,8 @@ class EventState:
 
 @dataclass(frozen=True, slots=True)
 class CellState:
+    """A DNS matrix cell as one side of a diff saw it."""
+
     outcome: str
     answer: str
     ok: bool
@@ -62,6 +70,8 @@ class CellState:
 
 @dataclass(frozen=True)
 class Snapshot:
+    """One side of a diff: everything a check found, in a comparable form."""
+
     environment: str
     source: str
     verdict: dict[str, Any]

@@ -37,6 +37,8 @@ MARGIN = 20
 
 @dataclass(frozen=True, slots=True)
 class Box:
+    """A box of the network diagram (VNet, subnet, resource) with its place and size."""
+
     id: str
     x: int
     y: int
@@ -53,6 +55,8 @@ class Box:
 
 @dataclass(frozen=True, slots=True)
 class Edge:
+    """A line of the network diagram (peering, endpoint, flow)."""
+
     id: str
     source: str
     target: str
@@ -63,6 +67,8 @@ class Edge:
 
 @dataclass
 class Diagram:
+    """The network diagram: its size, boxes, edges and legend."""
+
     width: int = 0
     height: int = 0
     boxes: list[Box] = field(default_factory=list)
@@ -119,6 +125,8 @@ def _hub(env: Environment) -> VirtualNetwork | None:
 
 @dataclass(frozen=True, slots=True)
 class _Chip:
+    """A small labelled resource inside a subnet box."""
+
     label: str
     kind: str
     keys: tuple[str, ...]

@@ -277,6 +277,8 @@ class ExtraResources:
 
 @dataclass(frozen=True)
 class ArmLoad:
+    """An environment read from ARM templates, with its diagnostics and unknown values."""
+
     environment: Environment
     diagnostics: tuple[Diagnostic, ...]
     unknowns: int

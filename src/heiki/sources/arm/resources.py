@@ -13,6 +13,8 @@ from heiki.model.values import ResourceId
 
 @dataclass(frozen=True)
 class ArmResource:
+    """An ARM resource after expression evaluation: the shape every reader converts from."""
+
     id: ResourceId
     type: str
     """As written (``Microsoft.Network/virtualNetworks``); compare with ``kind_of``."""

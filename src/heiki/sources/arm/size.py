@@ -20,6 +20,8 @@ def compressed_size(document: Any) -> int:
 
 @dataclass(frozen=True, slots=True)
 class SizeProblem:
+    """A template or resource over one of Azure's deployment size limits."""
+
     what: str
     """``template``, ``job`` or ``resource NAME``."""
     size: int

@@ -69,6 +69,8 @@ def _runtime(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class ExpandedResource:
+    """A resource after copy loops and conditions, with where it was declared."""
+
     id: str
     type: str
     name: str
@@ -90,6 +92,8 @@ class ExpandedResource:
 
 @dataclass(frozen=True)
 class UnknownValue:
+    """A value the template leaves to deployment time, and where it stands."""
+
     file: str
     pointer: str
     reason: str
@@ -120,6 +124,8 @@ class UnexpandedResource:
 
 @dataclass(frozen=True)
 class Expansion:
+    """A template's expanded resources and outputs, with what stayed unknown."""
+
     resources: tuple[ExpandedResource, ...]
     outputs: dict[str, Any]
     unknowns: tuple[UnknownValue, ...]
@@ -155,6 +161,8 @@ class CommandLineValue(str):
 
 @dataclass
 class _Target:
+    """The subscription and resource group a (nested) deployment deploys to."""
+
     subscription_id: str
     resource_group: str | None
     """None for subscription- and tenant-level deployments."""
@@ -162,6 +170,8 @@ class _Target:
 
 @dataclass
 class _Instance:
+    """One copy of a declared resource while it is being evaluated."""
+
     declaration: _Declaration
     index: int | None
     scope: Scope
@@ -176,6 +186,8 @@ class _Instance:
 
 @dataclass
 class _Declaration:
+    """A resource as the template declares it, with its copies."""
+
     raw: dict[str, Any]
     pointer: str
     symbol: str | None

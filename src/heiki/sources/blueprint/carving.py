@@ -9,6 +9,8 @@ from heiki.model.values import Address, Prefix
 
 @dataclass(frozen=True, slots=True)
 class SubnetRequest:
+    """A subnet a blueprint asks for: its role, name and size."""
+
     role: str
     name: str
     size: int

@@ -160,6 +160,8 @@ _WORKLOAD_ROLES = ("compute", "cluster", "git", "runners", "shir", "vms", "aks")
 
 @dataclass
 class _VnetPlan:
+    """A VNet being expanded from a blueprint, before its subnets are final."""
+
     key: str
     name: str
     id: ResourceId

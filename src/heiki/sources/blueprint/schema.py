@@ -66,7 +66,9 @@ RecordName = Annotated[str, AfterValidator(_record_name)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # defer_build: one validator for the document, built when a blueprint is read, instead of
+    # one per model at import (heiki --help and ARM inputs never build it)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class SubnetSpec(Strict):

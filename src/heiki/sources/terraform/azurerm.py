@@ -23,6 +23,8 @@ Props = dict[str, Any]
 
 @dataclass(frozen=True)
 class Mapping:
+    """How an azurerm resource type maps to an ARM type and its properties."""
+
     arm_type: str
     parents: tuple[str, ...] = ()
     """Attributes naming the parent resources, outermost first (``virtual_network_name``)."""

@@ -42,6 +42,8 @@ from heiki.sources.terraform.syntax import HclSyntaxError, Where
 
 @dataclass
 class TerraformLoad:
+    """Resources read from Terraform, with what is not modelled and the diagnostics."""
+
     resources: list[ArmResource]
     unmodelled: list[UnmodelledResource]
     diagnostics: list[Diagnostic] = field(default_factory=list)

@@ -62,6 +62,8 @@ class TfResource:
 
 @dataclass
 class AssumedVariable:
+    """A variable without a value that heiki assumed one for, and where it is declared."""
+
     name: str
     where: Where
     value: Any
@@ -69,6 +71,8 @@ class AssumedVariable:
 
 @dataclass
 class _Declaration:
+    """A resource block with its instances (``count``/``for_each``)."""
+
     block: Block
     instances: list[TfResource] | None = None
     evaluating: bool = False
@@ -76,6 +80,8 @@ class _Declaration:
 
 @dataclass
 class ModuleResult:
+    """A module's evaluated resources, assumed variables and notices."""
+
     resources: list[TfResource]
     assumed: list[AssumedVariable]
     notices: list[tuple[str, Where]] = field(default_factory=list)

@@ -32,6 +32,8 @@ class HclSyntaxError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Where:
+    """A place in an HCL file: file, line, column."""
+
     file: str
     line: int | None = None
     column: int | None = None
@@ -42,11 +44,15 @@ class Where:
 
 @dataclass(frozen=True, slots=True)
 class Expr:
+    """An HCL expression, with where it stands."""
+
     where: Where
 
 
 @dataclass(frozen=True, slots=True)
 class Literal(Expr):
+    """A literal value (string, number, bool, null)."""
+
     value: Any
 
 
@@ -59,17 +65,23 @@ class Template(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Variable(Expr):
+    """A variable reference (``var``, ``local``, a resource type...)."""
+
     name: str
 
 
 @dataclass(frozen=True, slots=True)
 class GetAttr(Expr):
+    """An attribute access (``x.name``)."""
+
     target: Expr
     name: str
 
 
 @dataclass(frozen=True, slots=True)
 class Index(Expr):
+    """An index access (``x[0]``, ``x["name"]``)."""
+
     target: Expr
     key: Expr
 
@@ -85,6 +97,8 @@ class Splat(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Call(Expr):
+    """A function call; ``expand_last`` for a trailing ``...``."""
+
     name: str
     args: tuple[Expr, ...]
     expand_last: bool = False
@@ -92,12 +106,16 @@ class Call(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Unary(Expr):
+    """A unary operation (``!``, ``-``)."""
+
     op: str
     operand: Expr
 
 
 @dataclass(frozen=True, slots=True)
 class Binary(Expr):
+    """A binary operation (arithmetic, comparison, logic)."""
+
     op: str
     left: Expr
     right: Expr
@@ -105,6 +123,8 @@ class Binary(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Conditional(Expr):
+    """A conditional (``condition ? then : otherwise``)."""
+
     condition: Expr
     then: Expr
     otherwise: Expr
@@ -112,16 +132,22 @@ class Conditional(Expr):
 
 @dataclass(frozen=True, slots=True)
 class TupleExpr(Expr):
+    """A tuple constructor (``[a, b]``)."""
+
     items: tuple[Expr, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ObjectExpr(Expr):
+    """An object constructor (``{ key = value }``)."""
+
     items: tuple[tuple[Expr, Expr], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ForExpr(Expr):
+    """A ``for`` expression building a tuple or an object."""
+
     key_name: str | None
     value_name: str
     collection: Expr
@@ -137,6 +163,8 @@ class ForExpr(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Attribute:
+    """An attribute of a body (``name = value``)."""
+
     name: str
     value: Expr
     where: Where
@@ -144,6 +172,8 @@ class Attribute:
 
 @dataclass(frozen=True, slots=True)
 class Block:
+    """A block: type, labels and body."""
+
     type: str
     labels: tuple[str, ...]
     attributes: dict[str, Attribute]
@@ -156,6 +186,8 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class Body:
+    """The attributes and blocks of a file or block."""
+
     attributes: dict[str, Attribute] = field(default_factory=dict)
     blocks: tuple[Block, ...] = ()
 

@@ -17,6 +17,9 @@ from heiki.sources.arm.resources import ArmResource
 
 @dataclass
 class ConvertContext:
+    """The resources being converted, indexed by type and parent, and the notes the conversion
+    writes."""
+
     catalog: Catalog
     resources: list[ArmResource]
     notes: Notes = field(default_factory=Notes)

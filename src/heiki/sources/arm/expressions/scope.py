@@ -77,6 +77,8 @@ class UserFunction:
 
 @dataclass
 class Scope:
+    """What an expression can refer to: parameters, variables and the deployment context."""
+
     parameters: dict[str, Any] = field(default_factory=dict)
     parameter_resolver: Callable[[str], Any] | None = None
     """Evaluates a declared parameter's default on first use (defaults may refer to others)."""

@@ -17,12 +17,16 @@ from heiki.sources.arm.expressions.errors import ExpressionError
 
 @dataclass(frozen=True, slots=True)
 class Literal:
+    """A string, number or boolean literal in an expression."""
+
     value: Any
     offset: int
 
 
 @dataclass(frozen=True, slots=True)
 class Call:
+    """A function call in an expression."""
+
     name: str
     """As written; function names are case-insensitive."""
     args: tuple[Node, ...]
@@ -31,6 +35,8 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class Property:
+    """A property access (``x.name``) in an expression."""
+
     target: Node
     name: str
     offset: int
@@ -38,6 +44,8 @@ class Property:
 
 @dataclass(frozen=True, slots=True)
 class Index:
+    """An index access (``x[0]``, ``x['name']``) in an expression."""
+
     target: Node
     index: Node
     offset: int

@@ -15,6 +15,8 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Unknown:
+    """A value the template does not fix before deployment (a reference, a runtime function)."""
+
     reason: str
     """Why the value is unknown, e.g. ``listKeys() is a deployment-time value``."""
 

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Lambda:
+    """An ARM ``lambda()`` value: parameters, body and the variables it closes over."""
+
     parameters: tuple[str, ...]
     body: Node
     closure: Evaluator

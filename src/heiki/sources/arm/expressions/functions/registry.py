@@ -19,6 +19,8 @@ LazyImpl = Callable[["Evaluator", "tuple[Node, ...]"], Any]
 
 @dataclass(frozen=True, slots=True)
 class Function:
+    """A template function: its arity and how it treats unknown arguments."""
+
     name: str
     min_args: int
     max_args: int | None
