@@ -12,6 +12,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from heiki.reports.record import shown_evidence
+
 _STATUS_STYLE = {
     "ready": "green",
     "pass": "green",
@@ -126,9 +128,33 @@ def _toil(record: dict[str, Any]) -> RenderableType:
     return table
 
 
+_LEGEND_SUBNETS = 8
+
+
+def _egress_cells(subnet: dict[str, Any]) -> tuple[str, str, str, bool, str, str, int]:
+    """What a subnet's row shows, without its name: equal cells make one row."""
+    dropped = [r["destination"] for r in subnet["required"] if r["verdict"] != "delivered"]
+    shown = ", ".join(dropped[:6]) + (f" (+{len(dropped) - 6})" if len(dropped) > 6 else "")
+    delivered = len(subnet["required"]) - len(dropped)
+    return (
+        ", ".join(subnet["roles"]),
+        f"{delivered}/{len(subnet['required'])}",
+        shown or "-",
+        bool(dropped),
+        subnet["any_internet"]["verdict"],
+        subnet["foreign_storage"]["verdict"],
+        subnet["bypasses_firewall"],
+    )
+
+
 def _egress(record: dict[str, Any]) -> RenderableType:
     if not record["egress"]:
         return Text("Egress: no workload subnet (compute, runner, integration runtime) to trace")
+    # Subnets whose rows would read the same (a thousand spokes of one shape) make one row,
+    # named by the first with a count, like the DNS matrix's views; the JSON lists each.
+    rows: dict[tuple[str, str, str, bool, str, str, int], list[str]] = {}
+    for subnet in record["egress"]:
+        rows.setdefault(_egress_cells(subnet), []).append(subnet["subnet"])
     table = Table(
         title="Egress per workload subnet (required destinations, exfiltration)",
         title_justify="left",
@@ -143,23 +169,30 @@ def _egress(record: dict[str, Any]) -> RenderableType:
         "bypasses firewall",
     ):
         table.add_column(column, overflow="fold")
-    for subnet in record["egress"]:
-        dropped = [r["destination"] for r in subnet["required"] if r["verdict"] != "delivered"]
-        shown = ", ".join(dropped[:6]) + (f" (+{len(dropped) - 6})" if len(dropped) > 6 else "")
-        delivered = len(subnet["required"]) - len(dropped)
+    legend = []
+    for cells, members in rows.items():
+        roles, required, shown, dropped, any_internet, foreign, bypasses = cells
+        label = members[0] if len(members) == 1 else f"{members[0]} +{len(members) - 1}"
+        if len(members) > 1:
+            listed = ", ".join(members[:_LEGEND_SUBNETS])
+            if len(members) > _LEGEND_SUBNETS:
+                listed += f", ... {len(members) - _LEGEND_SUBNETS} more (--format json)"
+            legend.append(f"  {label}: {listed}")
         table.add_row(
-            subnet["subnet"],
-            ", ".join(subnet["roles"]),
-            f"{delivered}/{len(subnet['required'])}",
-            Text(shown or "-", style="red" if dropped else "green"),
-            _open(subnet["any_internet"]["verdict"]),
-            _open(subnet["foreign_storage"]["verdict"]),
-            Text(
-                str(subnet["bypasses_firewall"]),
-                style="red" if subnet["bypasses_firewall"] else "green",
-            ),
+            label,
+            roles,
+            required,
+            Text(shown, style="red" if dropped else "green"),
+            _open(any_internet),
+            _open(foreign),
+            Text(str(bypasses), style="red" if bypasses else "green"),
         )
-    return table
+    if not legend:
+        return table
+    return Group(
+        table,
+        Text("Subnets whose rows read the same (one row stands for them):\n" + "\n".join(legend)),
+    )
 
 
 def _open(verdict: str) -> Text:
@@ -241,8 +274,11 @@ def _dns_matrix(dns: dict[str, Any], title: str) -> RenderableType:
 def _dns_failures(dns: dict[str, Any], title: str) -> RenderableType:
     """Too large for a grid: list the failing cells only (all of them are in the JSON)."""
     failing = [c for c in dns["cells"] if not c["ok"]]
+    if not failing:
+        return Text(f"{title}: every cell answers as expected (--format json lists them)")
     labels = {view["view"]: _view_label(view) for view in dns["views"]}
-    table = Table(title=f"{title}; failing cells", title_justify="left")
+    # the heading on a line of its own: a table title wraps at the (narrow) table's width
+    table = Table()
     for column in ("name", "view", "expected", "got"):
         table.add_column(column, overflow="fold")
     for cell in failing[:_FAILING_ROWS]:
@@ -250,7 +286,7 @@ def _dns_failures(dns: dict[str, Any], title: str) -> RenderableType:
         table.add_row(cell["name"], labels[cell["view"]], expected, _cell_text(cell))
     if len(failing) > _FAILING_ROWS:
         table.add_row(f"... {len(failing) - _FAILING_ROWS} more (--format json)", "", "", "")
-    return table
+    return Group(Text(f"{title}; failing cells"), table)
 
 
 def _where(location: dict[str, Any]) -> str:
@@ -289,7 +325,7 @@ def _findings(record: dict[str, Any]) -> RenderableType:
                     style=_SEVERITY_STYLE[severity],
                 )
             )
-            for step in finding["evidence"]:
+            for step in shown_evidence(finding["evidence"]):
                 lines.append(Text(f"      {step}", style="dim"))
             lines.append(Text(f"      fix: {finding['fix']}"))
             # one defect, one finding: what it causes is folded under it

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from heiki.reports.record import shown_evidence
+
 if TYPE_CHECKING:
     from heiki.reports.record import CheckResult
 
@@ -79,10 +81,31 @@ def markdown_document(record: dict[str, Any], result: CheckResult | None = None)
     lines += ["", "### Findings", ""]
     if not record["findings"]:
         lines.append("No findings.")
+    findings = _finding_blocks(record, evidence=True)
+    suppressed: list[str] = []
+    if record["suppressed"]:
+        suppressed += ["", "### Suppressed", ""]
+        suppressed += [
+            f"- `{s['rule']}` {_cell(s['message'])} - {_cell(s['reason'])}"
+            for s in record["suppressed"]
+        ]
+    head = "\n".join(lines) + "\n"
+    tail = "\n".join(suppressed) + "\n" if suppressed else ""
+    return head + _fitted(findings, record, len(head) + len(tail)) + tail
+
+
+COMMENT_LIMIT = 65536
+"""GitHub refuses a pull-request comment over 65,536 characters ("Body is too long"; the REST
+API's create-an-issue-comment): the findings are shortened to fit, the JSON keeps them all."""
+
+
+def _finding_blocks(record: dict[str, Any], evidence: bool) -> list[str]:
+    """One Markdown block per root finding, its consequences folded under it."""
     consequences: dict[str, list[dict[str, Any]]] = {}
     for finding in record["findings"]:
         if finding["caused_by"]:
             consequences.setdefault(finding["caused_by"], []).append(finding)
+    blocks = []
     for finding in record["findings"]:
         if finding["caused_by"]:
             continue  # folded under its root cause below
@@ -90,13 +113,13 @@ def markdown_document(record: dict[str, Any], result: CheckResult | None = None)
         if finding["location"]:
             where = f" (`{finding['location']['file']}`"
             where += f" line {finding['location']['line']})" if finding["location"]["line"] else ")"
-        lines.append(
+        lines = [
             f"- **{finding['severity']}** `{finding['rule']}` {_cell(finding['message'])}{where}"
-        )
-        if finding["evidence"]:
+        ]
+        if evidence and finding["evidence"]:
             lines.append("  <details><summary>evidence</summary>")
             lines.append("")
-            lines += [f"  - {_cell(step)}" for step in finding["evidence"]]
+            lines += [f"  - {_cell(step)}" for step in shown_evidence(finding["evidence"])]
             lines.append("")
             lines.append("  </details>")
         lines.append(f"  - fix: {_cell(finding['fix'])}")
@@ -104,10 +127,25 @@ def markdown_document(record: dict[str, Any], result: CheckResult | None = None)
         if folded:
             lines.append(f"  - consequences ({len(folded)}):")
             lines += [f"    - `{c['rule']}` {_cell(c['message'])}" for c in folded]
-    if record["suppressed"]:
-        lines += ["", "### Suppressed", ""]
-        lines += [
-            f"- `{s['rule']}` {_cell(s['message'])} - {_cell(s['reason'])}"
-            for s in record["suppressed"]
-        ]
-    return "\n".join(lines) + "\n"
+        blocks.append("\n".join(lines) + "\n")
+    return blocks
+
+
+def _fitted(blocks: list[str], record: dict[str, Any], used: int) -> str:
+    """The findings within the comment limit: all with their evidence when they fit, else
+    without it, else as many as fit and a count of the rest."""
+    room = COMMENT_LIMIT - used - 200  # the closing note's own length
+    if sum(len(b) for b in blocks) <= room:
+        return "".join(blocks)
+    blocks = _finding_blocks(record, evidence=False)
+    shown: list[str] = []
+    size = 0
+    for block in blocks:
+        if size + len(block) > room:
+            break
+        shown.append(block)
+        size += len(block)
+    note = "_Evidence left out to fit a pull-request comment (--format json has it)"
+    if len(shown) < len(blocks):
+        note += f"; {len(blocks) - len(shown)} more finding(s) there too"
+    return "".join(shown) + "\n" + note + "._\n"

@@ -4,7 +4,8 @@ ready, and every path that makes a closure check fail.
 
 Built from the same diagram and trace mapping as the HTML page, so both pictures agree. VNets
 are subgraphs; subnets are nodes, with the gateway, firewall and resolver endpoints as nodes of
-their own (paths turn there); above ``SPOKES_IN_DETAIL`` spokes a spoke is one node.
+their own (paths turn there); above ``SPOKES_IN_DETAIL`` spokes a spoke is one node, and
+beyond as many more, the spokes no drawn path crosses are one node together.
 """
 
 from __future__ import annotations
@@ -39,19 +40,18 @@ class _Chart:
     def node_of(self, box_id: str) -> str | None:
         """The chart node standing for a diagram element (a chip folds into its subnet, a
         subnet into its VNet when spokes are collapsed)."""
+        ancestor = self.boxes.get(box_id)
+        while ancestor is not None:  # anything inside a collapsed spoke is the spoke's node
+            if ancestor.kind == "vnet" and ancestor.id in self.collapsed:
+                return _id(ancestor.id)
+            ancestor = self.boxes.get(ancestor.parent)
         box = self.boxes.get(box_id)
         while box is not None:
-            if box.kind == "vnet" and box.id in self.collapsed:
+            if box.kind in ("subnet", "service", "outside", "onprem", "vnet"):
                 return _id(box.id)
-            parent = self.boxes.get(box.parent)
-            if parent is not None and parent.parent in self.collapsed:
-                box = parent
-                continue
-            if box.kind in ("subnet", "service", "outside", "onprem") or box.kind in _OWN_NODES:
+            if box.kind in _OWN_NODES:
                 return _id(box.id)
-            if box.kind == "vnet" and box.id not in self.collapsed:
-                return _id(box.id)
-            box = parent
+            box = self.boxes.get(box.parent)
         return None
 
     def lines(self) -> list[str]:
@@ -89,36 +89,44 @@ def mermaid_chart(result: CheckResult) -> str:
     diagram = build_diagram(env)
     chart = _Chart(diagram)
     mapper = TraceMapper(env, diagram)
-    lines = chart.lines()
+    paths = [(label, _path(chart, mapper, trace)) for label, trace in _failing(result)]
+    paths = paths[:PATHS_SHOWN]
+    on_paths = {node for _, path in paths for node, _ in path}
+    # Beyond SPOKES_IN_DETAIL collapsed spokes, those no drawn path crosses are one node: a
+    # thousand spoke nodes would pass Mermaid's 50,000-character limit and a pull-request
+    # comment's 65,536 (the HTML report draws every spoke).
+    folded: dict[str, str] = {}
+    kept = 0
+    for box in diagram.boxes:
+        if box.kind != "vnet" or box.id not in chart.collapsed:
+            continue
+        node = _id(box.id)
+        if node in on_paths:
+            continue
+        kept += 1
+        if kept > SPOKES_IN_DETAIL:
+            folded[node] = _MORE_SPOKES
+    lines = [line for line in chart.lines() if line.split("[", 1)[0].strip() not in folded]
+    if folded:
+        lines.append(f"  {_MORE_SPOKES}[{_label(f'{len(folded)} more spoke VNets')}]")
     links: list[str] = []
     for edge in diagram.edges:
         if edge.kind not in ("peering", "gateway", "egress"):
             continue
         source, target = chart.node_of(edge.source), chart.node_of(edge.target)
+        if source is not None:
+            source = folded.get(source, source)
+        if target is not None:
+            target = folded.get(target, target)
         if source and target and source != target:
             arrow = "===" if edge.kind == "gateway" else "---"
             links.append(f"  {source} {arrow} {target}")
     links = list(dict.fromkeys(links))
     red: list[int] = []
     bad_nodes: set[str] = set()
-    for label, trace in _failing(result)[:PATHS_SHOWN]:
-        path: list[tuple[str, str]] = []
-        for elements, status in mapper.hops(trace):
-            for element in elements:
-                node = chart.node_of(element)
-                if node is None:
-                    continue
-                if path and path[-1][0] == node:
-                    if _RANK[status] > _RANK[path[-1][1]]:
-                        path[-1] = (node, status)  # the hop that decided, at the same node
-                    continue
-                path.append((node, status))
-        aim = mapper.intended(trace)
-        target = chart.node_of(aim) if aim else None
-        if path and target and path[-1][0] != target and path[-1][1] == "bad":
-            path.append((target, "unreached"))  # where it was going, drawn as not reached
+    for label, path in paths:
         for index in range(1, len(path)):
-            (source, _), (target, status) = path[index - 1], path[index]
+            (source, _), (target, _) = path[index - 1], path[index]
             text = f'|"{label}"|' if index == 1 else ""
             red.append(len(links))
             links.append(f"  {source} -.->{text} {target}")
@@ -130,6 +138,29 @@ def mermaid_chart(result: CheckResult) -> str:
     if red:
         lines.append(f"  linkStyle {','.join(map(str, red))} stroke:#cf222e,stroke-width:2px")
     return "\n".join(lines) + "\n"
+
+
+_MORE_SPOKES = "n_more_spokes"
+
+
+def _path(chart: _Chart, mapper: TraceMapper, trace: Trace) -> list[tuple[str, str]]:
+    """The chart nodes a failing flow crosses, each with the worst status it had there."""
+    path: list[tuple[str, str]] = []
+    for elements, status in mapper.hops(trace):
+        for element in elements:
+            node = chart.node_of(element)
+            if node is None:
+                continue
+            if path and path[-1][0] == node:
+                if _RANK[status] > _RANK[path[-1][1]]:
+                    path[-1] = (node, status)  # the hop that decided, at the same node
+                continue
+            path.append((node, status))
+    aim = mapper.intended(trace)
+    target = chart.node_of(aim) if aim else None
+    if path and target and path[-1][0] != target and path[-1][1] == "bad":
+        path.append((target, "unreached"))  # where it was going, drawn as not reached
+    return path
 
 
 def _failing(result: CheckResult) -> list[tuple[str, Trace]]:

@@ -136,6 +136,22 @@ def _rules(findings: tuple[Finding, ...]) -> list[dict[str, Any]]:
     return result
 
 
+EVIDENCE_SHOWN = 12
+"""Evidence lines the text and Markdown reports print per finding when they cut its evidence;
+the rest are counted there and listed in the JSON (a blocked capability of a 1,000-spoke estate
+has a line per cluster)."""
+EVIDENCE_UNCUT = 20
+"""Evidence up to this many lines is printed whole: a count should save more than it hides."""
+
+
+def shown_evidence(evidence: list[str]) -> list[str]:
+    """The evidence lines a human report prints."""
+    if len(evidence) <= EVIDENCE_UNCUT:
+        return evidence
+    rest = len(evidence) - EVIDENCE_SHOWN
+    return [*evidence[:EVIDENCE_SHOWN], f"... {rest} more (--format json lists them)"]
+
+
 MATRIX_CELL_LIMIT = 2000
 """Above this many cells the record keeps only the failing ones: the matrix grows with names x
 vantages (a 100-spoke estate has about 750,000 cells), and the passing cells add bytes, not news."""
