@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from heiki.analyses.addressing import is_public, parse_cidr
-from heiki.analyses.trace import Hop, Trace, TraceStep
+from heiki.analyses.trace import DeferredHops, Hop, Trace, TraceStep
 from heiki.analyses.vantage import Vantage, VantageKind
 from heiki.model.firewall import FirewallPolicy
 from heiki.model.network import (
@@ -265,7 +265,6 @@ class Relabel:
 
     def trace(self, trace: Trace, vantage: str, resolution: Resolution | None) -> Trace:
         text = self.text
-        step = self.step
         return Trace(
             vantage,
             trace.destination,
@@ -273,12 +272,17 @@ class Relabel:
             trace.protocol,
             trace.verdict,
             text(trace.reason),
-            tuple(Hop(text(h.node), tuple(step(s) for s in h.steps)) for h in trace.hops),
+            DeferredHops(lambda: self.hops(trace.hops)),
             resolution,
             trace.crossed_firewall,
             text(trace.egress),
             trace.managed_endpoint,
         )
+
+    def hops(self, hops: Sequence[Hop]) -> tuple[Hop, ...]:
+        text = self.text
+        step = self.step
+        return tuple(Hop(text(h.node), tuple(step(s) for s in h.steps)) for h in hops)
 
 
 def _mapping(source: tuple[Any, ...], target: tuple[Any, ...]) -> dict[Any, Any]:
