@@ -72,3 +72,34 @@ def test_every_dataclass_has_its_own_docstring() -> None:
             if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)):
                 missing.append(f"{path.name}:{node.lineno} {node.name}")
     assert missing == []
+
+
+def test_the_fast_exit_flushes_the_output_and_keeps_the_exit_codes() -> None:
+    # `python -m heiki` and the console script leave without freeing the run's objects
+    # (os._exit): everything printed must still arrive, with sys.exit's status and message.
+    run = [sys.executable, "-m", "heiki"]
+    done = subprocess.run([*run, "check", "--format", "json"], capture_output=True, timeout=120)
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["verdict"]["closed"] is True  # the whole document arrived
+    done = subprocess.run([*run, "check", "nsg-only"], capture_output=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stdout.decode().rstrip().endswith("warning(s).")
+    done = subprocess.run([*run, "check", "no-such-design"], capture_output=True, timeout=120)
+    assert done.returncode == 2
+    assert b"IN040" in done.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_error_from_the_fast_exit() -> None:
+    with subprocess.Popen(
+        # the page is larger than a pipe's buffer: the write meets the closed pipe
+        [sys.executable, "-m", "heiki", "check", "--format", "html"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline()
+        process.stdout.close()  # `heiki check --format html | head -1`
+        errors = process.stderr.read()
+        process.wait(timeout=120)
+    assert first.lower().startswith(b"<!doctype html>")
+    assert b"Traceback" not in errors and b"Exception ignored" not in errors

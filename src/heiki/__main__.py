@@ -1,3 +1,3 @@
 from heiki.cli.main import main
 
-main()
+main(fast_exit=True)
