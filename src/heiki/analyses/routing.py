@@ -100,6 +100,10 @@ class RouteLookup:
     note: str = ""
 
 
+_EndpointRoute = tuple["EffectiveRoute", Prefix, PrivateEndpointNetworkPolicies]
+"""An endpoint's /32 route, the widest VNet range it must beat, its subnet's network policies."""
+
+
 class RoutingContext:
     """What every subnet's route computation looks up, indexed once per environment."""
 
@@ -120,6 +124,33 @@ class RoutingContext:
             subnet = env.subnet(endpoint.subnet)
             if owner is not None and subnet is not None:
                 self.endpoints.setdefault(owner.id, []).append((endpoint, subnet))
+
+        self._endpoint_routes: dict[ResourceId, tuple[_EndpointRoute, ...]] = {}
+
+    def endpoint_routes(self, owner: VirtualNetwork) -> tuple[_EndpointRoute, ...]:
+        """The /32 routes of the private endpoints in a VNet, as every subnet of it and of its
+        peers sees them before its own UDRs decide their state (built once per VNet: a hub
+        subnet has the endpoints of every spoke)."""
+        found = self._endpoint_routes.get(owner.id)
+        if found is not None:
+            return found
+        smallest_space = max((s.prefixlen for s in owner.address_space), default=32)
+        # the widest route the endpoint's /32 must beat (its mask only matters), parsed once
+        widest = Prefix((0, smallest_space))
+        routes = []
+        for endpoint, pe_subnet in self.endpoints.get(owner.id, ()):
+            for config in endpoint.ip_configurations:
+                route = EffectiveRoute(
+                    RouteSource.DEFAULT,
+                    Prefix((config.private_ip_address, 32)),
+                    "",
+                    HopType.INTERFACE_ENDPOINT,
+                    name=f"private endpoint {endpoint.name}",
+                    resource=endpoint.id,
+                )
+                routes.append((route, widest, pe_subnet.private_endpoint_network_policies))
+        found = self._endpoint_routes[owner.id] = tuple(routes)
+        return found
 
     def connected_peerings(
         self, env: Environment, vnet: VirtualNetwork
@@ -239,22 +270,11 @@ def effective_routes(
                     resource=connected_gateway,
                 )
             )
-    endpoint_routes: list[tuple[EffectiveRoute, Prefix, PrivateEndpointNetworkPolicies]] = []
-    for owner in [vnet, *(remote for remote, _ in peers)]:
-        smallest_space = max((s.prefixlen for s in owner.address_space), default=32)
-        # the widest route the endpoint's /32 must beat (its mask only matters), parsed once
-        widest = Prefix((0, smallest_space))
-        for endpoint, pe_subnet in context.endpoints.get(owner.id, ()):
-            for config in endpoint.ip_configurations:
-                route = EffectiveRoute(
-                    RouteSource.DEFAULT,
-                    Prefix((config.private_ip_address, 32)),
-                    "",
-                    HopType.INTERFACE_ENDPOINT,
-                    name=f"private endpoint {endpoint.name}",
-                    resource=endpoint.id,
-                )
-                endpoint_routes.append((route, widest, pe_subnet.private_endpoint_network_policies))
+    endpoint_routes = [
+        entry
+        for owner in [vnet, *(remote for remote, _ in peers)]
+        for entry in context.endpoint_routes(owner)
+    ]
     # States: UDRs override same-prefix system and BGP routes; BGP never beats VNet ranges.
     user_prefixes = {r.prefix for r in user if r.prefix is not None}
     local = [

@@ -1005,7 +1005,7 @@ def main(*, fast_exit: bool = False) -> None:
     freeing what the run built, as mypy's fast exit does: a 1,000-spoke check holds millions of
     objects, and freeing them one by one took a tenth of its time. Output is flushed first;
     ``with`` blocks and ``finally`` clauses (temporary files, written reports) have already run
-    while the exit unwound the command."""
+    while the exit unwound the command. Under a profiler or a tracer the exit is the usual one."""
     # One command is one batch of acyclic, long-lived objects (see analyses/bulk.py): the cyclic
     # collector would only walk them again and again. Reference counting still frees garbage.
     collecting = gc.isenabled()
@@ -1013,7 +1013,8 @@ def main(*, fast_exit: bool = False) -> None:
     try:
         _run()
     except SystemExit as exited:
-        if fast_exit:
+        # a profiler, coverage or a debugger writes its results at exit: leave them their exit
+        if fast_exit and sys.getprofile() is None and sys.gettrace() is None:
             _exit_now(exited.code)
         raise
     finally:
