@@ -366,7 +366,7 @@ class RouteTableIndex:
         self.routes = routes
         self._by_length: dict[int, dict[int, list[EffectiveRoute]]] = {}
         self._tags: list[EffectiveRoute] = []
-        self._public_cidrs: list[EffectiveRoute] = []
+        self._cidrs: list[EffectiveRoute] = []
         for route in routes:
             if not route.active:
                 continue
@@ -375,14 +375,26 @@ class RouteTableIndex:
                 continue
             bucket = self._by_length.setdefault(route.prefix.prefixlen, {})
             bucket.setdefault(int(route.prefix.network_address), []).append(route)
-            if (
-                route.prefix.prefixlen > 0
-                and not route.prefix.is_private
-                and not route.prefix.subnet_of(_SHARED_ADDRESS_SPACE)
-            ):
-                self._public_cidrs.append(route)
+            self._cidrs.append(route)
         self._lengths = sorted(self._by_length, reverse=True)
         self._public: dict[tuple[str, ...], RouteLookup] = {}
+        self._public_cidrs: list[EffectiveRoute] | None = None
+
+    @property
+    def public_cidrs(self) -> list[EffectiveRoute]:
+        """Active routes for public prefixes (other than the default route), found on the first
+        lookup of a public destination: ``is_private`` is slow, and a hub subnet has a route
+        per spoke and endpoint that no public lookup ever asks about."""
+        if self._public_cidrs is None:
+            self._public_cidrs = [
+                route
+                for route in self._cidrs
+                if route.prefix is not None
+                and route.prefix.prefixlen > 0
+                and not route.prefix.is_private
+                and not route.prefix.subnet_of(_SHARED_ADDRESS_SPACE)
+            ]
+        return self._public_cidrs
 
     def lookup(self, destination: Endpoint) -> RouteLookup:
         if isinstance(destination, PublicEndpoint):
@@ -415,11 +427,12 @@ class RouteTableIndex:
         default = self._by_length.get(0, {}).get(0)
         note = ""
         certainty = Match.YES
-        if self._public_cidrs:
+        public_cidrs = self.public_cidrs
+        if public_cidrs:
             certainty = Match.UNKNOWN
             note = (
                 f"user-defined routes for public prefixes "
-                f"({', '.join(r.address_prefix for r in self._public_cidrs[:3])}) may apply; "
+                f"({', '.join(r.address_prefix for r in public_cidrs[:3])}) may apply; "
                 "the addresses of a public name are not known offline"
             )
         return RouteLookup(self._best(default) if default else None, certainty, note)
