@@ -77,6 +77,10 @@ class FirewallDecision:
     detail: str
     snat: bool = False
     notes: tuple[str, ...] = ()
+    name_read: bool = False
+    """Whether the decision read the flow's host name (an application rule, or an FQDN network
+    rule behind the DNS proxy, was weighed before it): when not, every name of the same
+    address gets the same decision (traces reuse the walk past DNS, ``analyses/trace.py``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,41 +309,46 @@ class FirewallEvaluator:
 
     def network_match(
         self, compiled: _Compiled, flow: FirewallFlow, proxy: bool
-    ) -> tuple[Match, str]:
+    ) -> tuple[Match, str, bool]:
+        """How the rule matches the flow, a note, and whether it read the flow's name."""
         rule = compiled.rule
         assert isinstance(rule, NetworkRule)
         if self._protocols(rule.ip_protocols, flow.protocol) is Match.NO:
-            return Match.NO, ""
+            return Match.NO, "", False
         if not (
             flow.protocol.lower() == "icmp"
             or not rule.destination_ports
             or any(r.contains(flow.port) for r in rule.destination_ports)
         ):
-            return Match.NO, ""
+            return Match.NO, "", False
         source = self._source(compiled.sources, flow.source)
         if source is Match.NO:
-            return Match.NO, ""
+            return Match.NO, "", False
         destination = compiled.destinations.match(flow.destination)
         note = ""
+        read = False
         if rule.destination_fqdns:
             if not proxy:
                 note = f"FQDN network rule {rule.name} is ignored: the DNS proxy is off"
-            elif flow.name is not None and flow.name in rule.destination_fqdns:
-                destination = Match.YES
-        return combine_all([source, destination]), note
+            elif flow.name is not None:
+                read = True
+                if flow.name in rule.destination_fqdns:
+                    destination = Match.YES
+        return combine_all([source, destination]), note, read
 
-    def application_match(self, compiled: _Compiled, flow: FirewallFlow) -> tuple[Match, str]:
+    def application_match(self, compiled: _Compiled, flow: FirewallFlow) -> tuple[Match, str, bool]:
+        """How the rule matches the flow, a note, and whether it read the flow's name."""
         rule = compiled.rule
         assert isinstance(rule, ApplicationRule)
         if flow.protocol.lower() != "tcp":
-            return Match.NO, ""
+            return Match.NO, "", False
         if not any(p.port == flow.port for p in rule.protocols):
-            return Match.NO, ""
+            return Match.NO, "", False
         source = self._source(compiled.sources, flow.source)
         if source is Match.NO:
-            return Match.NO, ""
+            return Match.NO, "", False
         if flow.name is None:
-            return Match.NO, "no host name (SNI / Host) to match application rules on"
+            return Match.NO, "no host name (SNI / Host) to match application rules on", True
         name = flow.name
         target = Match.YES if any(p.matches(name) for p in rule.target_fqdns) else Match.NO
         if target is Match.NO and (rule.fqdn_tags or rule.web_categories):
@@ -347,7 +356,7 @@ class FirewallEvaluator:
         if target is Match.NO and rule.target_urls:
             hosts = [u.split("/", 1)[0].split(":", 1)[0].lower() for u in rule.target_urls]
             target = Match.YES if str(name) in hosts else Match.NO
-        return combine_all([source, target]), ""
+        return combine_all([source, target]), "", True
 
     def _signature(self, policy: FirewallPolicy, source: Prefix) -> tuple[tuple[int, Match], ...]:
         """What a source means to a policy: the rules whose sources it may match, in order, with
@@ -442,13 +451,15 @@ class FirewallEvaluator:
             "destination in the model"
         ]
         undecided: list[_Compiled] = []
+        read = False
         for compiled in self._index(policy).candidates(flow.source):
             if compiled.rule_type is RuleType.DNAT:
                 continue  # DNAT applies to the firewall's public IPs, not to these flows
             if compiled.rule_type is RuleType.NETWORK:
-                match, note = self.network_match(compiled, flow, proxy)
+                match, note, named = self.network_match(compiled, flow, proxy)
             else:
-                match, note = self.application_match(compiled, flow)
+                match, note, named = self.application_match(compiled, flow)
+            read = read or named
             if note and note not in notes:
                 notes.append(note)
             if match is Match.NO:
@@ -470,6 +481,7 @@ class FirewallEvaluator:
                     f"rule {first.rule.name} in {first.item.collection.name} may match first; "
                     "it cannot be decided offline",
                     notes=tuple(notes),
+                    name_read=read,
                 )
             where = f", policy {item.policy.name}" if item.policy.id != policy.id else ""
             verb = "denies" if action is FirewallAction.DENY else "allows"
@@ -485,6 +497,7 @@ class FirewallEvaluator:
                 f"{where}) {verb}",
                 self._snat(policy, rule_type, flow),
                 tuple(notes),
+                read,
             )
         if undecided:
             first = undecided[0]
@@ -497,6 +510,7 @@ class FirewallEvaluator:
                 first.item.policy.id,
                 f"only rule {first.rule.name} might allow it, undecidable offline",
                 notes=tuple(notes),
+                name_read=read,
             )
         return FirewallDecision(
             FirewallAction.DENY,
@@ -507,6 +521,7 @@ class FirewallEvaluator:
             policy.id,
             "no rule matched: Azure Firewall denies by default",
             notes=tuple(notes),
+            name_read=read,
         )
 
     def _snat(self, policy: FirewallPolicy, rule_type: RuleType, flow: FirewallFlow) -> bool:

@@ -217,6 +217,10 @@ class _Walk:
     shareable: bool = True
     """False once the walk read something about its subnet that the subnet's shape does not
     hold (see ``trace_share``): the trace is then not given to other subnets."""
+    name_read: bool = False
+    """True once the walk past DNS read the host name (a firewall weighed an application or
+    FQDN rule, a managed VNet its outbound rules): only then do two names of one address
+    walk differently."""
 
     def open(self, node: str) -> None:
         self.close()
@@ -237,6 +241,17 @@ class _Walk:
         location: SourceLocation | None = None,
     ) -> None:
         self.current.append(TraceStep(kind, detail, action, resource, location))
+
+
+@dataclass(frozen=True, slots=True)
+class _AfterDns:
+    """What a walk did once its name resolved: reused for another name of the same address."""
+
+    hops: tuple[Hop, ...]
+    ending: _Ending
+    crossed_firewall: bool
+    shareable: bool
+    name_read: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +298,9 @@ class Tracer:
         self.firewalls = FirewallEvaluator(env, catalog)
         self._routes: dict[ResourceId, RouteTableIndex] = {}
         self._traces: dict[tuple[object, ...], Trace] = {}
+        self._after_dns: dict[tuple[object, ...], _AfterDns] = {}
+        """Walks past DNS by (vantage, address, port, protocol): the names of one endpoint (a
+        workspace's API, its compute instances...) resolve to one address."""
         self.routing = RoutingContext(env)
         self._names: dict[str, DnsName] = {}
         self._literals: dict[str, ipaddress.IPv4Address | None] = {}
@@ -443,9 +461,38 @@ class Tracer:
         target, name, resolution, early = self._destination(vantage, destination, walk)
         if early is not None or target is None:
             ending = early or _Ending(Verdict.DROPPED, "no destination")
-        else:
-            ending = self._walk(vantage, target, name, port, protocol, walk)
+            return self._finish(
+                vantage, destination, port, protocol, walk, ending, resolution
+            ), walk.shareable
+        named = name is not None and isinstance(target, ipaddress.IPv4Address)
+        key = (vantage.name, vantage.kind, vantage.resource, target, port, protocol.lower())
+        known = self._after_dns.get(key) if named and not self.exact else None
+        if known is not None and not known.name_read:
+            # another name of this address walked it already, and its walk read no name
+            walk.close()
+            walk.hops.extend(known.hops)
+            walk.crossed_firewall = known.crossed_firewall
+            walk.shareable = known.shareable
+            trace = self._finish(
+                vantage, destination, port, protocol, walk, known.ending, resolution
+            )
+            return trace, walk.shareable
+        dns_hops = len(walk.hops) + (1 if walk.node or walk.current else 0)
+        ending = self._walk(vantage, target, name, port, protocol, walk)
         trace = self._finish(vantage, destination, port, protocol, walk, ending, resolution)
+        # the DNS hop must be the walk's first and hold only the answer (the walk past it
+        # opened hops of its own): then the rest is what any name of the address walks
+        if named and dns_hops == 1 and trace.hops and len(trace.hops[0].steps) == 1:
+            self._after_dns.setdefault(
+                key,
+                _AfterDns(
+                    tuple(trace.hops[1:]),
+                    ending,
+                    walk.crossed_firewall,
+                    walk.shareable,
+                    walk.name_read,
+                ),
+            )
         return trace, walk.shareable
 
     def _finish(
@@ -616,6 +663,7 @@ class Tracer:
         walk: _Walk,
     ) -> _Ending:
         """Compute in a workspace's managed VNet: its isolation mode and outbound rules decide."""
+        walk.name_read = name is not None  # FQDN outbound rules and approvals read it
         compute = self.env.get_typed(vantage.resource, Compute) if vantage.resource else None
         workspace = self.env.get_typed(compute.workspace, Workspace) if compute else None
         if workspace is None:
@@ -1015,6 +1063,7 @@ class Tracer:
         decision = self.firewalls.evaluate(
             firewall, FirewallFlow(source, target, name, port, protocol)
         )
+        walk.name_read = walk.name_read or decision.name_read
         for note in decision.notes:
             walk.add(StepKind.NOTE, note, "info")
         location = (

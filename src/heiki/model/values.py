@@ -71,6 +71,8 @@ class ResourceId:
     _type: str = field(init=False, repr=False, compare=False)
     """The full type once asked ("" before: analyses ask it of the same IDs again and again);
     interned, so the IDs of one type share one string."""
+    _name: str = field(init=False, repr=False, compare=False)
+    """The resource's name once asked ("" before): messages and traces ask it many times."""
 
     def __init__(self, text: str) -> None:
         cleaned = text.strip().rstrip("/")
@@ -88,6 +90,7 @@ class ResourceId:
         object.__setattr__(self, "text", cleaned)
         object.__setattr__(self, "_key", cleaned.lower())
         object.__setattr__(self, "_type", "")
+        object.__setattr__(self, "_name", "")
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ResourceId) and self._key == other._key
@@ -140,10 +143,12 @@ class ResourceId:
 
     @property
     def name(self) -> str:
+        if self._name:
+            return self._name
         tail = self.provider_tail
-        if tail:
-            return tail[-1]
-        return self._parts[-1]
+        found = tail[-1] if tail else self._parts[-1]
+        object.__setattr__(self, "_name", found)
+        return found
 
     @property
     def parent(self) -> ResourceId | None:
