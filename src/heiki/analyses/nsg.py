@@ -73,6 +73,9 @@ class NsgEvaluator:
         self._parsed: dict[str, tuple[str, int, int, bool]] = {}
         self._decisions: dict[tuple[object, ...], NsgDecision] = {}
         self._ordered: dict[tuple[ResourceId, Direction], tuple[SecurityRule, ...]] = {}
+        self._peered: set[tuple[ResourceId, ResourceId]] | None = None
+        """(VNet, remote VNet) of every peering: a spoke asks whether the hub peers back, and
+        scanning the hub's thousand peerings per spoke was quadratic."""
 
     def virtual_network_scope(self, vnet_id: ResourceId) -> tuple[Prefix, ...]:
         found = self._scopes.get(vnet_id)
@@ -83,9 +86,15 @@ class NsgEvaluator:
         scope: list[Prefix] = [ipaddress.IPv4Network(f"{self.catalog.azure_dns}/32")]
         if vnet is not None:
             scope += vnet.address_space
+            if self._peered is None:
+                self._peered = {
+                    (v.id, p.remote_virtual_network)
+                    for v in env.virtual_networks
+                    for p in v.peerings
+                }
             for peering in vnet.peerings:
                 remote = env.get_typed(peering.remote_virtual_network, VirtualNetwork)
-                if remote and any(p.remote_virtual_network == vnet.id for p in remote.peerings):
+                if remote and (remote.id, vnet.id) in self._peered:
                     scope += remote.address_space
             if env.on_premises and vnet.id in self._onprem_reachers:
                 scope += env.on_premises.address_space
