@@ -157,3 +157,24 @@ def test_markdown_stays_within_a_pull_request_comment(findings: int, evidence: i
     else:
         assert 0 < shown < 2000
         assert f"; {2000 - shown} more finding(s) there too._" in markdown
+
+
+def test_a_diff_that_blocks_every_spoke_lists_a_dozen_vantages_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    estate = spoke_estate(20, workspaces=True)
+    base, head = tmp_path / "base.yaml", tmp_path / "head.yaml"
+    base.write_text(estate, encoding="utf-8")
+    head.write_text(estate.replace("    egress: [pypi]\n", ""), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["diff", str(base), str(head)])
+    assert result.exit_code == 1, result.output
+    blocked = [line for line in result.output.splitlines() if "│ blocked s" in line]
+    assert len(blocked) == EVIDENCE_SHOWN
+    assert f"... {40 - EVIDENCE_SHOWN} more (--format json lists them)" in result.output
+    markdown = CliRunner().invoke(cli, ["diff", str(base), str(head), "--format", "markdown"])
+    assert f"... {40 - EVIDENCE_SHOWN} more (--format json lists them)" in markdown.output
+    document = json.loads(
+        CliRunner().invoke(cli, ["diff", str(base), str(head), "--format", "json"]).output
+    )
+    packages = next(c for c in document["readiness"] if c["capability"] == "packages")
+    assert len(packages["blocked"]) == 40  # the JSON lists every vantage

@@ -17,6 +17,7 @@ from heiki.reports.diff.compare import (
     VantageChange,
 )
 from heiki.reports.diff.resources import ResourceChange
+from heiki.reports.record import shown_evidence
 
 FEW = 3
 TRACE_LINES = 12
@@ -107,11 +108,13 @@ def _properties(change: ResourceChange) -> list[str]:
 
 def _capability_lines(change: CapabilityChange) -> list[str]:
     lines = [f"blocked {_vantage_line(v)}" for v in change.blocked]
-    return lines + [f"fixed {v.vantage}" for v in change.fixed]
+    # a change to a thousand spokes blocks a thousand vantages: cut as a finding's evidence
+    return shown_evidence(lines + [f"fixed {v.vantage}" for v in change.fixed])
 
 
 def _closure_lines(check: ClosureChange) -> list[str]:
-    return [f"opened {e}" for e in check.opened] + [f"closed {e}" for e in check.closed]
+    opened = [f"opened {e}" for e in check.opened]
+    return shown_evidence(opened + [f"closed {e}" for e in check.closed])
 
 
 def _toil_lines(toil: ToilChange) -> list[str]:
