@@ -178,3 +178,23 @@ def test_a_diff_that_blocks_every_spoke_lists_a_dozen_vantages_and_counts_the_re
     )
     packages = next(c for c in document["readiness"] if c["capability"] == "packages")
     assert len(packages["blocked"]) == 40  # the JSON lists every vantage
+
+
+def test_a_diff_comment_is_cut_to_the_limit_with_its_blocks_closed() -> None:
+    from heiki.reports.diff.render import _within_comment_limit
+
+    small = ["**heiki:** this change opens nothing", "", "No resource changed."]
+    assert _within_comment_limit(small) == "\n".join(small) + "\n"
+    rows = [f"| new | error | `NET001` | subnet s{n}/compute is wrong |" for n in range(3000)]
+    lines = [
+        "**heiki:** this change adds 3000 finding(s)",
+        "<details><summary>trace: s0/compute -> pypi.org</summary>",
+        "",
+        "```",
+        *rows,
+    ]
+    cut = _within_comment_limit(lines)
+    assert len(cut) <= COMMENT_LIMIT
+    assert cut.startswith("**heiki:** this change adds 3000 finding(s)\n")
+    assert cut.count("```") == 2 and cut.count("</details>") == 1
+    assert cut.endswith("_Cut to fit a pull-request comment: `--format json` has the rest._\n")

@@ -17,6 +17,7 @@ from heiki.reports.diff.compare import (
     VantageChange,
 )
 from heiki.reports.diff.resources import ResourceChange
+from heiki.reports.markdown import COMMENT_LIMIT
 from heiki.reports.record import shown_evidence
 
 FEW = 3
@@ -345,4 +346,27 @@ def markdown_review(review: Review) -> str:
             )
         if len(review.resources) > RESOURCES_SHOWN:
             lines += ["", f"{len(review.resources) - RESOURCES_SHOWN} more in `--format json`."]
-    return "\n".join(lines) + "\n"
+    return _within_comment_limit(lines)
+
+
+_CUT_NOTE = "_Cut to fit a pull-request comment: `--format json` has the rest._"
+
+
+def _within_comment_limit(lines: list[str]) -> str:
+    """The comment, its tail cut at a line to stay under GitHub's limit (the headline and the
+    first sections stay), with any open code fence or ``<details>`` closed."""
+    text = "\n".join(lines) + "\n"
+    if len(text) <= COMMENT_LIMIT:
+        return text
+    kept: list[str] = []
+    size = len(_CUT_NOTE) + 64  # the note and the closers
+    for line in lines:
+        if size + len(line) + 1 > COMMENT_LIMIT:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    if sum(line.startswith("```") for line in kept) % 2:
+        kept.append("```")
+    opened = sum("<details>" in line for line in kept) - sum("</details>" in line for line in kept)
+    kept += ["</details>"] * opened
+    return "\n".join([*kept, "", _CUT_NOTE]) + "\n"
