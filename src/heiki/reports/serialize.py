@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import json
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
@@ -38,6 +39,8 @@ def to_data(value: Any) -> Any:
         return {k: to_data(v) for k, v in value._asdict().items()}
     if isinstance(value, (tuple, list)):
         return [to_data(item) for item in value]
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        return [to_data(item) for item in value]  # a shared trace's hops (DeferredHops)
     if isinstance(value, dict):
         return {str(k): to_data(v) for k, v in value.items()}
     return value
