@@ -73,7 +73,11 @@ class NsgEvaluator:
         self._parsed: dict[str, tuple[str, int, int, bool]] = {}
         self._decisions: dict[tuple[object, ...], NsgDecision] = {}
         self._ordered: dict[tuple[ResourceId, Direction], tuple[SecurityRule, ...]] = {}
-        self._peered: set[tuple[ResourceId, ResourceId]] | None = None
+        self._peered = {
+            (vnet.id, peering.remote_virtual_network)
+            for vnet in env.virtual_networks
+            for peering in vnet.peerings
+        }
         """(VNet, remote VNet) of every peering: a spoke asks whether the hub peers back, and
         scanning the hub's thousand peerings per spoke was quadratic."""
 
@@ -86,12 +90,6 @@ class NsgEvaluator:
         scope: list[Prefix] = [ipaddress.IPv4Network(f"{self.catalog.azure_dns}/32")]
         if vnet is not None:
             scope += vnet.address_space
-            if self._peered is None:
-                self._peered = {
-                    (v.id, p.remote_virtual_network)
-                    for v in env.virtual_networks
-                    for p in v.peerings
-                }
             for peering in vnet.peerings:
                 remote = env.get_typed(peering.remote_virtual_network, VirtualNetwork)
                 if remote and (remote.id, vnet.id) in self._peered:

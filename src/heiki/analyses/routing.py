@@ -366,7 +366,6 @@ class RouteTableIndex:
         self.routes = routes
         self._by_length: dict[int, dict[int, list[EffectiveRoute]]] = {}
         self._tags: list[EffectiveRoute] = []
-        self._cidrs: list[EffectiveRoute] = []
         for route in routes:
             if not route.active:
                 continue
@@ -375,7 +374,6 @@ class RouteTableIndex:
                 continue
             bucket = self._by_length.setdefault(route.prefix.prefixlen, {})
             bucket.setdefault(int(route.prefix.network_address), []).append(route)
-            self._cidrs.append(route)
         self._lengths = sorted(self._by_length, reverse=True)
         self._public: dict[tuple[str, ...], RouteLookup] = {}
         self._public_cidrs: list[EffectiveRoute] | None = None
@@ -388,8 +386,9 @@ class RouteTableIndex:
         if self._public_cidrs is None:
             self._public_cidrs = [
                 route
-                for route in self._cidrs
-                if route.prefix is not None
+                for route in self.routes
+                if route.active
+                and route.prefix is not None
                 and route.prefix.prefixlen > 0
                 and not route.prefix.is_private
                 and not route.prefix.subnet_of(_SHARED_ADDRESS_SPACE)

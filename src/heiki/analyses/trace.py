@@ -464,9 +464,9 @@ class Tracer:
             return self._finish(
                 vantage, destination, port, protocol, walk, ending, resolution
             ), walk.shareable
-        named = name is not None and isinstance(target, ipaddress.IPv4Address)
+        reusable = not self.exact and name is not None and isinstance(target, ipaddress.IPv4Address)
         key = (vantage.name, vantage.kind, vantage.resource, target, port, protocol.lower())
-        known = self._after_dns.get(key) if named and not self.exact else None
+        known = self._after_dns.get(key) if reusable else None
         if known is not None and not known.name_read:
             # another name of this address walked it already, and its walk read no name
             walk.close()
@@ -477,12 +477,12 @@ class Tracer:
                 vantage, destination, port, protocol, walk, known.ending, resolution
             )
             return trace, walk.shareable
-        dns_hops = len(walk.hops) + (1 if walk.node or walk.current else 0)
+        # the answer is the walk's only hop so far, and stays alone in it (the walk past DNS
+        # opens hops of its own): what follows is what any name of the address walks
+        answer_only = reusable and not walk.hops and len(walk.current) == 1
         ending = self._walk(vantage, target, name, port, protocol, walk)
         trace = self._finish(vantage, destination, port, protocol, walk, ending, resolution)
-        # the DNS hop must be the walk's first and hold only the answer (the walk past it
-        # opened hops of its own): then the rest is what any name of the address walks
-        if named and dns_hops == 1 and trace.hops and len(trace.hops[0].steps) == 1:
+        if answer_only and len(trace.hops[0].steps) == 1:
             self._after_dns.setdefault(
                 key,
                 _AfterDns(

@@ -298,11 +298,11 @@ class Catalog:
     def __hash__(self) -> int:
         # The catalog is a cache key (default NSG rules per catalog): hashing its thousand
         # nested values on every call took a fifth of loading a 1,000-spoke blueprint.
-        if self._hash is None:
-            values = tuple(getattr(self, f.name) for f in fields(self) if f.compare)
-            object.__setattr__(self, "_hash", hash(values))
-        assert self._hash is not None
-        return self._hash
+        found = self._hash
+        if found is None:
+            found = hash(tuple(getattr(self, f.name) for f in fields(self) if f.compare))
+            object.__setattr__(self, "_hash", found)
+        return found
 
     def name_rule(self, resource_type: str) -> NameRule | None:
         """The rule Azure's names of that type follow (``Microsoft.Resources/locations`` too)."""

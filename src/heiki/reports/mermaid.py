@@ -54,7 +54,8 @@ class _Chart:
             box = self.boxes.get(box.parent)
         return None
 
-    def lines(self) -> list[str]:
+    def lines(self, folded_spokes: set[str]) -> list[str]:
+        """The node declarations; the spokes in ``folded_spokes`` (node IDs) are left out."""
         lines = ["flowchart LR"]
         children: dict[str, list[Box]] = {}
         for box in self.diagram.boxes:
@@ -63,6 +64,8 @@ class _Chart:
             if box.kind == "onprem":
                 lines.append(f"  {_id(box.id)}[{_label(box.label)}]")
             elif box.kind == "vnet" and box.id in self.collapsed:
+                if _id(box.id) in folded_spokes:
+                    continue
                 subnets = len(children.get(box.id, []))
                 text = f"{box.label}\n{subnets} subnet(s)"
                 lines.append(f"  {_id(box.id)}[{_label(text)}]")
@@ -89,8 +92,8 @@ def mermaid_chart(result: CheckResult) -> str:
     diagram = build_diagram(env)
     chart = _Chart(diagram)
     mapper = TraceMapper(env, diagram)
-    paths = [(label, _path(chart, mapper, trace)) for label, trace in _failing(result)]
-    paths = paths[:PATHS_SHOWN]
+    shown = _failing(result)[:PATHS_SHOWN]
+    paths = [(label, _path(chart, mapper, trace)) for label, trace in shown]
     on_paths = {node for _, path in paths for node, _ in path}
     # Beyond SPOKES_IN_DETAIL collapsed spokes, those no drawn path crosses are one node: a
     # thousand spoke nodes would pass Mermaid's 50,000-character limit and a pull-request
@@ -106,7 +109,7 @@ def mermaid_chart(result: CheckResult) -> str:
         kept += 1
         if kept > SPOKES_IN_DETAIL:
             folded[node] = _MORE_SPOKES
-    lines = [line for line in chart.lines() if line.split("[", 1)[0].strip() not in folded]
+    lines = chart.lines(set(folded))
     if folded:
         lines.append(f"  {_MORE_SPOKES}[{_label(f'{len(folded)} more spoke VNets')}]")
     links: list[str] = []

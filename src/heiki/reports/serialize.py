@@ -37,10 +37,8 @@ def to_data(value: Any) -> Any:
         return result
     if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a NamedTuple record
         return {k: to_data(v) for k, v in value._asdict().items()}
-    if isinstance(value, (tuple, list)):
-        return [to_data(item) for item in value]
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
-        return [to_data(item) for item in value]  # a shared trace's hops (DeferredHops)
+        return [to_data(item) for item in value]  # tuples, lists, a shared trace's hops
     if isinstance(value, dict):
         return {str(k): to_data(v) for k, v in value.items()}
     return value
