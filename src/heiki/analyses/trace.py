@@ -26,7 +26,7 @@ import ipaddress
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from heiki.analyses.addressing import (
     ANY_INTERNET,
@@ -47,7 +47,7 @@ from heiki.analyses.endpoint_policy import (
     service_of_route,
 )
 from heiki.analyses.firewall import FirewallEvaluator, FirewallFlow
-from heiki.analyses.nsg import FlowSide, NsgEvaluator
+from heiki.analyses.nsg import FlowSide, NsgDecision, NsgEvaluator
 from heiki.analyses.routing import (
     EffectiveRoute,
     HopType,
@@ -221,6 +221,20 @@ class _Walk:
     """True once the walk past DNS read the host name (a firewall weighed an application or
     FQDN rule, a managed VNet its outbound rules): only then do two names of one address
     walk differently."""
+    origin: Prefix | None = None
+    """The prefix of the subnet the walk starts from (the object itself, passed on unchanged
+    until a firewall translates it): reads of it outside the subnet's shape become guards."""
+    origin_vnet: ResourceId | None = None
+    guards: list[_Guard] = field(default_factory=list)
+    """What the walk read of its own prefix outside the subnet's shape, and what it found (see
+    ``_Guard``): the trace goes to another subnet of the shape only where the reads agree."""
+
+    def sharing(self) -> tuple[_Guard, ...] | None:
+        """The guards of a shareable walk, ``None`` for one that is not."""
+        return tuple(self.guards) if self.shareable else None
+
+    def guard(self, kind: str, args: tuple[Any, ...], value: object) -> None:
+        self.guards.append(_Guard(kind, args, value))
 
     def open(self, node: str) -> None:
         self.close()
@@ -244,6 +258,18 @@ class _Walk:
 
 
 @dataclass(frozen=True, slots=True)
+class _Guard:
+    """A read of the walk's own prefix on the far side of a flow: a private destination's NSG,
+    the way its replies take back, whether a peering sees the packet as forwarded, whether the
+    destination lies in the source's own VNet. A subnet of the same shape gets the trace only
+    when the same read of its own prefix finds the same value (``Tracer._guards_hold``)."""
+
+    kind: str
+    args: tuple[Any, ...]
+    value: object
+
+
+@dataclass(frozen=True, slots=True)
 class _AfterDns:
     """What a walk did once its name resolved: reused for another name of the same address."""
 
@@ -252,6 +278,7 @@ class _AfterDns:
     crossed_firewall: bool
     shareable: bool
     name_read: bool
+    guards: tuple[_Guard, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,7 +313,9 @@ class Tracer:
         self._relabel = Relabel
         self._shapes: dict[tuple[ResourceId | None, str], tuple[SubnetShape | None, int]] = {}
         self._shape_numbers: dict[tuple[object, ...], int] = {}
-        self._shared: dict[tuple[object, ...], tuple[SubnetShape, Trace | None]] = {}
+        self._shared: dict[
+            tuple[object, ...], tuple[SubnetShape, Trace | None, tuple[_Guard, ...]]
+        ] = {}
         self._relabels: dict[tuple[int, int], Relabel | None] = {}
         base = resolver or Resolver(env, catalog)
         self.resolver = base
@@ -402,7 +431,8 @@ class Tracer:
         self, vantage: Vantage, destination: str, port: int, protocol: str
     ) -> Trace | None:
         """The flow's trace from the first subnet of the same shape, relabelled; ``None`` when
-        it must be walked (not a subnet, not an outside destination, not shareable)."""
+        it must be walked (not a subnet, not shareable, or its reads of its own prefix beyond
+        the shape - a private destination's NSG, the way back - differ from the first's)."""
         known = self._shapes.get((vantage.resource, vantage.name))
         if known is None:
             shape = self._subnet_shape(self, vantage)
@@ -426,21 +456,22 @@ class Tracer:
             if literal is None:
                 name = self._names.get(text) or self._names.setdefault(text, DnsName(text))
                 resolution = self.resolver.resolve(vantage, name)
-                if resolution.outcome is not Outcome.PUBLIC or resolution.public is None:
+                if resolution.outcome is Outcome.PRIVATE:
+                    answer = resolution.addresses
+                elif resolution.outcome is Outcome.PUBLIC and resolution.public is not None:
+                    answer = (resolution.public.name, resolution.public.service_tags)
+                else:
                     return None
-                answer = (resolution.public.name, resolution.public.service_tags)
             else:
-                if not is_public(literal):
-                    return None
                 answer = literal
         key = (number, text, port, protocol.lower(), answer)
         entry = self._shared.get(key)
         if entry is None:
-            walked, shareable = self._trace(vantage, destination, port, protocol)
-            self._shared[key] = (shape, walked if shareable else None)
+            walked, guards = self._trace(vantage, destination, port, protocol)
+            self._shared[key] = (shape, walked if guards is not None else None, guards or ())
             return walked
-        first, model = entry
-        if model is None:
+        first, model, guards = entry
+        if model is None or (guards and not self._guards_hold(guards, vantage)):
             return None
         pair = (id(first), id(shape))
         if pair not in self._relabels:
@@ -455,15 +486,16 @@ class Tracer:
 
     def _trace(
         self, vantage: Vantage, destination: str, port: int, protocol: str
-    ) -> tuple[Trace, bool]:
-        """The trace, and whether it may be shared with subnets of the same shape."""
+    ) -> tuple[Trace, tuple[_Guard, ...] | None]:
+        """The trace, and the guards under which subnets of the same shape may share it
+        (``None``: they may not)."""
         walk = _Walk()
         target, name, resolution, early = self._destination(vantage, destination, walk)
         if early is not None or target is None:
             ending = early or _Ending(Verdict.DROPPED, "no destination")
             return self._finish(
                 vantage, destination, port, protocol, walk, ending, resolution
-            ), walk.shareable
+            ), walk.sharing()
         reusable = not self.exact and name is not None and isinstance(target, ipaddress.IPv4Address)
         key = (vantage.name, vantage.kind, vantage.resource, target, port, protocol.lower())
         known = self._after_dns.get(key) if reusable else None
@@ -473,10 +505,11 @@ class Tracer:
             walk.hops.extend(known.hops)
             walk.crossed_firewall = known.crossed_firewall
             walk.shareable = known.shareable
+            walk.guards.extend(known.guards)
             trace = self._finish(
                 vantage, destination, port, protocol, walk, known.ending, resolution
             )
-            return trace, walk.shareable
+            return trace, walk.sharing()
         # the answer is the walk's only hop so far, and stays alone in it (the walk past DNS
         # opens hops of its own): what follows is what any name of the address walks
         answer_only = reusable and not walk.hops and len(walk.current) == 1
@@ -491,9 +524,10 @@ class Tracer:
                     walk.crossed_firewall,
                     walk.shareable,
                     walk.name_read,
+                    tuple(walk.guards),
                 ),
             )
-        return trace, walk.shareable
+        return trace, walk.sharing()
 
     def _finish(
         self,
@@ -583,6 +617,11 @@ class Tracer:
             return _Ending(Verdict.UNKNOWN, f"vantage {vantage.name} is not in a subnet")
         source = Prefix(f"{vantage.address}/32") if vantage.address else subnet.address_prefix
         nic = self.nic_by_ip.get(vantage.address) if vantage.address else None
+        if vantage.address is None:
+            walk.origin, walk.origin_vnet = source, vnet.id
+            if isinstance(target, ipaddress.IPv4Address) and not is_public(target):
+                # the subnet's own VNet routes a private destination inside it (VnetLocal)
+                walk.guard("own", (target,), self._read_own(target, vnet))
         walk.open(f"{vnet.name}/{subnet.name}")
         ending = self._leave(subnet, vnet, nic, source, target, port, protocol, walk)
         if ending is not None:
@@ -643,6 +682,13 @@ class Tracer:
         if nsg is None:
             return None
         decision = self.nsgs.evaluate(nsg, direction, source, destination, port, protocol, vnet_id)
+        if direction is Direction.INBOUND and source.prefix is walk.origin:
+            # a destination's NSG weighs the source's own prefix
+            walk.guard(
+                "nsg",
+                (nsg, direction, destination, port, protocol, vnet_id),
+                _decided(decision),
+            )
         where = decision.rule.source if decision.rule and decision.rule.source else nsg.source
         if decision.access is None:
             walk.add(StepKind.NSG, f"NSG {nsg.name}: {decision.detail}", "unknown", nsg.id, where)
@@ -906,7 +952,6 @@ class Tracer:
             )
             return self._arrive_public(target, walk, how, subnet)
         if hop is HopType.GATEWAY:
-            walk.shareable = False
             onprem = self.env.on_premises
             if (
                 isinstance(target, Address)
@@ -943,7 +988,6 @@ class Tracer:
             )
         # VnetLocal, VNet peering, private endpoint: delivered inside Azure
         assert isinstance(target, Address)
-        walk.shareable = False  # the destination side reads the source's own prefix
         destination_subnet = self.subnet_of(target)
         destination_vnet = (
             self.env.vnet_of_subnet(destination_subnet.id) if destination_subnet else None
@@ -991,6 +1035,9 @@ class Tracer:
             )
             return _Ending(Verdict.DROPPED, f"{out.name} does not allow access to {receiver.name}")
         forwarded = not any(source.subnet_of(space) for space in sender.address_space)
+        if source is walk.origin and sender.id != walk.origin_vnet:
+            # (a subnet's prefix is in its own VNet: that much the shape holds)
+            walk.guard("forwarded", (sender,), forwarded)
         if forwarded and not via_gateway and not back.allow_forwarded_traffic:
             walk.add(
                 StepKind.PEERING,
@@ -1101,7 +1148,6 @@ class Tracer:
             return self._return_to_source(
                 origin_vnet, firewall_vnet, walk, self._arrive_public(target, walk, "firewall")
             )
-        walk.shareable = False  # onwards to a private address: its side reads the source
         new_source = source
         if decision.snat:
             assert firewall.private_ip_address is not None
@@ -1377,15 +1423,13 @@ class Tracer:
             where = destination_subnet.name
         if reply_subnet is None:
             return ending
-        lookup = self.routes(reply_subnet.id).lookup(reply_to)
-        route = lookup.route
-        via_firewall = bool(
-            route
-            and route.next_hop_type is HopType.APPLIANCE
-            and route.next_hop_ip in self.firewall_by_ip
-        )
+        route = self.routes(reply_subnet.id).lookup(reply_to).route
+        via_firewall = self._via_firewall(route)
         if via_firewall == walk.crossed_firewall:
+            if source is walk.origin:
+                walk.guard("return", (reply_subnet.id,), via_firewall)
             return ending
+        walk.shareable = False  # the drop names the source's own address and route
         walk.open("return path")
         if walk.crossed_firewall:
             detail = (
@@ -1399,6 +1443,62 @@ class Tracer:
             )
         walk.add(StepKind.RETURN, detail, "drop", route.resource if route else None)
         return _Ending(Verdict.DROPPED, "asymmetric routing")
+
+    def _via_firewall(self, route: EffectiveRoute | None) -> bool:
+        return bool(
+            route
+            and route.next_hop_type is HopType.APPLIANCE
+            and route.next_hop_ip in self.firewall_by_ip
+        )
+
+    # -- guards of shared traces ----------------------------------------------------------------
+    def _read_own(self, target: Address, vnet: VirtualNetwork) -> tuple[bool, bool]:
+        """Whether ``target`` is in ``vnet``'s address space, and in one of its subnets."""
+        inside = any(target in space for space in vnet.address_space)
+        subnet = self.subnet_of(target)
+        home = self.env.vnet_of_subnet(subnet.id) if subnet is not None else None
+        return inside, home is not None and home.id == vnet.id
+
+    def _guards_hold(self, guards: tuple[_Guard, ...], vantage: Vantage) -> bool:
+        """Whether each read the first subnet's walk made of its own prefix beyond its shape
+        finds the same for ``vantage``'s subnet (then the relabelled trace is its own)."""
+        subnet = self.env.subnet(vantage.subnet) if vantage.subnet else None
+        vnet = self.env.get_typed(vantage.vnet, VirtualNetwork) if vantage.vnet else None
+        if subnet is None or vnet is None:
+            return False
+        source = subnet.address_prefix
+        for guard in guards:
+            if guard.kind == "own":
+                found: object = self._read_own(guard.args[0], vnet)
+            elif guard.kind == "forwarded":
+                sender: VirtualNetwork = guard.args[0]
+                found = not any(source.subnet_of(space) for space in sender.address_space)
+            elif guard.kind == "nsg":
+                nsg, direction, destination, port, protocol, vnet_id = guard.args
+                found = _decided(
+                    self.nsgs.evaluate(
+                        nsg,
+                        direction,
+                        FlowSide(prefix=source),
+                        destination,
+                        port,
+                        protocol,
+                        vnet_id,
+                    )
+                )
+            elif guard.kind == "return":
+                route = self.routes(guard.args[0]).lookup(source.network_address).route
+                found = self._via_firewall(route)
+            else:  # pragma: no cover - every kind the walk records is read above
+                raise AssertionError(guard.kind)
+            if found != guard.value:
+                return False
+        return True
+
+
+def _decided(decision: NsgDecision) -> tuple[object, ...]:
+    """What of an NSG decision shows in a trace: its access, its rule, its words."""
+    return (decision.access, id(decision.rule), decision.detail)
 
 
 def _literal_address(text: str) -> ipaddress.IPv4Address | None:

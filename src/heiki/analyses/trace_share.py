@@ -15,12 +15,17 @@ firewall rules that may match its prefix), and, in walk order, the identities th
 between two subnets of one shape (names, resource IDs, source locations). Two subnets with equal
 keys get traces that differ only by those identities: ``Relabel`` maps one onto the other.
 
-What the shape cannot promise, the walk declares: a step that reads something subnet-specific
-outside the shape (a service endpoint into one of the environment's own services, delivery
-inside Azure, the way back after the firewall to a private address) marks the walk as not
-shareable, and such a trace is computed for every subnet on its own. The tracer's ``exact``
-mode turns sharing off; the property tests compare both on random estates, the designs and the
-benchmark estates.
+What the shape cannot promise, the walk declares. Where the far side of a flow reads the
+subnet's own prefix - a private destination's NSG, the route its replies take back, a peering
+that asks whether the packet is forwarded, a destination inside the subnet's own VNet - the walk
+records the read and what it found as a *guard*; another subnet of the shape gets the trace only
+when the same reads of its own prefix find the same (a DNS server in the hub, on-premises
+addresses behind the firewall: one walk for every spoke). A step that reads something
+subnet-specific no guard states (a service endpoint into one of the environment's own services,
+a return path that fails and names the source's address) marks the walk as not shareable, and
+such a trace is computed for every subnet on its own. The tracer's ``exact`` mode turns sharing
+off; the property tests compare both on random estates, the designs and the benchmark estates,
+and ``tests/test_trace_guards.py`` on estates whose far side singles out one spoke.
 """
 
 from __future__ import annotations

@@ -1,0 +1,175 @@
+"""A trace to a private destination is shared between subnets of one shape only where the far
+side treats their prefixes alike: the destination's NSG, the route its replies take back, the
+destination lying in the subnet's own VNet. Each case below makes the far side single out one
+spoke; shared and exact traces must still agree, the singled-out spoke must get its own verdict,
+and a tracer that ignored the guards (a mutant) must get it wrong."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
+import pytest
+
+from heiki.analyses.trace import Trace, Tracer, Verdict
+from heiki.analyses.vantage import find_vantage
+from heiki.catalog import load_catalog
+from heiki.model.environment import Environment
+from heiki.model.network import (
+    Access,
+    Direction,
+    NextHopType,
+    NsgProtocol,
+    PortRange,
+    Route,
+    SecurityRule,
+)
+from heiki.model.values import ResourceId
+from heiki.sources import load_blueprint
+from heiki.sources.yamlread import parse_yaml
+
+CATALOG = load_catalog()
+SPOKES = ("a", "b", "c")
+RESOLVER_INBOUND = "10.0.1.132"  # in the hub's snet-dns-inbound
+FIREWALL = ipaddress.IPv4Address("10.0.1.4")
+ONPREM_CLIENT = "192.168.10.20"
+
+
+def _estate() -> Environment:
+    lines = [
+        "name: guards",
+        "location: japaneast",
+        "onprem:",
+        "  address_space: [192.168.0.0/16]",
+        "  clients: [192.168.10.0/24]",
+        "  dns: {servers: [192.168.0.53], forward_to: hub}",
+        "hub:",
+        "  address_space: 10.0.0.0/16",
+        "  firewall: {sku: standard}",
+        "  dns: private-resolver",
+        "spokes:",
+    ]
+    for index, name in enumerate(SPOKES):
+        lines += [
+            f"  {name}:",
+            f"    address_space: 10.{index + 1}.0.0/16",
+            "    egress: [pypi]",
+            "    vms: [{name: vm-" + name + "}]",
+        ]
+    return load_blueprint(parse_yaml("\n".join(lines) + "\n", "guards.yaml")).environment
+
+
+def _traces(
+    env: Environment, destination: str, port: int, protocol: str, **kw: bool
+) -> list[Trace]:
+    tracer = Tracer(env, CATALOG, **kw)
+    return [
+        tracer.trace(find_vantage(env, f"{spoke}/vms"), destination, port, protocol)
+        for spoke in SPOKES
+    ]
+
+
+@contextmanager
+def _guards_ignored() -> Iterator[None]:
+    original = Tracer._guards_hold
+    Tracer._guards_hold = lambda self, guards, vantage: True  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Tracer._guards_hold = original  # type: ignore[method-assign]
+
+
+def _compare(env: Environment, destination: str, port: int, protocol: str) -> list[Trace]:
+    shared = _traces(env, destination, port, protocol)
+    exact = _traces(env, destination, port, protocol, exact=True)
+    for mine, theirs in zip(shared, exact, strict=True):
+        assert mine == theirs, mine.vantage
+    with _guards_ignored():
+        mutant = _traces(env, destination, port, protocol)
+    assert mutant != exact, "the case does not need its guard"
+    return exact
+
+
+def _inbound_rule(env: Environment, rule: SecurityRule) -> Environment:
+    return replace(
+        env,
+        network_security_groups=tuple(
+            replace(n, security_rules=(rule, *n.security_rules))
+            if n.name == "nsg-hub-resolver-inbound"
+            else n
+            for n in env.network_security_groups
+        ),
+    )
+
+
+def test_a_destination_nsg_that_denies_one_spoke_is_read_for_each_spoke() -> None:
+    deny_b = SecurityRule(
+        "deny-spoke-b",
+        100,
+        Direction.INBOUND,
+        Access.DENY,
+        NsgProtocol.ANY,
+        source_address_prefixes=("10.2.0.0/16",),
+        destination_port_ranges=(PortRange(53, 53),),
+    )
+    a, b, c = _compare(_inbound_rule(_estate(), deny_b), RESOLVER_INBOUND, 53, "udp")
+    assert a.verdict is Verdict.DELIVERED and c.verdict is Verdict.DELIVERED
+    assert b.verdict is Verdict.DROPPED and "deny-spoke-b" in b.reason
+
+
+def test_replies_routed_to_the_firewall_for_one_spoke_drop_only_its_flows() -> None:
+    env = _estate()
+    template = next(t for t in env.route_tables if t.name == "rt-a")
+    table_id = ResourceId(str(template.id).replace("/rt-a", "/rt-hub-inbound"))
+    table = replace(
+        template,
+        id=table_id,
+        name="rt-hub-inbound",
+        routes=(Route("c-via-firewall", "10.3.0.0/16", NextHopType.VIRTUAL_APPLIANCE, FIREWALL),),
+    )
+    env = replace(env, route_tables=(*env.route_tables, table))
+    env = replace(
+        env,
+        virtual_networks=tuple(
+            replace(
+                v,
+                subnets=tuple(
+                    replace(s, route_table=table_id) if s.name == "snet-dns-inbound" else s
+                    for s in v.subnets
+                ),
+            )
+            for v in env.virtual_networks
+        ),
+    )
+    a, b, c = _compare(env, RESOLVER_INBOUND, 53, "udp")
+    assert a.verdict is Verdict.DELIVERED and b.verdict is Verdict.DELIVERED
+    assert c.verdict is Verdict.DROPPED and c.reason == "asymmetric routing"
+
+
+def test_a_gateway_that_returns_one_spoke_past_the_firewall_drops_only_its_flows() -> None:
+    env = _estate()
+    env = replace(
+        env,
+        route_tables=tuple(
+            replace(t, routes=tuple(r for r in t.routes if r.address_prefix != "10.2.0.0/16"))
+            if t.name == "rt-hub-gateway"
+            else t
+            for t in env.route_tables
+        ),
+    )
+    a, b, c = _compare(env, ONPREM_CLIENT, 443, "tcp")
+    assert a.verdict is c.verdict
+    assert b.verdict is Verdict.DROPPED and b.reason == "asymmetric routing"
+
+
+@pytest.mark.parametrize("owner", SPOKES)
+def test_an_address_in_one_spoke_is_local_there_and_remote_elsewhere(owner: str) -> None:
+    env = _estate()
+    nic = next(n for n in env.network_interfaces if n.name == f"nic-vm-{owner}")
+    assert nic.private_ip_address is not None
+    traces = _compare(env, str(nic.private_ip_address), 22, "tcp")
+    for spoke, found in zip(SPOKES, traces, strict=True):
+        crossed = any(h.node.startswith("firewall") for h in found.hops)
+        assert crossed is (spoke != owner), (spoke, found.verdict)
