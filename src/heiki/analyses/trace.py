@@ -291,6 +291,11 @@ class _Ending:
     managed_endpoint: bool = False
 
 
+SHARED_MODELS = 4
+"""Walks of one flow kept for sharing per shape: where the far side treats a few subnets of the
+shape differently (the one whose own VNet holds the destination), the rest still share."""
+
+
 class Tracer:
     """Traces flows in one environment; routes, NSG scopes and DNS answers are computed once."""
 
@@ -314,8 +319,10 @@ class Tracer:
         self._shapes: dict[tuple[ResourceId | None, str], tuple[SubnetShape | None, int]] = {}
         self._shape_numbers: dict[tuple[object, ...], int] = {}
         self._shared: dict[
-            tuple[object, ...], tuple[SubnetShape, Trace | None, tuple[_Guard, ...]]
+            tuple[object, ...], list[tuple[SubnetShape, Trace, tuple[_Guard, ...]]]
         ] = {}
+        """Per flow and shape, the shareable walks so far (at most ``SHARED_MODELS``): a
+        subnet takes the first whose guards hold for it."""
         self._relabels: dict[tuple[int, int], Relabel | None] = {}
         base = resolver or Resolver(env, catalog)
         self.resolver = base
@@ -465,24 +472,28 @@ class Tracer:
             else:
                 answer = literal
         key = (number, text, port, protocol.lower(), answer)
-        entry = self._shared.get(key)
-        if entry is None:
-            walked, guards = self._trace(vantage, destination, port, protocol)
-            self._shared[key] = (shape, walked if guards is not None else None, guards or ())
-            return walked
-        first, model, guards = entry
-        if model is None or (guards and not self._guards_hold(guards, vantage)):
+        models = self._shared.get(key)
+        if models is None:
+            models = self._shared[key] = []
+        for first, model, guards in models:
+            if guards and not self._guards_hold(guards, vantage):
+                continue
+            pair = (id(first), id(shape))
+            if pair not in self._relabels:
+                try:
+                    self._relabels[pair] = self._relabel(first, shape)
+                except ValueError:
+                    self._relabels[pair] = None
+            relabel = self._relabels[pair]
+            if relabel is not None:
+                return relabel.trace(model, vantage.name, resolution)
+        if len(models) >= SHARED_MODELS:
             return None
-        pair = (id(first), id(shape))
-        if pair not in self._relabels:
-            try:
-                self._relabels[pair] = self._relabel(first, shape)
-            except ValueError:
-                self._relabels[pair] = None
-        relabel = self._relabels[pair]
-        if relabel is None:
-            return None
-        return relabel.trace(model, vantage.name, resolution)
+        # e.g. the first spoke reaches an address in its own VNet, the others through the hub
+        walked, walked_guards = self._trace(vantage, destination, port, protocol)
+        if walked_guards is not None:
+            models.append((shape, walked, walked_guards))
+        return walked
 
     def _trace(
         self, vantage: Vantage, destination: str, port: int, protocol: str
