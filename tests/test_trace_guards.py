@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from heiki.analyses.trace import Trace, Tracer, Verdict
 from heiki.analyses.vantage import find_vantage
@@ -29,6 +31,7 @@ from heiki.model.network import (
 from heiki.model.values import ResourceId
 from heiki.sources import load_blueprint
 from heiki.sources.yamlread import parse_yaml
+from test_trace_sharing import assert_same
 
 CATALOG = load_catalog()
 SPOKES = ("a", "b", "c")
@@ -173,3 +176,72 @@ def test_an_address_in_one_spoke_is_local_there_and_remote_elsewhere(owner: str)
     for spoke, found in zip(SPOKES, traces, strict=True):
         crossed = any(h.node.startswith("firewall") for h in found.hops)
         assert crossed is (spoke != owner), (spoke, found.verdict)
+
+
+def _single_out(
+    env: Environment, denied: set[int], unrouted: set[int], hairpin: set[int]
+) -> Environment:
+    """The far side treats chosen spokes apart: the resolver's NSG denies ``denied``, the
+    gateway has no route back through the firewall for ``unrouted``, the resolver's subnet sends
+    replies to ``hairpin`` through the firewall."""
+    for index in sorted(denied):
+        env = _inbound_rule(
+            env,
+            SecurityRule(
+                f"deny-{index}",
+                100 + index,
+                Direction.INBOUND,
+                Access.DENY,
+                NsgProtocol.ANY,
+                source_address_prefixes=(f"10.{index + 1}.0.0/16",),
+            ),
+        )
+    gone = {f"10.{index + 1}.0.0/16" for index in unrouted}
+    env = replace(
+        env,
+        route_tables=tuple(
+            replace(t, routes=tuple(r for r in t.routes if r.address_prefix not in gone))
+            if t.name == "rt-hub-gateway"
+            else t
+            for t in env.route_tables
+        ),
+    )
+    if hairpin:
+        template = next(t for t in env.route_tables if t.name == "rt-a")
+        table_id = ResourceId(str(template.id).replace("/rt-a", "/rt-hub-inbound"))
+        routes = tuple(
+            Route(f"hairpin-{i}", f"10.{i + 1}.0.0/16", NextHopType.VIRTUAL_APPLIANCE, FIREWALL)
+            for i in sorted(hairpin)
+        )
+        table = replace(template, id=table_id, name="rt-hub-inbound", routes=routes)
+        env = replace(env, route_tables=(*env.route_tables, table))
+        env = replace(
+            env,
+            virtual_networks=tuple(
+                replace(
+                    v,
+                    subnets=tuple(
+                        replace(s, route_table=table_id) if s.name == "snet-dns-inbound" else s
+                        for s in v.subnets
+                    ),
+                )
+                for v in env.virtual_networks
+            ),
+        )
+    return env
+
+
+spoke_sets = st.sets(st.integers(min_value=0, max_value=len(SPOKES) - 1))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spoke_sets, spoke_sets, spoke_sets)
+def test_random_far_sides_get_the_exact_traces_and_checks(
+    denied: set[int], unrouted: set[int], hairpin: set[int]
+) -> None:
+    env = _single_out(_estate(), denied, unrouted, hairpin)
+    for destination, port, protocol in ((RESOLVER_INBOUND, 53, "udp"), (ONPREM_CLIENT, 443, "tcp")):
+        shared = _traces(env, destination, port, protocol)
+        exact = _traces(env, destination, port, protocol, exact=True)
+        assert shared == exact
+    assert_same(env)

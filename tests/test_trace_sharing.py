@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -53,6 +54,32 @@ def assert_same(env: Environment) -> Tracer:
 def test_every_design_gets_the_exact_traces() -> None:
     for design in BUILTIN_DESIGNS:
         assert_same(load(design).environment)
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "arm"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "templates"
+INPUTS = [
+    ((str(FIXTURES / "hub-spoke.json"),), str(FIXTURES / "onprem.yaml"), ()),
+    (
+        (str(FIXTURES / "hub-spoke.json"),),
+        str(FIXTURES / "onprem.yaml"),
+        (str(FIXTURES / "hub-spoke.fixed.parameters.json"),),
+    ),
+    *(
+        ((str(folder / "azuredeploy.json"),), None, (str(folder / "azuredeploy.parameters.json"),))
+        for folder in sorted((SHARED / "azure-quickstart").glob("machine-learning-*"))
+    ),
+    *(((str(folder),), None, ()) for folder in sorted((SHARED / "azure-terraform").glob("*-*"))),
+]
+
+
+@pytest.mark.parametrize(("sources", "onprem", "parameters"), INPUTS)
+def test_every_fixture_gets_the_exact_traces(
+    sources: tuple[str, ...], onprem: str | None, parameters: tuple[str, ...]
+) -> None:
+    """Templates we did not write (the landing-zone fixture, Azure's quickstarts in ARM and
+    Terraform, where ../shared is present) check alike with shared and exact traces."""
+    assert_same(load(sources, onprem, parameters).environment)
 
 
 def test_the_benchmark_estate_gets_the_exact_traces_from_one_walk_per_shape() -> None:
