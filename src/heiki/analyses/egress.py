@@ -160,6 +160,30 @@ def _conditions(env: Environment) -> set[str]:
     return set() if has_ampls else {"no-ampls"}
 
 
+def _flows(
+    catalog: Catalog,
+    roles: tuple[str, ...],
+    products: tuple[str, ...],
+    in_network_git: bool,
+    customer_vnet: bool,
+    conditions: set[str],
+    env: Environment,
+) -> tuple[tuple[str, str, str, int, str], ...]:
+    """(profile, label, probe target, port, protocol) of each required destination."""
+    flows = []
+    for profile_name in role_profiles(catalog, roles, products, in_network_git, customer_vnet):
+        profile = catalog.egress_profile(profile_name)
+        for destination in profile.destinations if profile else ():
+            if destination.when and destination.when not in conditions:
+                continue
+            destination = destination.for_region(env.location)
+            protocol = "udp" if destination.protocol.lower() == "udp" else "tcp"
+            port = destination.ports[0]
+            label = f"{destination.service_tag or destination.fqdn}:{port}/{protocol}"
+            flows.append((profile_name, label, probe_target(destination), port, protocol))
+    return tuple(flows)
+
+
 def _egress_report(
     env: Environment, catalog: Catalog, tracer: Tracer | None = None
 ) -> EgressReport:
@@ -175,6 +199,8 @@ def _egress_report(
     roles_by_subnet = _roles_by_subnet(world_env)
     products_by_subnet = _products_by_subnet(world_env)
     conditions = _conditions(world_env)
+    # subnets of the same roles need the same flows: the catalog is read once per role set
+    plans: dict[tuple[object, ...], tuple[tuple[str, str, str, int, str], ...]] = {}
     results: list[SubnetEgress] = []
     for vantage in list_vantages(world_env):
         if vantage.kind is VantageKind.MANAGED:
@@ -188,20 +214,15 @@ def _egress_report(
         products = products_by_subnet.get(vantage.subnet, ()) if vantage.subnet else ()
         required: list[RequiredTrace] = []
         customer_vnet = vantage.kind is not VantageKind.MANAGED
-        for profile_name in role_profiles(
-            catalog, roles, products, bool(git_servers), customer_vnet
-        ):
-            profile = catalog.egress_profile(profile_name)
-            for destination in profile.destinations if profile else ():
-                if destination.when and destination.when not in conditions:
-                    continue
-                destination = destination.for_region(world_env.location)
-                target = probe_target(destination)
-                protocol = "udp" if destination.protocol.lower() == "udp" else "tcp"
-                port = destination.ports[0]
-                label = f"{destination.service_tag or destination.fqdn}:{port}/{protocol}"
-                trace = tracer.trace(vantage, target, port, protocol)
-                required.append(RequiredTrace(profile_name, label, target, trace))
+        plan_key = (roles, products, customer_vnet)
+        plan = plans.get(plan_key)
+        if plan is None:
+            plan = plans[plan_key] = _flows(
+                catalog, roles, products, bool(git_servers), customer_vnet, conditions, world_env
+            )
+        for profile_name, label, target, port, protocol in plan:
+            trace = tracer.trace(vantage, target, port, protocol)
+            required.append(RequiredTrace(profile_name, label, target, trace))
         needs_git = {"compute", "cluster", VmRole.CI_RUNNER.value} & set(roles)
         for name, address in git_servers if needs_git else ():
             trace = tracer.trace(vantage, str(address), 443, "tcp")

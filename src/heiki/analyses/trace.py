@@ -324,6 +324,8 @@ class Tracer:
         """Per flow and shape, the shareable walks so far (at most ``SHARED_MODELS``): a
         subnet takes the first whose guards hold for it."""
         self._relabels: dict[tuple[int, int], Relabel | None] = {}
+        self.plain_forms: dict[int, object] = {}
+        """Shape keys of NSG rules and route tables by object (``trace_share``)."""
         base = resolver or Resolver(env, catalog)
         self.resolver = base
         self.env = base.world.env

@@ -74,6 +74,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _plain_once(tracer: Tracer, value: tuple[Any, ...]) -> Any:
+    """``_plain`` of an NSG's rules or a table's routes, once per object (a spoke's subnets
+    share them; the model's objects live as long as the tracer's environment)."""
+    found = tracer.plain_forms.get(id(value))
+    if found is None:
+        found = tracer.plain_forms[id(value)] = _plain(value)
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class SubnetShape:
     """A subnet's path signature: what walks read of it, and the identities that differ."""
@@ -145,7 +154,7 @@ def subnet_shape(tracer: Tracer, vantage: Vantage) -> SubnetShape | None:
                 cidr = parse_cidr(entry)
                 if cidr is not None:
                     classes.append((prefix.subnet_of(cidr), prefix.overlaps(cidr)))
-        build.key.append(("nsg", _plain(nsg.security_rules), tuple(classes)))
+        build.key.append(("nsg", _plain_once(tracer, nsg.security_rules), tuple(classes)))
     table = env.get_typed(subnet.route_table, RouteTable)
     if table is None:
         build.key.append(("routes", None))
@@ -154,7 +163,9 @@ def subnet_shape(tracer: Tracer, vantage: Vantage) -> SubnetShape | None:
         build.resource(table.id, table.source)
         for route in table.routes:
             build.place(route.source)
-        build.key.append(("routes", _plain(table.routes), table.disable_bgp_route_propagation))
+        build.key.append(
+            ("routes", _plain_once(tracer, table.routes), table.disable_bgp_route_propagation)
+        )
     if subnet.nat_gateway is not None:
         build.name(subnet.nat_gateway.name)
         build.resource(subnet.nat_gateway, None)

@@ -58,6 +58,10 @@ def subnet_label(vnet: VirtualNetwork, subnet: Subnet) -> str:
 
 def list_vantages(env: Environment) -> tuple[Vantage, ...]:
     """Every vantage of the environment, on-premises first, then subnets, VMs and computes."""
+    return env.derived(("list_vantages",), lambda: _list_vantages(env))
+
+
+def _list_vantages(env: Environment) -> tuple[Vantage, ...]:
     vantages: list[Vantage] = []
     onprem = env.on_premises
     if onprem is not None:

@@ -82,7 +82,21 @@ def template_values(env: Environment, target: ResourceId, region: str) -> dict[s
 def endpoint_records(
     catalog: Catalog, env: Environment, endpoint: PrivateEndpoint
 ) -> tuple[EndpointRecord, ...]:
-    """The records the endpoint's sub-resources need, with the IPs of the endpoint's members."""
+    """The records the endpoint's sub-resources need, with the IPs of the endpoint's members
+    (worked out once per endpoint and environment: the DNS matrix, toil, readiness and rules
+    all ask)."""
+    known: dict[int, tuple[PrivateEndpoint, tuple[EndpointRecord, ...]]] = env.derived(
+        ("endpoint_records", catalog), dict
+    )
+    found = known.get(id(endpoint))
+    if found is None or found[0] is not endpoint:  # (the entry keeps its endpoint alive)
+        found = known[id(endpoint)] = (endpoint, _endpoint_records(catalog, env, endpoint))
+    return found[1]
+
+
+def _endpoint_records(
+    catalog: Catalog, env: Environment, endpoint: PrivateEndpoint
+) -> tuple[EndpointRecord, ...]:
     records: list[EndpointRecord] = []
     target = endpoint.private_link_service
     region = target_region(env, target, endpoint.location or env.location)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field, fields
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from heiki.model.base import Resource
 from heiki.model.coverage import UnmodelledResource
@@ -38,6 +38,8 @@ from heiki.model.services import (
 from heiki.model.values import ResourceId
 
 R = TypeVar("R", bound=Resource)
+D = TypeVar("D")
+_MISSING = object()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,6 +93,7 @@ class Environment:
     _computes_by_workspace: dict[ResourceId, tuple[Compute, ...]] = field(
         init=False, repr=False, compare=False
     )
+    _derived: dict[Hashable, object] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         index: dict[ResourceId, Resource] = {}
@@ -123,6 +126,16 @@ class Environment:
         object.__setattr__(
             self, "_computes_by_workspace", {k: tuple(v) for k, v in by_workspace.items()}
         )
+        object.__setattr__(self, "_derived", {})
+
+    def derived(self, key: Hashable, build: Callable[[], D]) -> D:
+        """A value computed from this (immutable) environment - and what ``key`` names, such as
+        the catalog - by a pure function: built on first use, then kept with the environment.
+        ``key`` names the function and its other arguments."""
+        found = self._derived.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._derived[key] = build()
+        return cast(D, found)
 
     def top_level(self) -> Iterator[Resource]:
         """The resources declared at the top (a VNet, not its subnets), in declaration order."""
