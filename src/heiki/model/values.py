@@ -76,19 +76,19 @@ class ResourceId:
 
     def __init__(self, text: str) -> None:
         cleaned = text.strip().rstrip("/")
-        parts = cleaned.split("/")
-        if not cleaned.startswith("/") or len(parts) < 3:
+        key = cleaned.lower()
+        lowered = key.split("/")
+        if not cleaned.startswith("/") or len(lowered) < 3:
             raise ValueError(f"not a resource ID: {text!r}")
-        lowered = [p.lower() for p in parts]
-        if lowered[1] != "subscriptions" or not parts[2]:
+        if lowered[1] != "subscriptions" or not lowered[2]:
             raise ValueError(f"resource ID must start with /subscriptions/{{id}}: {text!r}")
         if "providers" in lowered:
-            tail = parts[lowered.index("providers") + 1 :]
+            tail = lowered[lowered.index("providers") + 1 :]
             # namespace, then (type, name) pairs
-            if len(tail) < 3 or len(tail) % 2 == 0 or any(not p for p in tail):
+            if len(tail) < 3 or len(tail) % 2 == 0 or "" in tail:
                 raise ValueError(f"malformed provider part in resource ID: {text!r}")
         object.__setattr__(self, "text", cleaned)
-        object.__setattr__(self, "_key", cleaned.lower())
+        object.__setattr__(self, "_key", key)
         object.__setattr__(self, "_type", "")
         object.__setattr__(self, "_name", "")
 

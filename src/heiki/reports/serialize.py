@@ -79,26 +79,36 @@ def _write(value: Any, parts: list[str], newline: str) -> None:
             parts.append("{}")
             return
         inner = newline + "  "
+        separator = "," + inner
         parts.append("{")
         first = True
         for key in sorted(value):
-            parts.append(inner if first else "," + inner)
+            parts.append(inner if first else separator)
             first = False
             parts.append(_encode_string(_key_text(key)))
-            parts.append(": ")
-            _write(value[key], parts, inner)
+            item = value[key]
+            if type(item) is str:  # most leaves: no call of their own
+                parts.append(": ")
+                parts.append(_encode_string(item))
+            else:
+                parts.append(": ")
+                _write(item, parts, inner)
         parts.append(newline + "}")
     elif isinstance(value, (list, tuple)):
         if not value:
             parts.append("[]")
             return
         inner = newline + "  "
+        separator = "," + inner
         parts.append("[")
         first = True
         for item in value:
-            parts.append(inner if first else "," + inner)
+            parts.append(inner if first else separator)
             first = False
-            _write(item, parts, inner)
+            if type(item) is str:
+                parts.append(_encode_string(item))
+            else:
+                _write(item, parts, inner)
         parts.append(newline + "]")
     elif isinstance(value, (int, float)):
         parts.append(_NUMBER.encode(value))
