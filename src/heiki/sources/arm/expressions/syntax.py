@@ -9,6 +9,7 @@ that errors can point at it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -196,8 +197,11 @@ class _Parser:
                 return node
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def parse_expression(text: str) -> Node:
-    """Parse an expression string with or without its enclosing brackets."""
+    """Parse an expression string with or without its enclosing brackets. The tree is immutable
+    and the same text parses the same: a template of many modules (one per spoke) repeats its
+    expressions, parsed once (a failure is not kept: it raises again)."""
     inner, base = (text[1:-1], 1) if is_expression(text) else (text, 0)
     parser = _Parser(inner, base, text)
     node = parser.expression()
