@@ -312,6 +312,10 @@ _EXPRESSIONS = (
     "[cidrSubnet('10.0.0.0/16', 28, ]",
     "[concat('a', -]",
     "[add(-., 1)]",  # found by fuzz/fuzz_expression.py: a sign and a point, no digits
+    # found by fuzz/fuzz_expression.py: digits that are not ASCII ("⑤".isdigit(), int refuses)
+    "[add(⑤, 1)]",
+    "[add(1⑤, 1)]",
+    "[add(1.², 1)]",
 )
 
 
@@ -695,6 +699,7 @@ _OPTIONS = (
     ("trace-port-zero", ("trace", "--from", "onprem", "--to", "pypi.org:0")),
     ("trace-bad-protocol", ("trace", "--from", "onprem", "--to", "pypi.org:443/sctp")),
     ("trace-no-host", ("trace", "--from", "onprem", "--to", ":443")),
+    ("trace-unicode-port", ("trace", "--from", "onprem", "--to", "pypi.org:⑤")),
     ("routes-bad-subnet", ("routes", "nowhere/none")),
     ("explain-unknown", ("explain", "ZZZ001")),
     ("target-bad-guid", ("show", "{dir}/e.json", "--subscription", "nope")),

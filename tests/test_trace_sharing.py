@@ -176,3 +176,57 @@ def test_a_shared_trace_serialises_as_its_exact_twin() -> None:
     assert deferred  # the estate's second and third spokes share the first one's walks
     for mine, theirs in zip(shared, exact, strict=True):
         assert dumps(to_data(mine)) == dumps(to_data(theirs))
+
+
+def _own_rules(env: Environment, spoke: str, index: int, offset: str) -> Environment:
+    """Spoke ``spoke``'s NSG denies SMB to one of its own subnets and its route table sends
+    that subnet's prefix to VnetLocal: rules and routes that name the spoke's own prefixes."""
+    from dataclasses import replace
+
+    from heiki.model.network import (
+        Access,
+        Direction,
+        NextHopType,
+        NsgProtocol,
+        PortRange,
+        Route,
+        SecurityRule,
+    )
+
+    own = f"10.{index + 1}.{offset}"
+    rule = SecurityRule(
+        "deny-smb-inside",
+        200,
+        Direction.OUTBOUND,
+        Access.DENY,
+        NsgProtocol.TCP,
+        destination_address_prefixes=(own,),
+        destination_port_ranges=(PortRange(445, 445),),
+    )
+    route = Route("inside", own, NextHopType.VNET_LOCAL)
+    return replace(
+        env,
+        network_security_groups=tuple(
+            replace(n, security_rules=(*n.security_rules, rule)) if n.name == f"nsg-{spoke}" else n
+            for n in env.network_security_groups
+        ),
+        route_tables=tuple(
+            replace(t, routes=(*t.routes, route)) if t.name == f"rt-{spoke}" else t
+            for t in env.route_tables
+        ),
+    )
+
+
+def test_rules_and_routes_that_name_their_own_subnets_share_a_shape() -> None:
+    text = _blueprint([(name, ["pypi"], False, False) for name in ("a", "b", "c")], firewall=True)
+    env = load_blueprint(parse_yaml(text, "t.yaml")).environment
+    env = _own_rules(env, "a", 0, "1.32/27")
+    env = _own_rules(env, "b", 1, "1.32/27")  # the same subnet of its own spoke
+    env = _own_rules(env, "c", 2, "1.64/27")  # another of its subnets: another shape
+    shared = assert_same(env)
+    numbers = {
+        name.split("/")[0]: number
+        for (_, name), (shape, number) in shared._shapes.items()
+        if shape is not None and name.endswith("/compute")
+    }
+    assert numbers["a"] == numbers["b"] != numbers["c"]

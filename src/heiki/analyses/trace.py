@@ -324,8 +324,10 @@ class Tracer:
         """Per flow and shape, the shareable walks so far (at most ``SHARED_MODELS``): a
         subnet takes the first whose guards hold for it."""
         self._relabels: dict[tuple[int, int], Relabel | None] = {}
-        self.plain_forms: dict[int, object] = {}
-        """Shape keys of NSG rules and route tables by object (``trace_share``)."""
+        self.plain_forms: dict[
+            tuple[int, tuple[Prefix, ...]], tuple[tuple[object, ...], tuple[str, ...]]
+        ] = {}
+        """Shape keys of NSG rules and route tables by object and VNet (``trace_share``)."""
         base = resolver or Resolver(env, catalog)
         self.resolver = base
         self.env = base.world.env

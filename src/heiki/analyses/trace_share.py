@@ -42,12 +42,14 @@ from heiki.analyses.vantage import Vantage, VantageKind
 from heiki.model.firewall import FirewallPolicy
 from heiki.model.network import (
     NetworkSecurityGroup,
+    Route,
     RouteTable,
+    SecurityRule,
     ServiceEndpointPolicy,
     VirtualNetwork,
 )
 from heiki.model.source import SourceLocation
-from heiki.model.values import ResourceId
+from heiki.model.values import Prefix, ResourceId
 
 if TYPE_CHECKING:
     from heiki.analyses.dns.types import Resolution
@@ -74,13 +76,60 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _plain_once(tracer: Tracer, value: tuple[Any, ...]) -> Any:
-    """``_plain`` of an NSG's rules or a table's routes, once per object (a spoke's subnets
-    share them; the model's objects live as long as the tracer's environment)."""
-    found = tracer.plain_forms.get(id(value))
+def _relative_once(
+    tracer: Tracer,
+    items: tuple[SecurityRule, ...] | tuple[Route, ...],
+    spaces: tuple[Prefix, ...],
+    build: _Builder,
+) -> Any:
+    """The shape key of an NSG's rules or a table's routes: their content, with each address or
+    prefix inside the VNet's own space written relative to it (a rule or route that names the
+    spoke's own subnets reads the same in every spoke); those texts become identities the
+    relabelling maps. Worked out once per object and VNet (a spoke's subnets share them)."""
+    cache_key = (id(items), spaces)
+    found = tracer.plain_forms.get(cache_key)
     if found is None:
-        found = tracer.plain_forms[id(value)] = _plain(value)
-    return found
+        texts: list[str] = []
+
+        def relative(entry: str) -> object:
+            cidr = parse_cidr(entry)
+            for index, space in enumerate(spaces if cidr is not None else ()):
+                assert cidr is not None
+                if cidr.subnet_of(space):
+                    texts.append(entry.strip())
+                    texts.append(str(cidr))  # as a route prints it
+                    offset = int(cidr.network_address) - int(space.network_address)
+                    return ("own", index, offset, cidr.prefixlen)
+            return entry
+
+        key: list[object] = []
+        for item in items:
+            if isinstance(item, SecurityRule):
+                key.append(
+                    (
+                        _plain(
+                            dataclasses.replace(
+                                item, source_address_prefixes=(), destination_address_prefixes=()
+                            )
+                        ),
+                        tuple(relative(e) for e in item.source_address_prefixes),
+                        tuple(relative(e) for e in item.destination_address_prefixes),
+                    )
+                )
+            else:
+                hop = item.next_hop_ip_address
+                key.append(
+                    (
+                        _plain(
+                            dataclasses.replace(item, address_prefix="", next_hop_ip_address=None)
+                        ),
+                        relative(item.address_prefix),
+                        relative(str(hop)) if hop is not None else None,
+                    )
+                )
+        found = tracer.plain_forms[cache_key] = (tuple(key), tuple(texts))
+    build.names += found[1]
+    return found[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,12 +182,19 @@ def subnet_shape(tracer: Tracer, vantage: Vantage) -> SubnetShape | None:
     build.name(str(subnet.address_prefix))
     build.resource(vnet.id, vnet.source)
     build.resource(subnet.id, subnet.source)
-    own = set(vnet.address_space)
+    spaces = vnet.address_space
     build.key += [
         "subnet",
         subnet.default_outbound_access,
         subnet.service_endpoints,
-        tuple(p for p in tracer.nsgs.virtual_network_scope(vnet.id) if p not in own),
+        tuple(space.prefixlen for space in spaces),
+        # the VirtualNetwork tag's scope beyond the VNet (its own space, and UDR prefixes inside
+        # it, add nothing: they are the VNet's in every spoke)
+        tuple(
+            p
+            for p in tracer.nsgs.virtual_network_scope(vnet.id)
+            if not any(p.subnet_of(space) for space in spaces)
+        ),
     ]
     prefix = subnet.address_prefix
     nsg = env.get_typed(subnet.network_security_group, NetworkSecurityGroup)
@@ -154,7 +210,8 @@ def subnet_shape(tracer: Tracer, vantage: Vantage) -> SubnetShape | None:
                 cidr = parse_cidr(entry)
                 if cidr is not None:
                     classes.append((prefix.subnet_of(cidr), prefix.overlaps(cidr)))
-        build.key.append(("nsg", _plain_once(tracer, nsg.security_rules), tuple(classes)))
+        rules = _relative_once(tracer, nsg.security_rules, spaces, build)
+        build.key.append(("nsg", rules, tuple(classes)))
     table = env.get_typed(subnet.route_table, RouteTable)
     if table is None:
         build.key.append(("routes", None))
@@ -163,9 +220,8 @@ def subnet_shape(tracer: Tracer, vantage: Vantage) -> SubnetShape | None:
         build.resource(table.id, table.source)
         for route in table.routes:
             build.place(route.source)
-        build.key.append(
-            ("routes", _plain_once(tracer, table.routes), table.disable_bgp_route_propagation)
-        )
+        routes = _relative_once(tracer, table.routes, spaces, build)
+        build.key.append(("routes", routes, table.disable_bgp_route_propagation))
     if subnet.nat_gateway is not None:
         build.name(subnet.nat_gateway.name)
         build.resource(subnet.nat_gateway, None)

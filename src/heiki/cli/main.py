@@ -910,7 +910,7 @@ def _parse_target(text: str) -> tuple[str, int, str]:
     port = 443
     if ":" in host:
         host, _, port_text = host.rpartition(":")
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
             raise ValueError(f"not a port: {port_text!r}")
         port = int(port_text)
     if not host:

@@ -117,7 +117,7 @@ def _rule(props: Props) -> FirewallRule | None:
             destination_addresses=props.strings("destinationAddresses"),
             destination_ports=_ports(props),
             translated_address=parse_address(translated) if translated else None,
-            translated_port=int(port) if port.isdigit() else None,
+            translated_port=int(port) if port.isascii() and port.isdigit() else None,
             source_addresses=sources,
             source_ip_groups=source_groups,
             description=description,

@@ -39,7 +39,7 @@ def _apply_spec(value: Any, spec: str) -> str:
     if not spec or isinstance(value, bool) or not isinstance(value, (int, float)):
         return dotnet_string(value)
     kind, digits = spec[0], spec[1:]
-    if digits and not digits.isdigit():
+    if digits and not (digits.isascii() and digits.isdigit()):
         return dotnet_string(value)
     width = int(digits) if digits else None
     if width is not None and width > _MAX_WIDTH:

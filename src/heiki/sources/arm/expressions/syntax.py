@@ -66,6 +66,8 @@ def unescape_literal(text: str) -> str:
 
 
 _PUNCTUATION = "(),.[]"
+_DIGITS = "0123456789"
+"""Numbers are ASCII (``str.isdigit`` also takes "⑤" and "²", which ``int`` refuses)."""
 
 
 class _Parser:
@@ -124,11 +126,11 @@ class _Parser:
         start = self.pos
         if self.text[self.pos] in "+-":
             self.pos += 1
-        while self.pos < len(self.text) and self.text[self.pos].isdigit():
+        while self.pos < len(self.text) and self.text[self.pos] in _DIGITS:
             self.pos += 1
         if self.pos < len(self.text) and self.text[self.pos] == ".":
             self.pos += 1
-            while self.pos < len(self.text) and self.text[self.pos].isdigit():
+            while self.pos < len(self.text) and self.text[self.pos] in _DIGITS:
                 self.pos += 1
             try:
                 return Literal(float(self.text[start : self.pos]), self.base + start)
@@ -145,7 +147,7 @@ class _Parser:
             raise self.fail("expected a value, found the end")
         if char == "'":
             return self.string()
-        if char.isdigit() or char in "+-":
+        if char in _DIGITS or char in "+-":
             return self.number()
         if char in _PUNCTUATION:
             raise self.fail(f"expected a value, found {char!r}")
