@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from heiki.catalog import Catalog, DeploymentLimits, load_catalog
 from heiki.generators.bicep import bicep_project
@@ -195,3 +197,28 @@ def test_an_imported_template_over_the_size_limits_is_checked_with_a_warning(
     assert any("deployment job" in w for w in warnings), warnings
     assert any("resource definition" in w for w in warnings), warnings
     assert loaded.environment.virtual_networks  # and the template is checked all the same
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=70_000), st.integers(min_value=0, max_value=3))
+def test_a_resource_skipped_as_small_could_never_compress_over_the_limit(
+    data: bytes, repeat: int
+) -> None:
+    """A resource whose JSON is short enough is not compressed to measure it: gzip never makes
+    more than the bound of any bytes, incompressible ones included."""
+    import gzip
+
+    from heiki.sources.arm.size import _deflate_bound
+
+    text = data * (repeat + 1)
+    assert len(gzip.compress(text, compresslevel=6, mtime=0)) <= _deflate_bound(len(text))
+
+
+def test_a_resource_over_the_limit_is_still_found() -> None:
+    from heiki.sources.arm.size import size_problems
+
+    limits = replace(load_catalog().deployment_limits, resource_bytes=2_000)
+    noisy = "".join(f"{n * 7919 % 10007:05d}" for n in range(4_000))  # compresses poorly
+    template = {"resources": [{"name": "big", "properties": {"x": noisy}}, {"name": "small"}]}
+    problems = size_problems(template, limits)
+    assert [p.what for p in problems] == ["resource definition big"]

@@ -64,12 +64,23 @@ class AddressPlan:
         # subnets of a VNet -> the space they are in; a host is written relative to its subnet.
         # Keyed by (network address as int, prefix length): a lookup per prefix length.
         self._subnets: dict[tuple[int, int], tuple[ipaddress.IPv4Network, AddressSpace]] = {}
+        # the planned spaces equal to one of a VNet's, in plan order (each subnet scanned every
+        # VNet's spaces: quadratic, 4 million comparisons at 1,000 spokes)
+        by_network: dict[tuple[int, int], list[tuple[int, AddressSpace]]] = {}
+        for index, planned in enumerate(self.spaces):
+            by_network.setdefault(_key(planned.network), []).append((index, planned))
         for vnet in env.virtual_networks:
+            candidates = sorted(
+                {
+                    entry
+                    for space in vnet.address_space
+                    for entry in by_network.get(_key(space), ())
+                },
+                key=lambda entry: entry[0],
+            )
             for subnet in vnet.subnets:
-                for planned in self.spaces:
-                    if planned.network in vnet.address_space and subnet.address_prefix.subnet_of(
-                        planned.network
-                    ):
+                for _, planned in candidates:
+                    if subnet.address_prefix.subnet_of(planned.network):
                         self._subnets.setdefault(
                             _key(subnet.address_prefix), (subnet.address_prefix, planned)
                         )

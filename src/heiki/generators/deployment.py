@@ -9,7 +9,6 @@ to prove that what is deployed is what was verified.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -210,7 +209,9 @@ def arm_deployment(env: Environment, catalog: Catalog | None = None) -> ArmDeplo
     if not whole:
         files = {"azuredeploy.json": template, "azuredeploy.parameters.json": parameters}
         return ArmDeployment(files, False, [], [])
-    main = copy.deepcopy(template)
+    main = (
+        template  # made for this call alone: linked in place (a deep copy took 1 s at 1,000 spokes)
+    )
     modules: dict[str, Any] = {}
 
     def link(resources: list[dict[str, Any]]) -> None:

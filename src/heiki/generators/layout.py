@@ -12,6 +12,7 @@ deploys as generated.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -226,14 +227,30 @@ class Placement:
                         self.module[i] = cycle[0]
                 continue
             break
+        # Kahn's algorithm, earliest rank first (ties: the first declared): a stable, readable
+        # order; a heap of the ready modules (rescanning every module per step was quadratic)
+        declared = {m: n for n, m in enumerate(graph)}
+        waiting = {m: len(deps) for m, deps in graph.items()}
+        dependents: dict[str, list[str]] = {m: [] for m in graph}
+        for module, deps in graph.items():
+            for dep in deps:
+                dependents[dep].append(module)
+
+        def entry(module: str) -> tuple[Any, int, str]:
+            return (self.rank.get(module, (9, module)), declared[module], module)
+
+        ready = [entry(m) for m, count in waiting.items() if count == 0]
+        heapq.heapify(ready)
         ordered: list[str] = []
-        remaining = dict(graph)
-        while remaining:  # Kahn's algorithm, earliest rank first: a stable, readable order
-            ready = [m for m, deps in remaining.items() if deps <= set(ordered)]
-            first = min(ready, key=lambda m: self.rank.get(m, (9, m)))
+        while ready:
+            first = heapq.heappop(ready)[2]
             ordered.append(first)
-            del remaining[first]
-        return ordered, {m: sorted(graph[m], key=ordered.index) for m in ordered}
+            for module in dependents[first]:
+                waiting[module] -= 1
+                if waiting[module] == 0:
+                    heapq.heappush(ready, entry(module))
+        position = {m: n for n, m in enumerate(ordered)}
+        return ordered, {m: sorted(graph[m], key=position.__getitem__) for m in ordered}
 
 
 def _chunks(placement: Placement, resources: list[dict[str, Any]], limit: int) -> None:
@@ -451,14 +468,14 @@ def layout(
     for i, resource in enumerate(resources):
         grouped[placement.module[i]].append(resource)
     modules = []
+    declared = {p: n for n, p in enumerate(parameters)}
     for name in order:
         members = grouped[name]
         found: set[str] = set()
         for member in members:
             _read({k: v for k, v in member.items() if k != "metadata"}, found)
-        modules.append(
-            Module(name, members, module_needs[name], [p for p in parameters if p in found])
-        )
+        used = sorted((p for p in found if p in declared), key=declared.__getitem__)
+        modules.append(Module(name, members, module_needs[name], used))
     symbols_by_id = {id(r): symbols[i] for i, r in enumerate(resources)}
     return Layout(modules, parameters, grouping, symbols_by_id, local_needs, scopes, all_needs)
 

@@ -758,6 +758,7 @@ def _addresses(plan: AddressPlan, grouping: Grouping) -> TerraformAddresses:
 
 
 _PARAMETER = re.compile(r"^\[parameters\('([^']+)'\)\]$")
+_TARGET = re.compile(r"^\[resourceId\('([^']*)', (.*)\)\]$")
 
 
 def _endpoint_finder(
@@ -772,18 +773,32 @@ def _endpoint_finder(
             return str(parameters[match.group(1)]["defaultValue"])
         return name
 
+    # each endpoint's target is a resourceId('TYPE', NAME) the generator wrote: indexed by
+    # (TYPE, NAME), so that finding a resource's endpoints is a lookup, not a scan of every
+    # resource (quadratic: 29 s of a 1,000-spoke build); other targets are scanned as before
+    indexed: dict[tuple[str, str], list[str]] = {}
+    scanned: list[tuple[str, str]] = []
+    for endpoint in resources:
+        if endpoint["type"] != "Microsoft.Network/privateEndpoints":
+            continue
+        properties = endpoint.get("properties", {})
+        for connection in properties.get("privateLinkServiceConnections", []):
+            target = str(connection.get("properties", {}).get("privateLinkServiceId", ""))
+            match = _TARGET.match(target)
+            if match and "', " not in match.group(2):
+                # (no other "'TYPE', NAME)" can hide inside NAME)
+                indexed.setdefault((match.group(1), match.group(2)), []).append(
+                    shown(str(endpoint["name"]))
+                )
+            else:
+                scanned.append((target, shown(str(endpoint["name"]))))
+
     def find(resource: dict[str, Any]) -> list[str]:
         name = str(resource["name"])
         inner = name[1:-1] if name.startswith("[") else f"'{name}'"
-        found = []
-        for endpoint in resources:
-            if endpoint["type"] != "Microsoft.Network/privateEndpoints":
-                continue
-            properties = endpoint.get("properties", {})
-            for connection in properties.get("privateLinkServiceConnections", []):
-                target = str(connection.get("properties", {}).get("privateLinkServiceId", ""))
-                if f"'{resource['type']}', {inner})" in target:
-                    found.append(shown(str(endpoint["name"])))
+        found = list(indexed.get((str(resource["type"]), inner), ()))
+        needle = f"'{resource['type']}', {inner})"
+        found += [endpoint for target, endpoint in scanned if needle in target]
         return sorted(found)
 
     return find
