@@ -93,8 +93,9 @@ def _relative_once(
 
         def relative(entry: str) -> object:
             cidr = parse_cidr(entry)
-            for index, space in enumerate(spaces if cidr is not None else ()):
-                assert cidr is not None
+            if cidr is None:
+                return entry  # a service tag, "*"
+            for index, space in enumerate(spaces):
                 if cidr.subnet_of(space):
                     texts.append(entry.strip())
                     texts.append(str(cidr))  # as a route prints it
