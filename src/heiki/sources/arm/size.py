@@ -14,7 +14,14 @@ from heiki.catalog import DeploymentLimits
 
 def compressed_size(document: Any) -> int:
     """Bytes of the document as compact JSON, gzip-compressed (deterministic: no timestamp)."""
-    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _gzipped(_compact(document))
+
+
+def _compact(document: Any) -> bytes:
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _gzipped(text: bytes) -> int:
     return len(gzip.compress(text, compresslevel=6, mtime=0))
 
 
@@ -62,10 +69,10 @@ def size_problems(
     for resource in items:
         if not isinstance(resource, dict):
             continue
-        text = json.dumps(resource, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        text = _compact(resource)
         if _deflate_bound(len(text)) <= limits.resource_bytes:
             continue  # under the limit however well it compresses (nearly every resource)
-        size = len(gzip.compress(text, compresslevel=6, mtime=0))
+        size = _gzipped(text)
         if size > limits.resource_bytes:
             name = resource.get("name", "?")
             problems.append(SizeProblem(f"resource definition {name}", size, limits.resource_bytes))
