@@ -31,7 +31,7 @@ from heiki.model.network import (
 from heiki.model.values import ResourceId
 from heiki.sources import load_blueprint
 from heiki.sources.yamlread import parse_yaml
-from test_trace_sharing import assert_same
+from test_trace_sharing import _blueprint, assert_same
 
 CATALOG = load_catalog()
 SPOKES = ("a", "b", "c")
@@ -41,27 +41,10 @@ ONPREM_CLIENT = "192.168.10.20"
 
 
 def _estate() -> Environment:
-    lines = [
-        "name: guards",
-        "location: japaneast",
-        "onprem:",
-        "  address_space: [192.168.0.0/16]",
-        "  clients: [192.168.10.0/24]",
-        "  dns: {servers: [192.168.0.53], forward_to: hub}",
-        "hub:",
-        "  address_space: 10.0.0.0/16",
-        "  firewall: {sku: standard}",
-        "  dns: private-resolver",
-        "spokes:",
-    ]
-    for index, name in enumerate(SPOKES):
-        lines += [
-            f"  {name}:",
-            f"    address_space: 10.{index + 1}.0.0/16",
-            "    egress: [pypi]",
-            "    vms: [{name: vm-" + name + "}]",
-        ]
-    return load_blueprint(parse_yaml("\n".join(lines) + "\n", "guards.yaml")).environment
+    """Three spokes of one shape (a VM subnet each) behind the hub firewall and resolver."""
+    spokes = [(name, ["pypi"], False, False) for name in SPOKES]
+    text = _blueprint(spokes, firewall=True, workspaces=False)
+    return load_blueprint(parse_yaml(text, "guards.yaml")).environment
 
 
 def _traces(

@@ -107,7 +107,10 @@ def test_a_subnet_of_another_shape_is_walked_on_its_own() -> None:
 
 
 def _blueprint(
-    spokes: list[tuple[str, list[str], bool, bool]], firewall: bool, dns: str = "private-resolver"
+    spokes: list[tuple[str, list[str], bool, bool]],
+    firewall: bool,
+    dns: str = "private-resolver",
+    workspaces: bool = True,
 ) -> str:
     lines = [
         "name: random",
@@ -129,12 +132,15 @@ def _blueprint(
             f"    egress: [{', '.join(egress)}]",
             f"    default_outbound_access: {'true' if outbound else 'false'}",
             "    vms: [{name: vm-" + name + (", public_ip: true" if public_vm else "") + "}]",
-            "    workspace:",
-            f"      name: mlw-{name}",
-            "      compute:",
-            f"        instances: [ci-{name}]",
-            f"        clusters: [{{name: cc-{name}, image_build: true}}]",
         ]
+        if workspaces:
+            lines += [
+                "    workspace:",
+                f"      name: mlw-{name}",
+                "      compute:",
+                f"        instances: [ci-{name}]",
+                f"        clusters: [{{name: cc-{name}, image_build: true}}]",
+            ]
     return "\n".join(lines) + "\n"
 
 
