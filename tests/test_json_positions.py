@@ -50,9 +50,11 @@ def test_every_container_is_found_where_it_starts(value: Any, layout: dict[str, 
     positions = JsonPositions(text)
     decoder = json.JSONDecoder()
     expected = dict(_containers(value))
-    assert set(positions.offsets) == set(expected)
+    offsets = positions.containers()
+    assert set(offsets) == set(expected)
     for pointer, container in expected.items():
-        offset = positions.offsets[pointer]
+        offset = offsets[pointer]
+        assert positions.offset(pointer) == offset
         assert decoder.raw_decode(text, offset)[0] == container, pointer
         line, column = positions.locate(pointer) or (0, 0)
         assert text.count("\n", 0, offset) + 1 == line

@@ -164,12 +164,15 @@ def evaluate_string(text: str, scope: Scope, depth: int = 0) -> Any:
 def evaluate_value(value: Any, scope: Scope, depth: int = 0) -> Any:
     """Evaluate every expression inside a JSON value (objects and arrays recursively)."""
     if isinstance(value, str):
-        return evaluate_string(value, scope, depth)
+        # most strings of a template are plain text: no call for them
+        return value if value[:1] != "[" else evaluate_string(value, scope, depth)
     if isinstance(value, list):
         return [evaluate_value(item, scope, depth) for item in value]
     if isinstance(value, dict):
         return {
-            evaluate_key(key, scope): evaluate_value(item, scope, depth)
+            (key if key[:1] != "[" else evaluate_key(key, scope)): evaluate_value(
+                item, scope, depth
+            )
             for key, item in value.items()
         }
     return value

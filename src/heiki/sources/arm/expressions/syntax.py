@@ -10,6 +10,7 @@ that errors can point at it.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,9 +71,17 @@ _DIGITS = "0123456789"
 """Numbers are ASCII (``str.isdigit`` also takes "⑤" and "²", which ``int`` refuses)."""
 
 
+_SPACES = re.compile(r"\s*")
+"""``\\s`` in a str pattern is exactly ``str.isspace``, ``\\w`` exactly ``str.isalnum`` or ``_``:
+the scanner matches runs in C instead of testing one character at a time."""
+_NAME = re.compile(r"[\w$]*")
+_NUMBER = re.compile(r"[+-]?[0-9]*(?:\.[0-9]*)?")
+
+
 class _Parser:
     def __init__(self, text: str, base: int, original: str) -> None:
         self.text = text
+        self.end = len(text)
         self.base = base  # offset of text[0] within the original JSON string
         self.original = original
         self.pos = 0
@@ -82,26 +91,30 @@ class _Parser:
         return ExpressionError(message, self.original, where + self.base)
 
     def skip(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos].isspace():
-            self.pos += 1
+        pos = self.pos
+        if pos < self.end and self.text[pos].isspace():
+            self.pos = _SPACES.match(self.text, pos).end()  # type: ignore[union-attr]
 
     def peek(self) -> str:
-        self.skip()
-        return self.text[self.pos] if self.pos < len(self.text) else ""
+        pos = self.pos
+        if pos >= self.end:
+            return ""
+        char = self.text[pos]
+        if char.isspace():
+            self.skip()
+            return self.text[self.pos] if self.pos < self.end else ""
+        return char
 
     def expect(self, char: str) -> None:
         if self.peek() != char:
-            found = repr(self.text[self.pos]) if self.pos < len(self.text) else "the end"
+            found = repr(self.text[self.pos]) if self.pos < self.end else "the end"
             raise self.fail(f"expected {char!r}, found {found}")
         self.pos += 1
 
     def identifier(self) -> str:
         self.skip()
         start = self.pos
-        while self.pos < len(self.text) and (
-            self.text[self.pos].isalnum() or self.text[self.pos] in "_$"
-        ):
-            self.pos += 1
+        self.pos = _NAME.match(self.text, start).end()  # type: ignore[union-attr]
         if start == self.pos:
             raise self.fail("expected a name")
         return self.text[start : self.pos]
@@ -124,19 +137,13 @@ class _Parser:
 
     def number(self) -> Literal:
         start = self.pos
-        if self.text[self.pos] in "+-":
-            self.pos += 1
-        while self.pos < len(self.text) and self.text[self.pos] in _DIGITS:
-            self.pos += 1
-        if self.pos < len(self.text) and self.text[self.pos] == ".":
-            self.pos += 1
-            while self.pos < len(self.text) and self.text[self.pos] in _DIGITS:
-                self.pos += 1
+        self.pos = _NUMBER.match(self.text, start).end()  # type: ignore[union-attr]
+        digits = self.text[start : self.pos]
+        if "." in digits:
             try:
-                return Literal(float(self.text[start : self.pos]), self.base + start)
+                return Literal(float(digits), self.base + start)
             except ValueError:  # "-." or "+.": a sign and a point, no digits
                 raise self.fail("expected a number", start) from None
-        digits = self.text[start : self.pos]
         if digits in ("+", "-"):
             raise self.fail("expected a number", start)
         return Literal(int(digits), self.base + start)
