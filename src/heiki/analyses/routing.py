@@ -173,7 +173,9 @@ def effective_routes(
     subnet_id: ResourceId,
     context: RoutingContext | None = None,
 ) -> tuple[EffectiveRoute, ...]:
-    """All routes of a subnet with their state, in Azure's display order."""
+    """All routes of a subnet with their state, in Azure's display order. They depend on the
+    subnet only through its VNet, its route table and its service endpoints (the tracer shares
+    them among subnets that have those in common)."""
     context = context or RoutingContext(env)
     vnet = env.vnet_of_subnet(subnet_id)
     subnet = env.subnet(subnet_id)

@@ -337,6 +337,7 @@ class Tracer:
         self.nsgs = NsgEvaluator(env, catalog, connectivity.onprem_reachers)
         self.firewalls = FirewallEvaluator(env, catalog)
         self._routes: dict[ResourceId, RouteTableIndex] = {}
+        self._route_tables: dict[tuple[object, ...], RouteTableIndex] = {}
         self._traces: dict[tuple[object, ...], Trace] = {}
         self._after_dns: dict[tuple[object, ...], _AfterDns] = {}
         """Walks past DNS by (vantage, address, port, protocol): the names of one endpoint (a
@@ -401,9 +402,20 @@ class Tracer:
     def routes(self, subnet_id: ResourceId) -> RouteTableIndex:
         found = self._routes.get(subnet_id)
         if found is None:
-            found = RouteTableIndex(
-                effective_routes(self.env, self.catalog, subnet_id, self.routing)
+            # a subnet's effective routes depend on it only through its VNet, its route table
+            # and its service endpoints: the subnets of a spoke that share a table share them
+            subnet = self.env.subnet(subnet_id)
+            vnet = self.env.vnet_of_subnet(subnet_id)
+            inputs: tuple[object, ...] = (
+                (vnet.id, subnet.route_table, subnet.service_endpoints)
+                if subnet is not None and vnet is not None
+                else (subnet_id,)
             )
+            found = self._route_tables.get(inputs)
+            if found is None:
+                found = self._route_tables[inputs] = RouteTableIndex(
+                    effective_routes(self.env, self.catalog, subnet_id, self.routing)
+                )
             self._routes[subnet_id] = found
         return found
 
