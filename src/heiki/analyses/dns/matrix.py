@@ -173,7 +173,7 @@ def private_names(env: Environment, catalog: Catalog) -> tuple[NeededName, ...]:
                     compute.id,
                 ),
             )
-    return tuple(sorted(needed.values(), key=lambda n: n.name))
+    return tuple(sorted(needed.values(), key=_dns_order))
 
 
 def public_names(env: Environment, catalog: Catalog) -> tuple[NeededName, ...]:
@@ -192,7 +192,7 @@ def public_names(env: Environment, catalog: Catalog) -> tuple[NeededName, ...]:
             needed.setdefault(
                 name, NeededName(name, Expectation.PUBLIC, None, f"egress profile {profile_name}")
             )
-    return tuple(sorted(needed.values(), key=lambda n: n.name))
+    return tuple(sorted(needed.values(), key=_dns_order))
 
 
 def workload_vantages(env: Environment) -> tuple[Vantage, ...]:
@@ -293,3 +293,9 @@ def _views(
         (DnsView(f"view-{i}", tuple(v.name for v in members), servers[key]), members)
         for i, (key, members) in enumerate(groups.items(), start=1)
     ]
+
+
+def _dns_order(needed: NeededName) -> tuple[str, ...]:
+    """The order of ``DnsName.__lt__`` (labels from the root), each name's key built once
+    instead of twice per comparison (25,000 names at 1,000 spokes)."""
+    return needed.name.labels[::-1]
