@@ -59,6 +59,20 @@ def test_every_container_is_found_where_it_starts(value: Any, layout: dict[str, 
         line, column = positions.locate(pointer) or (0, 0)
         assert text.count("\n", 0, offset) + 1 == line
         assert offset - (text.rfind("\n", 0, offset) + 1) + 1 == column
+    # asked out of text order (lines are counted from the nearest position asked before)
+    backwards = JsonPositions(text)
+    for pointer in reversed(list(expected)):
+        offset = offsets[pointer]
+        line, column = backwards.locate(pointer) or (0, 0)
+        assert text.count("\n", 0, offset) + 1 == line
+        assert offset - (text.rfind("\n", 0, offset) + 1) + 1 == column
+
+
+def test_a_member_is_read_only_as_far_as_asked() -> None:
+    # the value after the asked member is not JSON: it is never read
+    positions = JsonPositions('{"a": {"b": [1, {"c": 2}]}, "z": nonsense')
+    assert positions.locate("/a/b/1") == (1, 17)
+    assert positions.locate("/z") == (1, 1)  # its container, once the fault is met
 
 
 def test_a_pointer_below_a_scalar_falls_back_to_its_container() -> None:
