@@ -459,6 +459,31 @@ def test_evaluate_value_walks_objects_and_arrays() -> None:
     assert value == {"name": "stdata", "tags": ["[x]", 1, None], "key": True}
 
 
+def test_a_scope_keeps_unchangeable_values_and_never_what_reads_resources() -> None:
+    asked: list[str] = []
+
+    def variable(name: str) -> Any:
+        asked.append(f"variable {name}")
+        return {"text": "v", "list": [1]}
+
+    def reference(target: Any, api_version: Any, full: bool) -> Any:
+        asked.append(f"reference {target}")  # what is declared may grow between two calls
+        return {"prefix": f"10.0.{len(asked)}.0/24"}
+
+    outer = Scope(variable_resolver=variable, reference_resolver=reference)
+    for _ in range(2):
+        assert evaluate_string("[variables('v').text]", outer) == "v"
+        assert evaluate_string("[variables('v').list]", outer) == [1]
+    assert asked == ["variable v", "variable v", "variable v"]  # the text once, the list twice
+    first = evaluate_string("[reference('snet').prefix]", outer)
+    assert evaluate_string("[reference('snet').prefix]", outer) != first
+    # a copy of the scope (a copy loop's) answers its own copy index, not the outer one's
+    outer = Scope(copy_indexes={"": 0})
+    inner = outer.child(copy_indexes={"": 1})
+    assert evaluate_string("[copyIndex()]", outer) == 0
+    assert evaluate_string("[copyIndex()]", inner) == 1
+
+
 # --- errors, located in the expression ---------------------------------------------------------
 
 ERRORS = {

@@ -449,30 +449,45 @@ class _Deployment:
         return values
 
     def _expand_property_copies(self, value: Any, pointer: str, scope: Scope) -> Any:
-        """Objects with a ``copy`` array of ``{name, count, input}`` get those properties."""
+        """Objects with a ``copy`` array of ``{name, count, input}`` get those properties.
+        A value without such an object is returned as it is (most are: the walk writes no
+        pointers and builds no copies for them)."""
         if isinstance(value, list):
-            return [
-                self._expand_property_copies(v, f"{pointer}/{i}", scope)
-                for i, v in enumerate(value)
-            ]
+            items: list[Any] | None = None
+            for index, item in enumerate(value):
+                if not isinstance(item, (dict, list)):
+                    continue
+                expanded = self._expand_property_copies(item, f"{pointer}/{index}", scope)
+                if expanded is not item:
+                    items = items or list(value)
+                    items[index] = expanded
+            return value if items is None else items
         if not isinstance(value, dict):
             return value
-        result: dict[str, Any] = {}
+        result: dict[str, Any] | None = None
         for key, item in value.items():
             if (
                 key == "copy"
                 and isinstance(item, list)
                 and all(isinstance(loop, dict) and "input" in loop for loop in item)
             ):
+                result = result if result is not None else _until(value, key)
                 for position, loop in enumerate(item):
                     result[str(loop.get("name"))] = self._loop_values(
                         loop, f"{pointer}/copy/{position}", scope
                     )
-            else:
-                result[key] = self._expand_property_copies(
-                    item, f"{pointer}/{pointer_segment(key)}", scope
-                )
-        return result
+                continue
+            expanded = (
+                self._expand_property_copies(item, f"{pointer}/{pointer_segment(key)}", scope)
+                if isinstance(item, (dict, list))
+                else item
+            )
+            if result is not None:
+                result[key] = expanded
+            elif expanded is not item:
+                result = _until(value, key)
+                result[key] = expanded
+        return value if result is None else result
 
     # -- resources ------------------------------------------------------------------------------
 
@@ -686,6 +701,9 @@ class _Deployment:
                 ):
                     continue
                 if key == "properties" and instance.type.lower() == DEPLOYMENTS:
+                    continue
+                if key in ("type", "name"):
+                    body[key] = None  # evaluated when identified (below: in its place)
                     continue
                 pointer = f"{declaration.pointer}/{pointer_segment(key)}"
                 expanded = self._expand_property_copies(value, pointer, instance.scope)
@@ -1121,15 +1139,31 @@ def expand_template(
     )
 
 
+def _until(value: dict[str, Any], stop: str) -> dict[str, Any]:
+    """The members of ``value`` before the key ``stop``."""
+    result: dict[str, Any] = {}
+    for key, item in value.items():
+        if key == stop:
+            break
+        result[key] = item
+    return result
+
+
 def _unknowns(value: Any, path: str) -> Iterator[tuple[str, Unknown]]:
+    # a path is written only for what may hold an unknown (a body is mostly plain text)
     if isinstance(value, Unknown):
         yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _unknowns(item, f"{path}/{pointer_segment(str(key))}")
+            if isinstance(item, _MAY_HOLD_UNKNOWN):
+                yield from _unknowns(item, f"{path}/{pointer_segment(str(key))}")
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _unknowns(item, f"{path}/{index}")
+            if isinstance(item, _MAY_HOLD_UNKNOWN):
+                yield from _unknowns(item, f"{path}/{index}")
+
+
+_MAY_HOLD_UNKNOWN = (Unknown, dict, list)
 
 
 __all__ = [

@@ -12,6 +12,7 @@ from heiki.sources.arm.expressions.limits import MAX_ITEMS, MAX_TEXT
 from heiki.sources.arm.expressions.scope import Scope
 from heiki.sources.arm.expressions.syntax import (
     Call,
+    Index,
     Literal,
     Node,
     Property,
@@ -158,7 +159,38 @@ def evaluate_string(text: str, scope: Scope, depth: int = 0) -> Any:
     """A template string: an expression is evaluated, anything else is a literal."""
     if not is_expression(text):
         return unescape_literal(text)
-    return Evaluator(scope, text, depth=depth).evaluate(parse_expression(text))
+    # Without reference() and the list functions, an expression's value depends only on the
+    # scope (its parameters, variables and copy indexes, each fixed once evaluated): a value
+    # that cannot be changed by whoever receives it is kept with the scope. reference() reads
+    # the resources identified so far (a child is declared when its parent is evaluated).
+    found = scope.known.get(text, _NOT_KNOWN)
+    if found is not _NOT_KNOWN:
+        return found
+    tree = parse_expression(text)
+    value = Evaluator(scope, text, depth=depth).evaluate(tree)
+    if isinstance(value, _UNCHANGEABLE) and not _reads_resources(tree):
+        scope.known[text] = value
+    return value
+
+
+_NOT_KNOWN = object()
+_UNCHANGEABLE = (str, int, float, type(None), Unknown)
+
+
+def _reads_resources(node: Node) -> bool:
+    """Whether the expression calls reference(), references() or a list function."""
+    if isinstance(node, Call):
+        name = node.name.lower()
+        return (
+            name in ("reference", "references")
+            or name.startswith("list")
+            or any(_reads_resources(arg) for arg in node.args)
+        )
+    if isinstance(node, Property):
+        return _reads_resources(node.target)
+    if isinstance(node, Index):
+        return _reads_resources(node.target) or _reads_resources(node.index)
+    return False
 
 
 def evaluate_value(value: Any, scope: Scope, depth: int = 0) -> Any:

@@ -98,6 +98,10 @@ class Scope:
     """User functions by lower-cased ``namespace.name``."""
     reference_resolver: Callable[[Any, Any, bool], Any] | None = None
     references_resolver: Callable[[str, bool], Any] | None = None
+    known: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Expression text -> its value in this scope, for values that cannot change (text,
+    numbers, unknowns): a template names the same parameter or resource ID again and again
+    (at 1,000 spokes, 175,000 evaluations of 92,000 expressions). Never copied to a child."""
 
     def parameter(self, name: str) -> Any:
         for key, value in self.parameters.items():
@@ -179,6 +183,8 @@ class Scope:
 
     def child(self, **changes: Any) -> Scope:
         """A copy with some fields changed (copy loops, nested deployments)."""
-        values = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        values = {
+            name: getattr(self, name) for name in self.__dataclass_fields__ if name != "known"
+        }
         values.update(changes)
         return Scope(**values)
