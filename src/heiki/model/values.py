@@ -177,6 +177,8 @@ class ResourceId:
 
 
 _ASCII_LABEL = re.compile(r"[a-z0-9_-]+")
+_ASCII_NAME = re.compile(r"(?:\*|[a-z0-9_-]{1,63})(?:\.[a-z0-9_-]{1,63})*")
+"""A whole name of ASCII labels (a wildcard first), each within 63 characters."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,8 +258,10 @@ def _dns_labels(text: str | tuple[str, ...]) -> tuple[str, ...]:
     if isinstance(text, tuple):
         labels = tuple(label.lower() for label in text)
     else:
-        stripped = text.strip().rstrip(".")
-        labels = tuple(label.lower() for label in stripped.split(".")) if stripped else ()
+        lowered = text.strip().rstrip(".").lower()
+        if len(lowered) <= 253 and _ASCII_NAME.fullmatch(lowered):
+            return tuple(lowered.split("."))  # nearly every name: checked in one match
+        labels = tuple(lowered.split(".")) if lowered else ()
     for index, label in enumerate(labels):
         if not label:
             raise ValueError(f"empty label in DNS name {text!r}")
