@@ -3,6 +3,7 @@ errors located by JSON pointer."""
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -185,6 +186,34 @@ def test_nested_outer_scope_sees_the_parent() -> None:
     module = _module("outer", {"template": template([vnet("[variables('name')]")])})
     result = expand_template(template([module], variables={"name": "from-parent"}))
     assert names(result) == ["from-parent"]
+
+
+def test_an_expansion_leaves_no_cycles_for_the_paused_collector() -> None:
+    # a check runs with the cyclic collector paused: what the expansion no longer needs (the
+    # modules' templates, declarations and scopes) must go by reference counting alone
+    inner = _module(
+        "inner",
+        {"parameters": {"name": {"value": "hub"}}, "template": INNER_TEMPLATE},
+    )
+    outer = {**_module("outer", {"template": template([vnet("[variables('name')]")])})}
+    outer["name"] = "mod-outer"
+    loop = vnet("[format('vnet-{0}', copyIndex())]", copy={"name": "v", "count": 3})
+    document = template([inner, outer, loop], variables={"name": "from-parent"})
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        result = expand_template(document)
+        assert len(result.resources) == 5
+        gc.collect()
+        left = {type(o).__name__ for o in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+    assert not left & {"_Deployment", "_Declaration", "_Instance", "Scope"}, left
 
 
 def test_symbolic_names_existing_and_module_outputs() -> None:

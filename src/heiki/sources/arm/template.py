@@ -284,6 +284,21 @@ class _Deployment:
         child.scope.references_resolver = child._references
         return child
 
+    def release(self) -> None:
+        """Let go of what only the expansion needs (declarations, instances, the template)
+        once the resources and outputs are out: a check runs with the cyclic collector paused,
+        and the cycles through this deployment's scope would keep every module's JSON to the
+        end (100 MB of 1,033 module files at 1,000 spokes)."""
+        for declaration in self.declarations:
+            declaration.instances = []  # an instance and its declaration refer to each other
+        self.declarations = []
+        self._index = {}
+        self.template = {}
+        scope = self.scope
+        scope.template = {}
+        scope.parameter_resolver = scope.variable_resolver = None
+        scope.reference_resolver = scope.references_resolver = None
+
     # -- errors --------------------------------------------------------------------------------
 
     def fail(self, message: str, pointer: str, expression: str = "") -> TemplateError:
@@ -999,7 +1014,9 @@ class _Engine:
             )
         else:
             child = parent.outer_child(template, file, template_pointer, target)
-        return self.run(child)
+        outputs = self.run(child)
+        child.release()
+        return outputs
 
 
 _PARAMETER_TYPES: dict[str, tuple[type, ...]] = {
@@ -1123,6 +1140,7 @@ def expand_template(
         0,
     )
     outputs = engine.run(root)
+    root.release()
     unknowns = tuple(
         UnknownValue(resource.file, f"{resource.pointer}{path}", unknown.reason)
         for resource in engine.resources
