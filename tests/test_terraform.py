@@ -4,6 +4,7 @@ into the model, and the two Azure/terraform quickstarts checked end to end."""
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 from pathlib import Path
@@ -626,3 +627,66 @@ def test_module_sources_stay_in_the_repository_unless_allowed(tmp_path: Path) ->
     assert "--allow-outside" in result.output
     allowed = load([str(root)], allow_outside=[str(repo / "modules")]).environment
     assert [v.name for v in allowed.virtual_networks] == ["vnet-shared"]
+
+
+def test_a_load_leaves_no_cycles_for_the_paused_collector() -> None:
+    # a check runs with the cyclic collector paused: the parsed blocks of a configuration must
+    # go by reference counting alone once its resources are evaluated
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        loaded = load((str(SHARED / "201-machine-learning-moderately-secure"),))
+        assert loaded.environment.virtual_networks
+        del loaded
+        gc.collect()
+        left = {type(o).__name__ for o in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+    assert not left & {"Block", "Attribute", "Body", "TerraformModule"}, left
+
+
+_LARGE_FILE = """
+# a comment
+resource "azurerm_resource_group" "rg{n}" {{
+  name     = "rg-{n}"
+  location = "japaneast"
+  tags = {{
+    note = <<EOT
+resource "not" "a block" {{
+EOT
+  }}
+}}
+/* a block comment
+data "not" "a block" {{}}
+*/
+locals {{
+  value{n} = [
+    1,
+    2,
+  ]
+}}
+"""
+
+
+@pytest.mark.parametrize("piece_size", [1, 40, 97, 200, 1000])
+def test_a_large_file_parsed_in_pieces_reads_as_a_whole(
+    monkeypatch: pytest.MonkeyPatch, piece_size: int
+) -> None:
+    import heiki.sources.terraform.syntax as syntax
+
+    text = "".join(_LARGE_FILE.format(n=n) for n in range(12))
+    whole = parse_text(text, "main.tf")
+    monkeypatch.setattr(syntax, "_PIECE_SIZE", piece_size)
+    assert len(syntax._pieces(text)) > 1  # cut, at times inside the heredoc or the comment
+    assert parse_text(text, "main.tf") == whole
+    # an error reads as in the whole text (its line counted from the file's top)
+    broken = text + 'resource "a" "b" {\n  x = \n}\n'
+    with pytest.raises(syntax.HclSyntaxError) as raised:
+        parse_text(broken, "main.tf")
+    assert raised.value.line == text.count("\n") + 2
+    assert f"at line {raised.value.line}," in raised.value.message

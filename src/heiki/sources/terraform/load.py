@@ -318,6 +318,7 @@ def load_terraform(
                 allowed=[*source_boundary(folder), *(f.resolve() for f in allow_outside)],
             )
             result = module.run()
+            module.release()
         except HclSyntaxError as error:
             raise InputError(
                 Diagnostic(

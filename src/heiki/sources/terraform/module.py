@@ -472,6 +472,21 @@ class TerraformModule:
             resources, [*assumed, *(a for a in self.assumed if a not in assumed)], notices
         )
 
+    def release(self) -> None:
+        """Let go of the syntax trees and declarations of this module and its children once
+        the configuration is evaluated: a check runs with the cyclic collector paused, and the
+        cycle between a module and its evaluation context (which resolves names through the
+        module) would keep every parsed block to the end (80% of the memory after loading)."""
+        for calls in self.children.values():
+            for _, child in calls if isinstance(calls, list) else ():
+                child.release()
+        self.children = {}
+        self.blocks = []
+        self.variables = {}
+        self.local_exprs = {}
+        self.declarations = {}
+        self.context = Context(self._no_references)  # the module's own resolver: the cycle
+
 
 class _Lazy(dict[str, Any]):
     """``var`` / ``local`` / resource types: attributes resolved on access."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -196,15 +197,17 @@ class Body:
 
 
 class _Builder:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, first_line: int = 1) -> None:
         self.file = file
+        self.lines_before = first_line - 1
+        """Lines of the file before the parsed text (a piece of a large file)."""
 
     def where(self, node: Any) -> Where:
         """Where a node starts: its first token (the parser keeps no positions on trees)."""
         while isinstance(node, Tree):
             node = next((c for c in node.children if isinstance(c, (Tree, Token))), None)
         if isinstance(node, Token) and node.line is not None:
-            return Where(self.file, node.line, node.column)
+            return Where(self.file, node.line + self.lines_before, node.column)
         return Where(self.file)
 
     def body(self, tree: Tree[Any]) -> Body:
@@ -501,13 +504,60 @@ def parse_text(text: str, file: str) -> Body:
 def _parse_text(text: str, file: str) -> Body:
     if not text.endswith("\n"):
         text += "\n"
+    pieces = _pieces(text)
+    if len(pieces) > 1:
+        try:
+            bodies = [_parse_piece(piece, file, line) for line, piece in pieces]
+        except (HclSyntaxError, RecursionError):
+            pass  # a cut inside a construct (a heredoc, a comment): the whole text says where
+        else:
+            attributes: dict[str, Attribute] = {}
+            for body in bodies:
+                attributes.update(body.attributes)
+            return Body(attributes, tuple(b for body in bodies for b in body.blocks))
+    return _parse_piece(text, file, 1)
+
+
+_PIECE_SIZE = 1 << 18
+"""A large file is parsed in pieces of about this many characters: the parser's tree of a whole
+13 MB file took 1 GB at once."""
+_TOP_LEVEL_BLOCK = re.compile(r"^(?=[A-Za-z_][\w-]*+[ \t]*[\"{A-Za-z_])", re.MULTILINE)
+"""A line that may open a top-level block (``resource "a" "b" {``, ``locals {``)."""
+
+
+def _pieces(text: str) -> list[tuple[int, str]]:
+    """``text`` cut at lines that may open a top-level block, about every ``_PIECE_SIZE``
+    characters, with the line each piece starts on. A cut inside a multi-line construct leaves
+    a piece that does not parse (an open brace, heredoc or comment): then the caller parses the
+    whole text instead."""
+    if len(text) <= _PIECE_SIZE:
+        return [(1, text)]
+    pieces: list[tuple[int, str]] = []
+    start, line = 0, 1
+    for match in _TOP_LEVEL_BLOCK.finditer(text, _PIECE_SIZE):
+        cut = match.start()
+        if cut - start < _PIECE_SIZE:
+            continue
+        pieces.append((line, text[start:cut]))
+        line += text.count("\n", start, cut)
+        start = cut
+    pieces.append((line, text[start:]))
+    return pieces
+
+
+def _parse_piece(text: str, file: str, first_line: int) -> Body:
     try:
         tree = _parser().parse(text + "\n")
     except LarkError as error:
         line = getattr(error, "line", None)
         column = getattr(error, "column", None)
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise HclSyntaxError(f"HCL syntax: {first}", file, line, column) from None
+        raise HclSyntaxError(
+            f"HCL syntax: {first}",
+            file,
+            line + first_line - 1 if isinstance(line, int) else line,
+            column,
+        ) from None
     except RecursionError:
         message, at = nesting_message("HCL", text, file)
         raise HclSyntaxError(message, file, at.line, at.column) from None
@@ -515,7 +565,7 @@ def _parse_text(text: str, file: str) -> Body:
     if not isinstance(start, Tree):  # the grammar's start rule is always a body
         raise HclSyntaxError("HCL syntax: no body", file, None, None)
     try:
-        return _Builder(file).body(start)
+        return _Builder(file, first_line).body(start)
     except RecursionError:
         message, at = nesting_message("HCL", text, file)
         raise HclSyntaxError(message, file, at.line, at.column) from None
