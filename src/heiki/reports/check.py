@@ -12,6 +12,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from heiki.reports.folding import SHOWN_INSTANCES, fold, instance_names
 from heiki.reports.record import shown_evidence
 
 _STATUS_STYLE = {
@@ -308,12 +309,9 @@ def _findings(record: dict[str, Any]) -> RenderableType:
                 style=_SEVERITY_STYLE[diagnostic["severity"]],
             )
         )
-    consequences: dict[str, list[dict[str, Any]]] = {}
-    for finding in record["findings"]:
-        if finding["caused_by"]:
-            consequences.setdefault(finding["caused_by"], []).append(finding)
+    folded = fold(record["findings"])
     for severity in ("error", "warning", "info"):
-        group = [f for f in record["findings"] if f["severity"] == severity and not f["caused_by"]]
+        group = [f for f in folded.roots if f["severity"] == severity]
         if not group:
             continue
         lines.append(Text(f"{severity}s ({len(group)})", style="bold"))
@@ -328,8 +326,21 @@ def _findings(record: dict[str, Any]) -> RenderableType:
             for step in shown_evidence(finding["evidence"]):
                 lines.append(Text(f"      {step}", style="dim"))
             lines.append(Text(f"      fix: {finding['fix']}"))
-            # one defect, one finding: what it causes is folded under it
-            for consequence in consequences.get(finding["id"], ()):
+            # one defect, one finding: its other instances and what it causes fold under it
+            instances = folded.instances.get(finding["id"], ())
+            if instances:
+                lines.append(
+                    Text(
+                        f"      the same at this place for {len(instances)} more: "
+                        f"{instance_names(instances)}"
+                        + (
+                            " (--format json lists them)"
+                            if len(instances) > SHOWN_INSTANCES
+                            else ""
+                        )
+                    )
+                )
+            for consequence in folded.consequences.get(finding["id"], ()):
                 lines.append(
                     Text(f"      consequence: {consequence['rule']} {consequence['message']}")
                 )

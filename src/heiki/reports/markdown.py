@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from heiki.reports.folding import fold, instance_names
 from heiki.reports.record import shown_evidence
 
 if TYPE_CHECKING:
@@ -101,14 +102,9 @@ API's create-an-issue-comment): the findings are shortened to fit, the JSON keep
 
 def _finding_blocks(record: dict[str, Any], evidence: bool) -> list[str]:
     """One Markdown block per root finding, its consequences folded under it."""
-    consequences: dict[str, list[dict[str, Any]]] = {}
-    for finding in record["findings"]:
-        if finding["caused_by"]:
-            consequences.setdefault(finding["caused_by"], []).append(finding)
+    folded_findings = fold(record["findings"])
     blocks = []
-    for finding in record["findings"]:
-        if finding["caused_by"]:
-            continue  # folded under its root cause below
+    for finding in folded_findings.roots:  # consequences and instances fold under their root
         where = ""
         if finding["location"]:
             where = f" (`{finding['location']['file']}`"
@@ -123,7 +119,13 @@ def _finding_blocks(record: dict[str, Any], evidence: bool) -> list[str]:
             lines.append("")
             lines.append("  </details>")
         lines.append(f"  - fix: {_cell(finding['fix'])}")
-        folded = consequences.get(finding["id"], [])
+        instances = folded_findings.instances.get(finding["id"], [])
+        if instances:
+            lines.append(
+                f"  - the same at this place for {len(instances)} more: "
+                f"{_cell(instance_names(instances))}"
+            )
+        folded = folded_findings.consequences.get(finding["id"], [])
         if folded:
             lines.append(f"  - consequences ({len(folded)}):")
             lines += [f"    - `{c['rule']}` {_cell(c['message'])}" for c in folded]

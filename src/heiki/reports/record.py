@@ -45,9 +45,12 @@ class CheckResult:
     suppressed: tuple[tuple[Finding, Suppression], ...] = ()
 
     def count(self, severity: Severity) -> int:
-        """Root causes and input diagnostics of that severity: one defect counts once."""
+        """Root causes and input diagnostics of that severity: one defect counts once (its
+        consequences and its other instances do not count again)."""
         return sum(
-            1 for f in self.findings if f.severity is severity and f.caused_by is None
+            1
+            for f in self.findings
+            if f.severity is severity and f.caused_by is None and f.instance_of is None
         ) + sum(1 for d in self.diagnostics if d.severity is severity)
 
 
@@ -103,6 +106,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
     return {
         "id": finding.id,
         "caused_by": finding.caused_by,
+        "instance_of": finding.instance_of,
         "rule": finding.rule_id,
         "title": finding.title,
         "severity": finding.severity.value,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from heiki.reports.folding import fold, instance_names
+
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 _SECURITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
@@ -61,13 +63,11 @@ def sarif_document(record: dict[str, Any]) -> dict[str, Any]:
     ]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     results = []
-    consequences: dict[str, list[dict[str, Any]]] = {}
-    for finding in record["findings"]:
-        if finding["caused_by"]:
-            consequences.setdefault(finding["caused_by"], []).append(finding)
-    for finding in record["findings"]:
-        if finding["caused_by"]:
-            continue  # one defect, one result: consequences travel as related locations
+    folded = fold(record["findings"])
+    consequences = folded.consequences
+    # one defect, one result: consequences travel as related locations, the other instances of
+    # a defect repeated at one place as the resources it stands for
+    for finding in folded.roots:
         result: dict[str, Any] = {
             "ruleId": finding["rule"],
             "ruleIndex": index[finding["rule"]],
@@ -79,6 +79,12 @@ def sarif_document(record: dict[str, Any]) -> dict[str, Any]:
         location = _location(finding)
         if location:
             result["locations"] = [location]
+        instances = folded.instances.get(finding["id"], ())
+        if instances:
+            result["message"]["text"] += (
+                f" (the same at this place for {len(instances)} more: {instance_names(instances)})"
+            )
+            result["properties"]["instances"] = [f["resource"] for f in instances]
         related = []
         for position, consequence in enumerate(consequences.get(finding["id"], ())):
             where = _location(consequence) or {}

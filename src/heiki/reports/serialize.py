@@ -12,8 +12,9 @@ from typing import Any
 from heiki.model.source import SourceLocation
 from heiki.model.values import DnsName, FqdnPattern, PortRange, ResourceId
 
-FORMAT_VERSION = 2
-"""Version of heiki's JSON shapes; bumped on incompatible changes (2: the DNS matrix by view)."""
+FORMAT_VERSION = 3
+"""Version of heiki's JSON shapes; bumped on incompatible changes (2: the DNS matrix by view;
+3: a finding names the first instance of its defect, ``instance_of``)."""
 
 
 def to_data(value: Any) -> Any:

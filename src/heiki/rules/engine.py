@@ -8,6 +8,7 @@ CFG001 finding so that stale ones are noticed.
 from __future__ import annotations
 
 import difflib
+import re
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -206,7 +207,7 @@ def check_rules(
                 )
             )
     return RuleRun(
-        link_causes(sorted(kept, key=Finding.sort_key)),
+        link_instances(link_causes(sorted(kept, key=Finding.sort_key))),
         tuple(sorted(suppressed, key=lambda pair: pair[0].sort_key())),
     )
 
@@ -245,6 +246,42 @@ def link_causes(findings: list[Finding]) -> tuple[Finding, ...]:
     return tuple(
         replace(finding, caused_by=root.id) if (root := root_of(finding)) else finding
         for finding in findings
+    )
+
+
+def link_instances(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """One defect, one finding: root findings of one rule at the same place in the source
+    whose messages differ only by their own resource's name are one defect repeated (the
+    resources of one copy loop, ``count``, ``for_each`` or module call); each after the first
+    becomes an instance of the first."""
+    first: dict[tuple[object, ...], str] = {}
+    linked: list[Finding] = []
+    for finding in findings:
+        key = _instance_key(finding)
+        if key is None:
+            linked.append(finding)
+            continue
+        found = first.setdefault(key, finding.id)
+        linked.append(finding if found == finding.id else replace(finding, instance_of=found))
+    return tuple(linked)
+
+
+def _instance_key(finding: Finding) -> tuple[object, ...] | None:
+    where = finding.location
+    if finding.caused_by is not None or where is None or where.line is None:
+        return None
+    message = finding.message
+    name = finding.resource.rstrip("/").rsplit("/", 1)[-1] if finding.resource else ""
+    if name:
+        message = re.sub(rf"(?<![\w.-]){re.escape(name)}(?![\w.-])", "\x00", message)
+    return (
+        finding.rule_id,
+        finding.severity,
+        where.file,
+        where.line,
+        where.column,
+        finding.fix,
+        message,
     )
 
 

@@ -26,6 +26,10 @@ class Finding:
     causes: tuple[str, ...] = ()
     caused_by: str | None = None
     """The ``id`` of the root-cause finding this one is a consequence of (None: a root)."""
+    instance_of: str | None = None
+    """The ``id`` of the first finding of the same defect at the same place in the source - the
+    line a copy loop, a ``count`` / ``for_each`` or a module call repeats - of which this one is
+    another instance (None: the first, or a finding of its own)."""
 
     @property
     def id(self) -> str:

@@ -19,6 +19,7 @@ from heiki.reports.html.mapping import TraceMapper
 from heiki.reports.html.svg import render_svg
 from heiki.reports.record import CheckResult
 from heiki.reports.ruledocs import find_rule_doc, rule_page
+from heiki.rules.findings import Finding
 
 FLOWS_PER_ITEM = 24
 """Flows drawn for one capability or closure check: enough to show every vantage of a normal
@@ -261,10 +262,21 @@ def _findings_section(result: CheckResult) -> str:
         for s in ("error", "warning", "info")
     )
     items = []
+    first_of = {f.id: f.instance_of for f in result.findings if f.instance_of}
+    caused: dict[str, list[Finding]] = {}
+    repeated: dict[str, list[Finding]] = {}
     for finding in result.findings:
         if finding.caused_by:
-            continue
-        consequences = [f for f in result.findings if f.caused_by == finding.id]
+            caused.setdefault(first_of.get(finding.caused_by, finding.caused_by), []).append(
+                finding
+            )
+        elif finding.instance_of:
+            repeated.setdefault(finding.instance_of, []).append(finding)
+    for finding in result.findings:
+        if finding.caused_by or finding.instance_of:
+            continue  # folded under its root cause, or under the first instance of its defect
+        consequences = caused.get(finding.id, [])
+        instances = repeated.get(finding.id, [])
         evidence = "".join(f"<li>{escape(e)}</li>" for e in finding.evidence)
         folded = "".join(f"<li>{escape(c.rule_id)}: {escape(c.message)}</li>" for c in consequences)
         where = (
@@ -283,6 +295,13 @@ def _findings_section(result: CheckResult) -> str:
                 else ""
             )
             + f'<p class="fix">fix: {escape(finding.fix)}</p>'
+            + (
+                f"<details><summary>the same at this place for {len(instances)} more"
+                f"</summary><ul>{''.join(f'<li>{escape(str(i.resource))}</li>' for i in instances)}"
+                "</ul></details>"
+                if instances
+                else ""
+            )
             + (
                 f"<details><summary>{len(consequences)} consequence(s)</summary><ul>{folded}</ul>"
                 "</details>"
