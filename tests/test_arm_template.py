@@ -3,13 +3,13 @@ errors located by JSON pointer."""
 
 from __future__ import annotations
 
-import gc
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from garbage import left_in_cycles
 from heiki.sources.arm.expressions import Unknown
 from heiki.sources.arm.load import read_json
 from heiki.sources.arm.template import (
@@ -199,20 +199,11 @@ def test_an_expansion_leaves_no_cycles_for_the_paused_collector() -> None:
     outer["name"] = "mod-outer"
     loop = vnet("[format('vnet-{0}', copyIndex())]", copy={"name": "v", "count": 3})
     document = template([inner, outer, loop], variables={"name": "from-parent"})
-    was_enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        result = expand_template(document)
-        assert len(result.resources) == 5
-        gc.collect()
-        left = {type(o).__name__ for o in gc.garbage}
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        if was_enabled:
-            gc.enable()
+
+    def expand() -> None:
+        assert len(expand_template(document).resources) == 5
+
+    left = left_in_cycles(expand)
     assert not left & {"_Deployment", "_Declaration", "_Instance", "Scope"}, left
 
 

@@ -4,7 +4,6 @@ into the model, and the two Azure/terraform quickstarts checked end to end."""
 
 from __future__ import annotations
 
-import gc
 import json
 import shutil
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from garbage import left_in_cycles
 from heiki.cli.main import cli
 from heiki.sources import load
 from heiki.sources.arm.expressions.unknown import Unknown
@@ -632,21 +632,13 @@ def test_module_sources_stay_in_the_repository_unless_allowed(tmp_path: Path) ->
 def test_a_load_leaves_no_cycles_for_the_paused_collector() -> None:
     # a check runs with the cyclic collector paused: the parsed blocks of a configuration must
     # go by reference counting alone once its resources are evaluated
-    was_enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        loaded = load((str(SHARED / "201-machine-learning-moderately-secure"),))
-        assert loaded.environment.virtual_networks
-        del loaded
-        gc.collect()
-        left = {type(o).__name__ for o in gc.garbage}
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        if was_enabled:
-            gc.enable()
+
+    def read() -> None:
+        assert load(
+            (str(SHARED / "201-machine-learning-moderately-secure"),)
+        ).environment.virtual_networks
+
+    left = left_in_cycles(read)
     assert not left & {"Block", "Attribute", "Body", "TerraformModule"}, left
 
 
