@@ -288,7 +288,7 @@ class _Deployment:
         """Let go of what only the expansion needs (declarations, instances, the template)
         once the resources and outputs are out: a check runs with the cyclic collector paused,
         and the cycles through this deployment's scope would keep every module's JSON to the
-        end (100 MB of 1,033 module files at 1,000 spokes)."""
+        end (the 1,000-spoke ARM check peaked at 792 MB with them, 576 MB without)."""
         for declaration in self.declarations:
             declaration.instances = []  # an instance and its declaration refer to each other
         self.declarations = []

@@ -552,12 +552,8 @@ def _parse_piece(text: str, file: str, first_line: int) -> Body:
         line = getattr(error, "line", None)
         column = getattr(error, "column", None)
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise HclSyntaxError(
-            f"HCL syntax: {first}",
-            file,
-            line + first_line - 1 if isinstance(line, int) else line,
-            column,
-        ) from None
+        # (a piece's error is not reported: the whole text is parsed again and says where)
+        raise HclSyntaxError(f"HCL syntax: {first}", file, line, column) from None
     except RecursionError:
         message, at = nesting_message("HCL", text, file)
         raise HclSyntaxError(message, file, at.line, at.column) from None
