@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from garbage import left_in_cycles
 from heiki.cli.main import cli
@@ -682,3 +684,45 @@ def test_a_large_file_parsed_in_pieces_reads_as_a_whole(
         parse_text(broken, "main.tf")
     assert raised.value.line == text.count("\n") + 2
     assert f"at line {raised.value.line}," in raised.value.message
+
+
+_SNIPPETS = [
+    'resource "azurerm_resource_group" "rg" {\n  name = "rg"\n}\n',
+    "locals {\n  list = [\n    1,\n  ]\n}\n",
+    'variable "v" {\n  default = <<EOT\nresource "x" "y" {\nEOT\n}\n',
+    '/* a comment\ndata "x" "y" {}\n*/\n',
+    '# data "x" "y" {\n',
+    'module "m" {\n  source = "./m"\n  value = {\n    a = "b"\n  }\n}\n',
+    'output "o" {\n  value = join(",", [\n"a",\n"b"])\n}\n',
+    'resource "azurerm_subnet" "s" {\n  delegation {\n    name = "d"\n  }\n}\n',
+    'x = "${\nupper("a")\n}"\n',
+    'resource "broken" "one" {\n',
+    "}\n",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from(range(len(_SNIPPETS))), min_size=2, max_size=14),
+    st.integers(min_value=1, max_value=120),
+)
+def test_pieces_read_as_the_whole_text_or_fail_as_it_does(
+    chosen: list[int], piece_size: int
+) -> None:
+    import heiki.sources.terraform.syntax as syntax
+
+    text = "".join(_SNIPPETS[i] for i in chosen)
+
+    def outcome() -> object:
+        try:
+            return parse_text(text, "main.tf")
+        except syntax.HclSyntaxError as error:
+            return (error.message, error.line, error.column)
+
+    whole = outcome()
+    saved = syntax._PIECE_SIZE
+    syntax._PIECE_SIZE = piece_size
+    try:
+        assert outcome() == whole
+    finally:
+        syntax._PIECE_SIZE = saved
