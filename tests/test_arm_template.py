@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from garbage import left_in_cycles
-from heiki.sources.arm.expressions import Unknown
+from heiki.sources.arm.expressions import Scope, Unknown
 from heiki.sources.arm.load import read_json
 from heiki.sources.arm.template import (
     Expansion,
@@ -615,3 +615,14 @@ def test_a_fifo_as_linked_template_is_refused_at_once(tmp_path: Path) -> None:
     main = _linking(tmp_path, "pipe.json")
     result = CliRunner().invoke(cli, ["show", str(main)])
     assert result.exit_code == 2 and "FIFO" in result.output, result.output
+
+
+def test_a_scope_given_to_two_templates_answers_each_with_its_own_values() -> None:
+    scope = Scope()
+    first = expand_template(
+        template([vnet("[variables('name')]")], variables={"name": "a"}), scope=scope
+    )
+    second = expand_template(
+        template([vnet("[variables('name')]")], variables={"name": "b"}), scope=scope
+    )
+    assert names(first) == ["a"] and names(second) == ["b"]

@@ -247,6 +247,7 @@ class _Deployment:
         self._evaluating_variables: list[str] = []
         self._parameters_in_progress: list[str] = []
         scope.template = template
+        scope.known = {}  # values kept for another template's content would be wrong here
         scope.variables = self._variables
         scope.variable_resolver = self._variable
         scope.reference_resolver = self._reference
