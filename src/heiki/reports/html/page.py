@@ -14,12 +14,12 @@ from typing import Any
 
 from heiki.analyses.trace import Trace
 from heiki.model.environment import Environment
+from heiki.reports.folding import fold
 from heiki.reports.html.diagram import Diagram, build_diagram
 from heiki.reports.html.mapping import TraceMapper
 from heiki.reports.html.svg import render_svg
 from heiki.reports.record import CheckResult
 from heiki.reports.ruledocs import find_rule_doc, rule_page
-from heiki.rules.findings import Finding
 
 FLOWS_PER_ITEM = 24
 """Flows drawn for one capability or closure check: enough to show every vantage of a normal
@@ -256,27 +256,20 @@ def _verdict_sections(result: CheckResult, record: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def _findings_section(result: CheckResult) -> str:
+def _findings_section(result: CheckResult, record: dict[str, Any]) -> str:
     severities = "".join(
         f'<label><input type="checkbox" class="severity-filter" value="{s}" checked> {s}</label>'
         for s in ("error", "warning", "info")
     )
     items = []
-    first_of = {f.id: f.instance_of for f in result.findings if f.instance_of}
-    caused: dict[str, list[Finding]] = {}
-    repeated: dict[str, list[Finding]] = {}
-    for finding in result.findings:
-        if finding.caused_by:
-            caused.setdefault(first_of.get(finding.caused_by, finding.caused_by), []).append(
-                finding
-            )
-        elif finding.instance_of:
-            repeated.setdefault(finding.instance_of, []).append(finding)
-    for finding in result.findings:
-        if finding.caused_by or finding.instance_of:
-            continue  # folded under its root cause, or under the first instance of its defect
-        consequences = caused.get(finding.id, [])
-        instances = repeated.get(finding.id, [])
+    # the record's folding (consequences and repeated instances under their root), drawn from
+    # the findings themselves
+    by_id = {f.id: f for f in result.findings}
+    folded_findings = fold(record["findings"])
+    for root in folded_findings.roots:
+        finding = by_id[root["id"]]
+        consequences = [by_id[c["id"]] for c in folded_findings.consequences.get(root["id"], ())]
+        instances = [by_id[i["id"]] for i in folded_findings.instances.get(root["id"], ())]
         evidence = "".join(f"<li>{escape(e)}</li>" for e in finding.evidence)
         folded = "".join(f"<li>{escape(c.rule_id)}: {escape(c.message)}</li>" for c in consequences)
         where = (
@@ -406,7 +399,7 @@ def html_page(
     if result is not None and record is not None:
         body += [
             _verdict_sections(result, record),
-            _findings_section(result),
+            _findings_section(result, record),
             _dns_section(result),
             _rules_section(result),
         ]
