@@ -178,3 +178,23 @@ def test_dumps_writes_what_the_standard_library_writes(value: object) -> None:
 
     expected = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     assert dumps(value) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(_JSON_VALUES, st.lists(st.integers(0, 3), min_size=1, max_size=6))
+def test_a_reused_list_reads_as_its_items_wherever_it_sits(item: object, places: list[int]) -> None:
+    """One ReusedList placed at several depths (the egress record's shared ``required``
+    arrays) is written as its items at each depth: its text is kept per indent level."""
+    import json
+
+    from heiki.reports.serialize import ReusedList, dumps
+
+    shared = ReusedList([item, {"a": item}])
+    value: list[object] = []
+    for depth in places:
+        placed: object = shared
+        for _ in range(depth):
+            placed = {"in": placed}
+        value.append(placed)
+    expected = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert dumps(value) == expected

@@ -12,7 +12,7 @@ from typing import Any
 from heiki import __version__
 from heiki.analyses.closure import Closure
 from heiki.analyses.dns.matrix import DnsMatrix
-from heiki.analyses.egress import EgressReport
+from heiki.analyses.egress import EgressReport, RequiredTrace
 from heiki.analyses.readiness import Loop, Readiness, Status
 from heiki.analyses.toil import Toil
 from heiki.catalog import Catalog
@@ -21,7 +21,7 @@ from heiki.diagnostics import Diagnostic, Severity
 from heiki.model.coverage import coverage_gaps
 from heiki.model.environment import Environment
 from heiki.model.source import SourceLocation
-from heiki.reports.serialize import FORMAT_VERSION
+from heiki.reports.serialize import FORMAT_VERSION, ReusedList
 from heiki.reports.show import summary
 from heiki.rules.context import RuleContext
 from heiki.rules.engine import ENGINE_RULES, check_rules
@@ -193,8 +193,27 @@ def _dns_record(result: CheckResult, complete: bool) -> dict[str, Any]:
     }
 
 
+class _RequiredRows:
+    """The ``required`` arrays of the egress record: subnets whose required destinations end
+    alike (a thousand spokes of one shape) get one ``ReusedList``, written once by ``dumps``."""
+
+    def __init__(self) -> None:
+        self._lists: dict[tuple[tuple[str, str, str, str], ...], ReusedList] = {}
+
+    def __call__(self, required: tuple[RequiredTrace, ...]) -> ReusedList:
+        key = tuple((r.profile, r.label, r.trace.verdict.value, r.trace.reason) for r in required)
+        found = self._lists.get(key)
+        if found is None:
+            found = self._lists[key] = ReusedList(
+                {"profile": profile, "destination": label, "verdict": verdict, "reason": reason}
+                for profile, label, verdict, reason in key
+            )
+        return found
+
+
 def check_record(result: CheckResult) -> dict[str, Any]:
     readiness = result.readiness
+    required = _RequiredRows()
     complete = len(result.matrix.cells) <= MATRIX_CELL_LIMIT
     return {
         "format_version": FORMAT_VERSION,
@@ -261,15 +280,7 @@ def check_record(result: CheckResult) -> dict[str, Any]:
             {
                 "subnet": s.vantage.name,
                 "roles": list(s.roles),
-                "required": [
-                    {
-                        "profile": r.profile,
-                        "destination": r.label,
-                        "verdict": r.trace.verdict.value,
-                        "reason": r.trace.reason,
-                    }
-                    for r in s.required
-                ],
+                "required": required(s.required),
                 "any_internet": {
                     "verdict": s.any_internet.verdict.value,
                     "reason": s.any_internet.reason,

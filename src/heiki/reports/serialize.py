@@ -49,13 +49,19 @@ def _is_resource(value: Any) -> bool:
     return hasattr(value, "id") and isinstance(getattr(value, "id", None), ResourceId)
 
 
+class ReusedList(list[Any]):
+    """A JSON array a record places in many spots - the required destinations of a thousand
+    subnets of one shape, with the same verdicts - as one object: ``dumps`` writes its text once
+    per indent level and repeats it. Read it as a list; never change it."""
+
+
 def dumps(data: Any) -> str:
     """Stable JSON text: sorted keys, two-space indent, trailing newline - the text of
     ``json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)``, written without the
     standard library's generator-based indenting encoder (its C encoder does not indent), which
     took seconds on a 1,000-spoke report."""
     parts: list[str] = []
-    _write(data, parts, "\n")
+    _write(data, parts, "\n", {})
     parts.append("\n")
     return "".join(parts)
 
@@ -64,9 +70,10 @@ _encode_string = json.encoder.encode_basestring
 _NUMBER = json.JSONEncoder(allow_nan=True)
 
 
-def _write(value: Any, parts: list[str], newline: str) -> None:
+def _write(value: Any, parts: list[str], newline: str, reused: dict[tuple[int, str], str]) -> None:
     """Append ``value`` as indented JSON; ``newline`` is the line break and indent of its
-    own level."""
+    own level; ``reused`` the texts of the ``ReusedList`` values written so far, by identity
+    and indent."""
     if isinstance(value, str):
         parts.append(_encode_string(value))
     elif value is None:
@@ -93,11 +100,20 @@ def _write(value: Any, parts: list[str], newline: str) -> None:
                 parts.append(_encode_string(item))
             else:
                 parts.append(": ")
-                _write(item, parts, inner)
+                _write(item, parts, inner, reused)
         parts.append(newline + "}")
     elif isinstance(value, (list, tuple)):
         if not value:
             parts.append("[]")
+            return
+        if type(value) is ReusedList:
+            key = (id(value), newline)
+            text = reused.get(key)
+            if text is None:
+                own: list[str] = []
+                _write(list(value), own, newline, reused)
+                text = reused[key] = "".join(own)
+            parts.append(text)
             return
         inner = newline + "  "
         separator = "," + inner
@@ -109,7 +125,7 @@ def _write(value: Any, parts: list[str], newline: str) -> None:
             if type(item) is str:
                 parts.append(_encode_string(item))
             else:
-                _write(item, parts, inner)
+                _write(item, parts, inner, reused)
         parts.append(newline + "]")
     elif isinstance(value, (int, float)):
         parts.append(_NUMBER.encode(value))
