@@ -106,31 +106,41 @@ def _write(value: Any, parts: list[str], newline: str, reused: dict[tuple[int, s
         if not value:
             parts.append("[]")
             return
-        if type(value) is ReusedList:
-            key = (id(value), newline)
-            text = reused.get(key)
-            if text is None:
-                own: list[str] = []
-                _write(list(value), own, newline, reused)
-                text = reused[key] = "".join(own)
-            parts.append(text)
+        if type(value) is not ReusedList:
+            _write_array(value, parts, newline, reused)
             return
-        inner = newline + "  "
-        separator = "," + inner
-        parts.append("[")
-        first = True
-        for item in value:
-            parts.append(inner if first else separator)
-            first = False
-            if type(item) is str:
-                parts.append(_encode_string(item))
-            else:
-                _write(item, parts, inner, reused)
-        parts.append(newline + "]")
+        key = (id(value), newline)
+        text = reused.get(key)
+        if text is None:
+            own: list[str] = []
+            _write_array(value, own, newline, reused)
+            text = reused[key] = "".join(own)
+        parts.append(text)
     elif isinstance(value, (int, float)):
         parts.append(_NUMBER.encode(value))
     else:  # what json.dumps would refuse
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _write_array(
+    value: list[Any] | tuple[Any, ...],
+    parts: list[str],
+    newline: str,
+    reused: dict[tuple[int, str], str],
+) -> None:
+    """Append a non-empty array as indented JSON (see ``_write``)."""
+    inner = newline + "  "
+    separator = "," + inner
+    parts.append("[")
+    first = True
+    for item in value:
+        parts.append(inner if first else separator)
+        first = False
+        if type(item) is str:
+            parts.append(_encode_string(item))
+        else:
+            _write(item, parts, inner, reused)
+    parts.append(newline + "]")
 
 
 def _key_text(key: Any) -> str:
