@@ -125,6 +125,108 @@ def test_the_diagram_stays_legible_at_50_spokes(tmp_path: Path) -> None:
             assert apart, f"VNet boxes overlap: {a} {b}"
 
 
+def _vnet_rects(svg: str) -> list[tuple[float, float, float, float]]:
+    root = ET.fromstring(svg)
+    return [
+        (
+            float(r.get("x", 0)),
+            float(r.get("y", 0)),
+            float(r.get("width", 0)),
+            float(r.get("height", 0)),
+        )
+        for g in root.iter("{http://www.w3.org/2000/svg}g")
+        if "vnet" in (g.get("class") or "").split()
+        for r in g.iter("{http://www.w3.org/2000/svg}rect")
+        if float(r.get("width", 0)) >= 200
+    ]
+
+
+def test_beyond_50_spokes_the_picture_folds_the_spokes_that_draw_alike() -> None:
+    """A thousand spokes drew a picture 168,500 px tall: beyond SPOKES_DRAWN_MAX the first
+    spoke of each group that draws alike is drawn and one box stands for the rest, and beyond
+    SERVICES_DRAWN_PER_KIND services of a kind one box stands for the rest. Every folded spoke,
+    subnet, compute, VM and service still finds a box, and the text alternative names each."""
+    from heiki.reports.html.diagram import (
+        SERVICES_DRAWN_PER_KIND,
+        SPOKES_DRAWN_MAX,
+        build_diagram,
+        subnet_key,
+    )
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from estates import load_estate
+
+    spokes = SPOKES_DRAWN_MAX + 10
+    env = load_estate(spokes, workspaces=True)
+    unfolded = build_diagram(env)
+    diagram = build_diagram(env, fold=True)
+    assert diagram.height < unfolded.height / 5
+    # more spokes of the same shape make the folded picture no bigger
+    more = build_diagram(load_estate(spokes + 30, workspaces=True), fold=True)
+    assert (more.width, more.height, len(more.boxes)) == (
+        diagram.width,
+        diagram.height,
+        len(diagram.boxes),
+    )
+    folded = [b for b in diagram.boxes if b.kind == "vnet folded"]
+    assert [b.label.splitlines()[0] for b in folded] == [
+        f"{spokes - 1} more spoke VNets like vnet-s0"
+    ]
+    drawn = {b.id for b in diagram.boxes}
+    for vnet in env.virtual_networks:
+        assert diagram.find(str(vnet.id)) in drawn
+        for subnet in vnet.subnets:
+            assert diagram.find(subnet_key(vnet.name, subnet.name)) in drawn
+    for resource in (*env.computes, *env.virtual_machines, *env.private_endpoints):
+        assert diagram.find(str(resource.id)) in drawn, resource.id
+    for resource in (*env.workspaces, *env.storage_accounts, *env.key_vaults):
+        assert diagram.find(str(resource.id)) in drawn, resource.id
+    services = [b for b in diagram.boxes if "service" in b.kind.split()]
+    by_kind = [
+        b for b in services if b.label.startswith("key vault ") or "more key vault" in b.label
+    ]
+    assert len(by_kind) == SERVICES_DRAWN_PER_KIND
+    assert by_kind[-1].kind == "service folded"
+    assert diagram.find(str(env.key_vaults[-1].id)) == by_kind[-1].id
+    outline = "\n".join(text for _, text in diagram.outline)
+    for vnet in env.virtual_networks:
+        assert vnet.name in outline
+    for vault in env.key_vaults:
+        assert vault.name in outline
+    # the Mermaid chart folds its own way and keeps asking for every spoke
+    assert len([b for b in unfolded.boxes if b.kind == "vnet"]) == spokes + 1
+
+
+def test_a_spoke_that_draws_differently_keeps_its_own_box(tmp_path: Path) -> None:
+    from heiki.reports.html.diagram import SPOKES_DRAWN_MAX
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from estates import spoke_estate
+
+    text = spoke_estate(SPOKES_DRAWN_MAX + 5)
+    # spoke s7 gets a second VM: it draws differently, so it is drawn on its own
+    text = text.replace("    vms: [{name: vm-7}]", "    vms: [{name: vm-7}, {name: vm-7b}]")
+    assert "vm-7b" in text
+    blueprint = tmp_path / "estate.yaml"
+    blueprint.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["show", str(blueprint), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    svg = _svg(result.output)
+    assert f"{SPOKES_DRAWN_MAX + 3} more spoke VNets like vnet-s0" in svg
+    assert ">vnet-s7  10.1.7.0/24<" in svg
+    rects = _vnet_rects(svg)
+    assert len(rects) == 4  # hub, s0, the folded box, s7
+    for index, a in enumerate(rects):
+        for b in rects[index + 1 :]:
+            apart = (
+                a[0] + a[2] <= b[0]
+                or b[0] + b[2] <= a[0]
+                or a[1] + a[3] <= b[1]
+                or b[1] + b[3] <= a[1]
+            )
+            assert apart, f"VNet boxes overlap: {a} {b}"
+
+
 def test_check_writes_the_page_with_output_and_refuses_to_overwrite(tmp_path: Path) -> None:
     target = tmp_path / "report.html"
     runner = CliRunner()
@@ -290,6 +392,39 @@ def test_clicking_packages_on_nsg_only_draws_the_flow_dropped_at_the_nsg(
     assert any("NSG nsg-ml: outbound rule DenyInternetOutBound" in d for d in state["deciding"])
     assert not page.errors()  # type: ignore[attr-defined]
     assert all(u.startswith("file:") for u in page.requests())  # type: ignore[attr-defined]
+
+
+def test_a_flow_from_a_folded_spoke_is_drawn_through_its_group_box(
+    browser: Browser, tmp_path: Path
+) -> None:
+    from heiki.reports.html.diagram import SPOKES_DRAWN_MAX
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from estates import spoke_estate
+
+    blueprint = tmp_path / "estate.yaml"
+    blueprint.write_text(spoke_estate(SPOKES_DRAWN_MAX + 2, workspaces=True), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(blueprint), "--format", "html"])
+    assert result.exit_code in (0, 1), result.output
+    page_file = tmp_path / "estate.html"
+    page_file.write_text(result.output, encoding="utf-8")
+    page = browser.page()
+    page.open(page_file.as_uri())
+    # tuning compute is blocked from every spoke's cluster subnet (the firewall allows pypi only)
+    assert page.evaluate(
+        "document.querySelector('button[data-select=\"cap:middle:tuning compute\"]').click(); true"
+    )
+    state = page.evaluate(
+        "({folded: document.querySelector('.node.folded.vnet').getAttribute('class'),"
+        " first: document.getElementById('subnet-vnet-s0-snet-cluster').getAttribute('class')})"
+    )
+    # the flows leave their subnets (drawn ok) and are dropped at the firewall
+    assert "hl-ok" in state["first"].split()
+    assert "hl-ok" in state["folded"].split()
+    assert page.evaluate(
+        "document.querySelector('[id^=\"firewall-firewall-afw-hub\"]').classList.contains('hl-bad')"
+    )
+    assert not page.errors()
 
 
 def test_a_delivered_flow_is_drawn_green_through_the_firewall(

@@ -97,7 +97,7 @@ def mermaid_chart(result: CheckResult) -> str:
     on_paths = {node for _, path in paths for node, _ in path}
     # Beyond SPOKES_IN_DETAIL collapsed spokes, those no drawn path crosses are one node: a
     # thousand spoke nodes would pass Mermaid's 50,000-character limit and a pull-request
-    # comment's 65,536 (the HTML report draws every spoke).
+    # comment's 65,536 (the HTML report folds the spokes that draw alike, beyond 50).
     folded: dict[str, str] = {}
     kept = 0
     for box in diagram.boxes:

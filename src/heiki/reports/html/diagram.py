@@ -8,8 +8,13 @@ private DNS zones with the VNets they are linked to, and the outside (internet, 
 
 No layout engine: the shape of a hub-and-spoke estate is known, so boxes are stacked in
 columns and a spoke grid grows by rows; 50 spokes stay legible at 100 % zoom because every box
-keeps its size and the page scrolls. Every drawn element has a stable ``id`` and the lookup keys
-(resource IDs, ``vnet/subnet`` names) that let a trace hop find it.
+keeps its size and the page scrolls. Beyond ``SPOKES_DRAWN_MAX`` spokes the page's picture
+(``fold=True``) draws the first spoke of each group that draws alike - the same subnets, with the
+same kinds of things in them - and one box for the rest of the group, and beyond
+``SERVICES_DRAWN_PER_KIND`` services of a kind one box for the rest: a thousand spokes drew a
+picture 168,500 px tall. Every drawn element has a stable ``id`` and the lookup keys (resource
+IDs, ``vnet/subnet`` names) that let a trace hop find it; a folded spoke's or service's keys find
+the box that stands for it, and the text alternative names each.
 """
 
 from __future__ import annotations
@@ -33,6 +38,12 @@ VNET_W = 290
 COLUMN_GAP = 50
 SPOKES_PER_ROW_MAX = 4
 MARGIN = 20
+SPOKES_DRAWN_MAX = 50
+"""Spoke VNets drawn each in full; beyond, spokes that draw alike are folded (``fold=True``)."""
+SERVICES_DRAWN_PER_KIND = 6
+"""Services of one kind drawn each when folding; beyond, the rest of the kind is one box."""
+FOLD_H = 52
+"""Height of the box of folded spokes: a heading and a line of their first names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +347,81 @@ def _draw_vnet(
     return box
 
 
+def _drawing(index: _BySubnet, vnet: VirtualNetwork) -> tuple[object, ...]:
+    """What a spoke's drawing shows but its names and addresses: spokes with the same are drawn
+    alike (a thousand spokes of one blueprint are one group)."""
+    return (
+        len(vnet.address_space),
+        len(vnet.peerings),
+        tuple(
+            (
+                subnet.name.lower(),
+                subnet.address_prefix.prefixlen,
+                tuple(chip.kind for chip in index.chips(subnet)),
+            )
+            for subnet in vnet.subnets
+        ),
+    )
+
+
+def _cells(
+    index: _BySubnet, spokes: list[VirtualNetwork], fold: bool
+) -> list[tuple[VirtualNetwork, tuple[VirtualNetwork, ...]]]:
+    """The spoke grid's cells: ``(vnet, ())`` draws a VNet, ``(first, members)`` one box for
+    the members of ``first``'s group after it."""
+    if not fold or len(spokes) <= SPOKES_DRAWN_MAX:
+        return [(vnet, ()) for vnet in spokes]
+    groups: dict[tuple[object, ...], list[VirtualNetwork]] = {}
+    for vnet in spokes:
+        groups.setdefault(_drawing(index, vnet), []).append(vnet)
+    cells: list[tuple[VirtualNetwork, tuple[VirtualNetwork, ...]]] = []
+    for first, *rest in groups.values():
+        cells.append((first, ()))
+        if rest:
+            cells.append((first, tuple(rest)))
+    return cells
+
+
+def _draw_folded(
+    diagram: Diagram,
+    ids: _Ids,
+    index: _BySubnet,
+    first: VirtualNetwork,
+    members: tuple[VirtualNetwork, ...],
+    x: int,
+    y: int,
+) -> Box:
+    """One box for spokes drawn like ``first``; their VNets, subnets and what runs there find
+    it."""
+    names = [vnet.name for vnet in members]
+    keys: list[str] = []
+    for vnet in members:
+        keys.append(str(vnet.id))
+        for subnet in vnet.subnets:
+            keys += [str(subnet.id), subnet_key(vnet.name, subnet.name)]
+            for chip in index.chips(subnet):
+                keys += chip.keys
+    shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+    box = diagram.add(
+        Box(
+            ids("spokes", f"like-{first.name}"),
+            x,
+            y,
+            VNET_W,
+            FOLD_H,
+            f"{len(members)} more spoke VNets like {first.name}\n{shown}",
+            "vnet folded",
+            f"{len(members)} spoke VNets drawn as one box, each with the subnets of {first.name} "
+            f"and the same kinds of resources in them: {', '.join(names)}",
+        ),
+        *keys,
+    )
+    diagram.outline.append(
+        (1, f"{len(members)} more spoke VNets like {first.name}: {', '.join(names)}")
+    )
+    return box
+
+
 def _services(env: Environment) -> list[tuple[ResourceId, str, str]]:
     found: list[tuple[ResourceId, str, str]] = []
     for kind, resources in (
@@ -352,7 +438,9 @@ def _services(env: Environment) -> list[tuple[ResourceId, str, str]]:
     return found
 
 
-def build_diagram(env: Environment) -> Diagram:
+def build_diagram(env: Environment, fold: bool = False) -> Diagram:
+    """The picture of ``env``; ``fold`` draws spokes and services that are many and alike as
+    one box each (the page's picture; the Mermaid chart folds spokes its own way)."""
     diagram = Diagram()
     ids = _Ids()
     index = _BySubnet(env)
@@ -417,15 +505,20 @@ def build_diagram(env: Environment) -> Diagram:
         hub_box = _draw_vnet(diagram, ids, index, hub, x, top)
         bottom = max(bottom, hub_box.y + hub_box.h)
         x += VNET_W + COLUMN_GAP
-    per_row = min(SPOKES_PER_ROW_MAX, max(1, math.ceil(math.sqrt(len(spokes))))) if spokes else 1
+    cells = _cells(index, spokes, fold)
+    per_row = min(SPOKES_PER_ROW_MAX, max(1, math.ceil(math.sqrt(len(cells))))) if cells else 1
     if spokes:
         diagram.outline.append((0, f"{len(spokes)} spoke VNet(s)" if hub else "VNets"))
     row_y = top
-    for start in range(0, len(spokes), per_row):
-        row = spokes[start : start + per_row]
+    for start in range(0, len(cells), per_row):
+        row = cells[start : start + per_row]
         row_height = 0
-        for position, vnet in enumerate(row):
-            box = _draw_vnet(diagram, ids, index, vnet, x + position * (VNET_W + PAD * 3), row_y)
+        for position, (vnet, members) in enumerate(row):
+            cell_x = x + position * (VNET_W + PAD * 3)
+            if members:
+                box = _draw_folded(diagram, ids, index, vnet, members, cell_x, row_y)
+            else:
+                box = _draw_vnet(diagram, ids, index, vnet, cell_x, row_y)
             row_height = max(row_height, box.h)
         row_y += row_height + PAD * 3
     bottom = max(bottom, row_y)
@@ -443,22 +536,49 @@ def build_diagram(env: Environment) -> Diagram:
         )
         diagram.outline.append((1, description))
         cursor += 28 + PAD
-    for resource_id, name, kind in _services(env):
-        diagram.add(
-            Box(
-                ids("service", name),
-                x,
-                cursor,
-                right_w,
-                24,
-                f"{kind} {name}",
-                "service",
-                f"{kind} {name}",
-            ),
-            str(resource_id),
-        )
-        diagram.outline.append((1, f"{kind} {name}"))
-        cursor += 24 + 4
+    by_kind: dict[str, list[tuple[ResourceId, str, str]]] = {}
+    for service in _services(env):
+        by_kind.setdefault(service[2], []).append(service)
+    for kind, of_kind in by_kind.items():
+        drawn, rest = of_kind, of_kind[len(of_kind) :]
+        if fold and len(of_kind) > SERVICES_DRAWN_PER_KIND:
+            drawn, rest = (
+                of_kind[: SERVICES_DRAWN_PER_KIND - 1],
+                of_kind[SERVICES_DRAWN_PER_KIND - 1 :],
+            )
+        for service_id, service_name, _ in drawn:
+            diagram.add(
+                Box(
+                    ids("service", service_name),
+                    x,
+                    cursor,
+                    right_w,
+                    24,
+                    f"{kind} {service_name}",
+                    "service",
+                    f"{kind} {service_name}",
+                ),
+                str(service_id),
+            )
+            diagram.outline.append((1, f"{kind} {service_name}"))
+            cursor += 24 + 4
+        if rest:
+            names = ", ".join(service_name for _, service_name, _ in rest)
+            diagram.add(
+                Box(
+                    ids("services", f"more-{kind}"),
+                    x,
+                    cursor,
+                    right_w,
+                    24,
+                    f"{len(rest)} more {kind} ({rest[0][1]}, ...)",
+                    "service folded",
+                    f"{len(rest)} more {kind} resources drawn as one box: {names}",
+                ),
+                *(str(service_id) for service_id, _, _ in rest),
+            )
+            diagram.outline.append((1, f"{len(rest)} more {kind} resources: {names}"))
+            cursor += 24 + 4
     cursor += PAD
     for zone in env.private_dns_zones:
         linked = [

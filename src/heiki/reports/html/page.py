@@ -373,7 +373,7 @@ def html_page(
     record: dict[str, Any] | None = None,
 ) -> str:
     """The page of ``check`` (with a result and its record) or of ``show`` (the picture only)."""
-    diagram = build_diagram(env)
+    diagram = build_diagram(env, fold=True)
     mapper = TraceMapper(env, diagram)
     flows = _Flows(mapper)
     selections = _selections(result, flows) if result is not None else {}

@@ -59,7 +59,8 @@ def render_svg(diagram: Diagram, title: str) -> str:
     parts.append('<g class="boxes">')
     for box in diagram.boxes:
         lines = box.label.splitlines() or [""]
-        focusable = "chip" in box.kind or box.kind in ("subnet", "service", "zone", "outside")
+        kinds = box.kind.split()
+        focusable = bool({"chip", "folded", "subnet", "service", "zone", "outside"} & set(kinds))
         tab = ' tabindex="0"' if focusable else ""
         parts.append(
             f'<g id="{box.id}" class="node {box.kind}"{tab} aria-label="{escape(box.description)}">'
