@@ -22,7 +22,7 @@ from heiki.sources import load, load_blueprint
 from heiki.sources.yamlread import parse_yaml
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
-from estates import load_estate
+from estates import load_estate, spoke_loop_template
 
 CATALOG = load_catalog()
 
@@ -89,6 +89,24 @@ def test_the_benchmark_estate_gets_the_exact_traces_from_one_walk_per_shape() ->
     flows = len(_traces(env, shared))
     # twelve spokes of one shape: the outside flows are walked for the first spoke only
     assert walked * 10 < flows
+
+
+def test_spokes_of_an_arm_copy_loop_get_the_exact_traces(tmp_path: Path) -> None:
+    """The ARM a platform team writes for many spokes - one spoke module deployed by a copy loop
+    (``benchmarks/bench_arm_loop.py``) - is read spoke by spoke and shares its walks."""
+    import json
+
+    template = tmp_path / "main.json"
+    template.write_text(json.dumps(spoke_loop_template(6)), encoding="utf-8")
+    env = load((str(template),)).environment
+    spokes = sorted(v.name for v in env.virtual_networks if v.name != "vnet-hub")
+    assert spokes == [f"vnet-s{i}" for i in range(6)]
+    hub = next(v for v in env.virtual_networks if v.name == "vnet-hub")
+    assert len(hub.peerings) == 6
+    shared = assert_same(env)
+    walked = sum(len(models) for models in shared._shared.values())
+    # six spokes of one shape: any-internet and foreign storage walked once each
+    assert (walked, len(_traces(env, shared))) == (2, 12)
 
 
 def test_a_subnet_of_another_shape_is_walked_on_its_own() -> None:
