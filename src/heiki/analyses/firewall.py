@@ -215,6 +215,8 @@ class FirewallEvaluator:
             tuple[RangeSet | None, tuple[tuple[int, int], ...]],
         ] = {}
         self._signatures: dict[tuple[ResourceId, int, int], tuple[tuple[int, Match], ...]] = {}
+        self._contents: dict[int, tuple[object, ...]] = {}
+        """A compiled rule's part of ``source_shape`` keys, by the rule's identity."""
         self._decisions: dict[tuple[object, ...], FirewallDecision] = {}
 
     def _index(self, policy: FirewallPolicy) -> _PolicyIndex:
@@ -389,24 +391,23 @@ class FirewallEvaluator:
             if match is Match.NO:
                 continue
             rule = compiled.rule
-            content = tuple(
-                (field.name, getattr(rule, field.name))
-                for field in dataclasses.fields(rule)
-                if field.name not in ("source", "source_addresses", "source_ip_groups")
-            )
             item = compiled.item
-            key.append(
-                (
+            content = self._contents.get(id(compiled))
+            if content is None:  # the same rules match the subnets of many spokes
+                content = self._contents[id(compiled)] = (
                     compiled.rule_type,
-                    content,
-                    match,
+                    tuple(
+                        (field.name, getattr(rule, field.name))
+                        for field in dataclasses.fields(rule)
+                        if field.name not in ("source", "source_addresses", "source_ip_groups")
+                    ),
                     item.policy.id,
                     item.group.name,
                     item.group.priority,
                     item.collection.action,
                     item.collection.kind,
                 )
-            )
+            key.append((content, match))
             # as decisions name it ("collection egress-s1 210"); the order is the list's
             names.append(f"{item.collection.name} {item.collection.priority}")
             locations += [rule.source, item.collection.source]

@@ -82,7 +82,7 @@ from heiki.model.source import SourceLocation
 from heiki.model.values import Address, DnsName, Prefix, ResourceId
 
 if TYPE_CHECKING:
-    from heiki.analyses.trace_share import Relabel, SubnetShape
+    from heiki.analyses.trace_share import Relabel, SubnetShape, VnetPart
 
 MAX_HOPS = 12
 
@@ -328,6 +328,8 @@ class Tracer:
             tuple[int, tuple[Prefix, ...]], tuple[tuple[object, ...], tuple[str, ...]]
         ] = {}
         """Shape keys of NSG rules and route tables by object and VNet (``trace_share``)."""
+        self.vnet_shapes: dict[ResourceId, VnetPart] = {}
+        """What subnet shapes take from each VNet (``trace_share``)."""
         base = resolver or Resolver(env, catalog)
         self.resolver = base
         self.env = base.world.env

@@ -161,6 +161,65 @@ class _Builder:
         self.locations.append(location)
 
 
+@dataclass(frozen=True, slots=True)
+class VnetPart:
+    """What every subnet's shape takes from its VNet (worked out once per VNet): the
+    VirtualNetwork tag's scope beyond the VNet, and its peerings - their flags and those of the
+    peerings back - with their names, IDs and source locations."""
+
+    scope: tuple[Prefix, ...]
+    key: tuple[Any, ...]
+    names: tuple[str, ...]
+    ids: tuple[ResourceId | None, ...]
+    locations: tuple[SourceLocation | None, ...]
+
+
+def _vnet_part(tracer: Tracer, vnet: VirtualNetwork) -> VnetPart:
+    spaces = vnet.address_space
+    build = _Builder()
+    for peering in vnet.peerings:
+        back = tracer.routing.peerings.get((peering.remote_virtual_network, vnet.id))
+        build.name(peering.name)
+        build.resource(peering.id, peering.source)
+        flags = (
+            peering.remote_virtual_network,
+            peering.allow_virtual_network_access,
+            peering.allow_forwarded_traffic,
+            peering.allow_gateway_transit,
+            peering.use_remote_gateways,
+        )
+        if back is None:
+            build.key.append(("peering", flags, None))
+            continue
+        build.name(back.name)
+        build.resource(back.id, back.source)
+        build.key.append(
+            (
+                "peering",
+                flags,
+                (
+                    back.allow_virtual_network_access,
+                    back.allow_forwarded_traffic,
+                    back.allow_gateway_transit,
+                    back.use_remote_gateways,
+                ),
+            )
+        )
+    return VnetPart(
+        # the VirtualNetwork tag's scope beyond the VNet (its own space, and UDR prefixes inside
+        # it, add nothing: they are the VNet's in every spoke)
+        tuple(
+            p
+            for p in tracer.nsgs.virtual_network_scope(vnet.id)
+            if not any(p.subnet_of(space) for space in spaces)
+        ),
+        tuple(build.key),
+        tuple(build.names),
+        tuple(build.ids),
+        tuple(build.locations),
+    )
+
+
 def subnet_shape(tracer: Tracer, vantage: Vantage) -> SubnetShape | None:
     """The shape of a subnet vantage, or ``None`` when it is not one whose traces are shared."""
     env = tracer.env
@@ -184,18 +243,15 @@ def subnet_shape(tracer: Tracer, vantage: Vantage) -> SubnetShape | None:
     build.resource(vnet.id, vnet.source)
     build.resource(subnet.id, subnet.source)
     spaces = vnet.address_space
+    of_vnet = tracer.vnet_shapes.get(vnet.id)
+    if of_vnet is None:
+        of_vnet = tracer.vnet_shapes[vnet.id] = _vnet_part(tracer, vnet)
     build.key += [
         "subnet",
         subnet.default_outbound_access,
         subnet.service_endpoints,
         tuple(space.prefixlen for space in spaces),
-        # the VirtualNetwork tag's scope beyond the VNet (its own space, and UDR prefixes inside
-        # it, add nothing: they are the VNet's in every spoke)
-        tuple(
-            p
-            for p in tracer.nsgs.virtual_network_scope(vnet.id)
-            if not any(p.subnet_of(space) for space in spaces)
-        ),
+        of_vnet.scope,
     ]
     prefix = subnet.address_prefix
     nsg = env.get_typed(subnet.network_security_group, NetworkSecurityGroup)
@@ -252,34 +308,10 @@ def subnet_shape(tracer: Tracer, vantage: Vantage) -> SubnetShape | None:
                     listed.append(resource)
             definitions.append((definition.name, definition.service, tuple(listed)))
         build.key.append(("policy", tuple(definitions)))
-    for peering in vnet.peerings:
-        back = tracer.routing.peerings.get((peering.remote_virtual_network, vnet.id))
-        build.name(peering.name)
-        build.resource(peering.id, peering.source)
-        flags = (
-            peering.remote_virtual_network,
-            peering.allow_virtual_network_access,
-            peering.allow_forwarded_traffic,
-            peering.allow_gateway_transit,
-            peering.use_remote_gateways,
-        )
-        if back is None:
-            build.key.append(("peering", flags, None))
-            continue
-        build.name(back.name)
-        build.resource(back.id, back.source)
-        build.key.append(
-            (
-                "peering",
-                flags,
-                (
-                    back.allow_virtual_network_access,
-                    back.allow_forwarded_traffic,
-                    back.allow_gateway_transit,
-                    back.use_remote_gateways,
-                ),
-            )
-        )
+    build.names += of_vnet.names
+    build.ids += of_vnet.ids
+    build.locations += of_vnet.locations
+    build.key += of_vnet.key
     for firewall in env.firewalls:
         rules = env.get_typed(firewall.firewall_policy, FirewallPolicy)
         if rules is None:
