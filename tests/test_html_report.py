@@ -92,39 +92,6 @@ def test_the_diagram_holds_the_picture_of_the_talk() -> None:
     assert 'class="edge gateway"' in svg
 
 
-def test_the_diagram_stays_legible_at_50_spokes(tmp_path: Path) -> None:
-    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
-    from estates import spoke_estate
-
-    blueprint = tmp_path / "estate.yaml"
-    blueprint.write_text(spoke_estate(50), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["show", str(blueprint), "--format", "html"])
-    assert result.exit_code == 0, result.output
-    root = ET.fromstring(_svg(result.output))
-    boxes = [
-        (
-            float(r.get("x", 0)),
-            float(r.get("y", 0)),
-            float(r.get("width", 0)),
-            float(r.get("height", 0)),
-        )
-        for g in root.iter("{http://www.w3.org/2000/svg}g")
-        if "vnet" in (g.get("class") or "").split()
-        for r in g.iter("{http://www.w3.org/2000/svg}rect")
-    ][::1]
-    vnets = [b for b in boxes if b[2] >= 200]
-    assert len(vnets) >= 51
-    for index, a in enumerate(vnets):
-        for b in vnets[index + 1 :]:
-            apart = (
-                a[0] + a[2] <= b[0]
-                or b[0] + b[2] <= a[0]
-                or a[1] + a[3] <= b[1]
-                or b[1] + b[3] <= a[1]
-            )
-            assert apart, f"VNet boxes overlap: {a} {b}"
-
-
 def _vnet_rects(svg: str) -> list[tuple[float, float, float, float]]:
     root = ET.fromstring(svg)
     return [
@@ -139,6 +106,31 @@ def _vnet_rects(svg: str) -> list[tuple[float, float, float, float]]:
         for r in g.iter("{http://www.w3.org/2000/svg}rect")
         if float(r.get("width", 0)) >= 200
     ]
+
+
+def _assert_apart(rects: list[tuple[float, float, float, float]]) -> None:
+    for index, a in enumerate(rects):
+        for b in rects[index + 1 :]:
+            apart = (
+                a[0] + a[2] <= b[0]
+                or b[0] + b[2] <= a[0]
+                or a[1] + a[3] <= b[1]
+                or b[1] + b[3] <= a[1]
+            )
+            assert apart, f"VNet boxes overlap: {a} {b}"
+
+
+def test_the_diagram_stays_legible_at_50_spokes(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from estates import spoke_estate
+
+    blueprint = tmp_path / "estate.yaml"
+    blueprint.write_text(spoke_estate(50), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["show", str(blueprint), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    vnets = _vnet_rects(_svg(result.output))
+    assert len(vnets) >= 51
+    _assert_apart(vnets)
 
 
 def test_beyond_50_spokes_the_picture_folds_the_spokes_that_draw_alike() -> None:
@@ -216,15 +208,7 @@ def test_a_spoke_that_draws_differently_keeps_its_own_box(tmp_path: Path) -> Non
     assert ">vnet-s7  10.1.7.0/24<" in svg
     rects = _vnet_rects(svg)
     assert len(rects) == 4  # hub, s0, the folded box, s7
-    for index, a in enumerate(rects):
-        for b in rects[index + 1 :]:
-            apart = (
-                a[0] + a[2] <= b[0]
-                or b[0] + b[2] <= a[0]
-                or a[1] + a[3] <= b[1]
-                or b[1] + b[3] <= a[1]
-            )
-            assert apart, f"VNet boxes overlap: {a} {b}"
+    _assert_apart(rects)
 
 
 def test_check_writes_the_page_with_output_and_refuses_to_overwrite(tmp_path: Path) -> None:
