@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -179,7 +180,19 @@ def test_allowing_files_pythonhosted_makes_packages_ready_and_opens_nothing(pair
     blocked = packages["fixed"][0]["before"]
     assert "files.pythonhosted.org" in " ".join(blocked["trace"])
     assert not [p for p in document["paths"] if p["opened"]]
-    assert document["headline"].endswith("and opens nothing")
+    assert document["headline"].endswith(
+        "delivers 1 required destination(s) to 2 subnet(s) and opens nothing"
+    )
+    assert document["required"] == [
+        {
+            "profile": "pypi",
+            "destinations": ["files.pythonhosted.org:443/tcp"],
+            "before": "dropped",
+            "after": "delivered",
+            "reason": "firewall afw-hub: no rule matched: Azure Firewall denies by default",
+            "subnets": ["ml/cluster", "ml/compute"],
+        }
+    ]
     assert [f["rule"] for f in document["findings"]["fixed"]] == ["FW001", "RDY001", "TOIL001"]
     assert not document["findings"]["new"]
     (policy,) = document["resources"]
@@ -200,6 +213,52 @@ def test_the_reverse_change_blocks_packages_and_exits_1(pairs: Path) -> None:
     assert packages["worse"]
     step = packages["blocked"][0]["after"]["deciding_step"]
     assert "firewall" in step and "deny" in step
+
+
+def test_dropping_an_alternative_lists_its_destinations_once_for_every_spoke(
+    tmp_path: Path,
+) -> None:
+    """Taking conda off the firewall of twelve spokes leaves packages ready (pip still works):
+    nothing got worse, yet the reviewer sees the four conda hosts now dropped, as one row for
+    the 24 compute subnets - not silence ("changes no readiness ... and opens nothing")."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from estates import spoke_estate
+
+    head = spoke_estate(12, workspaces=True)
+    base = head.replace("egress: [pypi]", "egress: [pypi, conda]")
+    assert base != head
+    (tmp_path / "base.yaml").write_text(base, encoding="utf-8")
+    (tmp_path / "head.yaml").write_text(head, encoding="utf-8")
+    code, document = as_json(tmp_path, "base.yaml", "head.yaml")
+    assert code == 0 and not document["worse"]
+    assert not document["readiness"]
+    assert document["headline"] == (
+        "this change drops 4 required destination(s) for 24 subnet(s) and opens nothing"
+    )
+    (row,) = document["required"]
+    assert row["profile"] == "conda"
+    assert row["destinations"] == [
+        "*.anaconda.com:443/tcp",
+        "*.anaconda.org:443/tcp",
+        "anaconda.com:443/tcp",
+        "conda.anaconda.org:443/tcp",
+    ]
+    assert (row["before"], row["after"]) == ("delivered", "dropped")
+    assert "no rule matched" in row["reason"]
+    assert len(row["subnets"]) == 24 and "s11/cluster" in row["subnets"]
+    _, text = diff_in(tmp_path, "base.yaml", "head.yaml")
+    assert "Required destinations" in text and "delivered -> dropped" in text
+    _, markdown = diff_in(tmp_path, "base.yaml", "head.yaml", "--format", "markdown")
+    assert "| conda: *.anaconda.com:443/tcp, *.anaconda.org:443/tcp, anaconda.com:443/tcp," in (
+        markdown
+    )
+    errors = list(Draft202012Validator(_diff_schema()).iter_errors(document))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+    # the other way round: the same row, delivered
+    _, document = as_json(tmp_path, "head.yaml", "base.yaml")
+    (row,) = document["required"]
+    assert (row["before"], row["after"]) == ("dropped", "delivered")
+    assert "delivers 4 required destination(s) to 24 subnet(s)" in document["headline"]
 
 
 def test_switching_onprem_dns_to_a_records_adds_toil_per_new_compute_instance(

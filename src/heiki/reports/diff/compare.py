@@ -3,7 +3,10 @@
 Worse - what makes ``heiki diff`` exit 1 - is: a capability (or one of its vantages) no longer
 ready, a path that opens (a closure check that fails or gains evidence, an internet or
 foreign-storage path now delivered, a new path that bypasses the firewall), more manual changes
-for a lifecycle event, and a new finding at or above the threshold.
+for a lifecycle event, and a new finding at or above the threshold. A required destination of a
+workload subnet now dropped (or now delivered) is listed; it is worse through the capability it
+leaves not ready - the egress profiles list alternatives (conda beside pip), so one dropped is
+not by itself a broken loop.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from heiki.reports.diff.resources import ResourceChange, resource_changes
-from heiki.reports.diff.snapshot import CellState, FlowState, Snapshot
+from heiki.reports.diff.snapshot import CellState, FlowState, RequiredRow, Snapshot
 
 _SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 _READY = "ready"
@@ -82,6 +85,24 @@ class PathChange:
 
 
 @dataclass(frozen=True, slots=True)
+class RequiredChange:
+    """Required destinations (of the egress report) of one profile whose verdict changed the
+    same way, for the same reason, for the same subnets: one cause."""
+
+    profile: str
+    destinations: tuple[str, ...]
+    before: str
+    after: str
+    reason: str
+    """Why they are not delivered on the side where they are not (after when dropped)."""
+    subnets: tuple[str, ...]
+
+    @property
+    def dropped(self) -> bool:
+        return self.before == _DELIVERED and self.after != _DELIVERED
+
+
+@dataclass(frozen=True, slots=True)
 class ToilChange:
     """A lifecycle event whose manual changes changed."""
 
@@ -131,6 +152,7 @@ class Review:
     resources: tuple[ResourceChange, ...]
     threshold: int
     notes: tuple[str, ...] = field(default=())
+    required: tuple[RequiredChange, ...] = field(default=())
 
     @property
     def blocking(self) -> tuple[CapabilityChange, ...]:
@@ -173,6 +195,7 @@ class Review:
             self.capabilities
             or self.closure
             or self.paths
+            or self.required
             or self.toil
             or self.dns
             or self.findings.new
@@ -249,6 +272,43 @@ def _paths(base: Snapshot, head: Snapshot) -> tuple[PathChange, ...]:
         if (old.verdict if old else None) != (new.verdict if new else None):
             changes.append(PathChange(path, old, new))
     return tuple(changes)
+
+
+def _required(base: Snapshot, head: Snapshot) -> tuple[RequiredChange, ...]:
+    """Required destinations of the subnets on both sides that became delivered or stopped
+    being delivered, grouped by cause (a thousand spokes and four conda hosts: one row)."""
+    by_destination: dict[tuple[str, str, str, str, str], list[str]] = {}
+    known: dict[tuple[int, int], list[tuple[str, str, str, str, str]]] = {}
+    for subnet in sorted(set(base.required) & set(head.required)):
+        old, new = base.required[subnet], head.required[subnet]
+        # subnets of one shape share their rows: compare each pair of row tuples once
+        pair = (id(old), id(new))
+        changes = known.get(pair)
+        if changes is None:
+            changes = known[pair] = _required_rows(old, new)
+        for key in changes:
+            by_destination.setdefault(key, []).append(subnet)
+    causes: dict[tuple[str, str, str, str, tuple[str, ...]], list[str]] = {}
+    for (destination, profile, before, after, reason), subnets in by_destination.items():
+        causes.setdefault((profile, before, after, reason, tuple(subnets)), []).append(destination)
+    return tuple(
+        RequiredChange(profile, tuple(sorted(destinations)), before, after, reason, subnets)
+        for (profile, before, after, reason, subnets), destinations in sorted(causes.items())
+    )
+
+
+def _required_rows(
+    old: tuple[RequiredRow, ...], new: tuple[RequiredRow, ...]
+) -> list[tuple[str, str, str, str, str]]:
+    after = {(destination, profile): row for destination, profile, *row in new}
+    found = []
+    for destination, profile, verdict, reason in old:
+        now = after.get((destination, profile))
+        if now is None or (verdict == _DELIVERED) == (now[0] == _DELIVERED):
+            continue
+        why = now[1] if verdict == _DELIVERED else reason
+        found.append((destination, profile, verdict, now[0], why))
+    return found
 
 
 def _toil(base: Snapshot, head: Snapshot) -> tuple[ToilChange, ...]:
@@ -360,4 +420,5 @@ def compare(base: Snapshot, head: Snapshot, threshold: int, notes: tuple[str, ..
         resources=resource_changes(base.resources, head.resources),
         threshold=threshold,
         notes=notes,
+        required=_required(base, head),
     )

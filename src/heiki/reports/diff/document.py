@@ -73,6 +73,17 @@ def diff_document(review: Review) -> dict[str, Any]:
             }
             for p in review.paths
         ],
+        "required": [
+            {
+                "profile": r.profile,
+                "destinations": list(r.destinations),
+                "before": r.before,
+                "after": r.after,
+                "reason": r.reason,
+                "subnets": list(r.subnets),
+            }
+            for r in review.required
+        ],
         "toil": [
             {
                 "event": t.event,

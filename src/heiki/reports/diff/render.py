@@ -12,6 +12,7 @@ from heiki.reports.diff.compare import (
     CapabilityChange,
     ClosureChange,
     DnsChange,
+    RequiredChange,
     Review,
     ToilChange,
     VantageChange,
@@ -65,6 +66,17 @@ def headline(review: Review) -> str:
         clauses.append(f"adds {len(new)} finding(s)")
     if gone:
         clauses.append(f"fixes {len(gone)} finding(s)")
+    for verb, preposition, required in (
+        ("drops", "for", [r for r in review.required if r.dropped]),
+        ("delivers", "to", [r for r in review.required if not r.dropped]),
+    ):
+        if required:
+            subnets = {s for r in required for s in r.subnets}
+            destinations = {d for r in required for d in r.destinations}
+            clauses.append(
+                f"{verb} {len(destinations)} required destination(s) {preposition} "
+                f"{len(subnets)} subnet(s)"
+            )
     closed = [
         p.path
         for p in review.paths
@@ -122,6 +134,16 @@ def _toil_lines(toil: ToilChange) -> list[str]:
     return [f"+ {c}" for c in toil.added] + [f"- {c}" for c in toil.removed]
 
 
+def _required_cells(required: RequiredChange) -> tuple[str, str, str, str]:
+    """(destinations and profile, before -> after, subnets, why) of egress rows that changed."""
+    return (
+        f"{required.profile}: {', '.join(required.destinations)}",
+        f"{required.before} -> {required.after}",
+        f"{len(required.subnets)}: {_few(required.subnets)}",
+        required.reason,
+    )
+
+
 def _names(group: DnsChange) -> str:
     return f"{len(group.names)}: {_few([n[0] for n in group.names])}"
 
@@ -170,6 +192,13 @@ def render_review(review: Review) -> RenderableType:
                 path.after.verdict if path.after else "-",
                 "\n".join(trace),
             )
+        parts.append(table)
+    if review.required:
+        table = Table(title="Required destinations", title_justify="left", show_lines=True)
+        for column in ("profile: destinations", "verdict", "subnets", "why not delivered"):
+            table.add_column(column)
+        for required in review.required:
+            _row(table, *_required_cells(required))
         parts.append(table)
     if review.closure:
         table = Table(title="Closure", title_justify="left", show_lines=True)
@@ -287,6 +316,16 @@ def markdown_review(review: Review) -> str:
                 lines += ["```", "", "</details>", ""]
         if len(opened) > TRACES_SHOWN:
             lines += [f"{len(opened) - TRACES_SHOWN} more trace(s) in `--format json`.", ""]
+    if review.required:
+        lines += [
+            "### Required destinations",
+            "",
+            "| profile: destinations | verdict | subnets | why not delivered |",
+            "|---|---|---|---|",
+        ]
+        for required in review.required:
+            lines.append("| " + " | ".join(_cell(c) for c in _required_cells(required)) + " |")
+        lines.append("")
     if review.closure:
         lines += ["### Closure", "", "| check | before | after | detail |", "|---|---|---|---|"]
         for check in review.closure:

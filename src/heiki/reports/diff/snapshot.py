@@ -68,6 +68,10 @@ class CellState:
     ok: bool
 
 
+RequiredRow = tuple[str, str, str, str]
+"""A required destination of a workload subnet: (destination, profile, verdict, reason)."""
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """One side of a diff: everything a check found, in a comparable form."""
@@ -82,6 +86,9 @@ class Snapshot:
     """``subnet -> any-internet``, ``subnet -> foreign-storage`` and every delivered path that
     bypasses the firewall (``subnet -> destination (bypass)``)."""
     toil: dict[str, EventState]
+    required: dict[str, tuple[RequiredRow, ...]]
+    """Workload subnet -> its required destinations (the egress report's rows); subnets whose
+    rows read the same share one tuple, pickled once."""
     views: dict[str, str]
     """Vantage -> its DNS view."""
     cells: dict[tuple[str, str], CellState]
@@ -172,6 +179,13 @@ def snapshot(result: CheckResult, record: dict[str, Any]) -> Snapshot:
             paths.setdefault(
                 f"{name} -> {bypass.destination}:{bypass.port} (bypass)", _flow(bypass)
             )
+    rows: dict[tuple[RequiredRow, ...], tuple[RequiredRow, ...]] = {}
+    required: dict[str, tuple[RequiredRow, ...]] = {}
+    for subnet in result.egress.subnets:
+        found = tuple(
+            (r.label, r.profile, r.trace.verdict.value, r.trace.reason) for r in subnet.required
+        )
+        required[subnet.vantage.name] = rows.setdefault(found, found)
     toil = {
         f"{e.event}": EventState(
             e.event,
@@ -201,6 +215,7 @@ def snapshot(result: CheckResult, record: dict[str, Any]) -> Snapshot:
         closure=closure,
         paths=paths,
         toil=toil,
+        required=required,
         views=views,
         cells=cells,
         findings=tuple(record["findings"]),
