@@ -300,14 +300,19 @@ def _required(base: Snapshot, head: Snapshot) -> tuple[RequiredChange, ...]:
 def _required_rows(
     old: tuple[RequiredRow, ...], new: tuple[RequiredRow, ...]
 ) -> list[tuple[str, str, str, str, str]]:
-    after = {(destination, profile): row for destination, profile, *row in new}
+    """(destination, profile, verdict before, verdict after, why not delivered) of the rows
+    that became delivered or stopped being delivered."""
+    after = {(row[0], row[1]): row for row in new}
     found = []
     for destination, profile, verdict, reason in old:
         now = after.get((destination, profile))
-        if now is None or (verdict == _DELIVERED) == (now[0] == _DELIVERED):
+        if now is None:
             continue
-        why = now[1] if verdict == _DELIVERED else reason
-        found.append((destination, profile, verdict, now[0], why))
+        _, _, now_verdict, now_reason = now
+        if (verdict == _DELIVERED) == (now_verdict == _DELIVERED):
+            continue
+        why = now_reason if verdict == _DELIVERED else reason
+        found.append((destination, profile, verdict, now_verdict, why))
     return found
 
 
