@@ -261,6 +261,59 @@ def test_dropping_an_alternative_lists_its_destinations_once_for_every_spoke(
     assert "delivers 4 required destination(s) to 24 subnet(s)" in document["headline"]
 
 
+_TERRAFORM = """variable "space" {
+  default = "10.1.0.0/16"
+}
+
+resource "azurerm_virtual_network" "v" {
+  name                = "vnet-app"
+  location            = "japaneast"
+  resource_group_name = "rg"
+  address_space       = [var.space]
+}
+"""
+
+
+def test_terraform_variables_per_side(tmp_path: Path) -> None:
+    """A Terraform change is often a variable: --base-var / --head-var and --base-var-file /
+    --head-var-file give one side its own, after --var / --var-file, which both sides get (as
+    --base-parameters / --head-parameters do for ARM)."""
+    folder = tmp_path / "tf"
+    folder.mkdir()
+    (folder / "main.tf").write_text(_TERRAFORM, encoding="utf-8")
+    (tmp_path / "narrow.tfvars").write_text('space = "10.1.0.0/24"\n', encoding="utf-8")
+
+    def spaces(*args: str) -> str:
+        code, document = as_json(tmp_path, "tf", "tf", *args)
+        assert code == 0, document
+        (change,) = document["resources"]
+        (prop,) = change["properties"]
+        return f"{prop['before']} -> {prop['after']}"
+
+    assert spaces("--head-var", "space=10.2.0.0/16") == '["10.1.0.0/16"] -> ["10.2.0.0/16"]'
+    assert spaces("--base-var-file", "narrow.tfvars") == '["10.1.0.0/24"] -> ["10.1.0.0/16"]'
+    assert (
+        spaces("--var", "space=10.3.0.0/16", "--base-var", "space=10.4.0.0/16")
+        == '["10.4.0.0/16"] -> ["10.3.0.0/16"]'
+    )
+    assert (
+        spaces(
+            "--var-file",
+            "narrow.tfvars",
+            "--head-var-file",
+            "narrow.tfvars",
+            "--head-var",
+            "space=10.5.0.0/16",
+        )
+        == '["10.1.0.0/24"] -> ["10.5.0.0/16"]'
+    )
+    # the shared file on both sides and the same value again on one: no change at all
+    code, document = as_json(
+        tmp_path, "tf", "tf", "--var-file", "narrow.tfvars", "--head-var", "space=10.1.0.0/24"
+    )
+    assert code == 0 and not document["resources"]
+
+
 def test_switching_onprem_dns_to_a_records_adds_toil_per_new_compute_instance(
     pairs: Path,
 ) -> None:

@@ -485,6 +485,34 @@ class DiffFormat(StrEnum):
     help="ARM parameters of the head side only (after --parameters, which both sides get).",
 )
 @click.option(
+    "--base-var",
+    "base_variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Terraform variable of the base side only (wins over --var, which both sides get).",
+)
+@click.option(
+    "--head-var",
+    "head_variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Terraform variable of the head side only (wins over --var, which both sides get).",
+)
+@click.option(
+    "--base-var-file",
+    "base_var_files",
+    multiple=True,
+    metavar="FILE",
+    help="Terraform .tfvars file of the base side only (after --var-file).",
+)
+@click.option(
+    "--head-var-file",
+    "head_var_files",
+    multiple=True,
+    metavar="FILE",
+    help="Terraform .tfvars file of the head side only (after --var-file).",
+)
+@click.option(
     "--base-ref",
     metavar="GIT_REF",
     default=None,
@@ -516,6 +544,10 @@ def diff(
     head_inputs: tuple[str, ...],
     base_parameters: tuple[str, ...],
     head_parameters: tuple[str, ...],
+    base_variables: tuple[str, ...],
+    head_variables: tuple[str, ...],
+    base_var_files: tuple[str, ...],
+    head_var_files: tuple[str, ...],
     base_ref: str | None,
     onprem: str | None,
     output_format: str,
@@ -569,6 +601,7 @@ def diff(
         _fail_input(error)
     parameters = tuple(meta.get("parameters") or ())
     var_files = tuple(meta.get("var_files") or ())
+    variables = tuple(meta.get("variables") or ())
     allow_outside = tuple(meta.get("allow_outside") or ())
     head_side = Side(
         "head",
@@ -576,8 +609,8 @@ def diff(
         onprem,
         parameters + head_parameters,
         _deployment_target(),
-        var_files,
-        tuple(meta.get("variables") or ()),
+        var_files + head_var_files,
+        variables + head_variables,
         allow_outside,
     )
     catalog = load_catalog()
@@ -611,13 +644,19 @@ def diff(
                     inputs=tuple(found),
                     onprem=revision.path_at(onprem) if onprem else None,
                     parameters=at_ref(parameters + base_parameters),
-                    var_files=at_ref(var_files),
+                    var_files=at_ref(var_files + base_var_files),
+                    variables=variables + base_variables,
                     allow_outside=at_ref(allow_outside),
                     display={str(revision.root) + "/": f"{base_ref}:"},
                 )
             else:
                 base_side = replace(
-                    head_side, label="base", inputs=base, parameters=parameters + base_parameters
+                    head_side,
+                    label="base",
+                    inputs=base,
+                    parameters=parameters + base_parameters,
+                    var_files=var_files + base_var_files,
+                    variables=variables + base_variables,
                 )
             base_snapshot, head_snapshot = check_sides(
                 base_side, head_side, catalog, Rules(config, select, ignore)
