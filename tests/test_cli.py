@@ -160,3 +160,18 @@ def test_routes_cli() -> None:
     )
     code, output = run("routes", "ml/compute")
     assert code == 0 and "VirtualAppliance" in output
+
+
+def test_an_unknown_input_is_named_before_options_that_do_not_fit_it(tmp_path: Path) -> None:
+    """`heiki resolve FILE NAME` (arguments swapped) with --parameters: the name taken for an
+    input is what is wrong, not --parameters for a blueprint."""
+    template = tmp_path / "main.json"
+    template.write_text('{"resources": []}', encoding="utf-8")
+    swapped = [str(template), "st1.blob.core.windows.net", "--parameters", "a=1"]
+    result = CliRunner().invoke(cli, ["resolve", *swapped, "--from", "onprem"])
+    assert result.exit_code == 2
+    assert "IN040" in result.output and "'st1.blob.core.windows.net' is neither" in result.output
+    assert "IN041" not in result.output
+    # a known design with an option for templates still says why the option does not fit
+    result = CliRunner().invoke(cli, ["check", "nsg-only", "--parameters", "a=1"])
+    assert result.exit_code == 2 and "IN041" in result.output

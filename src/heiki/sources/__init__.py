@@ -275,6 +275,8 @@ def load(
             variables,
             allow_outside,
         )
+    for name in sources:  # a mistyped input is the first thing to say (arguments swapped...)
+        _known_design_or_file(name)
     given = [
         option
         for option, values in (
@@ -308,21 +310,29 @@ def load(
     if builtin is not None:
         doc = parse_yaml(builtin.read_text(encoding="utf-8"), display_name(name))
     else:
-        path = Path(name)
-        if not path.exists() and "/" not in name and not name.endswith((".yaml", ".yml")):
-            close = difflib.get_close_matches(name, BUILTIN_DESIGNS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise InputError(
-                Diagnostic(
-                    dx.UNKNOWN_DESIGN,
-                    Severity.ERROR,
-                    f"{name!r} is neither a built-in design nor a file{hint} "
-                    f"(built-in: {', '.join(BUILTIN_DESIGNS)})",
-                )
-            )
-        doc = read_yaml_file(path)
+        _known_design_or_file(name)
+        doc = read_yaml_file(Path(name))
     onprem_doc = read_yaml_file(Path(onprem)) if onprem else None
     return load_blueprint(doc, onprem=onprem_doc)
+
+
+def _known_design_or_file(name: str) -> None:
+    """Raise for a name that is no built-in design and no file, and does not look like a path
+    (a missing ``x.yaml`` or ``dir/x`` is the file reader's to report, with its path)."""
+    if design_file(name) is not None or Path(name).exists():
+        return
+    if "/" in name or name.endswith((".yaml", ".yml")):
+        return
+    close = difflib.get_close_matches(name, BUILTIN_DESIGNS, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise InputError(
+        Diagnostic(
+            dx.UNKNOWN_DESIGN,
+            Severity.ERROR,
+            f"{name!r} is neither a built-in design nor a file{hint} "
+            f"(built-in: {', '.join(BUILTIN_DESIGNS)})",
+        )
+    )
 
 
 _INLINE_PARAMETER = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$", re.DOTALL)
