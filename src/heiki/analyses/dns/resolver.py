@@ -393,7 +393,8 @@ class _Resolution:
                 self.step(
                     StepKind.PRIVATE_ZONE,
                     server,
-                    f"private zone {view.name} (linked: {link.name}) answers "
+                    # the VNet, not the link's own name (often a generated one in the wild)
+                    f"private zone {view.name} (linked: {link.virtual_network.name}) answers "
                     f"{', '.join(str(a) for a in record.addresses)} from its "
                     f"{record.origin}",
                     name,
