@@ -199,6 +199,10 @@ def test_most_specific_linked_zone_is_authoritative() -> None:
     env = replace(env, private_dns_zones=(*env.private_dns_zones, zone))
     r = ask(env, "ml/compute", "db.corp.example.com")
     assert r.addresses == (IP("10.9.9.9"),)  # the zone wins over the forwarding rule
+    # the step names the linked VNet, not the link ("l")
+    assert [s.detail for s in r.steps if "corp.example.com (linked" in s.detail] == [
+        "private zone corp.example.com (linked: vnet-hub) answers 10.9.9.9 from its record set db"
+    ]
     r = ask(env, "ml/compute", "sales-db.corp.example.com")
     assert r.outcome is Outcome.NXDOMAIN
 
