@@ -261,3 +261,35 @@ def test_the_batch_endpoint_is_written_back() -> None:
         if r["type"] == "Microsoft.MachineLearningServices/workspaces/batchEndpoints"
     ]
     assert batch["properties"] == {"authMode": "AADToken"}
+
+
+def test_compute_in_a_managed_vnet_is_named_as_left_out_of_the_dns_matrix(
+    tmp_path: Path,
+) -> None:
+    """Compute in a workspace's managed VNet resolves with Microsoft-managed private zones heiki
+    cannot see: the matrix leaves it out and every format says so - never "every name resolves
+    as expected" about vantages it did not ask from."""
+    text = _variant(
+        "      name: mlw-genai\n",
+        "      name: mlw-genai\n      managed_network: {isolation_mode: allow_internet_outbound}\n",
+    )
+    ctx = _context(text)
+    managed = ctx.dns_matrix.managed
+    assert managed and not {v.name for v in ctx.dns_matrix.vantages} & set(managed)
+    blueprint = tmp_path / "managed.yaml"
+    blueprint.write_text(text, encoding="utf-8")
+    runner = CliRunner()
+    record = json.loads(runner.invoke(cli, ["check", str(blueprint), "--format", "json"]).output)
+    assert record["dns"]["managed_vnet_vantages"] == list(managed)
+    note = "Not in the DNS matrix (not modelled): compute in a workspace's managed VNet"
+    assert note in runner.invoke(cli, ["check", str(blueprint)]).output.replace("\n", " ")
+    assert note in runner.invoke(cli, ["check", str(blueprint), "--format", "markdown"]).output
+    page = runner.invoke(cli, ["check", str(blueprint), "--format", "html"]).output
+    assert note.replace("'", "&#x27;") in page
+    # the built-in design has no managed VNet: nothing is said
+    assert (
+        json.loads(runner.invoke(cli, ["check", "closed-genai", "--format", "json"]).output)["dns"][
+            "managed_vnet_vantages"
+        ]
+        == []
+    )

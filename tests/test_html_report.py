@@ -489,3 +489,21 @@ def test_a_finding_draws_the_flows_behind_it() -> None:
     assert packages and all("pypi.org" in t or "pythonhosted" in t for t in packages)
     storage = next(v for k, v in drawn.items() if k.startswith("ml/compute reaches a foreign"))
     assert "ml/compute -> foreign-storage:443/tcp" in storage
+
+
+def test_an_empty_dns_matrix_is_not_a_pass() -> None:
+    """Azure's 101 Terraform quickstart has compute only in the workspace's managed VNet: no
+    vantage is asked, so the page must not say every name resolves as expected."""
+    folder = (
+        Path(__file__).resolve().parents[2]
+        / "shared/data/templates/azure-terraform/101-machine-learning"
+    )
+    if not folder.is_dir():
+        pytest.skip("../shared not present")
+    result = CliRunner().invoke(cli, ["check", str(folder), "--format", "html"])
+    assert result.exit_code in (0, 1), result.output
+    section = re.search(r'<section id="dns".*?</section>', result.output, re.S)
+    assert section is not None
+    assert "Nothing to resolve: no client or workload vantage." in section.group(0)
+    assert "resolves as expected" not in section.group(0)
+    assert "managed VNet (2: " in section.group(0)

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from heiki.reports.folding import SHOWN_INSTANCES, fold, instance_names
-from heiki.reports.record import shown_evidence
+from heiki.reports.record import managed_vnet_note, shown_evidence
 
 _STATUS_STYLE = {
     "ready": "green",
@@ -211,12 +211,21 @@ def _dns(record: dict[str, Any]) -> RenderableType:
         f"DNS matrix ({dns['names']} names x {len(vantages)} vantages in {len(views)} DNS "
         f"view(s), {dns['failures']} failing)"
     )
+    managed = managed_vnet_note(dns)
     if not dns["names"] or not vantages:
-        return Text("DNS matrix: nothing to resolve (no client or workload vantage)")
+        empty = Text("DNS matrix: nothing to resolve (no client or workload vantage)")
+        return Group(empty, Text(managed)) if managed else empty
     legend = _views_legend(views)
+    parts: list[RenderableType] = []
     if dns["complete"] and len(views) <= _MATRIX_MAX_VIEWS:
-        return Group(_dns_matrix(dns, title), legend) if legend else _dns_matrix(dns, title)
-    return Group(_dns_failures(dns, title), legend) if legend else _dns_failures(dns, title)
+        parts.append(_dns_matrix(dns, title))
+    else:
+        parts.append(_dns_failures(dns, title))
+    if legend:
+        parts.append(legend)
+    if managed:
+        parts.append(Text(managed))
+    return Group(*parts) if len(parts) > 1 else parts[0]
 
 
 _LEGEND_VANTAGES = 8

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from heiki.reports.folding import fold, instance_names
-from heiki.reports.record import shown_evidence
+from heiki.reports.record import managed_vnet_note, shown_evidence
 
 if TYPE_CHECKING:
     from heiki.reports.record import CheckResult
@@ -37,7 +37,8 @@ def markdown_document(record: dict[str, Any], result: CheckResult | None = None)
         f"- **Toil:** {verdict['toil']} manual change(s) over the lifecycle events",
         f"- **Findings:** {verdict['errors']} error(s), {verdict['warnings']} warning(s)",
         f"- **DNS:** {record['dns']['names']} names x {len(record['dns']['vantages'])} vantages "
-        f"in {len(record['dns']['views'])} DNS view(s), {record['dns']['failures']} failing",
+        f"in {len(record['dns']['views'])} DNS view(s), {record['dns']['failures']} failing"
+        + (f" ({_cell(note)})" if (note := managed_vnet_note(record["dns"])) else ""),
         "",
     ]
     if record["coverage"]:

@@ -140,6 +140,25 @@ def _rules(findings: tuple[Finding, ...]) -> list[dict[str, Any]]:
     return result
 
 
+MANAGED_SHOWN = 8
+"""Managed-VNet compute the human reports name before they count the rest."""
+
+
+def managed_vnet_note(dns: dict[str, Any]) -> str:
+    """What the DNS matrix leaves out, said for people (compute in a managed VNet), or ""."""
+    managed = dns["managed_vnet_vantages"]
+    if not managed:
+        return ""
+    shown = ", ".join(managed[:MANAGED_SHOWN])
+    if len(managed) > MANAGED_SHOWN:
+        shown += f", ... {len(managed) - MANAGED_SHOWN} more"
+    return (
+        f"Not in the DNS matrix (not modelled): compute in a workspace's managed VNet "
+        f"({len(managed)}: {shown}), which resolves with Microsoft-managed private zones heiki "
+        "cannot see"
+    )
+
+
 EVIDENCE_SHOWN = 12
 """Evidence lines the text and Markdown reports print per finding when they cut its evidence;
 the rest are counted there and listed in the JSON (a blocked capability of a 1,000-spoke estate
@@ -175,6 +194,7 @@ def _dns_record(result: CheckResult, complete: bool) -> dict[str, Any]:
         ],
         "names": len({c.name for c in matrix.cells}),
         "failures": len(matrix.failures),
+        "managed_vnet_vantages": list(matrix.managed),
         "complete": complete,
         "cells": [
             {

@@ -97,6 +97,10 @@ class DnsMatrix:
     views: tuple[DnsView, ...]
     cells: tuple[MatrixCell, ...]
     """One per name and view: the matrix grows with names x views, not names x vantages."""
+    managed: tuple[str, ...] = ()
+    """Compute in a workspace's managed VNet, left out: it resolves with Microsoft-managed
+    private zones heiki cannot see, so no expected address holds there (its traces resolve the
+    workspace's names through those zones and everything else publicly)."""
 
     @functools.cached_property
     def failures(self) -> tuple[MatrixCell, ...]:
@@ -265,7 +269,12 @@ def _dns_matrix(
                     resolver.resolve(members[0], needed.name),
                 )
             )
-    return DnsMatrix(needed_names, vantages, tuple(view for view, _ in views), tuple(cells))
+    managed = tuple(
+        v.name for v in list_vantages(resolver.world.env) if v.kind is VantageKind.MANAGED
+    )
+    return DnsMatrix(
+        needed_names, vantages, tuple(view for view, _ in views), tuple(cells), managed
+    )
 
 
 def _views(

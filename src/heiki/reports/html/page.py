@@ -18,7 +18,7 @@ from heiki.reports.folding import fold
 from heiki.reports.html.diagram import Diagram, build_diagram
 from heiki.reports.html.mapping import TraceMapper
 from heiki.reports.html.svg import render_svg
-from heiki.reports.record import CheckResult
+from heiki.reports.record import CheckResult, managed_vnet_note
 from heiki.reports.ruledocs import find_rule_doc, rule_page
 
 FLOWS_PER_ITEM = 24
@@ -311,12 +311,22 @@ def _findings_section(result: CheckResult, record: dict[str, Any]) -> str:
 
 
 def _dns_section(result: CheckResult) -> str:
-    failures = result.matrix.failures
+    matrix = result.matrix
+    failures = matrix.failures
+    managed = ""
+    if matrix.managed:
+        note = managed_vnet_note({"managed_vnet_vantages": list(matrix.managed)})
+        managed = f"<p>{escape(note)}.</p>"
+    if not matrix.cells:
+        return (
+            '<section id="dns" aria-labelledby="dns-h"><h2 id="dns-h">DNS</h2><p>Nothing to '
+            f"resolve: no client or workload vantage.</p>{managed}</section>"
+        )
     if not failures:
         return (
             '<section id="dns" aria-labelledby="dns-h"><h2 id="dns-h">DNS</h2><p>Every name '
-            f"resolves as expected from every vantage ({len(result.matrix.cells)} cells in "
-            f"{len(result.matrix.views)} view(s)).</p></section>"
+            f"resolves as expected from every vantage ({len(matrix.cells)} cells in "
+            f"{len(matrix.views)} view(s)).</p>{managed}</section>"
         )
     rows = [
         f"<tr><td>{_button(f'dns:{index}', str(cell.name))}</td>"
@@ -330,6 +340,7 @@ def _dns_section(result: CheckResult) -> str:
     return (
         '<section id="dns" aria-labelledby="dns-h"><h2 id="dns-h">DNS: failing cells</h2>'
         + _table(["name", "vantages", "expected", "answer"], rows)
+        + managed
         + "</section>"
     )
 
