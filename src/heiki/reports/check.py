@@ -211,7 +211,7 @@ def _dns(record: dict[str, Any]) -> RenderableType:
         f"DNS matrix ({dns['names']} names x {len(vantages)} vantages in {len(views)} DNS "
         f"view(s), {dns['failures']} failing)"
     )
-    managed = managed_vnet_note(dns)
+    managed = managed_vnet_note(dns["managed_vnet_vantages"])
     if not dns["names"] or not vantages:
         empty = Text("DNS matrix: nothing to resolve (no client or workload vantage)")
         return Group(empty, Text(managed)) if managed else empty

@@ -38,7 +38,11 @@ def markdown_document(record: dict[str, Any], result: CheckResult | None = None)
         f"- **Findings:** {verdict['errors']} error(s), {verdict['warnings']} warning(s)",
         f"- **DNS:** {record['dns']['names']} names x {len(record['dns']['vantages'])} vantages "
         f"in {len(record['dns']['views'])} DNS view(s), {record['dns']['failures']} failing"
-        + (f" ({_cell(note)})" if (note := managed_vnet_note(record["dns"])) else ""),
+        + (
+            f" ({_cell(note)})"
+            if (note := managed_vnet_note(record["dns"]["managed_vnet_vantages"]))
+            else ""
+        ),
         "",
     ]
     if record["coverage"]:

@@ -6,6 +6,7 @@ disagree. The shape is documented by ``schema/check-report.schema.json`` (valida
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,9 +145,9 @@ MANAGED_SHOWN = 8
 """Managed-VNet compute the human reports name before they count the rest."""
 
 
-def managed_vnet_note(dns: dict[str, Any]) -> str:
-    """What the DNS matrix leaves out, said for people (compute in a managed VNet), or ""."""
-    managed = dns["managed_vnet_vantages"]
+def managed_vnet_note(managed: Sequence[str]) -> str:
+    """What the DNS matrix leaves out, said for people: the compute in a managed VNet it does
+    not resolve from (``DnsMatrix.managed``, ``dns.managed_vnet_vantages``), or ""."""
     if not managed:
         return ""
     shown = ", ".join(managed[:MANAGED_SHOWN])

@@ -179,13 +179,17 @@ def snapshot(result: CheckResult, record: dict[str, Any]) -> Snapshot:
             paths.setdefault(
                 f"{name} -> {bypass.destination}:{bypass.port} (bypass)", _flow(bypass)
             )
-    rows: dict[tuple[RequiredRow, ...], tuple[RequiredRow, ...]] = {}
+    # the record already gives subnets whose rows read the same one array: one tuple each
+    rows: dict[int, tuple[RequiredRow, ...]] = {}
     required: dict[str, tuple[RequiredRow, ...]] = {}
-    for subnet in result.egress.subnets:
-        found = tuple(
-            (r.label, r.profile, r.trace.verdict.value, r.trace.reason) for r in subnet.required
-        )
-        required[subnet.vantage.name] = rows.setdefault(found, found)
+    for subnet in record["egress"]:
+        found = rows.get(id(subnet["required"]))
+        if found is None:
+            found = rows[id(subnet["required"])] = tuple(
+                (r["destination"], r["profile"], r["verdict"], r["reason"])
+                for r in subnet["required"]
+            )
+        required[subnet["subnet"]] = found
     toil = {
         f"{e.event}": EventState(
             e.event,

@@ -151,6 +151,7 @@ class _BySubnet:
         self.env = env
         self.items: dict[ResourceId, list[_Chip]] = {}
         self.endpoints: dict[ResourceId, dict[ResourceId, list[PrivateEndpoint]]] = {}
+        self._chips: dict[ResourceId, list[_Chip]] = {}
         for gateway in env.virtual_network_gateways:
             self._add(
                 gateway.subnet,
@@ -264,7 +265,14 @@ class _BySubnet:
         self.items.setdefault(subnet, []).append(chip)
 
     def chips(self, subnet: Subnet) -> list[_Chip]:
-        """What runs in a subnet, one chip per thing (private endpoints: one per service)."""
+        """What runs in a subnet, one chip per thing (private endpoints: one per service); made
+        once per subnet (a box's height, its drawing and a folded group's keys all ask)."""
+        found = self._chips.get(subnet.id)
+        if found is None:
+            found = self._chips[subnet.id] = self._make_chips(subnet)
+        return found
+
+    def _make_chips(self, subnet: Subnet) -> list[_Chip]:
         chips = list(self.items.get(subnet.id, ()))
         for service, endpoints in self.endpoints.get(subnet.id, {}).items():
             groups = ", ".join(dict.fromkeys(g for e in endpoints for g in e.group_ids))

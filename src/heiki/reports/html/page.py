@@ -313,10 +313,8 @@ def _findings_section(result: CheckResult, record: dict[str, Any]) -> str:
 def _dns_section(result: CheckResult) -> str:
     matrix = result.matrix
     failures = matrix.failures
-    managed = ""
-    if matrix.managed:
-        note = managed_vnet_note({"managed_vnet_vantages": list(matrix.managed)})
-        managed = f"<p>{escape(note)}.</p>"
+    note = managed_vnet_note(matrix.managed)
+    managed = f"<p>{escape(note)}.</p>" if note else ""
     if not matrix.cells:
         return (
             '<section id="dns" aria-labelledby="dns-h"><h2 id="dns-h">DNS</h2><p>Nothing to '
